@@ -1,0 +1,186 @@
+"""Codebooks: YAML (or REFI-QDA .qdc) files -> a validated :class:`~codewell.model.Codebook`.
+
+Validation walks PyYAML's node tree rather than the loaded dict, so that every error can name
+the file and the line a researcher has to fix. Codes nest one level (``children:``); in the
+resulting ``Codebook`` a child follows its parent with ``parent`` set.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from codewell.errors import CodebookError
+from codewell.fuzzy import did_you_mean
+from codewell.model import Code, Codebook
+
+TOP_KEYS = ("title", "description", "codes")
+CODE_KEYS = ("id", "label", "group", "colour", "definition", "include", "exclude", "keywords",
+             "examples", "children")
+LIST_KEYS = ("include", "exclude", "keywords", "examples")
+CODE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read a codebook file; ``.qdc`` files come from other QDA tools via REFI-QDA."""
+    path = Path(path)
+    if not path.is_file():
+        raise CodebookError(f"{path}: no such codebook file")
+    if path.suffix.lower() == ".qdc":
+        from codewell.io.refi_qda import read_codebook_qdc
+
+        return read_codebook_qdc(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CodebookError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return parse_codebook(text, str(path))
+
+
+def parse_codebook(text: str, source: str = "<codebook>") -> Codebook:
+    """Validate YAML text as a codebook; ``source`` names the file in error messages."""
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}, line {mark.line + 1}" if mark else source
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CodebookError(f"{where}: not valid YAML: {problem}") from None
+    if not isinstance(root, yaml.MappingNode):
+        raise CodebookError(f"{source}: a codebook is a mapping with 'title' and 'codes'")
+    return _Reader(source).codebook(root)
+
+
+def codebook_to_dict(codebook: Codebook) -> dict[str, Any]:
+    """A JSON-ready form, used to store each codebook version inside the project."""
+    return asdict(codebook)
+
+
+def codebook_from_dict(data: dict[str, Any]) -> Codebook:
+    codes = tuple(
+        Code(**{**raw, **{k: tuple(raw.get(k, ())) for k in LIST_KEYS}}) for raw in data["codes"]
+    )
+    return Codebook(title=data["title"], description=data.get("description", ""), codes=codes)
+
+
+def codebook_to_json(codebook: Codebook) -> str:
+    return json.dumps(codebook_to_dict(codebook), ensure_ascii=False, sort_keys=True)
+
+
+def codebook_from_json(text: str) -> Codebook:
+    return codebook_from_dict(json.loads(text))
+
+
+def check_code_id(code_id: str, existing: Codebook | None = None, source: str = "codebook") -> None:
+    """The rules a new code id must follow, shared by files and codes added while coding."""
+    if not CODE_ID.match(code_id):
+        raise CodebookError(
+            f"{source}: code id '{code_id}' must be snake_case (lower-case letters, digits, _)",
+            hint=f"try '{_snake(code_id)}'" if _snake(code_id) else None,
+        )
+    if existing is not None and code_id in existing.ids:
+        raise CodebookError(f"{source}: a code with id '{code_id}' already exists")
+
+
+def _snake(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+class _Reader:
+    """Turns YAML nodes into dataclasses, keeping line numbers for every complaint."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, node: Any, message: str, hint: str | None = None) -> CodebookError:
+        return CodebookError(f"{self.source}, line {node.start_mark.line + 1}: {message}", hint)
+
+    def mapping(self, node: Any, allowed: tuple[str, ...], what: str) -> dict[str, Any]:
+        import yaml
+
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, f"expected {what} as a mapping of keys to values")
+        items: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key not in allowed:
+                raise self.fail(key_node, f"unknown key '{key}' in {what}", did_you_mean(key, allowed))
+            if key in items:
+                raise self.fail(key_node, f"key '{key}' given twice in {what}")
+            items[key] = value_node
+        return items
+
+    def text(self, node: Any, what: str) -> str:
+        import yaml
+
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, f"{what} must be text")
+        return str(node.value).strip()
+
+    def texts(self, node: Any, what: str) -> tuple[str, ...]:
+        import yaml
+
+        if isinstance(node, yaml.ScalarNode):
+            return (self.text(node, what),) if str(node.value).strip() else ()
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, f"{what} must be a list of text")
+        return tuple(self.text(item, what) for item in node.value)
+
+    def codebook(self, root: Any) -> Codebook:
+        import yaml
+
+        top = self.mapping(root, TOP_KEYS, "the codebook")
+        if "title" not in top:
+            raise self.fail(root, "the codebook has no 'title'")
+        if "codes" not in top or not isinstance(top["codes"], yaml.SequenceNode):
+            raise self.fail(top.get("codes", root), "'codes' must be a list of codes")
+        codes: list[Code] = []
+        seen: dict[str, int] = {}
+        for node in top["codes"].value:
+            parent = self.code(node, None)
+            children = self.mapping(node, CODE_KEYS, "a code").get("children")
+            for code, where in [(parent, node), *self.children(children, parent.id)]:
+                if code.id in seen:
+                    raise self.fail(where, f"duplicate code id '{code.id}' (first on line {seen[code.id]})")
+                seen[code.id] = where.start_mark.line + 1
+                codes.append(code)
+        if not codes:
+            raise self.fail(top["codes"], "the codebook has no codes")
+        description = self.text(top["description"], "description") if "description" in top else ""
+        return Codebook(title=self.text(top["title"], "title"), description=description,
+                        codes=tuple(codes))
+
+    def children(self, node: Any, parent: str) -> list[tuple[Code, Any]]:
+        import yaml
+
+        if node is None:
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, f"'children' of '{parent}' must be a list of codes")
+        return [(self.code(child, parent), child) for child in node.value]
+
+    def code(self, node: Any, parent: str | None) -> Code:
+        what = "a code" if parent is None else f"a child code of '{parent}'"
+        fields = self.mapping(node, CODE_KEYS, what)
+        if parent is not None and "children" in fields:
+            raise self.fail(fields["children"], "codes nest one level only: a child code has no children")
+        if "id" not in fields:
+            raise self.fail(node, f"{what} has no 'id'")
+        code_id = self.text(fields["id"], "id")
+        if not CODE_ID.match(code_id):
+            hint = f"try '{_snake(code_id)}'" if _snake(code_id) else None
+            raise self.fail(fields["id"], f"code id '{code_id}' must be snake_case", hint)
+        if "label" not in fields or not self.text(fields["label"], "label"):
+            raise self.fail(node, f"code '{code_id}' has no 'label'")
+        colour = self.text(fields["colour"], "colour") if "colour" in fields else None
+        if colour is not None and not COLOUR.match(colour):
+            raise self.fail(fields["colour"], f"colour '{colour}' of '{code_id}' must look like #4E79A7")
+        single = {k: self.text(fields[k], k) for k in ("label", "group", "definition") if k in fields}
+        lists = {k: self.texts(fields[k], k) for k in LIST_KEYS if k in fields}
+        return Code(id=code_id, parent=parent, colour=colour, **single, **lists)
