@@ -1,0 +1,118 @@
+"""The tables of a project, as SQLAlchemy Core metadata (one schema for SQLite and PostgreSQL).
+
+The decision log is append-only: rows are inserted, never updated or deleted, and an undo is a
+new row pointing at the row it reverses (``undoes``). Status and memo rows are the coder's
+current bookkeeping and may be replaced.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = 1
+APPLICATION = "codewell"
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+codebook_versions = Table(
+    "codebook_versions",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("content_hash", String(32), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),  # the whole codebook as JSON
+    Column("note", Text, nullable=False, default=""),
+)
+
+codes = Table(
+    "codes",
+    metadata,
+    Column("version", ForeignKey("codebook_versions.version"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("code_id", String(128), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("code_group", Text, nullable=False, default=""),
+    Column("parent", String(128)),
+    UniqueConstraint("version", "code_id"),
+)
+
+responses = Table(
+    "responses",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("source_id", Text, nullable=False, unique=True),
+    Column("text", Text, nullable=False),
+    Column("source_row", Integer, nullable=False),
+    Column("attributes", Text, nullable=False, default="{}"),  # JSON object of str -> str
+    Column("is_empty", Boolean, nullable=False),
+    Column("source_file", Text, nullable=False, default=""),
+)
+
+coders = Table(
+    "coders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("coder_id", ForeignKey("coders.id"), nullable=False),
+    Column("response_pk", ForeignKey("responses.pk"), nullable=False),
+    Column("code_id", String(128), nullable=False),
+    Column("action", String(8), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("codebook_version", ForeignKey("codebook_versions.version"), nullable=False),
+    Column("probability", Float),
+    Column("from_suggestion", Boolean, nullable=False, default=False),
+    Column("suggestions_on", Boolean, nullable=False, default=False),
+    Column("undoes", ForeignKey("decisions.id")),
+    CheckConstraint("action IN ('apply', 'remove')", name="decision_action"),
+    CheckConstraint("probability IS NULL OR (probability >= 0 AND probability <= 1)",
+                    name="decision_probability"),
+)
+Index("decisions_by_coder", decisions.c.coder_id, decisions.c.response_pk, decisions.c.code_id)
+
+statuses = Table(
+    "statuses",
+    metadata,
+    Column("coder_id", ForeignKey("coders.id"), primary_key=True),
+    Column("response_pk", ForeignKey("responses.pk"), primary_key=True),
+    Column("status", String(8), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("status IN ('done', 'skipped', 'flagged')", name="status_value"),
+)
+
+memos = Table(
+    "memos",
+    metadata,
+    Column("coder_id", ForeignKey("coders.id"), primary_key=True),
+    Column("response_pk", ForeignKey("responses.pk"), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
