@@ -1,0 +1,1 @@
+"""The ``codewell`` command: thin Typer commands over :mod:`codewell.project`."""

@@ -1,0 +1,42 @@
+"""The Typer application: registers each command module's commands, nothing more."""
+
+from __future__ import annotations
+
+import typer
+
+from codewell import __version__
+from codewell.cli import coding_cmds, project_cmds
+from codewell.cli.errors import CodewellGroup
+
+app = typer.Typer(
+    cls=CodewellGroup,
+    name="codewell",
+    help="Code free-text survey responses against a codebook, with suggestions that learn from you.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"codewell {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Show the version and exit.")) -> None:
+    """Code free-text survey responses against a codebook, with suggestions that learn from you."""
+
+
+app.command()(project_cmds.init)
+app.command("import")(project_cmds.import_)
+app.command()(project_cmds.status)
+app.add_typer(project_cmds.codebook_app, name="codebook")
+app.command()(coding_cmds.code)
+app.command()(coding_cmds.demo)
+
+
+def main() -> None:
+    app()

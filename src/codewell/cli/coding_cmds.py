@@ -1,0 +1,77 @@
+"""Commands that open the terminal UI: code, demo."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from typing import Annotated, Optional
+
+import typer
+
+from codewell.cli.output import table
+from codewell.cli.project_cmds import ProjectArg
+
+
+def code(
+    project: ProjectArg,
+    coder: Annotated[str, typer.Option("--coder", help="Your coder name, e.g. ana.")],
+    blind: Annotated[bool, typer.Option("--blind", help="Hide other coders' codes and memos; suggestions off.")] = False,
+    suggestions: Annotated[Optional[bool], typer.Option(
+        "--suggestions/--no-suggestions", help="Force suggestions on or off (default: on, off when --blind).")] = None,
+    sample: Annotated[Optional[int], typer.Option(help="Code a reproducible random subset of N responses.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for --sample and random order.")] = 1,
+    order: Annotated[str, typer.Option(help="file | uncertain | random")] = "file",
+) -> None:
+    """Open the coding screen for one coder (keys: 1-9 toggle, a accept, enter done, ? help)."""
+    from codewell.project import Project
+
+    if order not in ("file", "uncertain", "random"):
+        from codewell.errors import UnknownNameError
+        from codewell.fuzzy import did_you_mean
+
+        raise UnknownNameError(f"no order '{order}' (file, uncertain, random)",
+                               did_you_mean(order, ("file", "uncertain", "random")))
+    with Project.open(project) as opened:  # fail here, before the screen, on a bad file
+        if not opened.responses():
+            from codewell.errors import DataFileError
+
+            raise DataFileError(f"{project}: has no responses yet", hint=f"codewell import {project} DATA.csv")
+    _run_app(project, coder, blind=blind, suggestions=suggestions, sample=sample, seed=seed, order=order)
+
+
+def _run_app(location: str, coder: str, **options: object) -> None:
+    from codewell.tui.app import make_app
+
+    make_app(location, coder, **options).run()  # type: ignore[arg-type]
+
+
+def demo(
+    coder: Annotated[str, typer.Option("--coder", help="Coder name to use in the demo.")] = "demo",
+    no_tui: Annotated[bool, typer.Option("--no-tui", help="Only build the demo project and print its summary.")] = False,
+) -> None:
+    """Open the coding screen on a fresh copy of the bundled sample study.
+
+    The copy holds the image-sharing codebook, its responses and two coders' (ana, ben) codings, so
+    'codewell agree', 'report' and 'export' work on it too. Without a terminal it prints a summary.
+    """
+    from codewell.locations import data_dir, sample_study
+    from codewell.codebook import load_codebook
+    from codewell.project import Project
+
+    codebook_file, folder = sample_study()
+    folder_out = data_dir() / "demo"
+    folder_out.mkdir(exist_ok=True)
+    location = folder_out / f"image-sharing-{datetime.now():%Y%m%d-%H%M%S-%f}.cw"
+    with Project.create(location, load_codebook(codebook_file)) as project:
+        report = project.import_responses(folder / "responses.csv")
+        project.import_codings(folder / "codings.csv")
+        summary = project.summary()
+    typer.echo(f"Demo project: {location}")
+    typer.echo(f"{report.added} responses, codebook '{summary['codebook']['title']}' "
+               f"({len(summary['codebook']['codes'])} codes).")
+    if no_tui or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        rows = [(name, c["done"], c["decisions"]) for name, c in summary["coders"].items()]
+        typer.echo(table(("coder", "done", "decisions"), rows))
+        typer.echo(f"Try: codewell code {location} --coder you   |   codewell agree {location} --coders ana,ben")
+        return
+    _run_app(str(location), coder, blind=False, suggestions=None, sample=None, seed=1, order="file")

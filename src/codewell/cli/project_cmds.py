@@ -1,0 +1,110 @@
+"""Commands that create, fill and describe a project: init, import, status, codebook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from codewell.cli.output import emit_json, table
+
+ProjectArg = Annotated[str, typer.Argument(help="Project file (created by 'codewell init').")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def init(
+    project: Annotated[str, typer.Argument(help="Project file to create, e.g. study.cw.")],
+    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook: YAML, or a REFI-QDA .qdc.")],
+) -> None:
+    """Create a new project file from a codebook."""
+    from codewell.codebook import load_codebook
+    from codewell.project import Project
+
+    cb = load_codebook(codebook)
+    with Project.create(project, cb) as created:
+        typer.echo(f"Created {created.location} with codebook '{cb.title}' ({len(cb.codes)} codes).")
+        typer.echo(f"Next: codewell import {project} RESPONSES.csv")
+
+
+def import_(
+    project: ProjectArg,
+    data: Annotated[Path, typer.Argument(help="CSV/XLSX survey export, a codings CSV (with --codings) or a .qdpx.")],
+    text_column: Annotated[Optional[str], typer.Option(help="Column holding the free text (guessed if omitted).")] = None,
+    id_column: Annotated[Optional[str], typer.Option(help="Column holding the response id (row numbers if omitted).")] = None,
+    sheet: Annotated[Optional[str], typer.Option(help="XLSX sheet name (first sheet if omitted).")] = None,
+    codings: Annotated[bool, typer.Option("--codings", help="DATA is a long codings CSV: columns id, coder, code.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add survey responses (other columns are kept as attributes), or coders' codings with --codings.
+
+    Re-importing the same file adds nothing. Responses with empty text are kept and reported.
+    """
+    from codewell.project import Project
+
+    with Project.open(project) as opened:
+        report = opened.import_codings(data) if codings else opened.import_responses(
+            data, text_column=text_column, id_column=id_column, sheet=sheet)
+    if as_json:
+        emit_json({"source": report.source, "added": report.added, "unchanged": report.unchanged,
+                   "empty_ids": list(report.empty_ids), "notes": list(report.notes), **report.details})
+        return
+    for note in report.notes:
+        typer.echo(note)
+    if codings:
+        typer.echo(f"Recorded {report.added} decisions; {report.details['responses_done']} responses marked "
+                   f"done for {', '.join(report.details['coders'])}.")
+        return
+    typer.echo(f"Imported {report.added} new responses from {data} ({report.unchanged} already present).")
+    if report.empty_ids:
+        shown = ", ".join(report.empty_ids[:8]) + (" ..." if len(report.empty_ids) > 8 else "")
+        typer.echo(f"{len(report.empty_ids)} responses have no text (kept, marked empty): {shown}")
+
+
+def status(project: ProjectArg, as_json: JsonOpt = False) -> None:
+    """Show responses, codebook version and each coder's progress."""
+    from codewell.project import Project
+
+    with Project.open(project) as opened:
+        summary = opened.summary()
+    if as_json:
+        emit_json(summary)
+        return
+    cb = summary["codebook"]
+    typer.echo(f"{summary['project']}: {summary['responses']} responses ({summary['empty']} empty)")
+    typer.echo(f"Codebook '{cb['title']}' version {cb['version']}: {', '.join(cb['codes'])}")
+    rows = [(name, c["done"], c["remaining"], c["skipped"], c["flagged"], c["decisions"])
+            for name, c in summary["coders"].items()]
+    typer.echo(table(("coder", "done", "remaining", "skipped", "flagged", "decisions"), rows) if rows
+               else "Nobody has coded yet: codewell code PROJECT --coder NAME")
+
+
+codebook_app = typer.Typer(help="Look at a project's codebook.", no_args_is_help=True)
+
+
+@codebook_app.command("show")
+def codebook_show(project: ProjectArg, as_json: JsonOpt = False) -> None:
+    """Print the codebook a project codes with (its latest version)."""
+    from codewell.codebook import codebook_to_dict
+    from codewell.project import Project
+
+    with Project.open(project) as opened:
+        cb, version, history = opened.codebook, opened.codebook_version, opened.codebook_history()
+    if as_json:
+        emit_json({"version": version, **codebook_to_dict(cb),
+                   "history": [{"version": v, "created_at": at, "hash": h, "note": n} for v, at, h, n in history]})
+        return
+    typer.echo(f"{cb.title} (version {version}, {len(cb.codes)} codes)")
+    if cb.description:
+        typer.echo(cb.description)
+    for n, code in enumerate(cb.codes, start=1):
+        indent = "    " if code.parent else ""
+        group = f" [{code.group}]" if code.group else ""
+        typer.echo(f"\n{indent}{n}. {code.label} ({code.id}){group}")
+        if code.definition:
+            typer.echo(f"{indent}   {code.definition}")
+        for title, notes in (("include", code.include), ("exclude", code.exclude)):
+            for note in notes:
+                typer.echo(f"{indent}   {title}: {note}")
+        if code.keywords:
+            typer.echo(f"{indent}   keywords: {', '.join(code.keywords)}")
