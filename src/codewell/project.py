@@ -120,9 +120,9 @@ class Project:
         from codewell.io.readers import read_survey
 
         table = read_survey(path, text_column=text_column, id_column=id_column, sheet=sheet)
-        existing = self._db.existing_texts(r.id for r in table.responses)
-        changed = sorted(rid for rid, text in existing.items()
-                         if text != next(r.text for r in table.responses if r.id == rid))
+        incoming = {r.id: r.text for r in table.responses}
+        existing = self._db.existing_texts(incoming)
+        changed = sorted(rid for rid, text in existing.items() if text != incoming[rid])
         if changed:
             raise DataFileError(
                 f"{path}: {len(changed)} response id(s) already in the project with different text: "

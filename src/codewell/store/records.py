@@ -68,25 +68,30 @@ class Records:
         return [Response(id=r[0], text=r[1], row=r[2], attributes=json.loads(r[3])) for r in rows]
 
     def existing_texts(self, ids: Iterable[str]) -> dict[str, str]:
-        wanted = list(ids)
+        """Texts of those ``ids`` already stored; one scan beats thousands of IN-lookups."""
+        wanted = set(ids)
         t = schema.responses
-        found: dict[str, str] = {}
         with self.engine.connect() as conn:
-            for start in range(0, len(wanted), 900):
-                chunk = wanted[start:start + 900]
-                found.update(conn.execute(select(t.c.source_id, t.c.text)
-                                          .where(t.c.source_id.in_(chunk))).all())
-        return found
+            rows = conn.execute(select(t.c.source_id, t.c.text)).all()
+        return {rid: text for rid, text in rows if rid in wanted}
 
     def insert_responses(self, responses: Sequence[Response], source_file: str) -> None:
-        """One bulk insert in one transaction: all rows or none."""
-        rows = [{"source_id": r.id, "text": r.text, "source_row": r.row,
-                 "attributes": json.dumps(r.attributes, ensure_ascii=False),
-                 "is_empty": r.is_empty, "source_file": source_file} for r in responses]
-        if not rows:
+        """One bulk insert in one transaction: all rows or none.
+
+        The DB-API ``executemany`` is used directly because building 100,000 parameter dicts
+        through SQLAlchemy's compiler costs three times the insert itself.
+        """
+        if not responses:
             return
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        rows = [(r.id, r.text, r.row, encode(r.attributes), r.is_empty, source_file) for r in responses]
+        t = schema.responses
+        columns = (t.c.source_id, t.c.text, t.c.source_row, t.c.attributes, t.c.is_empty, t.c.source_file)
         with self.engine.begin() as conn:
-            conn.execute(insert(schema.responses), rows)
+            marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            sql = (f"INSERT INTO {t.name} ({', '.join(c.name for c in columns)}) "
+                   f"VALUES ({', '.join([marker] * len(columns))})")
+            conn.exec_driver_sql(sql, rows)
         self._response_pks = None
 
     def response_counts(self) -> tuple[int, int]:
