@@ -1,0 +1,117 @@
+"""Read codings made outside codewell (coders sometimes code in a spreadsheet) and vet them.
+
+The file is long format, one row per applied code: ``id``, ``coder``, ``code``. A response a coder
+finished without applying any code has one row with an empty ``code``; a response a coder never
+looked at has no row. :func:`read_codings` checks the file on its own terms; :func:`check_codings`
+checks it against a project and reports every problem at once, so a caller can refuse the whole
+import and leave the project as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from codewell.errors import DataFileError
+from codewell.fuzzy import did_you_mean
+from codewell.io.sources import load_grid
+
+_REQUIRED = ("id", "coder", "code")
+_LISTED = 5
+
+
+@dataclass(frozen=True)
+class CodingsTable:
+    """coder -> response id -> codes applied; an empty set means "finished, no code applies".
+
+    ``path`` is the file it came from (None when built by hand), so later checks can name it.
+    """
+
+    codings: dict[str, dict[str, frozenset[str]]]
+    path: Path | None = None
+
+
+def read_codings(path: Path, *, sheet: str | None = None) -> CodingsTable:
+    """Read a long-format codings file (CSV or XLSX); column names match ignoring case.
+
+    Cells are stripped of surrounding whitespace. Other columns are ignored. A row with an empty
+    coder or id is an error naming the rows; fully empty rows are skipped.
+    """
+    path = Path(path)
+    grid = load_grid(path, sheet=sheet)
+    header = [cell.strip().casefold() for cell in grid.row(0)]
+    missing = [name for name in _REQUIRED if name not in header]
+    if missing:
+        found = ", ".join(f"'{cell}'" for cell in grid.row(0) if cell.strip()) or "none"
+        raise DataFileError(
+            f"{path}: a codings file needs the columns id, coder and code; "
+            f"missing {', '.join(repr(name) for name in missing)} (found {found})",
+            _hint_for_missing(missing, grid.row(0)),
+        )
+    response_ids, coders, codes = (
+        [cell.strip() for cell in grid.columns[header.index(name)]] for name in _REQUIRED
+    )
+    rows = [index for index in range(1, grid.n_rows) if response_ids[index] or coders[index] or codes[index]]
+    if not rows:
+        raise DataFileError(f"{path}: there is a header but no codings under it")
+    for column, label in ((coders, "coder"), (response_ids, "id")):
+        empty = [str(grid.first_row + index) for index in rows if not column[index]]
+        if empty:
+            raise DataFileError(
+                f"{path}: empty {label} at row{'s' if len(empty) > 1 else ''} {_listing(empty)}",
+                f"every row needs a {label}",
+            )
+    gathered: dict[str, dict[str, set[str]]] = {}
+    for index in rows:
+        codes_so_far = gathered.setdefault(coders[index], {}).setdefault(response_ids[index], set())
+        if codes[index]:
+            codes_so_far.add(codes[index])
+    codings = {
+        coder: {response_id: frozenset(found) for response_id, found in by_id.items()}
+        for coder, by_id in gathered.items()
+    }
+    return CodingsTable(codings=codings, path=path)
+
+
+def check_codings(
+    table: CodingsTable, response_ids: Collection[str], code_ids: Collection[str]
+) -> None:
+    """Raise one :class:`DataFileError` listing every unknown response id and every unknown code.
+
+    Unknown codes get a "did you mean" each, since they are usually typos of codebook ids.
+    """
+    known_responses = set(response_ids)
+    known_codes = set(code_ids)
+    unknown_responses: set[str] = set()
+    unknown_codes: set[str] = set()
+    for by_id in table.codings.values():
+        unknown_responses.update(response_id for response_id in by_id if response_id not in known_responses)
+        for codes in by_id.values():
+            unknown_codes.update(code for code in codes if code not in known_codes)
+    if not unknown_responses and not unknown_codes:
+        return
+    problems = []
+    if unknown_responses:
+        listed = ", ".join(f"'{response_id}'" for response_id in sorted(unknown_responses))
+        problems.append(f"{len(unknown_responses)} response id(s) not in the project: {listed}")
+    if unknown_codes:
+        described = []
+        for code in sorted(unknown_codes):
+            hint = did_you_mean(code, known_codes)
+            described.append(f"'{code}' ({hint})" if hint else f"'{code}'")
+        problems.append(f"{len(unknown_codes)} code(s) not in the codebook: {', '.join(described)}")
+    source = f"{table.path}: " if table.path is not None else ""
+    raise DataFileError(source + "; ".join(problems), "nothing was imported; fix the file and import it again")
+
+
+def _hint_for_missing(missing: Sequence[str], header: Sequence[str]) -> str | None:
+    names = [cell.strip() for cell in header if cell.strip()]
+    hints = [did_you_mean(name, names) for name in missing]
+    return "; ".join(f"for '{name}': {hint}" for name, hint in zip(missing, hints) if hint) or None
+
+
+def _listing(items: Sequence[str]) -> str:
+    shown = ", ".join(items[:_LISTED])
+    rest = len(items) - _LISTED
+    return f"{shown} and {rest} more" if rest > 0 else shown
