@@ -101,6 +101,7 @@ class Decision:
     from_suggestion: bool = False
     suggestions_on: bool = False
     undoes: int | None = None
+    note: str = ""  # e.g. "agreed" or "adjudicated" for consensus decisions
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from codewell.adjudication import CONSENSUS, AdjudicationPlan, plan_adjudication
 from codewell.codebook import check_code_id, codebook_from_json, codebook_to_json
 from codewell.errors import DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.model import Code, Codebook, CodedDataset, Decision, Response, Status
 from codewell.store import Database, create_database, open_database
 
-CONSENSUS = "consensus"
 
 
 @dataclass(frozen=True)
@@ -230,6 +230,50 @@ class Project:
 
     def latest_events(self, coder: str) -> dict[tuple[str, str], Decision]:
         return self._db.latest_events(coder)
+
+    # -- adjudication ----------------------------------------------------------------------
+    def adjudication(self, coders: Sequence[str]) -> AdjudicationPlan:
+        """The responses ``coders`` disagree on (all must exist and have finished responses)."""
+        return plan_adjudication(self.dataset([*coders, *([CONSENSUS] if CONSENSUS in self.coders() else [])]),
+                                 coders)
+
+    def carry_agreements(self, coders: Sequence[str]) -> int:
+        """Write what the coders already agree on into ``consensus`` without asking.
+
+        Unanimous responses become done for consensus; disputed ones get their agreed codes now
+        and the rest when settled. Decisions are marked "agreed". Returns the decisions written.
+        """
+        plan = self.adjudication(coders)
+        already = self.codings(CONSENSUS) if CONSENSUS in self.coders() else {}
+        settled = {rid for rid, s in self.statuses(CONSENSUS).items() if s is Status.DONE}
+        pks = self._pks()
+        rows = [(pks[rid], code, "apply", None, False)
+                for rid in plan.compared if rid not in settled
+                for code in sorted(plan.agreed[rid] - already.get(rid, frozenset()))]
+        with self._db.engine.begin() as conn:
+            self._db.append_events(CONSENSUS, rows, self.codebook_version, False, conn, note="agreed")
+            coder_id = self._db.coder_id(conn, CONSENSUS)
+            assert coder_id is not None
+            done = [pks[rid] for rid in plan.unanimous if rid not in settled]
+            if done:
+                self._db.set_statuses(conn, coder_id, done, Status.DONE)
+        return len(rows)
+
+    def settle(self, response_id: str, codes: frozenset[str]) -> list[Decision]:
+        """Make ``consensus``'s codes for a response exactly ``codes`` and mark it done."""
+        unknown = sorted(codes - set(self.codebook.ids))
+        if unknown:
+            raise UnknownNameError(f"no code '{unknown[0]}' in the codebook", did_you_mean(unknown[0], self.codebook.ids))
+        had = self.codes_for(CONSENSUS, response_id) if CONSENSUS in self.coders() else frozenset()
+        pk = self._pk(response_id)
+        rows = [(pk, c, "apply", None, False) for c in sorted(codes - had)]
+        rows += [(pk, c, "remove", None, False) for c in sorted(had - codes)]
+        with self._db.engine.begin() as conn:
+            ids = self._db.append_events(CONSENSUS, rows, self.codebook_version, False, conn, note="adjudicated")
+            coder_id = self._db.coder_id(conn, CONSENSUS)
+            assert coder_id is not None
+            self._db.set_statuses(conn, coder_id, [pk], Status.DONE)
+        return self._db.decisions(CONSENSUS, ids) if ids else []
 
     # -- reading it all back ---------------------------------------------------------------
     def require_coder(self, coder: str) -> None:

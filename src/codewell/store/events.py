@@ -26,11 +26,11 @@ class EventLog:
     coder_id: Callable[..., int | None]
 
     def append_events(self, coder: str, rows: Sequence[EventRow], codebook_version: int,
-                      suggestions_on: bool, conn: Connection | None = None) -> list[int]:
+                      suggestions_on: bool, conn: Connection | None = None, note: str = "") -> list[int]:
         """Insert events in one transaction (the caller's, if given) and return their ids."""
         if conn is None:
             with self.engine.begin() as own:
-                return self.append_events(coder, rows, codebook_version, suggestions_on, own)
+                return self.append_events(coder, rows, codebook_version, suggestions_on, own, note)
         coder_id = self.coder_id(conn, coder)
         at = datetime.now(timezone.utc)
         ids = []
@@ -38,7 +38,7 @@ class EventLog:
             result = conn.execute(insert(schema.decisions).values(
                 coder_id=coder_id, response_pk=pk, code_id=code, action=action, at=at,
                 codebook_version=codebook_version, probability=probability,
-                from_suggestion=from_suggestion, suggestions_on=suggestions_on))
+                from_suggestion=from_suggestion, suggestions_on=suggestions_on, note=note))
             ids.append(int(result.inserted_primary_key[0]))
         return ids
 
@@ -59,7 +59,7 @@ class EventLog:
             result = conn.execute(insert(schema.decisions).values(
                 coder_id=coder_id, response_pk=last.response_pk, code_id=last.code_id,
                 action=inverse, at=datetime.now(timezone.utc), codebook_version=codebook_version,
-                from_suggestion=False, suggestions_on=last.suggestions_on, undoes=last.id))
+                from_suggestion=False, suggestions_on=last.suggestions_on, undoes=last.id, note="undo"))
             return int(result.inserted_primary_key[0])
 
     def current_codings(self, coder: str) -> dict[str, frozenset[str]]:
@@ -112,5 +112,5 @@ def _decision(row) -> Decision:  # type: ignore[no-untyped-def]
     return Decision(id=row.id, coder=row.name, response_id=row.source_id, code=row.code_id,
                     action=row.action, at=at, codebook_version=row.codebook_version,
                     probability=row.probability, from_suggestion=bool(row.from_suggestion),
-                    suggestions_on=bool(row.suggestions_on), undoes=row.undoes)
+                    suggestions_on=bool(row.suggestions_on), undoes=row.undoes, note=row.note)
 

@@ -92,6 +92,7 @@ decisions = Table(
     Column("from_suggestion", Boolean, nullable=False, default=False),
     Column("suggestions_on", Boolean, nullable=False, default=False),
     Column("undoes", ForeignKey("decisions.id")),
+    Column("note", Text, nullable=False, default=""),
     CheckConstraint("action IN ('apply', 'remove')", name="decision_action"),
     CheckConstraint("probability IS NULL OR (probability >= 0 AND probability <= 1)",
                     name="decision_probability"),

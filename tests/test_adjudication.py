@@ -1,0 +1,63 @@
+"""Consensus: agreements carried without asking, disagreements settled one by one."""
+
+from __future__ import annotations
+
+import pytest
+
+from codewell.errors import AgreementError, UnknownNameError
+from codewell.model import Response, Status
+
+
+@pytest.fixture
+def project(empty_project):
+    empty_project._db.insert_responses([Response(f"r{i}", f"text {i}", i + 1) for i in range(1, 6)], "t")
+    codes = {"ana": {"r1": {"anxiety"}, "r2": {"understanding", "privacy"}, "r3": set(), "r4": {"adherence"}},
+             "ben": {"r1": {"anxiety"}, "r2": {"understanding"}, "r3": {"anxiety"}, "r5": {"anxiety"}}}
+    for coder, by_response in codes.items():
+        for rid, applied in by_response.items():
+            for code in applied:
+                empty_project.record(coder, rid, code, "apply")
+            empty_project.set_status(coder, rid, Status.DONE)
+    empty_project.set_memo("ana", "r2", "privacy? they mention the portal")
+    return empty_project
+
+
+def test_plan_compares_only_responses_both_finished(project) -> None:
+    plan = project.adjudication(["ana", "ben"])
+    assert plan.compared == ("r1", "r2", "r3")
+    assert plan.unanimous == ("r1",)
+    r2, r3 = plan.disagreements
+    assert (r2.agreed, r2.disputed) == (frozenset({"understanding"}), frozenset({"privacy"}))
+    assert r2.memos == {"ana": "privacy? they mention the portal", "ben": ""}
+    assert (r3.agreed, r3.disputed) == (frozenset(), frozenset({"anxiety"}))
+    assert all(d.settled is None for d in plan.disagreements)
+
+
+def test_carry_then_settle(project) -> None:
+    written = project.carry_agreements(["ana", "ben"])
+    assert written == 2  # r1 anxiety (unanimous) and r2 understanding (agreed part)
+    assert project.codings("consensus") == {"r1": frozenset({"anxiety"}), "r2": frozenset({"understanding"})}
+    assert project.statuses("consensus") == {"r1": Status.DONE}
+    assert {d.note for d in project.decisions("consensus")} == {"agreed"}
+    assert project.carry_agreements(["ana", "ben"]) == 0  # idempotent
+
+    project.settle("r2", frozenset({"understanding", "privacy"}))
+    project.settle("r3", frozenset())
+    assert project.codings("consensus")["r2"] == {"understanding", "privacy"}
+    assert project.statuses("consensus") == {"r1": Status.DONE, "r2": Status.DONE, "r3": Status.DONE}
+    plan = project.adjudication(["ana", "ben"])
+    assert plan.remaining == ()
+    assert [d.note for d in project.decisions("consensus")][-1] == "adjudicated"
+
+
+def test_bad_requests(project) -> None:
+    with pytest.raises(UnknownNameError, match="no coder 'bne'") as caught:
+        project.adjudication(["ana", "bne"])
+    assert caught.value.hint == "did you mean 'ben'?"
+    with pytest.raises(AgreementError, match="at least two different coders"):
+        project.adjudication(["ana", "ana"])
+    project.record("cy", "r1", "anxiety", "apply")
+    with pytest.raises(AgreementError, match="coder 'cy' has no finished"):
+        project.adjudication(["ana", "cy"])
+    with pytest.raises(UnknownNameError, match="no code 'anxeity'"):
+        project.settle("r2", frozenset({"anxeity"}))
