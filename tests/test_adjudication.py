@@ -61,3 +61,22 @@ def test_bad_requests(project) -> None:
         project.adjudication(["ana", "cy"])
     with pytest.raises(UnknownNameError, match="no code 'anxeity'"):
         project.settle("r2", frozenset({"anxeity"}))
+
+
+def test_project_agreement_uses_responses_both_finished(project) -> None:
+    result = project.agreement(["ana", "ben"]).to_dict()
+    assert result["coders"] == ["ana", "ben"] and result["n_units"] == 3
+    assert result["codes"]["anxiety"]["table"] == [[1, 0], [1, 1]]
+    with pytest.raises(AgreementError, match="no finished"):
+        project.record("cy", "r1", "anxiety", "apply")
+        project.agreement(["ana", "cy"])
+
+
+def test_model_as_pseudo_coder(project) -> None:
+    project.record_shown("ana", "r1", [("anxiety", 0.9, True), ("privacy", 0.2, False)])
+    project.record_shown("ana", "r2", [("understanding", 0.8, True), ("privacy", 0.3, False)])
+    result = project.model_agreement("ana").to_dict()
+    assert result["coders"] == ["model", "ana"] and result["n_units"] == 2
+    assert result["codes"]["privacy"]["table"] == [[0, 0], [1, 1]]
+    with pytest.raises(AgreementError, match="suggestions shown"):
+        project.model_agreement("ben")

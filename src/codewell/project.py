@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from codewell.adjudication import CONSENSUS, AdjudicationPlan, plan_adjudication
 from codewell.codebook import check_code_id, codebook_from_json, codebook_to_json
-from codewell.errors import DataFileError, UnknownNameError
+from codewell.errors import AgreementError, DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.model import Code, Codebook, CodedDataset, Decision, Response, Status
 from codewell.store import Database, create_database, open_database
+
+if TYPE_CHECKING:
+    from codewell.agreement import MultilabelAgreement
 
 
 
@@ -230,6 +233,49 @@ class Project:
 
     def latest_events(self, coder: str) -> dict[tuple[str, str], Decision]:
         return self._db.latest_events(coder)
+
+    def record_shown(self, coder: str, response_id: str, shown: Sequence[tuple[str, float, bool]]) -> None:
+        """Remember the suggestions a coder saw (code, probability, suggested) for model agreement."""
+        self._check_coder_name(coder)
+        self._db.append_shown(coder, self._pk(response_id), shown)
+
+    # -- agreement -----------------------------------------------------------------------
+    def finished(self, coder: str) -> set[str]:
+        return {rid for rid, s in self.statuses(coder).items() if s is Status.DONE}
+
+    def agreement(self, coders: Sequence[str], *, ci: bool = False, seed: int = 0,
+                  n_boot: int = 1000) -> MultilabelAgreement:
+        """Per-code and overall agreement over the responses every coder marked done."""
+        from codewell.agreement import multilabel_agreement
+
+        if len(set(coders)) < 2:
+            raise AgreementError("agreement needs at least two different coders, e.g. --coders ana,ben")
+        for coder in coders:
+            self.require_coder(coder)
+        done = {c: self.finished(c) for c in coders}
+        for coder, ids in done.items():
+            if not ids:
+                raise AgreementError(f"coder '{coder}' has no finished (done) responses to compare")
+        common = set.intersection(*done.values())
+        order = [r.id for r in self.responses() if r.id in common]
+        codings = {c: self.codings(c) for c in coders}
+        table = {c: {rid: codings[c].get(rid, frozenset()) for rid in order} for c in coders}
+        return multilabel_agreement(table, self.codebook.ids, ci=ci, seed=seed, n_boot=n_boot)
+
+    def model_agreement(self, coder: str, *, ci: bool = False, seed: int = 0) -> MultilabelAgreement:
+        """The model as a pseudo-coder: suggestions shown to ``coder`` against their decisions."""
+        from codewell.agreement import model_agreement
+
+        self.require_coder(coder)
+        shown = self._db.last_shown(coder)
+        done = self.finished(coder)
+        codings = self.codings(coder)
+        ids = [r.id for r in self.responses() if r.id in done and r.id in shown]
+        if not ids:
+            raise AgreementError(f"no finished response of '{coder}' was coded with suggestions shown")
+        return model_agreement({rid: shown[rid] for rid in ids},
+                               {rid: codings.get(rid, frozenset()) for rid in ids},
+                               self.codebook.ids, coder=coder, ci=ci, seed=seed)
 
     # -- adjudication ----------------------------------------------------------------------
     def adjudication(self, coders: Sequence[str]) -> AdjudicationPlan:

@@ -62,6 +62,36 @@ class EventLog:
                 from_suggestion=False, suggestions_on=last.suggestions_on, undoes=last.id, note="undo"))
             return int(result.inserted_primary_key[0])
 
+    def append_shown(self, coder: str, response_pk: int, rows: Sequence[tuple[str, float, bool]]) -> None:
+        """What the model showed a coder for one response: (code, probability, suggested)."""
+        at = datetime.now(timezone.utc)
+        with self.engine.begin() as conn:
+            coder_id = self.coder_id(conn, coder)
+            conn.execute(insert(schema.shown_suggestions), [
+                {"coder_id": coder_id, "response_pk": response_pk, "code_id": code,
+                 "probability": probability, "suggested": suggested, "at": at}
+                for code, probability, suggested in rows])
+
+    def last_shown(self, coder: str) -> dict[str, frozenset[str]]:
+        """Per response, the codes suggested the last time suggestions were shown to ``coder``."""
+        s, r, c = schema.shown_suggestions, schema.responses, schema.coders
+        last = (select(s.c.response_pk, func.max(s.c.at).label("at")).select_from(s)
+                .join(c, c.c.id == s.c.coder_id).where(c.c.name == coder)
+                .group_by(s.c.response_pk).subquery())
+        shown: dict[str, set[str]] = {}
+        with self.engine.connect() as conn:
+            coder_id = self.coder_id(conn, coder, create=False)
+            if coder_id is None:
+                return {}
+            for source_id, code, suggested in conn.execute(
+                    select(r.c.source_id, s.c.code_id, s.c.suggested)
+                    .join(last, (last.c.response_pk == s.c.response_pk) & (last.c.at == s.c.at))
+                    .join(r, r.c.pk == s.c.response_pk).where(s.c.coder_id == coder_id)):
+                bucket = shown.setdefault(source_id, set())
+                if suggested:
+                    bucket.add(code)
+        return {k: frozenset(v) for k, v in shown.items()}
+
     def current_codings(self, coder: str) -> dict[str, frozenset[str]]:
         d, r, c = schema.decisions, schema.responses, schema.coders
         latest = (select(func.max(d.c.id).label("id")).select_from(d).join(c, c.c.id == d.c.coder_id)

@@ -117,3 +117,16 @@ memos = Table(
     Column("text", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+shown_suggestions = Table(
+    "shown_suggestions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("coder_id", ForeignKey("coders.id"), nullable=False),
+    Column("response_pk", ForeignKey("responses.pk"), nullable=False),
+    Column("code_id", String(128), nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("suggested", Boolean, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+Index("shown_by_coder", shown_suggestions.c.coder_id, shown_suggestions.c.response_pk)
