@@ -1,0 +1,351 @@
+"""The coded dataset as files for R, SPSS, Excel and pandas: wide or long; CSV, XLSX or Parquet.
+
+**Wide** has one row per response: ``id``, ``response``, one 0/1 column per code in codebook
+order (``<coder>:<code>`` for every coder with ``coder="all"``), then the survey's other columns
+(attributes), then ``memo`` and ``status``. With one coder the first columns are exactly the
+labelled-CSV layout (``id,response,<codes>``), so a wide CSV reads back into ``evaluate`` and
+``import``. A 0 means "not applied"; ``status`` says whether the coder has finished the response,
+so a 0 on an uncoded response is not read as a decision.
+
+**Long** has one row per response, coder and code: whether it is applied, the coder's status,
+and from the decision log the time of the latest decision on that code, whether it came from a
+suggestion and the probability the suggestion showed. That is the audit trail REFI-QDA has no
+place for.
+
+CSV and XLSX cells that a spreadsheet could run as formulas are neutralised unless ``raw`` (see
+:mod:`codewell.io.safety`); Parquet is never altered. ``redact`` masks identifiers in the response
+text and memos. Writers work from plain column lists (no pandas) so 100,000 responses take seconds.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from codewell.errors import CodewellError, UnknownNameError
+from codewell.fuzzy import did_you_mean
+from codewell.io.safety import find_pii, needs_neutralising, redact
+from codewell.model import CodedDataset, Decision, Status
+
+ExportFormat = Literal["csv", "xlsx", "parquet"]
+Layout = Literal["wide", "long"]
+FORMATS: tuple[str, ...] = ("csv", "xlsx", "parquet")
+LAYOUTS: tuple[str, ...] = ("wide", "long")
+CONSENSUS = "consensus"
+ColumnKind = Literal["text", "flag", "bool", "float", "timestamp"]
+
+
+@dataclass
+class Column:
+    """One output column: its name, what its values are, and the values (None = missing)."""
+
+    name: str
+    kind: ColumnKind
+    values: list[Any]
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """What an export wrote, for the one-line summary the CLI prints."""
+
+    path: Path
+    format: str
+    layout: str
+    rows: int
+    columns: int
+    coders: tuple[str, ...]
+    neutralised: int = 0
+    redacted: int = 0
+
+    def summary(self) -> str:
+        who = ", ".join(self.coders) if self.coders else "no coder"
+        parts = [f"Wrote {self.rows} rows x {self.columns} columns ({self.layout} {self.format}, "
+                 f"coder {who}) to {self.path}"]
+        if self.neutralised:
+            parts.append(f"{self.neutralised} cell{'s' * (self.neutralised != 1)} neutralised "
+                         "against formula injection")
+        if self.redacted:
+            parts.append(f"{self.redacted} identifier{'s' * (self.redacted != 1)} redacted")
+        return "; ".join(parts)
+
+
+def choose_coders(ds: CodedDataset, coder: str | None) -> tuple[str, ...]:
+    """Which coders an export covers: ``"all"``, one by name, or by default the only one.
+
+    With several coders and no choice, ``consensus`` is the natural default (it is the settled
+    coding); without it the user must choose, because picking one coder silently would hide
+    the other's work.
+    """
+    if not ds.coders:
+        raise CodewellError("nothing has been coded yet", hint="code some responses first")
+    if coder == "all":
+        return ds.coders
+    if coder is None:
+        if len(ds.coders) == 1:
+            return ds.coders
+        if CONSENSUS in ds.coders:
+            return (CONSENSUS,)
+        raise CodewellError(f"this project has several coders ({', '.join(ds.coders)})",
+                            hint="choose one with --coder NAME, or --coder all")
+    if coder not in ds.coders:
+        raise UnknownNameError(f"no coder named '{coder}' (coders: {', '.join(ds.coders)})",
+                               did_you_mean(coder, (*ds.coders, "all")))
+    return (coder,)
+
+
+def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = "csv",
+                   layout: Layout = "wide", coder: str | None = None, raw: bool = False,
+                   redact: bool = False, redact_names: Sequence[str] = ()) -> ExportReport:
+    """Write the coded dataset to ``out``; see the module docstring for the columns."""
+    if format not in FORMATS:
+        raise UnknownNameError(f"unknown export format '{format}' (use {', '.join(FORMATS)})",
+                               did_you_mean(format, FORMATS))
+    if layout not in LAYOUTS:
+        raise UnknownNameError(f"unknown layout '{layout}' (use wide or long)",
+                               did_you_mean(layout, LAYOUTS))
+    coders = choose_coders(ds, coder)
+    masker = _Masker(redact_names) if redact else None
+    columns = wide_columns(ds, coders, masker) if layout == "wide" else long_columns(ds, coders)
+    neutralised = 0 if raw or format == "parquet" else _neutralise(columns)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if format == "csv":
+        _write_csv(columns, out)
+    elif format == "xlsx":
+        _write_xlsx(ds, coders, columns, out, neutralise=not raw)
+    else:
+        _write_parquet(columns, out)
+    rows = len(columns[0].values) if columns else 0
+    return ExportReport(out, format, layout, rows, len(columns), coders, neutralised,
+                        masker.count if masker else 0)
+
+
+class _Masker:
+    """Redacts texts and counts what it masked."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
+        self.count = 0
+
+    def __call__(self, text: str) -> str:
+        matches = find_pii(text, self.names)
+        self.count += len(matches)
+        return redact(text, matches) if matches else text
+
+
+def wide_columns(ds: CodedDataset, coders: Sequence[str],
+                 masker: Callable[[str], str] | None = None) -> list[Column]:
+    """The wide layout as columns (also used by the benchmarks and the tests)."""
+    responses = ds.responses
+    single = len(coders) == 1
+
+    def prefixed(coder: str, name: str) -> str:
+        return name if single else f"{coder}:{name}"
+
+    texts = [r.text for r in responses]
+    columns = [Column("id", "text", [r.id for r in responses]),
+               Column("response", "text", [masker(t) for t in texts] if masker else texts)]
+    for coder in coders:
+        codings = ds.codings.get(coder, {})
+        current = [codings.get(r.id, frozenset()) for r in responses]
+        for code in ds.codebook.ids:
+            columns.append(Column(prefixed(coder, code), "flag",
+                                  [1 if code in codes else 0 for codes in current]))
+    taken = {c.name for c in columns}
+    taken |= {prefixed(c, n) for c in coders for n in ("memo", "status")}
+    for name in _attribute_names(ds):
+        label = f"attribute:{name}" if name in taken else name
+        columns.append(Column(label, "text", [r.attributes.get(name) for r in responses]))
+    for coder in coders:
+        memos = ds.memos.get(coder, {})
+        statuses = ds.statuses.get(coder, {})
+        notes = [memos.get(r.id) for r in responses]
+        if masker:
+            notes = [masker(n) if n else n for n in notes]
+        columns.append(Column(prefixed(coder, "memo"), "text", notes))
+        columns.append(Column(prefixed(coder, "status"), "text",
+                              [statuses.get(r.id, Status.UNCODED).value for r in responses]))
+    return columns
+
+
+def long_columns(ds: CodedDataset, coders: Sequence[str]) -> list[Column]:
+    """The long layout: one row per response x coder x code, with its latest decision."""
+    latest = latest_decisions(ds.decisions)
+    codes = ds.codebook.ids
+    names = ("id", "coder", "code", "applied", "status", "decided_at", "from_suggestion",
+             "probability_shown")
+    kinds: tuple[ColumnKind, ...] = ("text", "text", "text", "flag", "text", "timestamp", "bool",
+                                     "float")
+    values: list[list[Any]] = [[] for _ in names]
+    ids, who, code_col, applied, status, at, accepted, shown = values
+    for coder in coders:
+        codings = ds.codings.get(coder, {})
+        statuses = ds.statuses.get(coder, {})
+        for response in ds.responses:
+            current = codings.get(response.id, frozenset())
+            state = statuses.get(response.id, Status.UNCODED).value
+            for code in codes:
+                event = latest.get((coder, response.id, code))
+                ids.append(response.id)
+                who.append(coder)
+                code_col.append(code)
+                applied.append(1 if code in current else 0)
+                status.append(state)
+                at.append(event.at if event else None)
+                accepted.append(event.from_suggestion if event else None)
+                shown.append(event.probability if event else None)
+    return [Column(n, k, v) for n, k, v in zip(names, kinds, values)]
+
+
+def latest_decisions(decisions: Sequence[Decision]) -> dict[tuple[str, str, str], Decision]:
+    """The last event on each (coder, response, code); the log's ids give the order."""
+    latest: dict[tuple[str, str, str], Decision] = {}
+    for event in sorted(decisions, key=lambda d: d.id):
+        latest[(event.coder, event.response_id, event.code)] = event
+    return latest
+
+
+def _attribute_names(ds: CodedDataset) -> list[str]:
+    seen: dict[str, None] = {}
+    for response in ds.responses:
+        for name in response.attributes:
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+def _neutralise(columns: list[Column]) -> int:
+    """Prefix formula-like text cells with an apostrophe, in place; returns how many."""
+    count = 0
+    for column in columns:
+        if column.kind != "text":
+            continue
+        values = column.values
+        for i, value in enumerate(values):
+            if value and needs_neutralising(value):
+                values[i] = "'" + value
+                count += 1
+    return count
+
+
+def _cell(kind: ColumnKind, value: Any) -> Any:
+    """A value as CSV text: missing is empty, booleans are 0/1, times are ISO 8601 in UTC."""
+    if value is None:
+        return ""
+    if kind == "bool":
+        return 1 if value else 0
+    if kind == "timestamp":
+        return _utc(value).isoformat()
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _write_csv(columns: list[Column], out: Path) -> None:
+    plain = {"text", "flag", "float"}
+    series = [c.values if c.kind in plain else [_cell(c.kind, v) for v in c.values]
+              for c in columns]
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([c.name for c in columns])
+        writer.writerows(zip(*series))
+
+
+def _write_parquet(columns: list[Column], out: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    types = {"text": pa.string(), "flag": pa.int8(), "bool": pa.bool_(), "float": pa.float64(),
+             "timestamp": pa.timestamp("us", tz="UTC")}
+    arrays = []
+    for column in columns:
+        values = column.values
+        if column.kind == "timestamp":
+            values = [None if v is None else _utc(v) for v in values]
+        arrays.append(pa.array(values, type=types[column.kind]))
+    table = pa.Table.from_arrays(arrays, names=[c.name for c in columns])
+    pq.write_table(table, out)
+
+
+def _write_xlsx(ds: CodedDataset, coders: Sequence[str], columns: list[Column], out: Path,
+                *, neutralise: bool) -> None:
+    """Sheets ``data``, ``codebook`` and ``frequencies`` (one block per coder)."""
+    from openpyxl import Workbook
+
+    from codewell.report import frequency_table
+
+    book = Workbook(write_only=True)
+    data = _Sheet(book, "data", neutralise=neutralise)
+    data.append([c.name for c in columns])
+    series = [[_xlsx_value(c.kind, v) for v in c.values] for c in columns]
+    for row in zip(*series):
+        data.append(row)
+    codebook = _Sheet(book, "codebook", neutralise=neutralise)
+    codebook.append(["id", "label", "group", "parent", "colour", "definition", "include",
+                     "exclude", "keywords", "examples"])
+    for code in ds.codebook.codes:
+        codebook.append([code.id, code.label, code.group, code.parent, code.colour,
+                         code.definition, *("\n".join(items) for items in
+                                            (code.include, code.exclude, code.keywords,
+                                             code.examples))])
+    frequencies = _Sheet(book, "frequencies", neutralise=neutralise)
+    frequencies.append(["coder", "code", "label", "n", "denominator", "percent", "ci95_low",
+                        "ci95_high", "as_published"])
+    for coder in coders:
+        table = frequency_table(ds, coder)
+        for row in table.rows:
+            frequencies.append([coder, row.code, row.label, row.n, row.denominator,
+                                _finite(row.percent), _finite(row.ci_low), _finite(row.ci_high),
+                                row.poster()])
+    book.save(out)
+
+
+class _Sheet:
+    """A write-only worksheet that stores every text as text.
+
+    openpyxl turns a string starting with ``=`` into a formula and refuses control characters
+    XML cannot hold; here such a string becomes an explicit text cell (so even ``raw`` output
+    never runs) and the control characters are dropped.
+    """
+
+    def __init__(self, book: Any, title: str, *, neutralise: bool) -> None:
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        self.sheet = book.create_sheet(title)
+        self.neutralise = neutralise
+        self.illegal = ILLEGAL_CHARACTERS_RE
+
+    def append(self, row: Sequence[Any]) -> None:
+        self.sheet.append([self._cell(v) if isinstance(v, str) else v for v in row])
+
+    def _cell(self, value: str) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+
+        if self.illegal.search(value):
+            value = self.illegal.sub("", value)
+        if self.neutralise and needs_neutralising(value):
+            value = "'" + value
+        if value.startswith("="):
+            cell = WriteOnlyCell(self.sheet, value=value)
+            cell.data_type = "s"
+            return cell
+        return value
+
+
+def _xlsx_value(kind: ColumnKind, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "timestamp":
+        return _utc(value).replace(tzinfo=None)
+    if kind == "bool":
+        return 1 if value else 0
+    return value
+
+
+def _finite(value: float) -> float | None:
+    return None if value != value else round(value, 4)

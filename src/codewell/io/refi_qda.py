@@ -1,0 +1,473 @@
+"""REFI-QDA 1.0, the exchange standard of NVivo, ATLAS.ti, MAXQDA and QualCoder.
+
+A codebook travels as a ``.qdc`` XML file, a whole project as a ``.qdpx`` zip (``project.qde`` plus
+each source's text under ``sources/``). Exports validate against the standard's schemas; imports
+are lenient about what other tools add and list what they dropped.
+
+Choices that make a round trip clean:
+
+- **GUIDs** are uuid5 of codewell's ids, so exporting the same data twice gives the same file.
+- **Code ids.** A REFI code has a GUID and a display name, no id. The name is the code's label (what
+  other tools show); the ``Description`` holds the definition, then ``Include:``/``Exclude:``/
+  ``Keywords:``/``Examples:`` lists and a last line ``codewell id: <id>``. On import that line gives
+  the id back (and the lists are parsed); a code from another tool gets its name in snake_case.
+  List items are written one per line, so a line break inside an item becomes a space.
+- **Groups** are REFI ``Sets`` of codes, one per group, which other tools show as code sets.
+- **Nesting.** codewell nests codes one level; deeper codes from other tools are attached to their
+  top-level ancestor.
+- **Codings are whole responses**: each applied code is a ``PlainTextSelection`` from 0 to the
+  text's length in code points (end exclusive, as QualCoder counts), made by its coder (a ``User``).
+  Texts are written with LF line endings. Suggestions and decision times beyond the coding's
+  creation time have no place in the standard and stay in the dataset export.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timezone
+from pathlib import Path
+from typing import Any
+
+from codewell import __version__
+from codewell.errors import ArchiveError, CodebookError, CodewellError
+from codewell.io.refi_archive import MAX_BYTES, MAX_FILES, MAX_XML_BYTES, SafeArchive, parse_xml
+from codewell.model import Code, Codebook, CodedDataset
+
+NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
+NS_PROJECT = "urn:QDA-XML:project:1.0"
+GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://codewell.invalid/refi-qda")
+ORIGIN = f"codewell {__version__}"
+_ID_LINE = re.compile(r"^codewell id: ([a-z][a-z0-9_]*)$")
+_SECTIONS = {"Include:": "include", "Exclude:": "exclude", "Keywords:": "keywords",
+             "Examples:": "examples"}
+_RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def guid(*parts: str) -> str:
+    """A stable GUID for a thing named by ``parts`` (e.g. ``("code", "anxiety")``)."""
+    return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(parts)))
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def write_codebook_qdc(codebook: Codebook, path: str | Path) -> Path:
+    """Write ``codebook`` as a REFI-QDA ``.qdc`` file (valid against Codebook.xsd)."""
+    from lxml import etree
+
+    root = etree.Element(_q(NS_CODEBOOK, "CodeBook"), nsmap={None: NS_CODEBOOK}, origin=ORIGIN)
+    _codes_element(root, NS_CODEBOOK, codebook)
+    sets = _group_sets(codebook)
+    if sets:
+        sets_el = etree.SubElement(root, _q(NS_CODEBOOK, "Sets"))
+        for name, members in sets.items():
+            set_el = etree.SubElement(sets_el, _q(NS_CODEBOOK, "Set"), guid=guid("set", name),
+                                      name=name)
+            for code_id in members:
+                etree.SubElement(set_el, _q(NS_CODEBOOK, "MemberCode"), guid=guid("code", code_id))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                    pretty_print=True))
+    return path
+
+
+def write_project_qdpx(ds: CodedDataset, path: str | Path, *, name: str | None = None) -> Path:
+    """Write the project as a ``.qdpx`` archive (valid against Project.xsd); see the module notes.
+
+    Every coder in ``ds.coders`` becomes a User; responses become TextSources carrying their
+    attributes as text Variables and their memos as Notes.
+    """
+    from lxml import etree
+
+    path = Path(path)
+    q = lambda tag: _q(NS_PROJECT, tag)  # noqa: E731
+    root = etree.Element(q("Project"), nsmap={None: NS_PROJECT}, name=name or path.stem,
+                         origin=ORIGIN)
+    if ds.coders:
+        users = etree.SubElement(root, q("Users"))
+        for coder in ds.coders:
+            etree.SubElement(users, q("User"), guid=guid("user", coder), name=coder)
+    book = etree.SubElement(root, q("CodeBook"))
+    _codes_element(book, NS_PROJECT, ds.codebook)
+    attributes = list(dict.fromkeys(k for r in ds.responses for k in r.attributes))
+    if attributes:
+        variables = etree.SubElement(root, q("Variables"))
+        for attribute in attributes:
+            etree.SubElement(variables, q("Variable"), guid=guid("variable", attribute),
+                             name=attribute, typeOfVariable="Text")
+    created = _creation_times(ds)
+    files: list[tuple[str, bytes]] = []
+    notes: list[Any] = []
+    if ds.responses:
+        sources = etree.SubElement(root, q("Sources"))
+        for response in ds.responses:
+            source_guid = guid("source", response.id)
+            text = response.text.replace("\r\n", "\n").replace("\r", "\n")
+            files.append((f"sources/{source_guid}.txt", text.encode("utf-8")))
+            source = etree.SubElement(sources, q("TextSource"), guid=source_guid,
+                                      name=response.id,
+                                      plainTextPath=f"internal://{source_guid}.txt")
+            for coder in ds.coders:
+                user = guid("user", coder)
+                for code_id in ds.codebook.ids:
+                    if not text or code_id not in ds.codings.get(coder, {}).get(response.id, ()):
+                        continue
+                    when = created.get((coder, response.id, code_id))
+                    stamp = {"creationDateTime": when} if when else {}
+                    selection = etree.SubElement(
+                        source, q("PlainTextSelection"),
+                        guid=guid("selection", coder, response.id, code_id),
+                        name=ds.codebook.get(code_id).label, startPosition="0",
+                        endPosition=str(len(text)), creatingUser=user, **stamp)
+                    coding = etree.SubElement(selection, q("Coding"),
+                                              guid=guid("coding", coder, response.id, code_id),
+                                              creatingUser=user, **stamp)
+                    etree.SubElement(coding, q("CodeRef"), targetGUID=guid("code", code_id))
+            for coder in ds.coders:
+                memo = ds.memos.get(coder, {}).get(response.id)
+                if memo:
+                    note_guid = guid("memo", coder, response.id)
+                    etree.SubElement(source, q("NoteRef"), targetGUID=note_guid)
+                    notes.append((note_guid, coder, response.id, memo))
+            for attribute in attributes:
+                if attribute in response.attributes:
+                    value = etree.SubElement(source, q("VariableValue"))
+                    etree.SubElement(value, q("VariableRef"), targetGUID=guid("variable", attribute))
+                    etree.SubElement(value, q("TextValue")).text = response.attributes[attribute]
+    if notes:
+        notes_el = etree.SubElement(root, q("Notes"))
+        for note_guid, coder, response_id, memo in notes:
+            note = etree.SubElement(notes_el, q("Note"), guid=note_guid,
+                                    name=f"Memo by {coder} on {response_id}",
+                                    creatingUser=guid("user", coder))
+            etree.SubElement(note, q("PlainTextContent")).text = memo
+    sets = _group_sets(ds.codebook)
+    if sets:
+        sets_el = etree.SubElement(root, q("Sets"))
+        for set_name, members in sets.items():
+            set_el = etree.SubElement(sets_el, q("Set"), guid=guid("set", set_name), name=set_name)
+            for code_id in members:
+                etree.SubElement(set_el, q("MemberCode"), targetGUID=guid("code", code_id))
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for entry, data in [("project.qde", xml), *files]:
+            archive.writestr(zipfile.ZipInfo(entry, date_time=_ZIP_TIME), data,
+                             compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def describe_code(code: Code) -> str:
+    """The REFI ``Description`` of a code: definition, coding notes and the codewell id line."""
+    parts = [code.definition] if code.definition else []
+    for header, key in _SECTIONS.items():
+        items = getattr(code, key)
+        if items:
+            parts.append("\n".join([header, *(f"- {' '.join(item.split())}" for item in items)]))
+    parts.append(f"codewell id: {code.id}")
+    return "\n\n".join(parts)
+
+
+def _q(ns: str, tag: str) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+def _codes_element(parent: Any, ns: str, codebook: Codebook) -> None:
+    from lxml import etree
+
+    codes_el = etree.SubElement(parent, _q(ns, "Codes"))
+    elements: dict[str, Any] = {}
+    known = set(codebook.ids)
+    for code in codebook.codes:
+        holder = elements[code.parent] if code.parent in known and code.parent in elements else codes_el
+        attrs = {"guid": guid("code", code.id), "name": code.label, "isCodable": "true"}
+        if code.colour:
+            attrs["color"] = code.colour
+        element = etree.SubElement(holder, _q(ns, "Code"), **attrs)
+        etree.SubElement(element, _q(ns, "Description")).text = describe_code(code)
+        elements[code.id] = element
+    for code in codebook.codes:  # a Description must come before nested Codes
+        element = elements[code.id]
+        description = element.find(_q(ns, "Description"))
+        element.remove(description)
+        element.insert(0, description)
+
+
+def _group_sets(codebook: Codebook) -> dict[str, list[str]]:
+    sets: dict[str, list[str]] = {}
+    for code in codebook.codes:
+        if code.group:
+            sets.setdefault(code.group, []).append(code.id)
+    return sets
+
+
+def _creation_times(ds: CodedDataset) -> dict[tuple[str, str, str], str]:
+    """When each current coding was last applied, as xsd:dateTime in UTC."""
+    times: dict[tuple[str, str, str], str] = {}
+    for event in sorted(ds.decisions, key=lambda d: d.id):
+        if event.action == "apply":
+            at = event.at if event.at.tzinfo else event.at.replace(tzinfo=timezone.utc)
+            stamp = at.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None)
+            times[(event.coder, event.response_id, event.code)] = stamp.isoformat() + "Z"
+    return times
+
+
+# ----------------------------------------------------------------------------- reading codes
+
+
+class CodeReader:
+    """Turns REFI ``Code`` elements into codewell codes, strict (``.qdc``) or lenient (``.qdpx``).
+
+    Strict mode raises ``error`` for any element the schema does not allow; lenient mode notes it
+    in ``dropped`` and goes on.
+    """
+
+    def __init__(self, where: str, strict: bool, error: type[CodewellError]) -> None:
+        self.where = where
+        self.strict = strict
+        self.error = error
+        self.dropped: Counter[str] = Counter()
+        self.by_guid: dict[str, str] = {}
+        self.codes: list[dict[str, Any]] = []
+        self.taken: set[str] = set()
+
+    def unexpected(self, element: Any, context: str, allowed: Sequence[str]) -> None:
+        tag = local_name(element)
+        if self.strict:
+            raise self.error(
+                f"{self.where}, line {element.sourceline}: unknown element <{tag}> in {context}",
+                hint=f"REFI-QDA allows only {', '.join(f'<{a}>' for a in allowed)} there")
+        self.dropped[f"<{tag}> elements in {context.split(' ')[0]}s (not part of codewell)"] += 1
+
+    def read_codes(self, codes_el: Any, allowed_in_code: Sequence[str]) -> None:
+        for child in codes_el:
+            if local_name(child) != "Code":
+                self.unexpected(child, "<Codes>", ["Code"])
+                continue
+            self._code(child, None, 0, allowed_in_code)
+
+    def _code(self, element: Any, parent: str | None, depth: int, allowed: Sequence[str]) -> None:
+        name = (element.get("name") or "").strip()
+        code_guid = element.get("guid")
+        if not code_guid or not name:
+            missing = "guid" if not code_guid else "name"
+            if self.strict:
+                raise self.error(f"{self.where}, line {element.sourceline}: a <Code> has no '{missing}'")
+            self.dropped[f"codes without a {missing}"] += 1
+            return
+        description = ""
+        for child in element:
+            if local_name(child) == "Description":
+                description = child.text or ""
+            elif local_name(child) not in allowed:
+                self.unexpected(child, f"code '{name}'", ["Description", *allowed])
+        fields = parse_description(description)
+        code_id = self._new_id(fields.pop("id"), name)
+        if depth > 1:
+            self.dropped["codes nested deeper than one level (attached to their top-level code)"] += 1
+        self.by_guid[guid_key(code_guid)] = code_id
+        self.codes.append({"id": code_id, "label": name, "parent": parent,
+                           "colour": _colour(element.get("color")), **fields})
+        for child in element:
+            if local_name(child) == "Code":
+                self._code(child, parent or code_id, depth + 1, allowed)
+
+    def _new_id(self, wanted: str | None, name: str) -> str:
+        base = wanted if wanted and wanted not in self.taken else _snake(name)
+        candidate, n = base, 2
+        while candidate in self.taken:
+            candidate, n = f"{base}_{n}", n + 1
+        self.taken.add(candidate)
+        return candidate
+
+    def read_sets(self, sets_el: Any, member_attr: str) -> None:
+        groups: dict[str, str] = {}
+        for set_el in sets_el:
+            if local_name(set_el) != "Set":
+                self.unexpected(set_el, "<Sets>", ["Set"])
+                continue
+            for member in set_el:
+                if local_name(member) == "MemberCode":
+                    code_id = self.by_guid.get(guid_key(member.get(member_attr)))
+                    if code_id:
+                        groups.setdefault(code_id, set_el.get("name", "").strip())
+                elif local_name(member) != "Description":
+                    if self.strict:
+                        self.unexpected(member, "<Set>", ["Description", "MemberCode"])
+                    else:
+                        self.dropped["members of code sets other than codes"] += 1
+        for code in self.codes:
+            code["group"] = groups.get(code["id"], "")
+
+    def codebook(self, title: str, description: str = "") -> Codebook:
+        codes = tuple(Code(**fields) for fields in self.codes)
+        return Codebook(title=title, codes=codes, description=description)
+
+
+def parse_description(text: str) -> dict[str, Any]:
+    """Split a REFI description written by :func:`describe_code` back into codewell's fields.
+
+    A description without the ``codewell id:`` line came from another tool and is all
+    definition.
+    """
+    lines = text.strip().splitlines()
+    match = _ID_LINE.match(lines[-1].strip()) if lines else None
+    fields: dict[str, Any] = {"id": None, "definition": text.strip(), "include": (),
+                              "exclude": (), "keywords": (), "examples": ()}
+    if not match:
+        return fields
+    fields["id"] = match.group(1)
+    definition: list[str] = []
+    lists: dict[str, list[str]] = {}
+    section: str | None = None
+    for line in lines[:-1]:
+        stripped = line.strip()
+        if stripped in _SECTIONS:
+            section = _SECTIONS[stripped]
+            lists[section] = []
+        elif section and stripped.startswith("- "):
+            lists[section].append(stripped[2:].strip())
+        elif not stripped:
+            if section is None:
+                definition.append("")
+            section = None
+        else:
+            section = None
+            definition.append(line)
+    fields["definition"] = "\n".join(definition).strip()
+    fields.update({key: tuple(items) for key, items in lists.items()})
+    return fields
+
+
+def read_codebook_qdc(path: str | Path) -> Codebook:
+    """Read a REFI-QDA ``.qdc`` codebook; anything outside the schema is a clear CodebookError.
+
+    The title is the file name (a ``.qdc`` has none); ids come back as :func:`parse_description`
+    and the module notes describe.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise CodebookError(f"{path}: no such codebook file") from None
+    if size > MAX_XML_BYTES:
+        raise CodebookError(f"{path}: {size:,} bytes is too large for a codebook")
+    root = parse_xml(path.read_bytes(), str(path), CodebookError)
+    if root.tag != _q(NS_CODEBOOK, "CodeBook"):
+        raise CodebookError(f"{path}: not a REFI-QDA codebook (root element <{local_name(root)}> in "
+                            f"namespace '{namespace_of(root)}'; expected <CodeBook> in '{NS_CODEBOOK}')")
+    reader = CodeReader(str(path), strict=True, error=CodebookError)
+    codes_el = None
+    for child in root:
+        if local_name(child) == "Codes" and codes_el is None:
+            codes_el = child
+        elif local_name(child) != "Sets":
+            reader.unexpected(child, "<CodeBook>", ["Codes", "Sets"])
+    if codes_el is None or not len(codes_el):
+        raise CodebookError(f"{path}: the codebook has no codes")
+    reader.read_codes(codes_el, ["Code"])
+    sets_el = root.find(_q(NS_CODEBOOK, "Sets"))
+    if sets_el is not None:
+        reader.read_sets(sets_el, "guid")
+    origin = root.get("origin")
+    return reader.codebook(path.stem, f"Imported from {origin}" if origin else "")
+
+
+def local_name(element: Any) -> str:
+    tag = element.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else str(tag)
+
+
+def namespace_of(element: Any) -> str:
+    tag = element.tag
+    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
+
+
+def _snake(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    snake = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_") or "code"
+    return snake if snake[0].isalpha() else f"code_{snake}"
+
+
+def _colour(value: str | None) -> str | None:
+    if not value or not _RGB.match(value.strip()):
+        return None
+    digits = value.strip()[1:]
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    return "#" + digits.upper()
+
+
+# ----------------------------------------------------------------------------- reading projects
+
+
+@dataclass(frozen=True)
+class RefiSource:
+    """One text source: its name (codewell's response id on a round trip) and its text."""
+
+    guid: str
+    name: str
+    text: str
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RefiCoding:
+    """One coded stretch ``text[start:end]`` (code points) of a source, by one user."""
+
+    source: str
+    user: str
+    code: str
+    code_name: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class RefiMemo:
+    source: str
+    user: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RefiProject:
+    """What codewell can use from a ``.qdpx``, and a list of what it had to leave out."""
+
+    name: str
+    codebook: Codebook
+    sources: tuple[RefiSource, ...]
+    codings: tuple[RefiCoding, ...]
+    users: tuple[str, ...]
+    memos: tuple[RefiMemo, ...] = ()
+    dropped: list[str] = field(default_factory=list)
+
+
+def read_project_qdpx(path: str | Path, *, max_files: int = MAX_FILES,
+                      max_bytes: int = MAX_BYTES) -> RefiProject:
+    """Read a ``.qdpx`` made by any REFI-QDA tool, leniently; unsafe archives are refused.
+
+    Text sources, codes (with sets as groups), users, text codings, variables (as attributes)
+    and notes attached to sources (as memos) are read; everything else is listed in ``dropped``.
+    """
+    from codewell.io.refi_project import ProjectReader
+
+    with SafeArchive(path, max_files=max_files, max_bytes=max_bytes) as archive:
+        return ProjectReader(archive).read()
+
+
+def guid_key(value: str | None) -> str:
+    """GUIDs compare case-insensitively, with or without braces."""
+    return (value or "").strip().strip("{}").lower()
+
+
+def children_named(element: Any, name: str) -> Iterable[Any]:
+    return (child for child in element if local_name(child) == name)

@@ -1,0 +1,177 @@
+"""Dataset export (codewell.io.export): layouts, formats, round trips, safety on by default."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from export_samples import ALICE, BOB, TEXTS, sample_dataset
+
+from codewell.errors import CodewellError, UnknownNameError
+from codewell.io.export import choose_coders, export_dataset
+from codewell.io.readers import read_survey
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_wide_csv_starts_with_the_labelled_layout(tmp_path: Path) -> None:
+    ds = sample_dataset()
+    out = tmp_path / "alice.csv"
+    report = export_dataset(ds, out, coder="alice")
+    header = next(csv.reader(out.open(encoding="utf-8")))
+    codes = list(ds.codebook.ids)
+    assert header[: 2 + len(codes)] == ["id", "response", *codes]
+    assert header[2 + len(codes):] == ["profession", "site", "memo", "status"]
+    assert (report.rows, report.columns, report.coders) == (7, len(header), ("alice",))
+
+
+def test_wide_csv_round_trips_through_survey_import(tmp_path: Path) -> None:
+    ds = sample_dataset()
+    out = tmp_path / "alice.csv"
+    export_dataset(ds, out, coder="alice", raw=True)
+    table = read_survey(out, text_column="response", id_column="id")
+    assert [(r.id, r.text) for r in table.responses] == list(TEXTS.items())
+    assert table.responses[0].attributes["profession"] == "radiographer"
+    rows = read_csv(out)
+    for row in rows:
+        applied = {code for code in ds.codebook.ids if row[code] == "1"}
+        assert applied == ALICE[row["id"]]
+    assert {r["id"]: r["status"] for r in rows}["r7"] == "flagged"
+    assert rows[4]["memo"] == "Mentions rehab."
+
+
+def test_formula_cells_are_neutralised_by_default(tmp_path: Path) -> None:
+    out = tmp_path / "safe.csv"
+    report = export_dataset(sample_dataset(), out, coder="alice")
+    rows = {row["id"]: row for row in read_csv(out)}
+    assert rows["r2"]["response"] == "'" + TEXTS["r2"]
+    assert rows["r6"]["response"] == "'" + TEXTS["r6"]
+    assert rows["r2"]["memo"] == "'+ ask Bob: is a formula a risk?"
+    assert rows["r1"]["response"] == TEXTS["r1"]
+    assert report.neutralised == 3
+    assert "3 cells neutralised" in report.summary()
+
+
+def test_all_coders_get_prefixed_columns(tmp_path: Path) -> None:
+    out = tmp_path / "all.csv"
+    export_dataset(sample_dataset(), out, coder="all", raw=True)
+    rows = {row["id"]: row for row in read_csv(out)}
+    assert rows["r1"]["alice:understanding"] == "1" and rows["r1"]["bob:communication"] == "1"
+    assert rows["r7"]["bob:status"] == "uncoded" and rows["r7"]["alice:status"] == "flagged"
+    assert "alice:memo" in rows["r1"] and "understanding" not in rows["r1"]
+
+
+def test_choosing_a_coder() -> None:
+    ds = sample_dataset()
+    assert choose_coders(sample_dataset(coders=("alice",)), None) == ("alice",)
+    with pytest.raises(CodewellError, match="several coders") as error:
+        choose_coders(ds, None)
+    assert "--coder" in (error.value.hint or "")
+    with pytest.raises(UnknownNameError) as unknown:
+        choose_coders(ds, "alcie")
+    assert unknown.value.hint == "did you mean 'alice'?"
+    consensus = sample_dataset()
+    consensus = type(consensus)(consensus.codebook, consensus.responses, (*consensus.coders, "consensus"),
+                                {**consensus.codings, "consensus": {}}, consensus.statuses,
+                                consensus.memos)
+    assert choose_coders(consensus, None) == ("consensus",)
+
+
+def test_long_layout_carries_the_decision_log(tmp_path: Path) -> None:
+    ds = sample_dataset()
+    out = tmp_path / "long.csv"
+    export_dataset(ds, out, layout="long", coder="all")
+    rows = read_csv(out)
+    assert len(rows) == len(ds.responses) * len(ds.codebook.ids) * 2
+    rebuilt: dict[str, dict[str, set[str]]] = {"alice": {}, "bob": {}}
+    for row in rows:
+        if row["applied"] == "1":
+            rebuilt[row["coder"]].setdefault(row["id"], set()).add(row["code"])
+    assert rebuilt["alice"] == {k: v for k, v in ALICE.items() if v}
+    assert rebuilt["bob"] == {k: v for k, v in BOB.items() if v}
+    first = next(r for r in rows if (r["id"], r["coder"], r["code"]) == ("r1", "alice", "understanding"))
+    assert first["decided_at"] == "2026-03-02T09:30:00+00:00"
+    assert (first["from_suggestion"], first["probability_shown"]) == ("1", "0.8")
+    untouched = next(r for r in rows if (r["id"], r["coder"], r["code"]) == ("r7", "bob", "anxiety"))
+    assert (untouched["applied"], untouched["status"], untouched["decided_at"]) == ("0", "uncoded", "")
+
+
+def test_parquet_has_proper_types_and_round_trips(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ds = sample_dataset()
+    export_dataset(ds, tmp_path / "w.parquet", format="parquet", coder="alice")
+    wide = pq.read_table(tmp_path / "w.parquet")
+    assert wide.schema.field("understanding").type == pa.int8()
+    assert wide.column("response").to_pylist() == list(TEXTS.values())  # never neutralised
+    export_dataset(ds, tmp_path / "l.parquet", format="parquet", layout="long", coder="bob")
+    long = pq.read_table(tmp_path / "l.parquet")
+    assert long.schema.field("decided_at").type == pa.timestamp("us", tz="UTC")
+    assert long.schema.field("applied").type == pa.int8()
+    assert long.schema.field("from_suggestion").type == pa.bool_()
+    applied = {(i, c) for i, c, a in zip(*(long.column(n).to_pylist() for n in ("id", "code", "applied"))) if a}
+    assert applied == {(rid, code) for rid, codes in BOB.items() for code in codes}
+
+
+def test_xlsx_has_data_codebook_and_frequency_sheets(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    ds = sample_dataset()
+    out = tmp_path / "alice.xlsx"
+    export_dataset(ds, out, format="xlsx", coder="alice")
+    book = load_workbook(out)
+    assert book.sheetnames == ["data", "codebook", "frequencies"]
+    data = list(book["data"].iter_rows(values_only=True))
+    assert data[0][:3] == ("id", "response", "understanding")
+    assert data[2][1] == "'" + TEXTS["r2"]
+    assert data[5][1] == TEXTS["r5"]  # emoji and CRLF kept
+    assert [row[0] for row in book["codebook"].iter_rows(min_row=2, values_only=True)] == list(ds.codebook.ids)
+    freq = {row[1]: row for row in book["frequencies"].iter_rows(min_row=2, values_only=True)}
+    assert freq["understanding"][3:5] == (2, 5)  # r1, r5 of the five answered, finished responses
+
+
+def test_raw_xlsx_keeps_formula_text_as_text_never_a_formula(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "raw.xlsx"
+    export_dataset(sample_dataset(), out, format="xlsx", coder="alice", raw=True)
+    cell = load_workbook(out)["data"]["B3"]
+    assert cell.value == TEXTS["r2"] and cell.data_type == "s"
+
+
+def test_redaction_masks_text_and_memos(tmp_path: Path) -> None:
+    ds = sample_dataset(coders=("alice",))
+    responses = (ds.responses[0].__class__("p1", "Ring Ann Smith on 07700 900123, NHS 943 476 5919", 2),
+                 ds.responses[1].__class__("p2", "NHS 943 476 5918 is not real", 3))
+    ds = type(ds)(ds.codebook, responses, ds.coders, {"alice": {}}, {"alice": {}},
+                  {"alice": {"p1": "emailed ann@x.org"}})
+    out = tmp_path / "red.csv"
+    report = export_dataset(ds, out, redact=True, redact_names=["Ann Smith"])
+    rows = read_csv(out)
+    assert rows[0]["response"] == "Ring [NAME] on [PHONE], NHS [NHS_NUMBER]"
+    assert rows[1]["response"] == "NHS 943 476 5918 is not real"
+    assert rows[0]["memo"] == "emailed [EMAIL]"
+    assert report.redacted == 4
+
+
+def test_attribute_named_like_a_column_is_renamed(tmp_path: Path) -> None:
+    ds = sample_dataset(coders=("alice",))
+    responses = tuple(type(r)(r.id, r.text, r.row, {"status": "nurse"}) for r in ds.responses)
+    ds = type(ds)(ds.codebook, responses, ds.coders, ds.codings, ds.statuses, ds.memos)
+    out = tmp_path / "clash.csv"
+    export_dataset(ds, out)
+    row = read_csv(out)[0]
+    assert (row["attribute:status"], row["status"]) == ("nurse", "done")
+
+
+def test_bad_format_and_layout_get_a_hint(tmp_path: Path) -> None:
+    with pytest.raises(UnknownNameError) as error:
+        export_dataset(sample_dataset(), tmp_path / "x", format="xslx", coder="alice")  # type: ignore[arg-type]
+    assert error.value.hint == "did you mean 'xlsx'?"
+    with pytest.raises(UnknownNameError):
+        export_dataset(sample_dataset(), tmp_path / "x", layout="tall", coder="alice")  # type: ignore[arg-type]
