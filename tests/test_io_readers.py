@@ -363,6 +363,19 @@ def test_workbook_rows_count_from_the_top_of_the_sheet(tmp_path: Path) -> None:
     assert [(response.id, response.row) for response in table.responses] == [("a", 4), ("b", 6)]
 
 
+def test_files_are_told_apart_by_content_not_name(tmp_path: Path) -> None:
+    workbook = _write_xlsx(tmp_path / "w.xlsx", {"Data": [["id", "response"], ["1", "from a workbook"]]})
+    renamed = workbook.rename(tmp_path / "actually-a-workbook.csv")
+    assert read_survey(renamed, text_column="response").layout == "xlsx"
+
+
+def test_a_single_column_file(tmp_path: Path) -> None:
+    (tmp_path / "one.csv").write_text('Comments\n"It helps, a lot"\n\nNot sure\n')
+    table = read_survey(tmp_path / "one.csv")
+    assert table.text_column == "Comments" and table.id_column is None
+    assert [(r.id, r.text) for r in table.responses] == [("row-2", "It helps, a lot"), ("row-4", "Not sure")]
+
+
 def test_an_empty_sheet_is_an_error(tmp_path: Path) -> None:
     path = _write_xlsx(tmp_path / "w.xlsx", {"Blank": []})
     with pytest.raises(DataFileError, match="sheet 'Blank' is empty"):
@@ -422,7 +435,7 @@ def test_malformed_csv_rows_are_named(tmp_path: Path) -> None:
 _csv_text = st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)))
 # XML 1.0 forbids most control characters, and pandas writes a cell starting with "=" as a formula.
 _xlsx_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n\t")
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n\r\t")
 ).filter(lambda text: not text.startswith("="))
 
 

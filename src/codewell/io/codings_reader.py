@@ -52,7 +52,11 @@ def read_codings(path: Path, *, sheet: str | None = None) -> CodingsTable:
     response_ids, coders, codes = (
         [cell.strip() for cell in grid.columns[header.index(name)]] for name in _REQUIRED
     )
-    rows = [index for index in range(1, grid.n_rows) if response_ids[index] or coders[index] or codes[index]]
+    rows = [
+        index
+        for index in range(1, grid.n_rows)
+        if response_ids[index] or coders[index] or codes[index]
+    ]
     if not rows:
         raise DataFileError(f"{path}: there is a header but no codings under it")
     for column, label in ((coders, "coder"), (response_ids, "id")):
@@ -86,7 +90,7 @@ def check_codings(
     unknown_responses: set[str] = set()
     unknown_codes: set[str] = set()
     for by_id in table.codings.values():
-        unknown_responses.update(response_id for response_id in by_id if response_id not in known_responses)
+        unknown_responses.update(set(by_id) - known_responses)
         for codes in by_id.values():
             unknown_codes.update(code for code in codes if code not in known_codes)
     if not unknown_responses and not unknown_codes:
@@ -102,7 +106,9 @@ def check_codings(
             described.append(f"'{code}' ({hint})" if hint else f"'{code}'")
         problems.append(f"{len(unknown_codes)} code(s) not in the codebook: {', '.join(described)}")
     source = f"{table.path}: " if table.path is not None else ""
-    raise DataFileError(source + "; ".join(problems), "nothing was imported; fix the file and import it again")
+    raise DataFileError(
+        source + "; ".join(problems), "nothing was imported; fix the file and import it again"
+    )
 
 
 def _hint_for_missing(missing: Sequence[str], header: Sequence[str]) -> str | None:

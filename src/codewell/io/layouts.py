@@ -91,7 +91,9 @@ def _surveymonkey_names(header: Sequence[str], sub: Sequence[str]) -> list[str]:
     return names
 
 
-def _finish_names(raw: Sequence[str], grid: Grid, header_rows: int) -> tuple[list[str | None], list[str]]:
+def _finish_names(
+    raw: Sequence[str], grid: Grid, header_rows: int
+) -> tuple[list[str | None], list[str]]:
     """Name unnamed columns that hold data after their letter; number repeats ("Q (2)")."""
     names: list[str | None] = []
     seen: set[str] = set()

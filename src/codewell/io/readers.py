@@ -32,7 +32,7 @@ from pathlib import Path
 from codewell.errors import DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.io.layouts import read_header
-from codewell.io.sources import load_grid
+from codewell.io.sources import Grid, load_grid
 from codewell.model import Response
 
 # Column names (lower case, letters and digits only) that survey tools use for a response id.
@@ -82,19 +82,12 @@ def read_survey(
     path = Path(path)
     grid = load_grid(path, sheet=sheet)
     header = read_header(grid)
-    columns = {name: grid.columns[index] for index, name in enumerate(header.names) if name}
-    filled_rows = list(map(any, zip(*grid.columns)))
-    rows = [index for index in range(header.rows, grid.n_rows) if filled_rows[index]]
-    if not rows:
-        raise DataFileError(f"{path}: there is a header but no responses under it")
-    blank = grid.n_rows - header.rows - len(rows)
     notes = [*grid.notes, *header.notes]
-    if blank:
-        notes.append(f"skipped {blank} empty row{'s' if blank != 1 else ''}")
-
+    rows = _data_rows(path, grid, header.rows, notes)
+    columns = {name: grid.columns[index] for index, name in enumerate(header.names) if name}
     names = list(columns)
+
     id_name = _resolve(path, id_column, names, "id") if id_column else _conventional_id(names)
-    guessed = text_column is None
     if text_column is None:
         text_name = _guess_text_column(path, columns, rows, exclude=id_name)
         notes.append(f"using column '{text_name}' for the text (pass --text-column to choose)")
@@ -109,41 +102,64 @@ def read_survey(
     spreadsheet_rows = [grid.first_row + index for index in rows]
     if id_name is None:
         ids = [f"row-{row}" for row in spreadsheet_rows]
-        notes.append(
-            f"no id column: responses are named by row ('{ids[0]}', ...); pass --id-column to choose"
-        )
+        named = f"responses are named by row ('{ids[0]}', ...)"
+        notes.append(f"no id column: {named}; pass --id-column to choose")
     else:
-        ids = _checked_ids(path, id_name, [columns[id_name][index] for index in rows], spreadsheet_rows)
+        cells = [columns[id_name][index] for index in rows]
+        ids = _checked_ids(path, id_name, cells, spreadsheet_rows)
 
-    text = columns[text_name]
-    others = [name for name in names if name not in (text_name, id_name)]
-    other_columns = [columns[name] for name in others]
-    with _collector_paused():
-        responses = tuple(
-            Response(
-                id=response_id,
-                text=text[index],
-                row=row,
-                attributes={name: column[index] for name, column in zip(others, other_columns)},
-            )
-            for response_id, index, row in zip(ids, rows, spreadsheet_rows)
-        )
+    attributes = {
+        name: column for name, column in columns.items() if name not in (text_name, id_name)
+    }
+    responses = _responses(ids, columns[text_name], rows, spreadsheet_rows, attributes)
     empty_ids = tuple(response.id for response in responses if response.is_empty)
     if empty_ids:
         count = len(empty_ids)
-        notes.append(f"{count} response{'s have' if count != 1 else ' has'} no text (kept, marked empty)")
-    layout = header.layout if header.layout != "plain" or grid.kind == "csv" else "xlsx"
+        were = "responses have" if count != 1 else "response has"
+        notes.append(f"{count} {were} no text (kept, marked empty)")
     return SurveyTable(
         responses=responses,
         text_column=text_name,
         id_column=id_name,
-        text_column_guessed=guessed,
+        text_column_guessed=text_column is None,
         encoding=grid.encoding,
-        layout=layout,
+        layout=header.layout if header.layout != "plain" or grid.kind == "csv" else "xlsx",
         sheet=grid.sheet,
         empty_ids=empty_ids,
         notes=tuple(notes),
     )
+
+
+def _data_rows(path: Path, grid: Grid, header_rows: int, notes: list[str]) -> list[int]:
+    """Grid indices of the rows under the header that hold anything; a note counts the rest."""
+    filled = list(map(any, zip(*grid.columns)))
+    rows = [index for index in range(header_rows, grid.n_rows) if filled[index]]
+    if not rows:
+        raise DataFileError(f"{path}: there is a header but no responses under it")
+    blank = grid.n_rows - header_rows - len(rows)
+    if blank:
+        notes.append(f"skipped {blank} empty row{'s' if blank != 1 else ''}")
+    return rows
+
+
+def _responses(
+    ids: Sequence[str],
+    text: Sequence[str],
+    rows: Sequence[int],
+    spreadsheet_rows: Sequence[int],
+    attributes: dict[str, list[str]],
+) -> tuple[Response, ...]:
+    names, columns = list(attributes), list(attributes.values())
+    with _collector_paused():
+        return tuple(
+            Response(
+                id=response_id,
+                text=text[index],
+                row=row,
+                attributes={name: column[index] for name, column in zip(names, columns)},
+            )
+            for response_id, index, row in zip(ids, rows, spreadsheet_rows)
+        )
 
 
 @contextmanager
@@ -197,7 +213,8 @@ def _checked_ids(path: Path, column: str, cells: list[str], rows: list[int]) -> 
             if counts[response_id] > 1:
                 where.setdefault(response_id, []).append(row)
         described = [
-            f"'{response_id}' (rows {', '.join(map(str, found))})" for response_id, found in where.items()
+            f"'{response_id}' (rows {', '.join(map(str, found))})"
+            for response_id, found in where.items()
         ]
         raise DataFileError(
             f"{path}: {len(where)} id{'s are' if len(where) > 1 else ' is'} used more than once "

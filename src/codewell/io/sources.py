@@ -12,6 +12,7 @@ quoted field stays ``\\r\\n`` and ``\\n`` stays ``\\n``; "NA", "007" and "" stay
 from __future__ import annotations
 
 import codecs
+import io
 import re
 import zipfile
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ def load_grid(path: Path, *, sheet: str | None = None) -> Grid:
     """Read ``path`` (CSV, TSV or XLSX, told apart by content, not by name) into a :class:`Grid`."""
     data = _read_bytes(path)
     if data.startswith(_ZIP_MAGIC):
-        return _load_xlsx(path, sheet)
+        return _load_xlsx(path, data, sheet)
     if data.startswith(_OLE_MAGIC):
         raise DataFileError(
             f"{path}: an old-style Excel .xls file or a password-protected workbook,"
@@ -143,8 +144,6 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _load_csv(path: Path, data: bytes) -> Grid:
-    import io
-
     import pandas as pd
 
     text, encoding, notes = _decode(path, data)
@@ -196,12 +195,13 @@ def _parser_error(path: Path, message: str, leading: int) -> DataFileError:
     return DataFileError(f"{path}: not a readable CSV file ({message.strip()})")
 
 
-def _load_xlsx(path: Path, sheet: str | None) -> Grid:
+def _load_xlsx(path: Path, data: bytes, sheet: str | None) -> Grid:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        # From memory, because openpyxl refuses a path whose extension is not an Excel one.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         raise DataFileError(f"{path}: not a readable Excel workbook ({exc})") from None
     sheet_names = list(workbook.sheetnames)
@@ -209,7 +209,8 @@ def _load_xlsx(path: Path, sheet: str | None) -> Grid:
         name = _choose_sheet(path, sheet, sheet_names)
         worksheet = workbook[name]
         worksheet.reset_dimensions()  # some writers record a wrong used range; read every cell
-        rows = [[_cell_text(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
+        cells = worksheet.iter_rows(values_only=True)
+        rows = [[_cell_text(value) for value in row] for row in cells]
     finally:
         workbook.close()
     while rows and not any(rows[-1]):
