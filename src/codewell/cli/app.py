@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from codewell import __version__
-from codewell.cli import coding_cmds, project_cmds
+from codewell.cli import agree_cmds, coding_cmds, project_cmds
 from codewell.cli.errors import CodewellGroup
 
 app = typer.Typer(
@@ -36,6 +36,8 @@ app.command()(project_cmds.status)
 app.add_typer(project_cmds.codebook_app, name="codebook")
 app.command()(coding_cmds.code)
 app.command()(coding_cmds.demo)
+app.command()(agree_cmds.agree)
+app.command()(agree_cmds.adjudicate)
 
 
 def main() -> None:

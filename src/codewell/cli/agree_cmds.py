@@ -1,0 +1,114 @@
+"""Commands for reliability: agree (a project or any long CSV) and adjudicate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from codewell.cli.output import emit_json, table
+from codewell.errors import DataFileError
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+def split_coders(value: str) -> list[str]:
+    coders = [c.strip() for c in value.split(",") if c.strip()]
+    if len(coders) < 2:
+        raise DataFileError(f"--coders needs at least two names separated by commas, not '{value}'",
+                            hint="e.g. --coders ana,ben")
+    return coders
+
+
+def agree(
+    target: Annotated[Path, typer.Argument(help="A project file, or a long-format CSV of codings.")],
+    coders: Annotated[Optional[str], typer.Option(help="Project: coders to compare, e.g. ana,ben.")] = None,
+    model: Annotated[Optional[str], typer.Option(
+        help="Project: agreement of the suggestions shown to this coder with their decisions.")] = None,
+    unit: Annotated[Optional[str], typer.Option(help="CSV: the column naming the unit (e.g. response id).")] = None,
+    coder: Annotated[Optional[str], typer.Option(help="CSV: the column naming the coder.")] = None,
+    value: Annotated[Optional[str], typer.Option(help="CSV: the column holding the value; empty = missing.")] = None,
+    level: Annotated[str, typer.Option(help="CSV: nominal | ordinal | interval | ratio.")] = "nominal",
+    percent: Annotated[str, typer.Option(
+        help="CSV, >2 coders: 'pairwise' share of agreeing coder pairs per unit (Fleiss' P-bar, "
+             "the default) or 'all' (units where every coder gave the same value).")] = "pairwise",
+    categories: Annotated[Optional[int], typer.Option(
+        help="CSV: number of possible categories for Brennan-Prediger (default: categories seen).")] = None,
+    ci: Annotated[bool, typer.Option("--ci", help="Add 95% bootstrap intervals (units resampled).")] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    disagreements: Annotated[bool, typer.Option(
+        "--disagreements", help="Project: list each response and code where the coders differ.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Inter-coder agreement: per code and overall, with readings and the n each rests on.
+
+    Project form: codewell agree study.cw --coders ana,ben [--ci] [--disagreements]. Compares the
+    responses every coder marked done; per code the binary coefficients (percent agreement,
+    Cohen's kappa — Fleiss' with 3+ coders —, Scott's pi, Krippendorff's alpha, Gwet's AC1,
+    Brennan-Prediger) with the 2x2 table; overall Krippendorff's alpha over all response x code
+    pairs, alpha with the MASI distance on the code sets (NLTK's definition: 1 - Jaccard x
+    monotonicity), mean and pooled kappa.
+
+    CSV form: codewell agree codings.csv --unit id --coder coder --value code [--level nominal].
+    All values are proportions in [0, 1]; a coefficient that cannot apply is shown as n/a (null).
+    """
+    if target.suffix.lower() in TABLE_SUFFIXES:
+        from codewell.cli.agree_csv import agree_csv
+
+        missing = [f"--{n}" for n, v in (("unit", unit), ("coder", coder), ("value", value)) if not v]
+        if missing:
+            raise DataFileError(f"{target}: a codings table needs {', '.join(missing)} to name its columns",
+                                hint="e.g. --unit id --coder coder --value code")
+        agree_csv(target, unit or "", coder or "", value or "", level, ci, as_json, seed=seed,
+                  percent=percent, n_categories=categories)
+        return
+    from codewell.cli.agree_render import render_multilabel_table
+    from codewell.project import Project
+
+    with Project.open(target) as project:
+        if model:
+            result = project.model_agreement(model, ci=ci, seed=seed)
+        else:
+            if not coders:
+                raise DataFileError("which coders? pass --coders, e.g. --coders ana,ben",
+                                    hint=f"coders here: {', '.join(project.coders()) or 'none yet'}")
+            result = project.agreement(split_coders(coders), ci=ci, seed=seed)
+        texts = {r.id: r.text for r in project.responses()} if disagreements else {}
+    if as_json:
+        data = result.to_dict()
+        if disagreements:
+            data["disagreements"] = [{"id": rid, "code": code, "applied": applied, "text": texts[rid]}
+                                     for rid, code, applied in result.disagreements()]
+        emit_json(data)
+        return
+    typer.echo(render_multilabel_table(result))
+    if disagreements:
+        rows = [(rid, code, ", ".join(c for c, on in applied.items() if on),
+                 ", ".join(c for c, on in applied.items() if not on), _short(texts[rid]))
+                for rid, code, applied in result.disagreements()]
+        typer.echo("\nDisagreements\n" + table(("id", "code", "applied by", "not by", "response"), rows))
+
+
+def _short(text: str, width: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def adjudicate(
+    project: Annotated[str, typer.Argument(help="Project file.")],
+    coders: Annotated[str, typer.Option(help="Coders whose disagreements to settle, e.g. ana,ben.")],
+) -> None:
+    """Settle disagreements into the coder 'consensus' (a screen that walks through them only).
+
+    Codes both coders applied are carried into consensus without asking; only responses every
+    coder finished are compared. Keys: 1/2 take a coder's set, u union, i agreed only, enter save.
+    """
+    from codewell.project import Project
+
+    names = split_coders(coders)
+    with Project.open(project) as opened:
+        opened.adjudication(names)  # fail here, before the screen, on unknown coders or nothing to compare
+    from codewell.tui.adjudicate_app import make_adjudicate_app
+
+    make_adjudicate_app(project, names).run()
