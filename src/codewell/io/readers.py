@@ -235,7 +235,7 @@ def _guess_text_column(
 ) -> str:
     """The column that holds free text: the longest answers on average among open columns.
 
-    Judged on an evenly spread sample of at most ``_GUESS_SAMPLE`` rows, which is plenty to tell
+    Judged on an evenly spread sample of ``_GUESS_SAMPLE`` or so rows, which is plenty to tell
     a comment box from a Likert item and keeps a 100,000-row import quick.
 
     Never chosen: the id column, anything named like an id, and columns of numbers and dates.
@@ -243,7 +243,7 @@ def _guess_text_column(
     single-word columns (emails, tokens); then closed questions (few distinct answers, each given
     by several people, as in Likert items), which only a tiny or repetitive file leaves.
     """
-    sample = rows[:: -(-len(rows) // _GUESS_SAMPLE)]
+    sample = rows[:: max(1, len(rows) // _GUESS_SAMPLE)]
     ranked: list[tuple[int, float, str]] = []
     for name, column in columns.items():
         if name == exclude or _conventional_id([name]) is not None:
