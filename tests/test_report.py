@@ -1,0 +1,151 @@
+"""The report (codewell.report): frequencies as published, intervals, co-occurrence, crosstabs, renderers, chart."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from pathlib import Path
+
+import pytest
+from export_samples import sample_dataset
+
+from codewell.errors import CodewellError, UnknownNameError
+from codewell.model import Code, Codebook, CodedDataset, Response, Status
+from codewell.report import (
+    build_report,
+    cooccurrence,
+    crosstab,
+    frequency_table,
+    plot_frequencies,
+    render,
+    wilson_interval,
+)
+from codewell.report.render import bar
+
+POSTER = {"understanding": 106, "communication": 92, "adherence": 70}
+
+
+def poster_dataset() -> CodedDataset:
+    """121 finished answers coded like the study's poster, plus a non-answer and an unfinished one."""
+    codebook = Codebook("poster", tuple(Code(c, c.capitalize()) for c in POSTER))
+    responses = [Response(f"p{i}", f"answer {i}", i + 2,
+                          {"profession": "radiographer" if i % 3 else "radiologist"})
+                 for i in range(121)]
+    responses += [Response("blank", "  ", 200), Response("later", "not coded yet", 201)]
+    codings = {r.id: frozenset(c for c, n in POSTER.items() if i < n)
+               for i, r in enumerate(responses[:121])}
+    statuses = {r.id: Status.DONE for r in responses[:122]}
+    return CodedDataset(codebook, tuple(responses), ("lead",), {"lead": codings},
+                        {"lead": statuses}, {"lead": {}})
+
+
+def test_frequencies_reproduce_the_poster() -> None:
+    table = frequency_table(poster_dataset(), "lead")
+    assert (table.denominator, table.non_answers, table.not_done) == (121, 1, 1)
+    assert [row.poster() for row in table.rows] == [
+        "Understanding 87.6% (n=106)", "Communication 76.0% (n=92)", "Adherence 57.9% (n=70)"]
+    assert table.rows[1].poster(decimals=2) == "Communication 76.03% (n=92)"
+
+
+def test_wilson_interval_matches_statsmodels() -> None:
+    from statsmodels.stats.proportion import proportion_confint
+
+    for n, total in ((106, 121), (0, 20), (20, 20), (3, 7)):
+        low, high = proportion_confint(n, total, alpha=0.05, method="wilson")
+        assert wilson_interval(n, total) == pytest.approx((100 * low, 100 * high), abs=1e-9)
+    assert all(math.isnan(v) for v in wilson_interval(0, 0))
+
+
+def test_sample_frequencies_use_finished_answers_only() -> None:
+    table = frequency_table(sample_dataset(), "alice")
+    # r1-r6 done, r4 is a non-answer, r7 only flagged: denominator 5.
+    assert (table.denominator, table.non_answers, table.not_done) == (5, 1, 1)
+    counts = {row.code: row.n for row in table.rows}
+    assert counts["understanding"] == 2 and counts["anxiety"] == 1 and counts["privacy"] == 0
+
+
+def test_unknown_coder_gets_a_hint() -> None:
+    with pytest.raises(UnknownNameError) as error:
+        frequency_table(sample_dataset(), "alise")
+    assert error.value.hint == "did you mean 'alice'?"
+
+
+def test_cooccurrence_counts_pairs() -> None:
+    co = cooccurrence(sample_dataset(), "alice")
+    i, j = co.codes.index("understanding"), co.codes.index("adherence")
+    assert co.counts[i][j] == co.counts[j][i] == 1
+    assert co.counts[i][i] == 2
+
+
+def test_crosstab_uses_chi_square_and_matches_scipy() -> None:
+    from scipy.stats import chi2_contingency
+
+    ct = crosstab(poster_dataset(), "lead", "profession")
+    assert ct.groups == ("radiographer", "radiologist") and sum(ct.group_totals) == 121
+    row = ct.rows[2]  # adherence: applied to p0..p69
+    applied = list(row.counts)
+    expected = chi2_contingency([applied, [t - a for a, t in zip(applied, ct.group_totals)]])
+    assert row.test.method == "chi-square"
+    assert (row.test.statistic, row.test.p_value) == pytest.approx(expected[:2])
+
+
+def test_small_two_by_two_tables_use_fisher() -> None:
+    from scipy.stats import fisher_exact
+
+    ct = crosstab(sample_dataset(), "alice", "profession")
+    # r7's "NA" is missing; sonographer r4 is a non-answer, so two groups remain.
+    assert ct.groups == ("radiographer", "radiologist") and ct.group_totals == (3, 2)
+    row = next(r for r in ct.rows if r.code == "understanding")
+    assert row.test.method == "Fisher's exact"
+    assert row.test.p_value == pytest.approx(fisher_exact([[2, 0], [1, 2]]).pvalue)
+    never = next(r for r in ct.rows if r.code == "privacy")
+    assert never.test.method is None and "none" in never.test.note
+
+
+def test_crosstab_unknown_attribute_gets_a_hint() -> None:
+    with pytest.raises(UnknownNameError) as error:
+        crosstab(sample_dataset(), "alice", "professon")
+    assert error.value.hint == "did you mean 'profession'?"
+
+
+def test_table_render_states_denominator_and_draws_bars() -> None:
+    text = render(build_report(poster_dataset(), "lead", by="profession"), "table")
+    assert "Coder lead: % of 121 coded responses; excluded: 1 non-answer, 1 not yet coded" in text
+    assert "Understanding 87.6% (n=106)" in text
+    assert bar(87.6) in text and "By profession" in text and "chi-square" in text
+
+
+def test_bar_resolves_eighths() -> None:
+    assert bar(100, width=4) == "████"
+    assert bar(50, width=4) == "██"
+    assert bar(12.5 / 4, width=4) == "▏"
+    assert bar(float("nan")) == ""
+
+
+def test_markdown_csv_and_json_renderings() -> None:
+    report = build_report(poster_dataset(), "lead", by="profession")
+    md = render(report, "md")
+    assert "| Understanding | 106 | 87.6 |" in md
+    rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
+    first = rows[0]
+    assert (first["section"], first["code"], first["n"], first["denominator"]) == (
+        "frequency", "understanding", "106", "121")
+    assert {r["section"] for r in rows} == {"frequency", "cooccurrence", "by profession"}
+    data = json.loads(render(report, "json"))
+    assert data["frequencies"][0]["published"] == "Understanding 87.6% (n=106)"
+    assert data["crosstab"]["codes"][0]["test"]["method"] == "chi-square"
+    with pytest.raises(UnknownNameError, match="unknown report format"):
+        render(report, "html")
+
+
+@pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".svg", b"<?xml")])
+def test_plot_writes_an_image(tmp_path: Path, suffix: str, magic: bytes) -> None:
+    path = plot_frequencies(frequency_table(poster_dataset(), "lead"), tmp_path / f"f{suffix}")
+    assert path.read_bytes().startswith(magic)
+
+
+def test_plot_refuses_other_formats(tmp_path: Path) -> None:
+    with pytest.raises(CodewellError, match="png or .svg"):
+        plot_frequencies(frequency_table(poster_dataset(), "lead"), tmp_path / "f.pdf")
