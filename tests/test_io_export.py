@@ -175,3 +175,52 @@ def test_bad_format_and_layout_get_a_hint(tmp_path: Path) -> None:
     assert error.value.hint == "did you mean 'xlsx'?"
     with pytest.raises(UnknownNameError):
         export_dataset(sample_dataset(), tmp_path / "x", layout="tall", coder="alice")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- the CLI's export and pii functions
+
+
+def test_run_export_picks_the_format_from_the_suffix(tmp_path: Path) -> None:
+    from codewell.cli.export_cmds import run_export
+    from codewell.io.refi_qda import read_codebook_qdc, read_project_qdpx
+
+    ds = sample_dataset()
+    line = run_export(ds, tmp_path / "out.parquet", coder="bob")
+    assert line.startswith("Wrote 7 rows") and "wide parquet, coder bob" in line
+    assert "9 codes" in run_export(ds, tmp_path / "book.qdc")
+    assert read_codebook_qdc(tmp_path / "book.qdc").codes == ds.codebook.codes
+    line = run_export(ds, tmp_path / "p.qdpx", coder="bob")
+    assert line == f"Wrote 7 sources and 5 codings by bob to {tmp_path / 'p.qdpx'} as REFI-QDA"
+    assert read_project_qdpx(tmp_path / "p.qdpx").users == ("bob",)
+    with pytest.raises(CodewellError, match="cannot tell the format"):
+        run_export(ds, tmp_path / "out.txt", coder="bob")
+
+
+def test_run_export_redacts_with_a_names_file(tmp_path: Path) -> None:
+    from codewell.cli.export_cmds import run_export
+    from codewell.io.refi_qda import read_project_qdpx
+
+    names = tmp_path / "names.txt"
+    names.write_text("# staff names\nBob\n\n", encoding="utf-8")
+    line = run_export(sample_dataset(), tmp_path / "p.qdpx", names_file=names)
+    assert line.endswith("; 1 identifier redacted")  # "ask Bob" in Alice's memo
+    memo = read_project_qdpx(tmp_path / "p.qdpx").memos[0]
+    assert memo.text == "+ ask [NAME]: is a formula a risk?"
+
+
+def test_run_pii_lists_kinds_and_positions_without_the_values() -> None:
+    import json
+    from dataclasses import replace
+
+    from codewell.cli.export_cmds import run_pii
+    from codewell.model import Response
+
+    ds = sample_dataset()
+    ds = replace(ds, responses=(Response("x1", "Ring 07700 900123 re 943 476 5919", 9), *ds.responses))
+    text = run_pii(ds)
+    assert text.splitlines()[0] == "x1  row 9: PHONE, NHS_NUMBER"
+    assert "07700" not in text
+    data = json.loads(run_pii(ds, as_json=True))
+    assert data["with_identifiers"] == 1
+    assert data["found"][0]["matches"][0] == {"kind": "PHONE", "start": 5, "end": 17}
+    assert run_pii(sample_dataset()) == "No personal identifiers found in 7 responses.\n"

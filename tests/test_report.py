@@ -149,3 +149,14 @@ def test_plot_writes_an_image(tmp_path: Path, suffix: str, magic: bytes) -> None
 def test_plot_refuses_other_formats(tmp_path: Path) -> None:
     with pytest.raises(CodewellError, match="png or .svg"):
         plot_frequencies(frequency_table(poster_dataset(), "lead"), tmp_path / "f.pdf")
+
+
+def test_run_report_for_the_cli(tmp_path: Path) -> None:
+    from codewell.cli.export_cmds import run_report
+
+    text = run_report(poster_dataset(), plot=tmp_path / "chart.png")
+    assert "Understanding 87.6% (n=106)" in text
+    assert text.endswith(f"Chart written to {tmp_path / 'chart.png'}\n")
+    assert json.loads(run_report(poster_dataset(), format="json"))["denominator"] == 121
+    with pytest.raises(CodewellError, match="one coder at a time"):
+        run_report(sample_dataset())

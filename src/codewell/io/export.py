@@ -349,3 +349,18 @@ def _xlsx_value(kind: ColumnKind, value: Any) -> Any:
 
 def _finite(value: float) -> float | None:
     return None if value != value else round(value, 4)
+
+
+def redact_dataset(ds: CodedDataset, names: Sequence[str] = ()) -> tuple[CodedDataset, int]:
+    """A copy of ``ds`` with identifiers masked in response texts and memos, and how many.
+
+    For formats written from a whole dataset (REFI-QDA), where masking cannot happen column by
+    column. Masking changes text lengths, so it happens before any positions are computed.
+    """
+    from dataclasses import replace
+
+    masker = _Masker(names)
+    responses = tuple(replace(r, text=masker(r.text)) if r.text else r for r in ds.responses)
+    memos = {coder: {rid: masker(text) for rid, text in notes.items()}
+             for coder, notes in ds.memos.items()}
+    return replace(ds, responses=responses, memos=memos), masker.count
