@@ -1,0 +1,1 @@
+"""The Textual shell: the coding app and its screens. Imports nothing heavy (see app.py)."""

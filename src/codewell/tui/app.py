@@ -1,0 +1,259 @@
+"""The coding app: opens the project, builds the session, runs the model in the background.
+
+Startup stays light: the suggestion engine (spaCy, scikit-learn) is imported inside the training
+worker, so the first response is on screen before any of that has loaded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from codewell.errors import CodewellError
+from codewell.tui.commands import CodewellCommands
+from codewell.tui.messages import ModelTrained, OrderReady, SuggestionsReady
+from codewell.tui.screens.coding import CodingScreen
+from codewell.tui.session import ORDERS, CodingSession
+
+PREFETCH = 30
+CHUNK = 32
+
+
+class CodewellApp(App[None]):
+    """One coder coding one project; ``blind`` hides other coders and turns suggestions off."""
+
+    CSS_PATH = "codewell.tcss"
+    TITLE = "codewell"
+    COMMANDS = App.COMMANDS | {CodewellCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    model_state: reactive[str] = reactive("model: starting")
+
+    def __init__(self, project_location: str, coder: str, *, blind: bool = False,
+                 suggestions: bool | None = None, sample: int | None = None, seed: int = 0,
+                 order: str = "file", keymap: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        from codewell.project import Project
+
+        if order not in ORDERS:
+            raise CodewellError(f"unknown order '{order}'", f"choose one of {', '.join(ORDERS)}")
+        self.project_location = str(project_location)
+        self.coder = coder
+        self.seed = seed
+        self.requested_order = order
+        self.project = Project.open(project_location)
+        suggestions_on = (not blind) if suggestions is None else suggestions
+        self.session = CodingSession(self.project, coder, blind=blind,
+                                     suggestions_on=suggestions_on, sample=sample, seed=seed)
+        if order == "random":
+            self.session.set_order("random")
+        self.session.go_to(self.session.first_unfinished())
+        self.suggester: Any = None
+        self.generation = 0
+        self.engine_missing = False
+        if keymap:
+            self.set_keymap(dict(keymap))
+
+    @property
+    def coding(self) -> CodingScreen:
+        return self.get_screen("coding")  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self.model_state = "suggestions off" if not self.session.suggestions_on else "model: loading"
+        self.install_screen(CodingScreen(self.session), "coding")
+        self.push_screen("coding")
+        if self.session.suggestions_on:
+            self.retrain()
+
+    def on_unmount(self) -> None:
+        self.project.close()
+
+    def watch_model_state(self, state: str) -> None:
+        if self.is_screen_installed("coding") and self.coding.is_mounted:
+            self.coding.redraw_header()
+
+    # -- suggestions on and off -------------------------------------------------------------------
+    def set_suggestions(self, on: bool) -> None:
+        """Turn suggestions on or off; decisions record which it was."""
+        self.session.suggestions_on = on
+        if not on:
+            self.model_state = "suggestions off"
+        elif self.suggester is None:
+            self.retrain()
+        else:
+            self.model_state = self._trained_state()
+            self.prefetch_suggestions()
+        self.coding.refresh_bindings()
+        self.coding.redraw()
+
+    def _trained_state(self) -> str:
+        return f"model: {self.suggester.mode} ({self.suggester.n_examples} coded)"
+
+    # -- training -------------------------------------------------------------------------------
+    def retrain(self) -> None:
+        """Fit a new suggester from the stored decisions; a newer call cancels an older one."""
+        if not self.session.suggestions_on or self.engine_missing:
+            return
+        self.model_state = "model: training…" if self.suggester else "model: loading…"
+        self.train()
+
+    @work(thread=True, exclusive=True, group="train", exit_on_error=False)
+    def train(self) -> None:
+        from codewell.project import Project
+        from codewell.suggest import Suggester
+
+        worker = get_current_worker()
+        started = time.monotonic()
+        with Project.open(self.project_location) as project:
+            texts, labels = project.training_examples(self.coder)
+            codebook = project.codebook
+        if worker.is_cancelled:
+            return
+        # Refitting the same suggester keeps its codebook matchers; a new code needs a new one.
+        suggester = self.suggester
+        if suggester is None or suggester.codebook != codebook:
+            suggester = Suggester(codebook, seed=self.seed)
+        suggester.fit(texts, labels, should_stop=lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
+            self.post_message(ModelTrained(suggester, time.monotonic() - started))
+
+    def on_model_trained(self, message: ModelTrained) -> None:
+        self.suggester = message.suggester
+        self.generation += 1
+        self.session.suggestions = {}
+        if self.session.suggestions_on:
+            self.model_state = self._trained_state()
+        self.prefetch_suggestions()
+        if self.requested_order == "uncertain" and self.session.order_name != "uncertain":
+            self.compute_order("uncertain")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place where a failed background job becomes something the user sees."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, ImportError) and event.worker.group in ("train", "order"):
+            self.engine_missing = True
+            self.model_state = "suggestions unavailable"
+            return
+        self.model_state = "model: failed" if event.worker.group == "train" else self.model_state
+        self.notify(str(error), title=f"Background {event.worker.group} failed", severity="error")
+
+    # -- suggesting -----------------------------------------------------------------------------
+    def prefetch_suggestions(self) -> None:
+        """Suggest for the current response and the next few in the list, if not done already."""
+        session = self.session
+        if self.suggester is None or not session.suggestions_on:
+            return
+        row = session.row_of.get(session.current, 0)
+        window = [session.current, *session.rows[row + 1: row + 1 + PREFETCH]]
+        missing = [p for p in window if session.responses[p].id not in session.suggestions]
+        if missing:
+            self.suggest(missing)
+
+    def suggest_everything(self) -> None:
+        """Suggest for the whole working set (filters and review by code need it)."""
+        session = self.session
+        if self.suggester is None:
+            return
+        missing = [p for p in range(session.total) if session.responses[p].id not in session.suggestions]
+        if missing:
+            self.suggest(missing)
+
+    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
+    def suggest(self, positions: list[int]) -> None:
+        worker = get_current_worker()
+        suggester, generation = self.suggester, self.generation
+        responses = self.session.responses
+        for start in range(0, len(positions), CHUNK):
+            if worker.is_cancelled:
+                return
+            chunk = [responses[p] for p in positions[start:start + CHUNK]]
+            results = suggester.suggest_many([r.text for r in chunk])
+            self.post_message(SuggestionsReady({r.id: s for r, s in zip(chunk, results)}, generation))
+
+    def on_suggestions_ready(self, message: SuggestionsReady) -> None:
+        if message.generation != self.generation:
+            return
+        self.session.suggestions.update(message.suggestions)
+        if self.session.response.id in message.suggestions:
+            self.coding.redraw()
+        if self.session.filter.startswith("suggested:"):
+            self.session.set_filter(self.session.filter)
+            self.coding.rows_changed()
+
+    # -- order and filter -----------------------------------------------------------------------
+    def change_order(self, name: str) -> None:
+        self.requested_order = name
+        if name == "uncertain":
+            if self.suggester is None:
+                self.notify("The model is not ready yet; the order changes when it is.", timeout=3)
+                self.retrain()
+                return
+            self.compute_order(name)
+            return
+        self.session.set_order(name)
+        self.coding.rows_changed()
+
+    @work(thread=True, exclusive=True, group="order", exit_on_error=False)
+    def compute_order(self, name: str) -> None:
+        from codewell.suggest import order_responses
+
+        texts = [r.text for r in self.session.responses]
+        positions = order_responses(self.suggester, texts, name, seed=self.seed)
+        if not get_current_worker().is_cancelled:
+            self.post_message(OrderReady(name, positions))
+
+    def on_order_ready(self, message: OrderReady) -> None:
+        self.session.set_order(message.name, message.positions)
+        self.coding.rows_changed()
+        self.notify(f"Order: {message.name}", timeout=2)
+
+    def change_filter(self, name: str) -> None:
+        if name.startswith("suggested:"):
+            if not self.session.suggestions_on or self.suggester is None:
+                self.notify("That filter needs suggestions on and a trained model.", timeout=3)
+                return
+            self.suggest_everything()
+        self.session.set_filter(name)
+        self.coding.rows_changed()
+
+    # -- codebook and review --------------------------------------------------------------------
+    def add_code(self) -> None:
+        from codewell.tui.screens.add_code import AddCodeScreen
+
+        def save(code) -> None:
+            if code is None:
+                return
+            try:
+                version = self.session.add_code(code)
+            except CodewellError as error:
+                self.notify(str(error), title="Code not added", severity="error")
+                return
+            self.coding.codebook_changed()
+            self.notify(f"Added '{code.label}' (codebook version {version})", timeout=3)
+            self.retrain()
+
+        self.push_screen(AddCodeScreen(self.session.codebook.ids), save)
+
+    def review(self, code: str) -> None:
+        from codewell.tui.screens.review import ReviewScreen
+
+        if self.suggester is None or not self.session.suggestions_on:
+            self.notify("Review by code needs suggestions on and a trained model.", timeout=3)
+            return
+        self.push_screen(ReviewScreen(self.session, code, self.suggester), lambda _: self.coding.redraw())
+
+
+def make_app(project_location: str, coder: str, *, blind: bool = False,
+             suggestions: bool | None = None, sample: int | None = None, seed: int = 0,
+             order: str = "file", keymap: Mapping[str, str] | None = None) -> CodewellApp:
+    """The one way the CLI and the tests build the app (raises CodewellError on a bad project)."""
+    return CodewellApp(project_location, coder, blind=blind, suggestions=suggestions,
+                       sample=sample, seed=seed, order=order, keymap=keymap)

@@ -1,0 +1,65 @@
+"""The command palette: the coding screen's keys plus what has no key (order, filter, codes).
+
+Key actions are read from the screen's bindings, so the palette and the keys cannot drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+Command = tuple[str, str, Callable[[], object]]
+
+
+def coding_commands(app, screen) -> Iterator[Command]:
+    """(title, help, callback) for everything the coding screen can do, in palette order."""
+    from codewell.tui.screens.coding import CodingScreen
+
+    if not isinstance(screen, CodingScreen):
+        return
+    session = screen.session
+    yield ("Add a code", "Inductive coding: a new code, saved as a new codebook version",
+           app.add_code)
+    on = session.suggestions_on
+    yield (f"Turn suggestions {'off' if on else 'on'}",
+           "Decisions record whether suggestions were on", partial(app.set_suggestions, not on))
+    for name, words in (("file", "file order"), ("uncertain", "most uncertain first"),
+                        ("random", "random order (seeded)")):
+        yield (f"Order: {words}", "Change the order of the response list",
+               partial(app.change_order, name))
+    for name, words in (("all", "all responses"), ("uncoded", "uncoded only"),
+                        ("flagged", "flagged only"), ("memo", "with a memo")):
+        yield (f"Filter: {words}", "Show only some responses in the list",
+               partial(app.change_filter, name))
+    for code in session.codebook.codes:
+        yield (f"Filter: suggested {code.label}", f"Responses where '{code.id}' is suggested",
+               partial(app.change_filter, f"suggested:{code.id}"))
+        yield (f"Review by code: {code.label}",
+               f"Accept or reject '{code.id}' where it is suggested, in bulk",
+               partial(app.review, code.id))
+    for code in session.codebook.codes:
+        yield (f"Toggle code: {code.label}", f"Apply or remove '{code.id}' on this response",
+               partial(screen.toggle_code, code.id))
+    for _, binding in screen._bindings:
+        if binding.action.startswith("toggle("):
+            continue
+        if screen.check_action(binding.action, ()):
+            yield (binding.tooltip or binding.description, f"key: {app.get_key_display(binding)}",
+                   partial(screen.run_action, binding.action))
+
+
+class CodewellCommands(Provider):
+    """Offers :func:`coding_commands` in Textual's command palette (ctrl+p)."""
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in coding_commands(self.app, self.screen):
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in coding_commands(self.app, self.screen):
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)

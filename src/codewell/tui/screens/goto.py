@@ -1,0 +1,39 @@
+"""`g`: jump to a response by its survey id, with "did you mean" for near misses."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+from codewell.fuzzy import did_you_mean
+
+
+class GotoScreen(ModalScreen[str | None]):
+    """Dismisses with an existing response id, or None on escape."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="goto.cancel")]
+
+    def __init__(self, ids: dict[str, int]) -> None:
+        super().__init__()
+        self.ids = ids
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Go to response id", classes="dialog-title")
+            yield Input(placeholder="id", id="goto-id")
+            yield Label("", id="goto-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        wanted = event.value.strip()
+        if wanted in self.ids:
+            self.dismiss(wanted)
+            return
+        hint = did_you_mean(wanted, self.ids) if len(self.ids) <= 20_000 else None
+        self.query_one("#goto-error", Label).update(
+            f"No response '{wanted}'" + (f" ({hint})" if hint else ""))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

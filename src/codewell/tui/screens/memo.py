@@ -1,0 +1,32 @@
+"""`m`: write or change the coder's memo on the current response (empty deletes it)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+
+class MemoScreen(ModalScreen[str | None]):
+    """Dismisses with the new memo text on enter, or None on escape (nothing changes)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="memo.cancel")]
+
+    def __init__(self, response_id: str, text: str) -> None:
+        super().__init__()
+        self.response_id = response_id
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"Memo on {self.response_id} (enter saves, escape cancels, empty deletes)",
+                        classes="dialog-title")
+            yield Input(self.text, placeholder="a note for yourself or the team", id="memo-text")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

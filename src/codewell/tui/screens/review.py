@@ -1,0 +1,151 @@
+"""Review by code: every response where one code is suggested but undecided, most likely first.
+
+The coder marks rows (space, or `*` for all) and accepts or rejects them together; each one is
+still stored as its own decision, in one transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Label, SelectionList
+from textual.widgets.selection_list import Selection
+from textual.worker import get_current_worker
+
+from codewell.errors import CodewellError
+from codewell.model import Status
+from codewell.tui.messages import DecisionSaved
+from codewell.tui.session import CodingSession
+
+CHUNK = 64
+
+
+def candidates(session: CodingSession, code: str, decided: set[tuple[str, str]]) -> list[tuple[int, float]]:
+    """(position, probability) of responses where ``code`` is suggested and not decided yet.
+
+    Not decided: the coder has no event for this code on the response and has not marked it done.
+    """
+    found = []
+    for position, response in enumerate(session.responses):
+        if session.statuses.get(response.id) is Status.DONE or (response.id, code) in decided:
+            continue
+        for suggestion in session.suggestions.get(response.id, ()):
+            if suggestion.code == code and suggestion.suggested:
+                found.append((position, suggestion.probability))
+    found.sort(key=lambda item: (-item[1], item[0]))
+    return found
+
+
+class ReviewScreen(Screen[None]):
+    BINDINGS = [
+        Binding("a", "decide('apply')", "Accept marked", id="review.accept"),
+        Binding("r", "decide('remove')", "Reject marked", id="review.reject"),
+        Binding("asterisk", "mark_all", "Mark all", id="review.mark_all", key_display="*"),
+        Binding("escape,q", "back", "Back", id="review.back"),
+    ]
+
+    def __init__(self, session: CodingSession, code: str, suggester: Any) -> None:
+        super().__init__(id="review")
+        self.session = session
+        self.code = session.codebook.get(code)
+        self.suggester = suggester
+        self.probabilities: dict[int, float] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Label(f"Review '{self.code.label}': computing suggestions…", id="review-title")
+        yield SelectionList[int](id="review-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(SelectionList).focus()
+        missing = [p for p, r in enumerate(self.session.responses)
+                   if r.id not in self.session.suggestions]
+        self.fill_suggestions(missing)
+
+    @work(thread=True, exclusive=True, group="review", exit_on_error=False)
+    def fill_suggestions(self, positions: list[int]) -> None:
+        worker = get_current_worker()
+        responses = self.session.responses
+        found = {}
+        for start in range(0, len(positions), CHUNK):
+            if worker.is_cancelled:
+                return
+            chunk = [responses[p] for p in positions[start:start + CHUNK]]
+            found.update(zip((r.id for r in chunk), self.suggester.suggest_many([r.text for r in chunk])))
+        self.app.call_from_thread(self.show_rows, found)
+
+    def show_rows(self, found: dict) -> None:
+        self.session.suggestions.update(found)
+        decided = {(d.response_id, d.code) for d in self.session.project.decisions(self.session.coder)}
+        rows = candidates(self.session, self.code.id, decided)
+        self.probabilities = dict(rows)
+        selection = self.query_one(SelectionList)
+        selection.clear_options()
+        selection.add_options([Selection(self.prompt(p, prob), p) for p, prob in rows])
+        self.update_title()
+
+    def prompt(self, position: int, probability: float) -> Text:
+        response = self.session.responses[position]
+        evidence = [s for s in self.session.suggestions[response.id] if s.code == self.code.id][0].evidence
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"{probability:4.0%} ", style="bold")
+        text.append(f"{response.id:<8} ", style="bold")
+        if evidence:
+            text.append("“" + "; ".join(dict.fromkeys(e.text for e in evidence)) + "”  ", style="italic")
+        text.append(" ".join(response.text[:300].split()), style="dim")
+        return text
+
+    def update_title(self) -> None:
+        selection = self.query_one(SelectionList)
+        self.query_one("#review-title", Label).update(
+            f"Review '{self.code.label}': {selection.option_count} suggested, not yet decided · "
+            f"{len(selection.selected)} marked · space marks, a accepts, r rejects, escape returns")
+
+    def on_selection_list_selected_changed(self) -> None:
+        self.update_title()
+
+    def action_mark_all(self) -> None:
+        self.query_one(SelectionList).select_all()
+
+    def action_decide(self, action: str) -> None:
+        selection = self.query_one(SelectionList)
+        positions = list(selection.selected)
+        if not positions and selection.highlighted is not None:
+            positions = [selection.get_option_at_index(selection.highlighted).value]
+        if not positions:
+            return
+        verb = "Accept" if action == "apply" else "Reject"
+        if len(positions) == 1:
+            self.decide(action, positions)
+            return
+        from codewell.tui.screens.confirm import ConfirmScreen
+
+        question = f"{verb} '{self.code.label}' for {len(positions)} responses?"
+        self.app.push_screen(ConfirmScreen(question),
+                             lambda yes: self.decide(action, positions) if yes else None)
+
+    def decide(self, action: str, positions: list[int]) -> None:
+        items = [(self.session.responses[p].id, self.code.id, action, self.probabilities.get(p), True)
+                 for p in positions]
+        try:
+            decisions = self.session.record_many(items)
+        except CodewellError as error:
+            self.notify(str(error), title="Not saved", severity="error")
+            return
+        self.post_message(DecisionSaved(tuple(decisions)))
+        selection = self.query_one(SelectionList)
+        gone = set(positions)
+        remaining = [(p, prob) for p, prob in self.probabilities.items() if p not in gone]
+        self.probabilities = dict(remaining)
+        selection.clear_options()
+        selection.add_options([Selection(self.prompt(p, prob), p) for p, prob in remaining])
+        self.update_title()
+        self.notify(f"{'Accepted' if action == 'apply' else 'Rejected'} {len(decisions)}", timeout=2)
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,82 @@
+"""`/`: find responses by what they say, typo-tolerant (rapidfuzz), searched off the UI thread."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from codewell.model import Response
+
+LIMIT = 30
+
+
+def search_responses(query: str, responses: tuple[Response, ...], limit: int = LIMIT) -> list[int]:
+    """Positions of the responses whose text or id best contains ``query``, best first."""
+    from rapidfuzz import fuzz, process, utils
+
+    if not query.strip():
+        return []
+    texts = [f"{r.id} {r.text}" for r in responses]
+    hits = process.extract(query, texts, scorer=fuzz.partial_ratio, processor=utils.default_process,
+                           limit=limit, score_cutoff=60)
+    return [position for _, _, position in hits]
+
+
+class SearchScreen(ModalScreen[int | None]):
+    """Dismisses with the chosen response's position in the working set, or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="search.cancel")]
+
+    def __init__(self, responses: tuple[Response, ...]) -> None:
+        super().__init__()
+        self.responses = responses
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog -tall"):
+            yield Label("Search responses (enter opens the highlighted one)", classes="dialog-title")
+            yield Input(placeholder="words from the response", id="search-query")
+            yield OptionList(id="search-results")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.run_search(event.value)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, query: str) -> None:
+        positions = search_responses(query, self.responses)
+        self.app.call_from_thread(self._show, positions)
+
+    def _show(self, positions: list[int]) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        for position in positions:
+            response = self.responses[position]
+            prompt = Text(response.id, style="bold")
+            prompt.append(" " + " ".join(response.text[:200].split()))
+            options.add_option(Option(prompt, id=str(position)))
+        if options.option_count:
+            options.highlighted = 0
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self.dismiss(int(options.get_option_at_index(options.highlighted).id))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id))
+
+    def on_key(self, event) -> None:
+        options = self.query_one(OptionList)
+        if event.key in ("down", "up") and options.option_count:
+            current = options.highlighted or 0
+            step = 1 if event.key == "down" else -1
+            options.highlighted = max(0, min(options.option_count - 1, current + step))
+            event.stop()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,223 @@
+"""The state of one coder's session, apart from any widget.
+
+The coding screen draws what this holds and calls its methods on keys; tests and the benchmark
+drive it the same way. Every change goes to the project first and is applied here only after the
+facade has returned the committed event (commit, then show).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from codewell.model import Code, CodeSuggestion, Decision, Response, Status
+from codewell.sampling import random_order, sample_positions
+
+if TYPE_CHECKING:
+    from codewell.project import Project
+
+ORDERS = ("file", "uncertain", "random")
+BASIC_FILTERS = ("all", "uncoded", "flagged", "memo")
+SUGGESTED_PREFIX = "suggested:"
+
+
+class CodingSession:
+    """One coder's working set of responses, their order, filter and position, and what is stored."""
+
+    def __init__(self, project: Project, coder: str, *, blind: bool = False,
+                 suggestions_on: bool = True, sample: int | None = None, seed: int = 0) -> None:
+        self.project = project
+        self.coder = coder
+        self.blind = blind
+        self.suggestions_on = suggestions_on
+        self.seed = seed
+        every = project.responses()
+        if sample is not None:
+            every = tuple(every[i] for i in sample_positions([r.id for r in every], sample, seed))
+        self.responses: tuple[Response, ...] = every
+        self.index_of = {response.id: i for i, response in enumerate(every)}
+        self.codebook = project.codebook
+        self.codings: dict[str, frozenset[str]] = dict(project.codings(coder))
+        self.statuses: dict[str, Status] = dict(project.statuses(coder))
+        self.memos: dict[str, str] = dict(project.memos(coder))
+        self.others: dict[str, tuple[dict[str, frozenset[str]], dict[str, str]]] = {}
+        if not blind:
+            for other in project.coders():
+                if other != coder:
+                    self.others[other] = (project.codings(other), project.memos(other))
+        self.suggestions: dict[str, tuple[CodeSuggestion, ...]] = {}
+        self.done = sum(1 for rid, s in self.statuses.items() if s is Status.DONE and rid in self.index_of)
+        self.started = time.monotonic()
+        self.done_this_session = 0
+        self.order_name = "file"
+        self.order: list[int] = list(range(len(every)))
+        self.filter = "all"
+        self.rows: list[int] = []
+        self.row_of: dict[int, int] = {}
+        self.current = 0
+        self._rebuild_rows()
+
+    # -- where we are -------------------------------------------------------------------------
+    @property
+    def response(self) -> Response:
+        return self.responses[self.current]
+
+    @property
+    def total(self) -> int:
+        return len(self.responses)
+
+    def status_of(self, response_id: str) -> Status:
+        return self.statuses.get(response_id, Status.UNCODED)
+
+    def codes_of(self, response_id: str) -> frozenset[str]:
+        return self.codings.get(response_id, frozenset())
+
+    def suggestions_for(self, response_id: str) -> tuple[CodeSuggestion, ...] | None:
+        """What the engine says about a response, or None when suggestions are off or not ready."""
+        if not self.suggestions_on:
+            return None
+        return self.suggestions.get(response_id)
+
+    def rate_per_hour(self) -> float | None:
+        """Responses done per hour in this session; None until the first is done."""
+        elapsed = time.monotonic() - self.started
+        if not self.done_this_session or elapsed <= 0:
+            return None
+        return self.done_this_session * 3600.0 / elapsed
+
+    def eta_seconds(self) -> float | None:
+        rate = self.rate_per_hour()
+        return None if rate is None else (self.total - self.done) * 3600.0 / rate
+
+    # -- order, filter, movement --------------------------------------------------------------
+    def set_order(self, name: str, positions: Sequence[int] | None = None) -> None:
+        """Reorder the working set; ``uncertain`` needs the positions the engine computed."""
+        if name == "file":
+            order = list(range(self.total))
+        elif name == "random":
+            order = random_order([r.id for r in self.responses], self.seed)
+        elif positions is not None:
+            order = list(positions)
+        else:
+            raise ValueError(f"order {name!r} needs positions")
+        self.order_name, self.order = name, order
+        self._rebuild_rows()
+
+    def set_filter(self, name: str) -> None:
+        """Show only some responses in the list; movement follows the list."""
+        self.filter = name
+        self._rebuild_rows()
+        if self.rows and self.current not in self.row_of:
+            self.current = self.rows[0]
+
+    def passes(self, position: int) -> bool:
+        rid = self.responses[position].id
+        if self.filter == "uncoded":
+            return rid not in self.statuses
+        if self.filter == "flagged":
+            return self.statuses.get(rid) is Status.FLAGGED
+        if self.filter == "memo":
+            return rid in self.memos
+        if self.filter.startswith(SUGGESTED_PREFIX):
+            code = self.filter[len(SUGGESTED_PREFIX):]
+            return any(s.code == code and s.suggested for s in self.suggestions.get(rid, ()))
+        return True
+
+    def _rebuild_rows(self) -> None:
+        self.rows = [i for i in self.order if self.passes(i)] if self.filter != "all" else self.order
+        self.row_of = {position: row for row, position in enumerate(self.rows)}
+
+    def move(self, step: int) -> bool:
+        """Go ``step`` rows down (or up) the list; False at either end."""
+        if not self.rows:
+            return False
+        row = self.row_of.get(self.current)
+        target = (0 if step > 0 else len(self.rows) - 1) if row is None else row + step
+        if not 0 <= target < len(self.rows) or self.rows[target] == self.current:
+            return False
+        self.current = self.rows[target]
+        return True
+
+    def go_to(self, position: int) -> None:
+        self.current = position
+
+    def first_unfinished(self) -> int:
+        """Where to resume: the first response without a status, else the first not done."""
+        for position in self.rows:
+            if self.responses[position].id not in self.statuses:
+                return position
+        for position in self.rows:
+            if self.statuses.get(self.responses[position].id) is not Status.DONE:
+                return position
+        return self.rows[0] if self.rows else 0
+
+    # -- changes (each one committed by the project before it shows) ----------------------------
+    def _apply(self, decision: Decision) -> None:
+        codes = self.codes_of(decision.response_id)
+        codes = codes | {decision.code} if decision.action == "apply" else codes - {decision.code}
+        self.codings[decision.response_id] = codes
+
+    def probability(self, response_id: str, code: str) -> float | None:
+        for suggestion in self.suggestions_for(response_id) or ():
+            if suggestion.code == code:
+                return suggestion.probability
+        return None
+
+    def toggle(self, code: str) -> Decision:
+        rid = self.response.id
+        action = "remove" if code in self.codes_of(rid) else "apply"
+        decision = self.project.record(self.coder, rid, code, action,
+                                       probability=self.probability(rid, code),
+                                       suggestions_on=self.suggestions_on)
+        self._apply(decision)
+        return decision
+
+    def accept_suggestions(self) -> list[Decision]:
+        """Apply every suggested code not yet applied, in one transaction."""
+        rid = self.response.id
+        have = self.codes_of(rid)
+        items = [(rid, s.code, "apply", s.probability, True)
+                 for s in self.suggestions_for(rid) or () if s.suggested and s.code not in have]
+        return self.record_many(items)
+
+    def record_many(self, items: Sequence[tuple[str, str, str, float | None, bool]]) -> list[Decision]:
+        if not items:
+            return []
+        decisions = self.project.record_many(self.coder, items, suggestions_on=self.suggestions_on)
+        for decision in decisions:
+            self._apply(decision)
+        return decisions
+
+    def undo(self) -> Decision | None:
+        decision = self.project.undo(self.coder)
+        if decision is not None:
+            self._apply(decision)
+        return decision
+
+    def mark(self, status: Status) -> None:
+        rid = self.response.id
+        self.project.set_status(self.coder, rid, status)
+        before = self.statuses.get(rid)
+        if status is Status.UNCODED:
+            self.statuses.pop(rid, None)
+        else:
+            self.statuses[rid] = status
+        if before is not Status.DONE and status is Status.DONE:
+            self.done += 1
+            self.done_this_session += 1
+        elif before is Status.DONE and status is not Status.DONE:
+            self.done -= 1
+
+    def save_memo(self, text: str) -> None:
+        rid = self.response.id
+        self.project.set_memo(self.coder, rid, text)
+        if text:
+            self.memos[rid] = text
+        else:
+            self.memos.pop(rid, None)
+
+    def add_code(self, code: Code) -> int:
+        version = self.project.add_code(code)
+        self.codebook = self.project.codebook
+        return version

@@ -1,0 +1,79 @@
+"""The codebook as rows the coder acts on: key, label, group, decision, suggestion, evidence."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from codewell.model import Code, CodeSuggestion
+
+BAR_CELLS = 10
+FALLBACK_COLOURS = ("#4E79A7", "#F28E2B", "#59A14F", "#E15759", "#B07AA1",
+                    "#76B7B2", "#EDC948", "#FF9DA7", "#9C755F", "#BAB0AC")
+
+
+def code_colour(code: Code, position: int) -> str:
+    """The code's own colour, else one from a fixed palette so colours stay put between runs."""
+    return code.colour or FALLBACK_COLOURS[position % len(FALLBACK_COLOURS)]
+
+
+def probability_bar(probability: float, cells: int = BAR_CELLS) -> str:
+    filled = round(cells * max(0.0, min(1.0, probability)))
+    return "■" * filled + "·" * (cells - filled)
+
+
+class CodeRow(Static):
+    """One code; a click toggles it like its number key does."""
+
+    class Clicked(Message):
+        def __init__(self, code: str) -> None:
+            super().__init__()
+            self.code = code
+
+    def __init__(self, code: Code, position: int) -> None:
+        super().__init__(classes="code-row")
+        self.code = code
+        self.position = position
+        self.colour = code_colour(code, position)
+
+    def show(self, applied: bool, suggestion: CodeSuggestion | None) -> None:
+        self.set_class(applied, "-applied")
+        self.set_class(bool(suggestion and suggestion.suggested), "-suggested")
+        self.update(self.line(applied, suggestion))
+
+    def line(self, applied: bool, suggestion: CodeSuggestion | None) -> Text:
+        """Key, checkbox, suggestion bar and mark, then the label: narrow screens cut the label."""
+        key = str(self.position + 1) if self.position < 9 else " "
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"{key} ", style="bold")
+        text.append("[x] " if applied else "[ ] ", style="bold" if applied else "")
+        if suggestion is not None:
+            text.append(probability_bar(suggestion.probability), style=self.colour)
+            text.append(f"{suggestion.probability:4.0%} ")
+            text.append("◆ " if suggestion.suggested else "  ", style="bold")
+        text.append("■ ", style=self.colour)
+        text.append(self.code.label, style="bold" if applied else "")
+        if self.code.group:
+            text.append(f"  {self.code.group}", style="dim")
+        evidence = "; ".join(dict.fromkeys(e.text for e in suggestion.evidence)) if suggestion else ""
+        if evidence:
+            text.append(f"\n      “{evidence}”", style="italic dim")
+        return text
+
+    def on_click(self) -> None:
+        self.post_message(self.Clicked(self.code.id))
+
+
+class CodeList(VerticalScroll, can_focus=False):
+    """All codes of the current codebook version, in codebook order (which gives the keys)."""
+
+    def set_codes(self, codes: tuple[Code, ...]) -> None:
+        self.remove_children()
+        self.mount_all([CodeRow(code, i) for i, code in enumerate(codes)])
+
+    def show(self, applied: frozenset[str], suggestions: tuple[CodeSuggestion, ...] | None) -> None:
+        by_code = {s.code: s for s in suggestions or ()}
+        for row in self.query(CodeRow):
+            row.show(row.code.id in applied, by_code.get(row.code.id))

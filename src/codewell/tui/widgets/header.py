@@ -1,0 +1,54 @@
+"""The top two lines: who codes what, how far along, how fast, and what the model is doing."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+BAR_CELLS = 20
+
+
+def progress_bar(done: int, total: int, cells: int = BAR_CELLS) -> str:
+    """A text bar that reads the same with or without colour."""
+    filled = round(cells * done / total) if total else 0
+    return "█" * filled + "░" * (cells - filled)
+
+
+def duration(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes}m"
+    return f"{minutes // 60}h{minutes % 60:02d}m"
+
+
+class CodingHeader(Widget):
+    """Project, coder and mode on the first line; progress, rate and time left on the second."""
+
+    project_name: reactive[str] = reactive("")
+    coder: reactive[str] = reactive("")
+    blind: reactive[bool] = reactive(False)
+    done: reactive[int] = reactive(0)
+    total: reactive[int] = reactive(0)
+    rate: reactive[float | None] = reactive(None)
+    eta: reactive[float | None] = reactive(None)
+    model_state: reactive[str] = reactive("")
+
+    def render(self) -> Text:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("codewell ", style="bold")
+        line.append(f"{self.project_name} · coder ")
+        line.append(self.coder, style="bold")
+        if self.blind:
+            line.append(" [BLIND]", style="bold reverse")
+        line.append(f"  │ {self.model_state}")
+        line.append("\n")
+        share = f"{100 * self.done / self.total:.0f}%" if self.total else "–"
+        line.append(f"{self.done}/{self.total} done ")
+        line.append(progress_bar(self.done, self.total), style="green")
+        line.append(f" {share}")
+        if self.rate is not None:
+            line.append(f"  {self.rate:.0f}/h")
+        if self.eta is not None:
+            line.append(f"  ~{duration(self.eta)} left")
+        return line

@@ -1,0 +1,68 @@
+"""The response being coded: its text with evidence marked in each code's colour, and context."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from codewell.model import Codebook, CodeSuggestion, Response, Status
+
+STATUS_WORDS = {Status.UNCODED: "uncoded", Status.DONE: "done", Status.SKIPPED: "skipped",
+                Status.FLAGGED: "flagged"}
+
+
+def highlighted(text: str, suggestions: tuple[CodeSuggestion, ...], colours: dict[str, str],
+                show: frozenset[str]) -> Text:
+    """``text`` with the evidence of the codes in ``show`` underlined in their colour.
+
+    Underline as well as colour, so that evidence is still visible with NO_COLOR.
+    """
+    rich = Text(text)
+    for suggestion in suggestions:
+        if suggestion.code not in show:
+            continue
+        colour = colours.get(suggestion.code, "yellow")
+        for evidence in suggestion.evidence:
+            rich.stylize(f"underline bold {colour}", evidence.start, evidence.end)
+    return rich
+
+
+class ResponseView(VerticalScroll):
+    """Scrollable: long answers wrap and scroll with the arrow keys when focused."""
+
+    def compose(self):
+        yield Static(id="response-meta")
+        yield Static(id="response-text")
+        yield Static(id="response-context")
+
+    def show(self, response: Response, position: int, total: int, status: Status,
+             codebook: Codebook, colours: dict[str, str], applied: frozenset[str],
+             suggestions: tuple[CodeSuggestion, ...] | None, memo: str | None,
+             others: dict[str, tuple[frozenset[str], str | None]]) -> None:
+        meta = Text(no_wrap=False)
+        meta.append(f"{response.id}", style="bold")
+        meta.append(f"  ({position + 1} of {total}, row {response.row})  ", style="dim")
+        meta.append(STATUS_WORDS[status], style="bold reverse" if status is Status.FLAGGED else "bold")
+        for name, value in response.attributes.items():
+            if value:
+                meta.append(f"\n{name}: ", style="dim")
+                meta.append(value)
+        self.query_one("#response-meta", Static).update(meta)
+        show = applied | {s.code for s in suggestions or () if s.suggested}
+        body = highlighted(response.text, suggestions or (), colours, show)
+        if response.is_empty:
+            body = Text("(empty response)", style="dim italic")
+        self.query_one("#response-text", Static).update(body)
+        context = Text()
+        if memo:
+            context.append("memo: ", style="bold")
+            context.append(memo)
+        labels = {code.id: code.label for code in codebook.codes}
+        for coder, (codes, their_memo) in others.items():
+            context.append(f"\n{coder}: " if context else f"{coder}: ", style="bold dim")
+            context.append(", ".join(labels.get(c, c) for c in sorted(codes)) or "no codes")
+            if their_memo:
+                context.append(f" — memo: {their_memo}", style="italic")
+        self.query_one("#response-context", Static).update(context)
+        self.scroll_home(animate=False)
