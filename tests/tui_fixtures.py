@@ -8,12 +8,25 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from codewell.codebook import load_codebook
-from codewell.model import Status
+from codewell.model import Code, Codebook, Status
 from codewell.project import Project
 
-ROOT = Path(__file__).resolve().parents[1]
-CODEBOOK = ROOT / "codebooks" / "image-sharing.yaml"
+CODEBOOK = Codebook(
+    title="Sharing images (TUI tests)",
+    codes=(
+        Code("understanding", "Understanding", "benefit", "Images help patients understand.",
+             keywords=("understand", "understanding", "make sense", "picture is worth")),
+        Code("communication", "Communication", "benefit", "Images support talking with clinicians.",
+             keywords=("questions", "conversation", "trust", "partnership", "shared decision")),
+        Code("adherence", "Adherence", "benefit", "Images encourage following the care plan.",
+             keywords=("motivated", "follow-up", "exercises", "keep doing", "finish")),
+        Code("interpretation_difficulty", "Interpretation difficulty", "risk",
+             "Images are hard for lay people to read.",
+             keywords=("misread", "interpret", "explain", "report", "taken for disease")),
+        Code("anxiety", "Anxiety", "risk", "Seeing images may cause worry or distress.",
+             keywords=("anxiety", "worry", "frighten", "distressing", "panic")),
+    ),
+)
 
 RESPONSES = [
     ("Radiographer", "Hospital", "Seeing the picture helps a patient understand what is wrong with their knee."),
@@ -51,7 +64,7 @@ def write_responses(path: Path, rows: list[tuple[str, str, str]] = RESPONSES) ->
 def make_project(folder: Path, rows: list[tuple[str, str, str]] = RESPONSES) -> Path:
     """A project file holding the codebook and ``rows``; returns its path (closed)."""
     location = folder / "study.cw"
-    with Project.create(location, load_codebook(CODEBOOK)) as project:
+    with Project.create(location, CODEBOOK) as project:
         project.import_responses(write_responses(folder / "responses.csv", rows))
     return location
 

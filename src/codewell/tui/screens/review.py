@@ -87,6 +87,7 @@ class ReviewScreen(Screen[None]):
         selection = self.query_one(SelectionList)
         selection.clear_options()
         selection.add_options([Selection(self.prompt(p, prob), p) for p, prob in rows])
+        selection.highlighted = 0 if rows else None
         self.update_title()
 
     def prompt(self, position: int, probability: float) -> Text:
@@ -144,6 +145,7 @@ class ReviewScreen(Screen[None]):
         self.probabilities = dict(remaining)
         selection.clear_options()
         selection.add_options([Selection(self.prompt(p, prob), p) for p, prob in remaining])
+        selection.highlighted = 0 if remaining else None
         self.update_title()
         self.notify(f"{'Accepted' if action == 'apply' else 'Rejected'} {len(decisions)}", timeout=2)
 

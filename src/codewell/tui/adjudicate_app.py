@@ -1,0 +1,131 @@
+"""The adjudication app: settle two or more coders' disagreements into the coder ``consensus``.
+
+On start it carries every code all coders agreed on into consensus without asking (marked
+"agreed" in the decision log), then opens the first disagreement nobody has settled yet, so
+closing and reopening resumes where the adjudicator left off. Statistics load only when the
+agreement view is opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
+
+from rich.table import Table
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from codewell.tui.screens.adjudicate import AdjudicateScreen, Walk
+
+HELP_INTRO = ("Only responses every coder marked done are compared; codes they all applied are "
+              "already in consensus. For each disagreement take one coder's set, the union or the "
+              "agreed codes, or edit the checklist, then press enter: the consensus is saved the "
+              "moment it says so. In a coder's column '=' marks an agreed code, '+' a code only "
+              "some coders applied and '-' one the others applied. Ctrl+P lists every action.")
+
+Command = tuple[str, str, Callable[[], object]]
+
+
+class AdjudicateHelp(ModalScreen[None]):
+    """`?`: the keys, built from the bindings so the list cannot drift from what the keys do."""
+
+    BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help.close")]
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False, pad_edge=False, expand=True)
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(ratio=1)
+        for keys, description, _ in self.rows:
+            table.add_row(keys, description)
+        with VerticalScroll(classes="dialog -tall", id="adj-help"):
+            yield Label("Adjudication keys (escape closes)", classes="dialog-title")
+            yield Static(HELP_INTRO, classes="help-intro")
+            yield Static(table)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def adjudicate_commands(app: App, screen: object) -> Iterator[Command]:
+    """(title, help, callback) for the palette: each coder's set by name, then the screen's keys."""
+    if not isinstance(screen, AdjudicateScreen):
+        return
+    if screen.walk.current is not None:
+        for n, coder in enumerate(screen.coders, 1):
+            yield (f"Take {coder}'s codes", "Make this coder's whole set the consensus",
+                   partial(screen.action_take, n))
+    for _, binding in screen._bindings:
+        if binding.action.startswith("take("):
+            continue
+        if screen.check_action(binding.action, ()):
+            yield (binding.tooltip or binding.description, f"key: {app.get_key_display(binding)}",
+                   partial(screen.run_action, binding.action))
+
+
+class AdjudicateCommands(Provider):
+    """Offers :func:`adjudicate_commands` in Textual's command palette (ctrl+p)."""
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in adjudicate_commands(self.app, self.screen):
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in adjudicate_commands(self.app, self.screen):
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)
+
+
+class AdjudicateApp(App[None]):
+    """One adjudicator settling ``coders``' disagreements in one project."""
+
+    CSS_PATH = "adjudicate.tcss"
+    TITLE = "codewell adjudicate"
+    COMMANDS = App.COMMANDS | {AdjudicateCommands}
+
+    def __init__(self, project_location: str, coders: Sequence[str], *,
+                 keymap: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        from codewell.project import Project
+
+        self.project_location = str(project_location)
+        self.coders = tuple(coders)
+        self.project = Project.open(self.project_location)
+        try:
+            self.project.adjudication(self.coders)  # unknown coder, nothing finished: fail before drawing
+        except Exception:
+            self.project.close()
+            raise
+        self.carried = 0
+        if keymap:
+            self.set_keymap(dict(keymap))
+
+    @property
+    def adjudicate_screen(self) -> AdjudicateScreen:
+        return self.get_screen("adjudicate")  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self.carried = self.project.carry_agreements(self.coders)
+        walk = Walk(self.project.adjudication(self.coders), self.carried)
+        self.install_screen(AdjudicateScreen(self.project, self.coders, walk), "adjudicate")
+        self.push_screen("adjudicate")
+        self.notify(f"carried {self.carried} agreed codings into consensus", timeout=4)
+
+    def on_unmount(self) -> None:
+        self.project.close()
+
+
+def make_adjudicate_app(project_location: str, coders: Sequence[str], *,
+                        keymap: Mapping[str, str] | None = None) -> AdjudicateApp:
+    """The one way the CLI and the tests build the app (raises CodewellError on a bad project
+    or coders who have nothing to compare)."""
+    return AdjudicateApp(project_location, coders, keymap=keymap)

@@ -1,0 +1,491 @@
+"""The adjudication screen: one disagreement at a time, the coders side by side, a consensus to save.
+
+:class:`Walk` keeps the place among the disagreements and the unsaved working sets and knows
+nothing of widgets; the screen draws it. Saving goes through ``project.settle`` (a committed
+transaction) before anything on screen says "saved".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from codewell.adjudication import AdjudicationPlan, Disagreement
+from codewell.errors import CodewellError
+from codewell.model import Code
+from codewell.project import Project
+from codewell.tui.widgets.header import progress_bar
+
+TAKE = Binding.Group("Take a coder's set", compact=True)
+ADJUDICATE_BINDINGS = [
+    *(Binding(str(n), f"take({n})", f"Coder {n}", id=f"adjudicate.take_{n}", group=TAKE,
+              tooltip=f"Take coder {n}'s whole code set as the consensus") for n in range(1, 10)),
+    Binding("u", "union", "Union", id="adjudicate.union",
+            tooltip="Take every code any coder applied"),
+    Binding("i", "agreed", "Agreed", id="adjudicate.agreed",
+            tooltip="Take only the codes all coders agreed on (the intersection)"),
+    Binding("e", "edit", "Edit", id="adjudicate.edit",
+            tooltip="Edit the consensus: space or a code's number toggles it, escape returns"),
+    Binding("enter", "save", "Save", id="adjudicate.save",
+            tooltip="Save the consensus for this response and go to the next disagreement"),
+    Binding("n", "next", "Next", id="nav.next", tooltip="Next disagreement (without saving)"),
+    Binding("p", "previous", "Prev", id="nav.previous", tooltip="Previous disagreement (without saving)"),
+    Binding("a", "revisit", "All", id="adjudicate.revisit",
+            tooltip="Walk through all disagreements, settled ones too (press again: unsettled only)"),
+    Binding("v", "agreement", "Agreement", id="agreement.view",
+            tooltip="Per-code agreement table of the coders, with readings"),
+    Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
+    Binding("q", "quit", "Quit", id="app.quit"),
+]
+NEEDS_ITEM = {"take", "union", "agreed", "edit", "save"}
+
+
+class Walk:
+    """The adjudicator's place among the disagreements, in file order.
+
+    ``position`` is None in the "all settled" state. Outside revisit mode, moving skips settled
+    disagreements, so reopening the app resumes at the first one left.
+    """
+
+    def __init__(self, plan: AdjudicationPlan, carried: int) -> None:
+        self.plan = plan
+        self.items: list[Disagreement] = list(plan.disagreements)
+        self.carried = carried
+        self.revisit = False
+        self.drafts: dict[str, frozenset[str]] = {}
+        self.position: int | None = self._first_unsettled()
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def settled(self) -> int:
+        return sum(d.settled is not None for d in self.items)
+
+    @property
+    def current(self) -> Disagreement | None:
+        return None if self.position is None else self.items[self.position]
+
+    def progress(self) -> str:
+        if self.position is None:
+            return f"all {self.total} disagreements settled"
+        return f"disagreement {self.position + 1} of {self.total}, {self.settled} settled"
+
+    def _first_unsettled(self) -> int | None:
+        return next((i for i, d in enumerate(self.items) if d.settled is None), None)
+
+    def _step(self, start: int, direction: int) -> int | None:
+        i = start + direction
+        while 0 <= i < len(self.items):
+            if self.revisit or self.items[i].settled is None:
+                return i
+            i += direction
+        return None
+
+    def move(self, direction: int) -> bool:
+        """Go to the next (+1) or previous (-1) disagreement in view; False at either end."""
+        if self.position is None:
+            if not self.items:
+                return False
+            self.revisit = True
+            self.position = 0 if direction > 0 else len(self.items) - 1
+            return True
+        found = self._step(self.position, direction)
+        if found is None:
+            return False
+        self.position = found
+        return True
+
+    def toggle_revisit(self) -> None:
+        self.revisit = not self.revisit
+        if self.revisit and self.position is None and self.items:
+            self.position = 0
+        elif not self.revisit and self.current is not None and self.current.settled is not None:
+            start = self.position if self.position is not None else -1
+            self.position = self._step(start, 1)
+            if self.position is None:
+                self.position = self._first_unsettled()
+
+    def baseline(self, d: Disagreement) -> frozenset[str]:
+        """What consensus holds now: the settled set, else the agreed codes carried in."""
+        return d.settled if d.settled is not None else d.agreed
+
+    def working(self, d: Disagreement) -> frozenset[str]:
+        return self.drafts.get(d.response.id, self.baseline(d))
+
+    def set_working(self, codes: frozenset[str]) -> None:
+        d = self.current
+        if d is None:
+            return
+        if codes == self.baseline(d):
+            self.drafts.pop(d.response.id, None)
+        else:
+            self.drafts[d.response.id] = codes
+
+    def mark_settled(self, codes: frozenset[str]) -> None:
+        """Record a save (already committed), then go on to the next disagreement still open."""
+        assert self.position is not None
+        d = self.items[self.position]
+        self.items[self.position] = replace(d, settled=codes)
+        self.drafts.pop(d.response.id, None)
+        following = self._step(self.position, 1)
+        self.position = following if following is not None else self._first_unsettled()
+        if self.position is None:
+            self.revisit = False
+
+
+class ConsensusRow(Static):
+    """One code of the working consensus; a click toggles it."""
+
+    class Clicked(Message):
+        def __init__(self, code: str) -> None:
+            super().__init__()
+            self.code = code
+
+    def __init__(self, code: Code, position: int) -> None:
+        super().__init__(classes="consensus-row")
+        self.code = code
+        self.position = position
+
+    def show(self, checked: bool, note: str, disputed: bool, cursor: bool) -> None:
+        self.set_class(checked, "-checked")
+        self.set_class(disputed, "-disputed")
+        self.set_class(cursor, "-cursor")
+        key = str(self.position + 1) if self.position < 9 else " "
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("›" if cursor else " ", style="bold")
+        line.append(f"{key} ", style="bold")
+        line.append("[x] " if checked else "[ ] ", style="bold" if checked else "")
+        line.append(self.code.label, style="bold" if checked else "")
+        if note:
+            line.append(f"  {note}", style="bold" if disputed else "dim")
+        self.update(line)
+
+    def on_click(self) -> None:
+        self.post_message(self.Clicked(self.code.id))
+
+
+class ConsensusList(VerticalScroll, can_focus=True):
+    """The working consensus as a checklist. Focused (key ``e``), its own keys win: up/down move,
+    space toggles the highlighted code, a number toggles that code, escape hands keys back."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("space", "toggle_cursor", "Toggle", id="consensus.toggle",
+                tooltip="Add or remove the highlighted code"),
+        *(Binding(str(n), f"toggle_number({n})", f"Toggle {n}", id=f"consensus.toggle_{n}",
+                  group=Binding.Group("Toggle code", compact=True), tooltip=f"Add or remove code {n}")
+          for n in range(1, 10)),
+        Binding("escape", "leave", "Done editing", id="consensus.leave"),
+    ]
+
+    class Changed(Message):
+        def __init__(self, codes: frozenset[str]) -> None:
+            super().__init__()
+            self.codes = codes
+
+    def __init__(self, codes: Sequence[Code], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.codes = tuple(codes)
+        self.selected: frozenset[str] = frozenset()
+        self.cursor = 0
+        self.notes: dict[str, tuple[str, bool]] = {}
+
+    def compose(self) -> ComposeResult:
+        for i, code in enumerate(self.codes):
+            yield ConsensusRow(code, i)
+
+    def show(self, selected: frozenset[str], notes: dict[str, tuple[str, bool]]) -> None:
+        """Draw ``selected`` as checked; ``notes``: code -> (who applied it, disputed?)."""
+        self.selected = selected
+        self.notes = notes
+        self._draw()
+
+    def _draw(self) -> None:
+        for row in self.query(ConsensusRow):
+            note, disputed = self.notes.get(row.code.id, ("", False))
+            row.show(row.code.id in self.selected, note, disputed, self.has_focus and row.position == self.cursor)
+
+    def toggle(self, code: str) -> None:
+        self.selected = self.selected ^ {code}
+        self._draw()
+        self.post_message(self.Changed(self.selected))
+
+    def on_focus(self) -> None:
+        self._draw()
+
+    def on_blur(self) -> None:
+        self._draw()
+
+    def action_cursor(self, step: int) -> None:
+        if not self.codes:
+            return
+        self.cursor = max(0, min(len(self.codes) - 1, self.cursor + step))
+        self._draw()
+        self.scroll_to_widget(self.query(ConsensusRow)[self.cursor], animate=False)
+
+    def action_toggle_cursor(self) -> None:
+        if self.codes:
+            self.toggle(self.codes[self.cursor].id)
+
+    def action_toggle_number(self, n: int) -> None:
+        if 0 < n <= len(self.codes):
+            self.cursor = n - 1
+            self.toggle(self.codes[n - 1].id)
+
+    def action_leave(self) -> None:
+        self.screen.set_focus(None)
+
+    def on_consensus_row_clicked(self, event: ConsensusRow.Clicked) -> None:
+        event.stop()
+        self.cursor = self.codes.index(next(c for c in self.codes if c.id == event.code))
+        self.toggle(event.code)
+
+
+def coder_column(coder: str, number: int, d: Disagreement, labels: dict[str, str],
+                 order: dict[str, int]) -> Text:
+    """A coder's codes and memo: "=" agreed, "+" only some coders applied it, "-" others did."""
+    mine = d.codes[coder]
+    text = Text()
+    text.append(f"{number} " if number <= 9 else "  ", style="bold reverse")
+    text.append(f" {coder}\n", style="bold")
+    for code in sorted(mine | d.disputed, key=lambda c: order.get(c, len(order))):
+        label = labels.get(code, code)
+        if code in d.agreed:
+            text.append(f"= {label}\n")
+        elif code in mine:
+            text.append(f"+ {label}\n", style="bold")
+        else:
+            text.append(f"- {label}\n", style="dim strike")
+    if not mine:
+        text.append("(no codes)\n", style="italic")
+    memo = d.memos.get(coder, "")
+    if memo:
+        text.append("memo: ", style="bold")
+        text.append(memo, style="italic")
+    return text
+
+
+class AdjudicateScreen(Screen):
+    """Progress line, the response, one column per coder plus the consensus, and the footer."""
+
+    BINDINGS = ADJUDICATE_BINDINGS
+    AUTO_FOCUS = "#adj-response"
+
+    def __init__(self, project: Project, coders: Sequence[str], walk: Walk) -> None:
+        super().__init__(id="adjudicate")
+        self.project = project
+        self.coders = tuple(coders)
+        self.walk = walk
+        self.codebook = project.codebook
+        self.labels = {code.id: code.label for code in self.codebook.codes}
+        self.order = {code.id: i for i, code in enumerate(self.codebook.codes)}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="adj-progress")
+        with VerticalScroll(id="adj-response"):
+            yield Static(id="adj-meta")
+            yield Static(id="adj-text")
+        with Horizontal(id="adj-panel"):
+            for i, coder in enumerate(self.coders):
+                with VerticalScroll(classes="coder-column", id=f"coder-{i + 1}", can_focus=False):
+                    yield Static(classes="coder-codes")
+            with Vertical(id="adj-consensus"):
+                yield Static(id="consensus-title")
+                yield ConsensusList(self.codebook.codes, id="consensus-list")
+        yield Static(id="adj-finished")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.redraw()
+
+    # -- drawing --------------------------------------------------------------------------------
+    def redraw(self) -> None:
+        walk = self.walk
+        d = walk.current
+        self.set_class(d is None, "-finished")
+        self.query_one("#adj-progress", Static).update(self._progress_line())
+        self.refresh_bindings()
+        if d is None:
+            self.query_one("#adj-finished", Static).update(self._finished_text())
+            return
+        meta = Text()
+        meta.append(d.response.id, style="bold")
+        meta.append(f"  row {d.response.row}", style="dim")
+        if d.settled is not None:
+            meta.append("  settled", style="bold reverse")
+        for name, value in d.response.attributes.items():
+            if value:
+                meta.append(f"\n{name}: ", style="dim")
+                meta.append(value)
+        self.query_one("#adj-meta", Static).update(meta)
+        body = Text(d.response.text) if not d.response.is_empty else Text("(empty response)", style="dim italic")
+        self.query_one("#adj-text", Static).update(body)
+        self.query_one("#adj-response", VerticalScroll).scroll_home(animate=False)
+        for i, coder in enumerate(self.coders):
+            column = self.query_one(f"#coder-{i + 1}", VerticalScroll)
+            column.query_one(".coder-codes", Static).update(
+                coder_column(coder, i + 1, d, self.labels, self.order))
+            column.scroll_home(animate=False)
+        self.redraw_consensus()
+
+    def redraw_consensus(self) -> None:
+        d = self.walk.current
+        if d is None:
+            return
+        notes: dict[str, tuple[str, bool]] = {code: ("agreed", False) for code in d.agreed}
+        for code in d.disputed:
+            notes[code] = (", ".join(c for c in self.coders if code in d.codes[c]) + " only", True)
+        working = self.walk.working(d)
+        self.query_one(ConsensusList).show(working, notes)
+        title = Text()
+        title.append("consensus", style="bold")
+        if d.response.id in self.walk.drafts:
+            title.append("  unsaved", style="bold reverse")
+        elif d.settled is not None:
+            title.append("  saved")
+        title.append("  (e edit, enter save)" if not self.query_one(ConsensusList).has_focus
+                     else "  (space/1-9 toggle, esc back)", style="dim")
+        self.query_one("#consensus-title", Static).update(title)
+
+    def _progress_line(self) -> Text:
+        walk = self.walk
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("adjudicate ", style="bold")
+        line.append(" vs ".join(self.coders))
+        line.append(f" · {walk.progress()} ")
+        line.append(progress_bar(walk.settled, walk.total, 12), style="green")
+        if walk.revisit:
+            line.append("  [all, settled too]", style="bold")
+        return line
+
+    def _finished_text(self) -> Text:
+        walk, plan = self.walk, self.walk.plan
+        text = Text()
+        text.append("All disagreements settled.\n\n", style="bold")
+        text.append(f"{len(plan.compared)} responses finished by {', '.join(self.coders)} were compared:\n")
+        text.append(f"  {len(plan.unanimous)} identical, carried into consensus as they were\n")
+        text.append(f"  {walk.total} disagreements, {walk.settled} settled\n")
+        text.append(f"  {walk.carried} agreed codings carried in this session\n\n")
+        text.append("a revisit them · v agreement · q quit", style="dim")
+        return text
+
+    # -- keys -----------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in NEEDS_ITEM and self.walk.current is None:
+            return False
+        if action == "take":
+            return int(parameters[0]) <= len(self.coders)
+        return True
+
+    def _take(self, codes: frozenset[str]) -> None:
+        self.walk.set_working(codes)
+        self.redraw_consensus()
+
+    def action_take(self, n: int) -> None:
+        d = self.walk.current
+        if d is not None and 0 < n <= len(self.coders):
+            self._take(d.codes[self.coders[n - 1]])
+
+    def action_union(self) -> None:
+        d = self.walk.current
+        if d is not None:
+            self._take(d.agreed | d.disputed)
+
+    def action_agreed(self) -> None:
+        d = self.walk.current
+        if d is not None:
+            self._take(d.agreed)
+
+    def action_edit(self) -> None:
+        self.query_one(ConsensusList).focus()
+
+    def on_consensus_list_changed(self, event: ConsensusList.Changed) -> None:
+        self._take(event.codes)
+
+    def on_descendant_focus(self) -> None:
+        self.redraw_consensus()
+
+    def on_descendant_blur(self) -> None:
+        self.redraw_consensus()
+
+    def action_save(self) -> None:
+        d = self.walk.current
+        if d is None:
+            return
+        codes = self.walk.working(d)
+        try:
+            self.project.settle(d.response.id, codes)
+        except CodewellError as error:
+            self.notify(str(error), title="Not saved", severity="error")
+            return
+        self.walk.mark_settled(codes)
+        chosen = ", ".join(self.labels.get(c, c) for c in sorted(codes, key=self.order.get)) or "no codes"
+        self.notify(f"saved {d.response.id}: {chosen}", timeout=3)
+        self.set_focus(None)
+        self.redraw()
+
+    def _move(self, direction: int) -> None:
+        if self.walk.move(direction):
+            self.redraw()
+        else:
+            self.notify("No more disagreements that way." if self.walk.revisit
+                        else "No more unsettled disagreements that way (a shows all).", timeout=2)
+
+    def action_next(self) -> None:
+        self._move(1)
+
+    def action_previous(self) -> None:
+        self._move(-1)
+
+    def action_revisit(self) -> None:
+        self.walk.toggle_revisit()
+        self.notify("Showing all disagreements, settled too." if self.walk.revisit
+                    else "Showing unsettled disagreements only.", timeout=2)
+        self.redraw()
+
+    def action_agreement(self) -> None:
+        from codewell.tui.screens.agreement_view import AgreementScreen
+
+        self.app.push_screen(AgreementScreen(self.project.location, self.coders))
+
+    def action_help(self) -> None:
+        from codewell.tui.adjudicate_app import AdjudicateHelp
+
+        self.app.push_screen(AdjudicateHelp(self.key_rows()))
+
+    def key_rows(self) -> list[tuple[str, str, str]]:
+        """(keys, description, binding id) of this screen's keys and the checklist's."""
+        rows: list[tuple[str, str, str]] = []
+        takes = []
+        for _, binding in self._bindings:
+            if not binding.id:
+                continue
+            if binding.group is TAKE:
+                takes.append(self.app.get_key_display(binding))
+                continue
+            rows.append((self.app.get_key_display(binding), binding.tooltip or binding.description, binding.id))
+        if takes:
+            names = ", ".join(f"{i + 1} = {c}" for i, c in enumerate(self.coders[:9]))
+            rows.insert(0, (f"{takes[0]}-{takes[min(len(self.coders), 9) - 1]}",
+                            f"Take that coder's whole set ({names})", "adjudicate.take_1..9"))
+        checklist = self.query_one(ConsensusList)
+        for _, binding in checklist._bindings:
+            if binding.id and not binding.id.startswith("consensus.toggle_"):
+                rows.append((f"{self.app.get_key_display(binding)} (editing)",
+                             binding.tooltip or binding.description, binding.id))
+        rows.append(("1-9 (editing)", "Add or remove the code with that number", "consensus.toggle_1..9"))
+        return rows
+
+    def action_quit(self) -> None:
+        self.app.exit()
