@@ -45,9 +45,13 @@ class TableAgreement:
     coefficients: Mapping[str, Coefficient | None]
     intervals: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     confidence: float = 0.95
+    percent_method: str = "pairwise"
+    n_categories: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``--json`` shape: level, n_units, n_coders, coefficients (+ ``<name>_ci``)."""
+        """The ``--json`` shape: level, n_units, n_coders, coefficients (+ ``<name>_ci``),
+        plus ``n`` (units per coefficient), ``reading``, ``undefined`` (reasons for NaN)
+        and ``definitions`` (which variant was computed where the literature differs)."""
         coefficients: dict[str, Any] = {}
         for name, value in self.coefficients.items():
             coefficients[name] = number(value)
@@ -65,6 +69,8 @@ class TableAgreement:
                         if v is not None and reading(k, v)},
             "undefined": {k: v.reason for k, v in self.coefficients.items()
                           if v is not None and v.reason},
+            "definitions": {"percent_agreement": self.percent_method,
+                            "n_categories": self.n_categories},
             **({"confidence": self.confidence} if self.intervals else {}),
         }
 
@@ -119,4 +125,5 @@ def table_agreement(ratings: Ratings, *, level: str = "nominal", ci: bool = Fals
                                     confidence=confidence)
         intervals = dict(zip(names, found))
     return TableAgreement(level, ratings.coders, estimators["krippendorff_alpha"].n_units,
-                          len(ratings.units), values, intervals, confidence)
+                          len(ratings.units), values, intervals, confidence, percent,
+                          n_categories or ratings.n_categories)
