@@ -56,6 +56,9 @@ class CodewellApp(App[None]):
         self.session.go_to(self.session.first_unfinished())
         self.suggester: Any = None
         self.generation = 0
+        # Ids suggested by the current model; older suggestions stay on screen until replaced.
+        self.fresh: set[str] = set()
+        self._refilter_pending = False
         self.engine_missing = False
         if keymap:
             self.set_keymap(dict(keymap))
@@ -126,7 +129,7 @@ class CodewellApp(App[None]):
     def on_model_trained(self, message: ModelTrained) -> None:
         self.suggester = message.suggester
         self.generation += 1
-        self.session.suggestions = {}
+        self.fresh = set()
         if self.session.suggestions_on:
             self.model_state = self._trained_state()
         self.prefetch_suggestions()
@@ -153,7 +156,7 @@ class CodewellApp(App[None]):
             return
         row = session.row_of.get(session.current, 0)
         window = [session.current, *session.rows[row + 1: row + 1 + PREFETCH]]
-        missing = [p for p in window if session.responses[p].id not in session.suggestions]
+        missing = [p for p in window if session.responses[p].id not in self.fresh]
         if missing:
             self.suggest(missing)
 
@@ -162,7 +165,7 @@ class CodewellApp(App[None]):
         session = self.session
         if self.suggester is None:
             return
-        missing = [p for p in range(session.total) if session.responses[p].id not in session.suggestions]
+        missing = [p for p in range(session.total) if session.responses[p].id not in self.fresh]
         if missing:
             self.suggest(missing)
 
@@ -182,11 +185,18 @@ class CodewellApp(App[None]):
         if message.generation != self.generation:
             return
         self.session.suggestions.update(message.suggestions)
+        self.fresh.update(message.suggestions)
         if self.session.response.id in message.suggestions:
             self.coding.redraw()
-        if self.session.filter.startswith("suggested:"):
-            self.session.set_filter(self.session.filter)
-            self.coding.rows_changed()
+        if self.session.filter.startswith("suggested:") and not self._refilter_pending:
+            # Suggestions arrive in many small chunks: rebuild the filtered list at most twice a second.
+            self._refilter_pending = True
+            self.set_timer(0.5, self._refilter)
+
+    def _refilter(self) -> None:
+        self._refilter_pending = False
+        self.session.set_filter(self.session.filter)
+        self.coding.rows_changed()
 
     # -- order and filter -----------------------------------------------------------------------
     def change_order(self, name: str) -> None:
@@ -248,7 +258,8 @@ class CodewellApp(App[None]):
         if self.suggester is None or not self.session.suggestions_on:
             self.notify("Review by code needs suggestions on and a trained model.", timeout=3)
             return
-        self.push_screen(ReviewScreen(self.session, code, self.suggester), lambda _: self.coding.redraw())
+        self.push_screen(ReviewScreen(self.session, code, self.suggester, self.fresh),
+                         lambda _: self.coding.redraw())
 
 
 def make_app(project_location: str, coder: str, *, blind: bool = False,

@@ -348,14 +348,14 @@ class AdjudicateScreen(Screen):
             notes[code] = (", ".join(c for c in self.coders if code in d.codes[c]) + " only", True)
         working = self.walk.working(d)
         self.query_one(ConsensusList).show(working, notes)
-        title = Text()
+        title = Text(no_wrap=True, overflow="ellipsis")
         title.append("consensus", style="bold")
         if d.response.id in self.walk.drafts:
-            title.append("  unsaved", style="bold reverse")
+            title.append(" unsaved", style="bold reverse")
         elif d.settled is not None:
-            title.append("  saved")
-        title.append("  (e edit, enter save)" if not self.query_one(ConsensusList).has_focus
-                     else "  (space/1-9 toggle, esc back)", style="dim")
+            title.append(" saved")
+        title.append(" · editing" if self.query_one(ConsensusList).has_focus else " · e edit, ⏎ save",
+                     style="dim")
         self.query_one("#consensus-title", Static).update(title)
 
     def _progress_line(self) -> Text:
@@ -430,7 +430,7 @@ class AdjudicateScreen(Screen):
             self.notify(str(error), title="Not saved", severity="error")
             return
         self.walk.mark_settled(codes)
-        chosen = ", ".join(self.labels.get(c, c) for c in sorted(codes, key=self.order.get)) or "no codes"
+        chosen = ", ".join(self.labels.get(c, c) for c in sorted(codes, key=lambda c: self.order.get(c, 0))) or "no codes"
         self.notify(f"saved {d.response.id}: {chosen}", timeout=3)
         self.set_focus(None)
         self.redraw()

@@ -97,12 +97,10 @@ class AgreementScreen(Screen):
         kappa_label = "Cohen's kappa" if two else "Fleiss' kappa"
         self.query_one("#agreement-title", Static).update(Text.assemble(
             (f"Agreement of {', '.join(result.coders)}", "bold"),
-            f" on {result.n_units} responses all of them finished (binary per code; "
-            f"reading: alpha by Krippendorff, {kappa_label} by Landis & Koch)"))
+            f" on {result.n_units} responses all of them finished, each code as applied / not"))
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_columns("code", "n", "agreement", kappa_label, "alpha", "AC1", "prevalence",
-                          "reading (alpha / kappa)")
+        table.add_columns("code", "n", "agree", "kappa", "alpha", "AC1", "prev.", "reading alpha / kappa")
         for code in result.codes:
             item = result.per_code[code]
             values = item.coefficients
@@ -113,7 +111,9 @@ class AgreementScreen(Screen):
                           cell(kappa, values[kappa]), cell("krippendorff_alpha", values["krippendorff_alpha"]),
                           cell("gwet_ac1", values["gwet_ac1"]),
                           Text(f"{item.prevalence:.3f}", justify="right"), words, key=code)
-        overall = Text()
+        overall = Text(f"agree: observed agreement · kappa: {kappa_label} · prev.: share of decisions "
+                       "applying the code · reading: Krippendorff's bands for alpha, Landis & Koch's "
+                       "for kappa\n\n", style="dim")
         overall.append("Overall\n", style="bold")
         for name, value in result.overall.items():
             overall.append(f"{OVERALL_NAMES.get(name, name)}: ")

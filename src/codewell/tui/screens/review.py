@@ -49,9 +49,11 @@ class ReviewScreen(Screen[None]):
         Binding("escape,q", "back", "Back", id="review.back"),
     ]
 
-    def __init__(self, session: CodingSession, code: str, suggester: Any) -> None:
+    def __init__(self, session: CodingSession, code: str, suggester: Any, fresh: set[str]) -> None:
+        """``fresh``: ids the current model has already suggested for (the app keeps it up to date)."""
         super().__init__(id="review")
         self.session = session
+        self.fresh = fresh
         self.code = session.codebook.get(code)
         self.suggester = suggester
         self.probabilities: dict[int, float] = {}
@@ -63,8 +65,7 @@ class ReviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
-        missing = [p for p, r in enumerate(self.session.responses)
-                   if r.id not in self.session.suggestions]
+        missing = [p for p, r in enumerate(self.session.responses) if r.id not in self.fresh]
         self.fill_suggestions(missing)
 
     @work(thread=True, exclusive=True, group="review", exit_on_error=False)
@@ -81,6 +82,7 @@ class ReviewScreen(Screen[None]):
 
     def show_rows(self, found: dict) -> None:
         self.session.suggestions.update(found)
+        self.fresh.update(found)
         decided = {(d.response_id, d.code) for d in self.session.project.decisions(self.session.coder)}
         rows = candidates(self.session, self.code.id, decided)
         self.probabilities = dict(rows)

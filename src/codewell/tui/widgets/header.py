@@ -35,13 +35,14 @@ class CodingHeader(Widget):
     model_state: reactive[str] = reactive("")
 
     def render(self) -> Text:
+        """Mode and model first, the project name last: a narrow terminal cuts the name."""
         line = Text(no_wrap=True, overflow="ellipsis")
-        line.append("codewell ", style="bold")
-        line.append(f"{self.project_name} · coder ")
+        line.append("coder ")
         line.append(self.coder, style="bold")
         if self.blind:
             line.append(" [BLIND]", style="bold reverse")
-        line.append(f"  │ {self.model_state}")
+        line.append(f" · {self.model_state} · ")
+        line.append(self.project_name, style="bold")
         line.append("\n")
         share = f"{100 * self.done / self.total:.0f}%" if self.total else "–"
         line.append(f"{self.done}/{self.total} done ")
