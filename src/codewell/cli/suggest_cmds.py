@@ -1,0 +1,134 @@
+"""What ``codewell evaluate`` and ``codewell suggest`` print: plain functions the Typer app wires in.
+
+Each takes plain values and returns the text to print (a table for people, stable JSON for
+scripts), raising a :class:`~codewell.errors.CodewellError` on bad input. The JSON layout is
+documented in the README; keys are only ever added.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from codewell.errors import CodewellError, UnknownNameError
+from codewell.fuzzy import did_you_mean
+from codewell.model import CodeSuggestion, Response
+
+# Points of the learning curve shown in the text report (the JSON has every point).
+CURVE_POINTS = (10, 20, 30, 50, 75, 100, 150, 200, 300, 500)
+
+
+def run_evaluate(train: Path, test: Path | None, codebook: Path, codes: list[str] | None,
+                 cv: int | None, simulate: bool, order: str, seed: int, as_json: bool) -> str:
+    """Train on TRAIN and score on TEST (or K-fold cross-validate TRAIN); the report as text."""
+    from codewell.codebook import load_codebook
+    from codewell.suggest import evaluate
+    from codewell.suggest.labelled import read_labelled
+    from codewell.suggest.ordering import ORDERS
+
+    if order not in ORDERS:
+        raise UnknownNameError(f"unknown order '{order}' (one of {', '.join(ORDERS)})",
+                               did_you_mean(order, ORDERS))
+    if test is None and cv is None:
+        raise CodewellError("give a TEST file to score on, or --cv K to cross-validate TRAIN")
+    if test is not None and cv is not None:
+        raise CodewellError("give either a TEST file or --cv K, not both")
+    book = load_codebook(codebook)
+    train_data = read_labelled(train, book, codes)
+    test_data = read_labelled(test, book, codes) if test is not None else None
+    if cv is not None and not 2 <= cv <= len(train_data):
+        raise CodewellError(f"--cv must be between 2 and the {len(train_data)} responses of {train}")
+    if test_data is not None:
+        shared = [c for c in train_data.codes if c in test_data.codes]
+        if not shared:
+            raise CodewellError(f"{train} and {test} label no code in common")
+        report = evaluate.train_test(book, train_data, test_data, seed)
+    else:
+        report = evaluate.cross_validate(book, train_data, int(cv or 0), seed)
+    report = {"train": str(train), "test": None if test is None else str(test), "cv": cv, **report}
+    if simulate:
+        report["simulation"] = evaluate.simulate(book, test_data or train_data, order, seed)  # type: ignore[arg-type]
+    report["warnings"] = list(dict.fromkeys(
+        [*train_data.warnings, *(test_data.warnings if test_data is not None else ())]))
+    return json.dumps(_clean(report), indent=2, ensure_ascii=False) if as_json else _evaluate_text(report)
+
+
+def render_suggestions(items: Sequence[tuple[Response, Sequence[CodeSuggestion]]],
+                       as_json: bool) -> str:
+    """Suggestions per response: every code with its probability in JSON, suggested ones in text."""
+    if as_json:
+        return json.dumps({"responses": [
+            {"id": response.id, "text": response.text,
+             "suggestions": [_suggestion_dict(s) for s in suggestions]}
+            for response, suggestions in items
+        ]}, indent=2, ensure_ascii=False)
+    lines: list[str] = []
+    for response, suggestions in items:
+        lines.append(f"{response.id}  {_clip(response.text, 72)}")
+        chosen = [s for s in suggestions if s.suggested]
+        width = max((len(s.code) for s in chosen), default=0)
+        for s in sorted(chosen, key=lambda s: -s.probability):
+            lines.append(f"  {s.code.ljust(width)}  {s.probability:.2f}  {s.reason}".rstrip())
+        if not chosen:
+            lines.append("  (no code suggested)")
+    return "\n".join(lines) if lines else "No responses to suggest codes for."
+
+
+def _suggestion_dict(s: CodeSuggestion) -> dict[str, Any]:
+    return {"code": s.code, "probability": s.probability, "suggested": s.suggested,
+            "reason": s.reason,
+            "evidence": [{"start": e.start, "end": e.end, "text": e.text, "source": e.source}
+                         for e in s.evidence]}
+
+
+def _evaluate_text(report: dict[str, Any]) -> str:
+    from codewell.cli.output import table
+
+    cold = report["cold_start"]["codes"]
+    rows = [[code, _num(v["precision"]), _num(v["recall"]), _num(v["f1"]), _num(v["kappa"]),
+             v["support"], _num(cold[code]["f1"]), _num(cold[code]["kappa"])]
+            for code, v in report["codes"].items()]
+    how = (f"trained on {report['train']}, scored on {report['test']}" if report["test"]
+           else f"{report['folds']}-fold cross-validation on {report['train']}")
+    lines = [how, "", table(["code", "precision", "recall", "F1", "kappa", "support",
+                             "cold F1", "cold kappa"], rows), "",
+             f"macro-F1 {_num(report['macro_f1'])}  micro-F1 {_num(report['micro_f1'])}  "
+             f"exactly right {_num(report['exact_share'])}",
+             f"codebook only (cold start): macro-F1 {_num(report['cold_start']['macro_f1'])}  "
+             f"micro-F1 {_num(report['cold_start']['micro_f1'])}"]
+    simulation = report.get("simulation")
+    if simulation:
+        points = [p for p in simulation["curve"] if p["coded"] in CURVE_POINTS]
+        after = simulation["after_30"]
+        lines += ["", f"simulated coding ({simulation['order']} order), suggestions shown before "
+                      f"each decision, last 20:",
+                  table(["coded", "F1", "exactly right"],
+                        [[p["coded"], _num(p["f1_last20"]), _num(p["exact_share_last20"])]
+                         for p in points]),
+                  f"after 30 coded: exactly right on {_num(after['exact_share_next20'])} of the "
+                  f"next 20, {_num(after['exact_share_rest'])} of the rest"]
+    lines += [f"warning: {w}" for w in report["warnings"]]
+    return "\n".join(lines)
+
+
+def _num(value: float) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.2f}"
+
+
+def _clean(value: Any) -> Any:
+    """JSON has no NaN: an undefined score becomes null."""
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 4)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _clip(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"

@@ -1,0 +1,161 @@
+"""Turning analysed texts into the classifier's feature matrix.
+
+Three blocks, each earning its place in cross-validation across writers:
+
+- TF-IDF over lemma 1-2grams, negated words prefixed ``neg_`` (so "don't understand" and
+  "understand" are different evidence), shorthand expanded by the text pipeline;
+- TF-IDF over character 2-5grams within words, which survives typos and word endings;
+- the codebook prior's per-code features (keyword hits, negated hits, profile similarity), which
+  let a model trained on thirty responses lean on what the codebook says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from codewell.text import Analysis
+
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy import sparse
+
+NEGATED = "neg_"
+# Relative weight of each block once rows are L2-normalised (prior features are not normalised).
+CHAR_WEIGHT = 0.6
+PRIOR_WEIGHT = 1.0
+CHAR_NGRAMS = (2, 5)
+CHAR_MAX_DF = 0.2
+
+
+def word_tokens(analysis: Analysis) -> list[str]:
+    """Lemmas of the words, negated ones marked; the unit of the word n-gram block."""
+    return [
+        (NEGATED + norm) if neg else norm
+        for norm, word, neg in zip(analysis.norms, analysis.words, analysis.negated, strict=True)
+        if word
+    ]
+
+
+def word_spans(analysis: Analysis) -> list[tuple[int, int]]:
+    """Character spans of the tokens :func:`word_tokens` returns, in the same order."""
+    return [
+        (start, end)
+        for start, end, word in zip(analysis.starts, analysis.ends, analysis.words, strict=True)
+        if word
+    ]
+
+
+def word_ngrams(analysis: Analysis) -> list[str]:
+    """Unigrams and bigrams of :func:`word_tokens` (the word vectorizer's analyzer)."""
+    tokens = word_tokens(analysis)
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+
+
+def char_words(analysis: Analysis) -> list[str]:
+    """The lemmas of the words, shorthand expanded: what character n-grams are cut from."""
+    return [norm for norm, word in zip(analysis.norms, analysis.words, strict=True) if word]
+
+
+class CharGrams:
+    """TF-IDF over character n-grams inside words (like scikit-learn's ``char_wb``), but fast.
+
+    A word's n-grams never cross into its neighbours, so a text's n-gram counts are the sum of its
+    words' counts: each distinct word is cut into n-grams once (and cached), and a batch of texts
+    becomes one sparse product (texts x words) @ (words x n-grams). N-grams found in more than
+    ``max_df`` of the training texts say little and make the kernel dense, so they are dropped.
+    """
+
+    def __init__(self, ngrams: tuple[int, int] = (2, 5), min_df: int = 2,
+                 max_df: float = 0.2) -> None:
+        self.ngrams, self.min_df, self.max_df = ngrams, min_df, max_df
+        self.vocabulary: dict[str, int] = {}
+        self.idf: np.ndarray | None = None
+        self._columns: dict[str, list[int]] = {}
+
+    def fit_transform(self, docs: Sequence[Sequence[str]]) -> sparse.csr_matrix:
+        """Learn n-grams and IDF from ``docs`` (lists of words); return their (n, grams) matrix."""
+        import numpy as np
+
+        words = sorted({w for doc in docs for w in doc})
+        names = list(dict.fromkeys(g for w in words for g in self._grams(w)))
+        self.vocabulary, self._columns = {g: i for i, g in enumerate(names)}, {}
+        df = np.asarray((self._counts(docs, words) > 0).sum(axis=0)).ravel()
+        keep = (df >= min(self.min_df, len(docs))) & (df <= max(self.max_df * len(docs), 1.0))
+        self.vocabulary = {names[i]: j for j, i in enumerate(np.flatnonzero(keep))}
+        self._columns = {}
+        self.idf = np.log((1 + len(docs)) / (1 + df[keep])) + 1.0
+        return self.transform(docs)
+
+    def transform(self, docs: Sequence[Sequence[str]]) -> sparse.csr_matrix:
+        """Sublinear TF x IDF, rows L2-normalised: shape (len(docs), n-grams)."""
+        import numpy as np
+        from sklearn.preprocessing import normalize
+
+        counts = self._counts(docs, sorted({w for doc in docs for w in doc}))
+        counts.data = 1.0 + np.log(counts.data)
+        counts = counts.multiply(self.idf[None, :]).tocsr()
+        return normalize(counts)
+
+    def _grams(self, word: str) -> list[str]:
+        padded = f" {word} "
+        low, high = self.ngrams
+        return [padded[i:i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1)]
+
+    def _word_columns(self, word: str) -> list[int]:
+        found = self._columns.get(word)
+        if found is None:
+            found = [c for g in self._grams(word) if (c := self.vocabulary.get(g)) is not None]
+            self._columns[word] = found
+        return found
+
+    def _counts(self, docs: Sequence[Sequence[str]], words: list[str]) -> sparse.csr_matrix:
+        """Raw counts (texts, n-grams) = (texts x words) @ (words x n-grams)."""
+        import numpy as np
+        from scipy import sparse
+
+        index = {w: i for i, w in enumerate(words)}
+        columns = [self._word_columns(w) for w in words]
+        lengths = np.array([len(c) for c in columns], dtype=np.int64)
+        flat = np.fromiter((c for cols in columns for c in cols), dtype=np.int64, count=int(lengths.sum()))
+        word_grams = sparse.csr_matrix(
+            (np.ones(len(flat)), flat, np.concatenate([[0], np.cumsum(lengths)])),
+            shape=(len(words), len(self.vocabulary)))
+        rows = np.fromiter((index[w] for doc in docs for w in doc), dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum([len(doc) for doc in docs])])
+        doc_words = sparse.csr_matrix((np.ones(len(rows)), rows, starts),
+                                      shape=(len(docs), len(words)))
+        return (doc_words @ word_grams).tocsr()
+
+
+class Featurizer:
+    """Fitted on the training texts (vocabulary and IDF), then applied to any text."""
+
+    def __init__(self) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.words = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, min_df=1)
+        self.chars = CharGrams(CHAR_NGRAMS, min_df=2, max_df=CHAR_MAX_DF)
+
+    def fit_transform(self, analyses: Sequence[Analysis],
+                      prior_features: np.ndarray) -> sparse.csr_matrix:
+        """Learn the vocabularies and IDF from ``analyses`` and return their features."""
+        from scipy import sparse
+
+        words = self.words.fit_transform(list(analyses))
+        chars = self.chars.fit_transform([char_words(a) for a in analyses])
+        return _stack(words, chars, prior_features)
+
+    def transform(self, analyses: Sequence[Analysis], prior_features: np.ndarray) -> sparse.csr_matrix:
+        """(n, word + char + prior) features; the word block comes first (evidence relies on it)."""
+        words = self.words.transform(list(analyses))
+        chars = self.chars.transform([char_words(a) for a in analyses])
+        return _stack(words, chars, prior_features)
+
+
+def _stack(words: sparse.csr_matrix, chars: sparse.csr_matrix,
+           prior_features: np.ndarray) -> sparse.csr_matrix:
+    from scipy import sparse
+
+    prior = sparse.csr_matrix(prior_features * PRIOR_WEIGHT)
+    return sparse.hstack([words, chars * CHAR_WEIGHT, prior], format="csr", dtype="float64")

@@ -1,0 +1,278 @@
+"""The suggester: the codebook prior, a classifier learnt from decisions, and the blend of both.
+
+Multi-label as ridge regression of every code at once on the same features (one matrix solve,
+so 2,000 responses train in well under two seconds), each code's score then calibrated and
+thresholded on exact leave-one-out scores (:mod:`.thresholds`); the per-code threshold is what
+keeps rare codes from drowning. In cross-validation across writers this beat one-vs-rest
+logistic regression on both sample studies, at a tenth of the cost. While a code
+has few positive examples the codebook prior keeps a say, with a weight that decays as positives
+arrive. The model is rebuilt from the decisions on every fit and lives only in memory: nothing is
+ever pickled or loaded from disk.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from codewell.errors import ModelError
+from codewell.model import Codebook, CodeSuggestion
+from codewell.suggest.evidence import explain, model_terms
+from codewell.suggest.thresholds import (
+    DEFAULT_THRESHOLD, Calibration, choose_threshold, fit_calibration,
+)
+from codewell.text import Analysis, analyse_many
+
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy import sparse
+
+    from codewell.suggest.features import Featurizer
+    from codewell.suggest.prior import CodebookPrior, PriorView
+
+# Ridge penalty (chosen by cross-validation across writers on both sample studies).
+ALPHA = 1.0
+# Up to this many examples the kernel (dual) form is solved, with exact leave-one-out scores.
+DUAL_LIMIT = 4000
+# A code needs this many positive (and negative) examples before it gets a model of its own.
+MIN_POSITIVES = 2
+# The prior's weight for a code with p positives is 1 / (1 + p / PRIOR_HALF_LIFE).
+PRIOR_HALF_LIFE = 2.0
+# "trained" once every code's prior weight is below this.
+TRAINED_BELOW = 0.1
+FOLDS = 5
+
+
+class Cancelled(Exception):
+    """Raised inside :meth:`Suggester.fit` when ``should_stop`` says so; never escapes it."""
+
+
+@dataclass(frozen=True)
+class _Trained:
+    """Everything one fit produced, swapped in as one object so readers never see half of it.
+
+    Shapes: ``coef`` (k, d), ``intercept``, ``thresholds``, ``prior_weight`` (k,).
+    """
+
+    featurizer: Featurizer
+    coef: np.ndarray
+    intercept: np.ndarray
+    has_model: np.ndarray
+    calibrations: tuple[Calibration, ...]
+    thresholds: np.ndarray
+    prior_weight: np.ndarray
+    n_examples: int
+
+    @property
+    def word_idf(self) -> np.ndarray:
+        """IDF of the word n-gram block, the first columns of the features."""
+        return self.featurizer.words.idf_
+
+
+class Suggester:
+    """Suggests codes for responses; learns from the coders' decisions through :meth:`fit`.
+
+    Before any fit (or after a fit on no examples) it runs on the codebook alone. ``fit`` is pure
+    CPU work meant for a worker thread; ``suggest`` may run at the same time on another thread and
+    sees either the old model or the new one, never a mix.
+    """
+
+    def __init__(self, codebook: Codebook, *, seed: int = 0) -> None:
+        self.codebook = codebook
+        self.seed = seed
+        self._prior: CodebookPrior | None = None
+        self._trained: _Trained | None = None
+
+    @property
+    def n_examples(self) -> int:
+        """How many labelled examples the current model was trained on."""
+        return self._trained.n_examples if self._trained is not None else 0
+
+    @property
+    def mode(self) -> str:
+        """``codebook`` (cold start), ``blended`` (prior still has a say) or ``trained``."""
+        trained = self._trained
+        if trained is None:
+            return "codebook"
+        return "trained" if bool((trained.prior_weight < TRAINED_BELOW).all()) else "blended"
+
+    @property
+    def prior(self) -> CodebookPrior:
+        if self._prior is None:
+            self._prior = shared_prior(self.codebook)
+        return self._prior
+
+    def fit(self, texts: Sequence[str], labels: Sequence[frozenset[str]], *,
+            should_stop: Callable[[], bool] | None = None) -> Suggester:
+        """Retrain from scratch on (text, codes applied) pairs; returns self.
+
+        Empty texts carry no signal and are left out; codes not in the codebook are ignored. A
+        code with fewer than two positive examples keeps the codebook prior alone. When
+        ``should_stop`` returns true between steps, the previous model is kept as it was.
+        """
+        if len(texts) != len(labels):
+            raise ValueError(f"fit got {len(texts)} texts but {len(labels)} label sets")
+        pairs = [(t, frozenset(ls)) for t, ls in zip(texts, labels, strict=True) if t.strip()]
+        try:
+            trained = self._train(pairs, should_stop or (lambda: False))
+        except Cancelled:
+            return self
+        self._trained = trained
+        return self
+
+    def _train(self, pairs: list[tuple[str, frozenset[str]]],
+               should_stop: Callable[[], bool]) -> _Trained | None:
+        import numpy as np
+
+        from codewell.suggest.features import Featurizer
+
+        if not pairs:
+            return None
+        codes = self.codebook.ids
+        gold = np.array([[code in ls for code in codes] for _, ls in pairs], dtype=np.int8)
+        analyses = analyse_many([t for t, _ in pairs])
+        _checkpoint(should_stop)
+        view = self.prior.view(analyses)
+        featurizer = Featurizer()
+        features = featurizer.fit_transform(analyses, view.features)
+        _checkpoint(should_stop)
+        coef, intercept, held_out = _ridge(features, 2.0 * gold - 1.0, self.seed, should_stop)
+        k = len(codes)
+        positives = gold.sum(axis=0)
+        has_model = np.minimum(positives, len(pairs) - positives) >= MIN_POSITIVES
+        calibrations = [Calibration()] * k
+        thresholds = np.full(k, DEFAULT_THRESHOLD)
+        for c in np.flatnonzero(has_model):
+            calibrations[c] = fit_calibration(held_out[:, c], gold[:, c])
+            thresholds[c] = choose_threshold(calibrations[c].apply(held_out[:, c]), gold[:, c])
+        prior_weight = np.where(has_model, 1.0 / (1.0 + positives / PRIOR_HALF_LIFE), 1.0)
+        return _Trained(featurizer, coef, intercept, has_model, tuple(calibrations), thresholds,
+                        prior_weight, len(pairs))
+
+    def probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Probabilities (n, k) and the per-code thresholds (k,) they are suggested at."""
+        analyses = analyse_many(list(texts))
+        probabilities, thresholds, _ = self._score(analyses)
+        return probabilities, thresholds
+
+    def _score(self, analyses: Sequence[Analysis]) -> tuple[np.ndarray, np.ndarray, PriorView]:
+        import numpy as np
+
+        view = self.prior.view(analyses)
+        trained = self._trained
+        if trained is None or not analyses:
+            return view.probabilities, np.full(len(self.codebook.ids), DEFAULT_THRESHOLD), view
+        features = trained.featurizer.transform(analyses, view.features)
+        scores = features @ trained.coef.T + trained.intercept
+        model = np.column_stack([cal.apply(scores[:, c]) for c, cal in enumerate(trained.calibrations)])
+        weight = trained.prior_weight
+        probabilities = weight * view.probabilities + (1 - weight) * model
+        thresholds = weight * DEFAULT_THRESHOLD + (1 - weight) * trained.thresholds
+        empty = np.array([not any(a.words) for a in analyses], dtype=bool)
+        probabilities[empty] = 0.0
+        return probabilities, thresholds, view
+
+    def suggest(self, text: str) -> tuple[CodeSuggestion, ...]:
+        """One suggestion per codebook code, in codebook order."""
+        return self.suggest_many([text])[0]
+
+    def suggest_many(self, texts: Sequence[str]) -> list[tuple[CodeSuggestion, ...]]:
+        """Suggestions for many texts at once (batched through spaCy and the matrix maths).
+
+        An empty or blank text gets probability 0 and no suggestion for every code.
+        """
+        analyses = analyse_many(list(texts))
+        probabilities, thresholds, view = self._score(analyses)
+        trained = self._trained
+        results = []
+        for i, analysis in enumerate(analyses):
+            suggested = (probabilities[i] >= thresholds) & (probabilities[i] > 0.0)
+            terms = None
+            if trained is not None and bool((suggested & trained.has_model).any()):
+                terms = model_terms(analysis, trained.featurizer.words.vocabulary_)
+            row = []
+            for c, code in enumerate(self.codebook.ids):
+                weights = None
+                if terms is not None and trained.has_model[c]:
+                    weights = trained.coef[c, :len(trained.word_idf)] * trained.word_idf
+                evidence, reason = explain(analysis, code, bool(suggested[c]), view.matches[i],
+                                           terms, weights)
+                row.append(CodeSuggestion(code, round(float(probabilities[i, c]), 4),
+                                          bool(suggested[c]), evidence, reason))
+            results.append(tuple(row))
+        return results
+
+
+def shared_prior(codebook: Codebook) -> CodebookPrior:
+    """One prior per codebook per process: it is pure, and its typo cache is worth keeping."""
+    from codewell.suggest.prior import CodebookPrior
+
+    return CodebookPrior(codebook)
+
+
+def _checkpoint(should_stop: Callable[[], bool]) -> None:
+    if should_stop():
+        raise Cancelled
+
+
+def _ridge(features: sparse.csr_matrix, targets: np.ndarray, seed: int,
+           should_stop: Callable[[], bool]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ridge regression of +-1 targets (n, k) on all codes at once, with held-out scores.
+
+    Returns coefficients (k, d), intercepts (k,) and, for every training response, the score a
+    model trained without it would give (n, k). Up to ``DUAL_LIMIT`` responses this is the dual
+    (kernel) form with exact leave-one-out scores from one matrix inverse: with
+    ``G = (K + alpha I)^-1``, the left-out score of response i is ``y_i - (G y)_i / G_ii``.
+    Beyond it the n x n kernel is too big, so the primal is solved iteratively and the held-out
+    scores come from K-fold cross-validation.
+    """
+    import numpy as np
+
+    n = features.shape[0]
+    if n <= DUAL_LIMIT:
+        kernel = (features @ features.T).toarray() + 1.0  # + 1: a constant feature, the intercept
+        _checkpoint(should_stop)
+        dual, diagonal = _solve_kernel(kernel, targets)
+        held_out = targets - dual / diagonal[:, None]
+        return np.asarray(features.T @ dual).T, dual.sum(axis=0), held_out
+    from sklearn.model_selection import KFold
+
+    held_out = np.empty_like(targets)
+    for train, held in KFold(n_splits=FOLDS, shuffle=True, random_state=seed).split(targets):
+        _checkpoint(should_stop)
+        coef, intercept = _ridge_primal(features[train], targets[train])
+        held_out[held] = features[held] @ coef.T + intercept
+    _checkpoint(should_stop)
+    coef, intercept = _ridge_primal(features, targets)
+    return coef, intercept, held_out
+
+
+def _solve_kernel(kernel: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``G @ targets`` and ``diag(G)`` for ``G = (kernel + ALPHA I)^-1``, via Cholesky.
+
+    With ``K + alpha I = L L^T``, ``G = L^-T L^-1``: one factorisation and one triangular inverse
+    cost a third of a general inverse. OpenBLAS is held to one thread here: on small machines
+    its threads fight each other and a 200 x 200 solve took 60 times longer with two.
+    """
+    import numpy as np
+    from scipy.linalg import lapack
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        factor, info = lapack.dpotrf(kernel + ALPHA * np.eye(len(kernel)), lower=1, clean=1)
+        if info != 0:
+            raise ModelError("the training data give a singular system; add more varied responses")
+        inverse_factor, info = lapack.dtrtri(factor, lower=1)
+        if info != 0:
+            raise ModelError("the training data give a singular system; add more varied responses")
+        dual = inverse_factor.T @ (inverse_factor @ targets)
+    return dual, (inverse_factor**2).sum(axis=0)
+
+
+def _ridge_primal(features: sparse.csr_matrix, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.linear_model import Ridge
+
+    fit = Ridge(alpha=ALPHA, solver="sparse_cg").fit(features, targets)
+    return fit.coef_, fit.intercept_

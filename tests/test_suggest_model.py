@@ -1,0 +1,213 @@
+"""The suggester: cold start, negation, evidence spans, training, thresholds, ordering."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from codewell.codebook import load_codebook
+from codewell.model import Code, Codebook
+from codewell.suggest import Suggester, order_responses
+from codewell.suggest.thresholds import (
+    DEFAULT_THRESHOLD, Calibration, choose_threshold, fit_calibration,
+)
+
+BOOK = Codebook(title="Ward comments", codes=(
+    Code("waiting", "Waiting", definition="Time spent waiting to be seen or for results.",
+         keywords=("wait", "delay", "queue"), examples=("Sat for hours before anyone came.",)),
+    Code("food", "Food", definition="Meals, drinks and the menu.", keywords=("meal", "food"),
+         examples=("Dinner was cold.",)),
+    Code("anxiety", "Anxiety", definition="Worry, fear or distress.",
+         keywords=("anxiety", "worried", "scared")),
+))
+
+PHRASES = {
+    "waiting": ["we waited four hours", "the delay was awful", "a long queue at reception",
+                "sat for ages in the corridor", "nobody came for hours"],
+    "food": ["the meal was cold", "food was lovely", "dinner arrived late and cold",
+             "sandwiches were stale", "tea trolley never came round"],
+    "anxiety": ["my mum was scared", "I felt worried the whole time", "it caused real anxiety",
+                "I was terrified", "the uncertainty was frightening"],
+}
+
+
+def make_data(n: int, seed: int = 0) -> tuple[list[str], list[frozenset[str]]]:
+    """Comments made of one or two topic phrases, labelled with their topics."""
+    rng = random.Random(seed)
+    texts, labels = [], []
+    for _ in range(n):
+        codes = rng.sample(sorted(PHRASES), rng.choice([1, 1, 2]))
+        texts.append(". ".join(rng.choice(PHRASES[c]).capitalize() for c in codes) + ".")
+        labels.append(frozenset(codes))
+    return texts, labels
+
+
+@pytest.fixture(scope="module")
+def trained() -> Suggester:
+    texts, labels = make_data(80)
+    return Suggester(BOOK, seed=1).fit(texts, labels)
+
+
+def by_code(suggestions):
+    return {s.code: s for s in suggestions}
+
+
+def test_cold_start_suggests_from_keywords_alone():
+    suggester = Suggester(BOOK)
+    assert (suggester.mode, suggester.n_examples) == ("codebook", 0)
+    result = suggester.suggest("We had to wait four hours and the food was cold")
+    assert [s.code for s in result] == ["waiting", "food", "anxiety"]
+    got = by_code(result)
+    assert got["waiting"].suggested and got["food"].suggested and not got["anxiety"].suggested
+    assert got["waiting"].reason == "keyword 'wait'"
+
+
+def test_a_denied_risk_is_not_suggested_and_the_reason_says_why():
+    suggester = Suggester(BOOK)
+    denied = by_code(suggester.suggest("I don't think it causes anxiety."))["anxiety"]
+    assert not denied.suggested and denied.reason == "negated: 'anxiety'" and denied.evidence == ()
+    kept = by_code(suggester.suggest("It can cause anxiety but that is manageable."))["anxiety"]
+    assert kept.suggested
+
+
+@pytest.mark.parametrize("model", ["cold", "trained"])
+def test_evidence_spans_point_at_the_words_in_the_original_text(model, trained):
+    suggester = Suggester(BOOK) if model == "cold" else trained
+    text = "Honestly?  The QUEUE was endless, and my dad was very anxeity about it."
+    for suggestion in suggester.suggest(text):
+        for evidence in suggestion.evidence:
+            assert text[evidence.start:evidence.end] == evidence.text
+    got = by_code(suggester.suggest(text))
+    keyword = [(e.text, e.source) for e in got["waiting"].evidence if e.source == "keyword"]
+    assert keyword == [("QUEUE", "keyword")]
+    assert ("anxeity", "keyword") in [(e.text, e.source) for e in got["anxiety"].evidence]
+
+
+def test_training_learns_words_the_codebook_never_mentions(trained):
+    cold = by_code(Suggester(BOOK).suggest("Sandwiches were stale."))["food"]
+    warm = by_code(trained.suggest("Sandwiches were stale."))["food"]
+    assert not cold.suggested and warm.suggested
+    assert "learnt from coded responses" in warm.reason
+    assert any(e.source == "model" and e.text == "Sandwiches" for e in warm.evidence)
+    assert trained.n_examples == 80 and trained.mode in ("blended", "trained")
+
+
+def test_trained_model_beats_the_cold_start_on_fresh_comments(trained):
+    texts, labels = make_data(60, seed=7)
+    def exact(s: Suggester) -> float:
+        return np.mean([frozenset(x.code for x in row if x.suggested) == gold
+                        for row, gold in zip(s.suggest_many(texts), labels, strict=True)])
+    assert exact(trained) > exact(Suggester(BOOK)) and exact(trained) >= 0.9
+
+
+def test_retraining_replaces_the_model_and_zero_examples_is_the_cold_start():
+    texts, labels = make_data(40)
+    suggester = Suggester(BOOK).fit(texts, labels)
+    assert suggester.n_examples == 40
+    suggester.fit(texts[:30], labels[:30])
+    assert suggester.n_examples == 30
+    suggester.fit([], [])
+    assert (suggester.mode, suggester.n_examples) == ("codebook", 0)
+
+
+def test_a_code_never_positive_in_training_falls_back_to_the_prior():
+    texts, labels = make_data(40)
+    labels = [ls - {"anxiety"} for ls in labels]
+    suggester = Suggester(BOOK).fit(texts, labels)
+    probe = ["I felt worried the whole time.", "The meal was cold."]
+    cold = Suggester(BOOK).probabilities(probe)[0][:, 2]
+    assert np.allclose(suggester.probabilities(probe)[0][:, 2], cold)
+    assert by_code(suggester.suggest(probe[0]))["anxiety"].suggested
+
+
+def test_empty_text_gets_no_suggestion_and_empty_training_texts_are_left_out(trained):
+    for text in ("", "   \n"):
+        assert all(s.probability == 0.0 and not s.suggested and s.evidence == ()
+                   for s in trained.suggest(text))
+    texts, labels = make_data(20)
+    suggester = Suggester(BOOK).fit([*texts, "", " "], [*labels, frozenset({"food"}), frozenset()])
+    assert suggester.n_examples == 20
+
+
+def test_unknown_codes_in_labels_are_ignored_and_lengths_must_agree():
+    texts, labels = make_data(20)
+    suggester = Suggester(BOOK).fit(texts, [ls | {"not_a_code"} for ls in labels])
+    assert suggester.n_examples == 20
+    with pytest.raises(ValueError, match="2 texts but 1 label sets"):
+        Suggester(BOOK).fit(["a", "b"], [frozenset()])
+
+
+def test_cancelling_a_fit_keeps_the_previous_model():
+    texts, labels = make_data(30)
+    suggester = Suggester(BOOK).fit(texts, labels)
+    before = suggester.probabilities(["Food was lovely."])[0]
+    calls = iter(range(100))
+    suggester.fit(texts[:10], labels[:10], should_stop=lambda: next(calls) >= 1)
+    assert suggester.n_examples == 30
+    assert np.array_equal(suggester.probabilities(["Food was lovely."])[0], before)
+
+
+def test_suggest_many_matches_suggest(trained):
+    texts = ["The meal was cold.", "", "We waited four hours and I was scared."]
+    assert trained.suggest_many(texts) == [trained.suggest(t) for t in texts]
+
+
+def test_threshold_defaults_to_one_half_with_few_positives():
+    gold = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+    assert choose_threshold(np.linspace(0, 1, 10), gold) == DEFAULT_THRESHOLD
+
+
+def test_threshold_moves_toward_the_f1_best_cut_with_many_positives():
+    rng = np.random.default_rng(0)
+    gold = (rng.random(400) < 0.3).astype(int)
+    probabilities = np.clip(np.where(gold == 1, 0.3, 0.1) + rng.normal(0, 0.03, 400), 0, 1)
+    threshold = choose_threshold(probabilities, gold)
+    assert 0.18 < threshold < DEFAULT_THRESHOLD
+
+
+def test_calibration_is_monotone_and_falls_back_when_it_cannot_be_fitted():
+    rng = np.random.default_rng(0)
+    gold = (rng.random(300) < 0.4).astype(int)
+    scores = gold * 2.0 - 1.0 + rng.normal(0, 1.0, 300)
+    calibration = fit_calibration(scores, gold)
+    assert calibration.slope > 0
+    curve = calibration.apply(np.linspace(-3, 3, 7))
+    assert np.all(np.diff(curve) > 0)
+    assert fit_calibration(scores[:5], np.array([1, 0, 0, 0, 0])) == Calibration()
+
+
+def test_order_modes():
+    texts, _ = make_data(30)
+    texts[3] = "  "
+    suggester = Suggester(BOOK)
+    assert order_responses(suggester, texts, "file") == list(range(30))
+    shuffled = order_responses(suggester, texts, "random", seed=3)
+    assert sorted(shuffled) == list(range(30)) and shuffled != list(range(30))
+    assert shuffled == order_responses(suggester, texts, "random", seed=3)
+    uncertain = order_responses(suggester, texts, "uncertain", seed=3)
+    assert sorted(uncertain) == list(range(30)) and uncertain[-1] == 3
+    with pytest.raises(ValueError, match="order must be one of"):
+        order_responses(suggester, texts, "sideways")  # type: ignore[arg-type]
+
+
+def test_uncertain_first_puts_borderline_responses_early():
+    suggester = Suggester(BOOK)
+    texts = ["The food was cold and we waited.", "Lovely."] * 10 + ["It was a bit of a wait perhaps"]
+    probabilities, thresholds = suggester.probabilities(texts)
+    margins = np.abs(probabilities - thresholds).min(axis=1)
+    first = order_responses(suggester, texts, "uncertain", seed=0)[:5]
+    assert np.mean(margins[first]) <= np.mean(margins)
+
+
+@pytest.mark.parametrize("study", ["image-sharing", "patient-feedback"])
+def test_both_sample_codebooks_work_without_code_changes(study):
+    book = load_codebook(f"codebooks/{study}.yaml")
+    suggester = Suggester(book)
+    rows = suggester.suggest_many(["Staff were kind but we waited hours.", "Seeing the scan helped."])
+    assert all([s.code for s in row] == list(book.ids) for row in rows)
+    examples = [(ex, frozenset({code.id})) for code in book.codes for ex in code.examples]
+    trained = Suggester(book).fit([t for t, _ in examples], [ls for _, ls in examples])
+    assert trained.n_examples == len(examples)
+    assert len(trained.suggest("Anything at all.")) == len(book.ids)

@@ -1,0 +1,134 @@
+"""The text pipeline: lemmas, shorthand, sentences, negation scope and typo-tolerant matching."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from codewell.text import PhraseIndex, analyse, analyse_many
+
+
+def negated_words(text: str) -> set[str]:
+    a = analyse(text)
+    return {a.norms[i] for i in range(len(a)) if a.negated[i] and a.words[i]}
+
+
+def test_lemmas_are_lower_case_and_offsets_point_into_the_original():
+    text = "Patients Understood their Scans."
+    a = analyse(text)
+    assert a.norms[:4] == ("patient", "understand", "their", "scan")
+    assert [text[s:e] for s, e in zip(a.starts, a.ends, strict=True)][:4] == [
+        "Patients", "Understood", "their", "Scans"]
+
+
+def test_offsets_survive_characters_whose_lower_case_is_longer():
+    text = "İstanbul pts were worried."
+    a = analyse(text)
+    assert text[a.starts[-2]:a.ends[-2]] == "worried"
+    assert a.norms[-2] == "worry"
+
+
+@pytest.mark.parametrize(("text", "norm"), [
+    ("pts", "patient"), ("pt", "patient"), ("dx", "diagnosis"), ("tx", "treatment"),
+    ("f/u", "follow-up"), ("w/o", "without"), ("b/c", "because"), ("XR", "x-ray"),
+])
+def test_survey_shorthand_is_read_as_the_word(text, norm):
+    assert analyse(f"the {text} thing").norms[1] == norm
+
+
+def test_us_is_ultrasound_only_in_capitals():
+    assert analyse("an US scan").norms[1] == "ultrasound"
+    assert analyse("tell us more").norms[1] == "us"
+
+
+def test_sentences_are_character_spans():
+    text = "They understood. Then they panicked!"
+    a = analyse(text)
+    assert [text[s:e] for s, e in a.sentences] == ["They understood.", "Then they panicked!"]
+    assert a.sentence_of(text.index("panicked")) == a.sentences[1]
+
+
+@pytest.mark.parametrize("text", [
+    "I don't think it causes anxiety.",
+    "I do not think it causes anxiety",
+    "It will never cause anxiety",
+    "I dont think it causes anxiety",
+    "There is no anxiety in my experience",
+    "Shared without anxiety for most people",
+    "Anxiety is not really an issue",
+    "Anxiety is unlikely",
+    "Fears of anxiety are overstated",
+])
+def test_negation_covers_denied_risks(text):
+    assert "anxiety" in negated_words(text)
+
+
+@pytest.mark.parametrize("text", [
+    "It can cause anxiety but that is manageable",
+    "Not sure about the rest, but it causes anxiety",
+    "Not only does it help, it causes anxiety too",
+    "No doubt it causes anxiety",
+    "Some anxiety, though that is not a big problem",
+])
+def test_negation_stops_at_the_clause_end_and_ignores_pseudo_negation(text):
+    assert "anxiety" not in negated_words(text)
+
+
+def test_negation_scope_stops_at_punctuation():
+    assert negated_words("Not in clinic, they worry.") == {"in", "clinic"}
+
+
+@pytest.fixture(scope="module")
+def index() -> PhraseIndex:
+    return PhraseIndex([("anxiety", "anxiety"), ("anxiety", "worried"),
+                        ("understanding", "understand"), ("understanding", "make sense"),
+                        ("misreading", "misinterpret")])
+
+
+def spans(index: PhraseIndex, text: str) -> list[tuple[str, str, bool]]:
+    return [(m.code, text[m.start:m.end], m.negated) for m in index.match(analyse(text))]
+
+
+def test_typos_still_match_and_spans_are_the_typed_words(index):
+    text = "It helps them undrestand and reduces anxeity"
+    assert spans(index, text) == [("understanding", "undrestand", False),
+                                  ("anxiety", "anxeity", False)]
+
+
+def test_known_words_are_not_corrected_into_keywords(index):
+    assert spans(index, "The understudy was anxious about the variety") == []
+
+
+def test_phrases_match_on_lemmas_and_word_endings(index):
+    text = "It made sense to them; some misinterpretation; they were Worried."
+    assert spans(index, text) == [("understanding", "made sense", False),
+                                  ("misreading", "misinterpretation", False),
+                                  ("anxiety", "Worried", False)]
+
+
+def test_matches_inside_a_negation_are_flagged(index):
+    assert spans(index, "Patients will not understand it") == [("understanding", "understand", True)]
+
+
+def test_empty_and_punctuation_only_texts_have_no_words(index):
+    for text in ("", "   ", "?!"):
+        a = analyse(text)
+        assert not any(a.words)
+        assert index.match(a) == []
+
+
+def test_analyse_many_keeps_order_duplicates_and_is_thread_safe():
+    texts = [f"response {i} about worry" for i in range(200)] * 2
+    results: list[list] = []
+
+    def work() -> None:
+        results.append(analyse_many(texts))
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for batch in results:
+        assert [a.text for a in batch] == texts
