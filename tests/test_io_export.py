@@ -224,3 +224,29 @@ def test_run_pii_lists_kinds_and_positions_without_the_values() -> None:
     assert data["with_identifiers"] == 1
     assert data["found"][0]["matches"][0] == {"kind": "PHONE", "start": 5, "end": 17}
     assert run_pii(sample_dataset()) == "No personal identifiers found in 7 responses.\n"
+
+
+def test_long_xlsx_has_real_date_times(tmp_path: Path) -> None:
+    import warnings
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    out = tmp_path / "long.xlsx"
+    export_dataset(sample_dataset(), out, format="xlsx", layout="long", coder="alice")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rows = list(load_workbook(out)["data"].iter_rows(values_only=True))
+    assert rows[0] == ("id", "coder", "code", "applied", "status", "decided_at", "from_suggestion",
+                       "probability_shown")
+    assert rows[1] == ("r1", "alice", "understanding", 1, "done", datetime(2026, 3, 2, 9, 30), 1, 0.8)
+    assert rows[2][5:] == (None, None, None)
+
+
+def test_xlsx_refuses_more_rows_than_excel_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codewell.io import xlsx_writer
+
+    monkeypatch.setattr(xlsx_writer, "MAX_ROWS", 20)
+    with pytest.raises(CodewellError, match="more than 20 rows") as error:
+        export_dataset(sample_dataset(), tmp_path / "big.xlsx", format="xlsx", layout="long", coder="alice")
+    assert error.value.hint == "export to CSV or Parquet instead"

@@ -276,3 +276,12 @@ def test_a_qualcoder_project_is_imported(tmp_path: Path) -> None:
         "1 codes nested deeper than one level (attached to their top-level code)",
         "1 selections outside their source's text",
     ]
+
+
+def test_guids_are_uuid5_of_the_names() -> None:
+    import uuid
+
+    from codewell.io.refi_qda import GUID_NAMESPACE, guid
+
+    for parts in (("code", "anxiety"), ("selection", "alice", "r1", "understanding"), ("source", "é😊")):
+        assert guid(*parts) == str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(parts)))

@@ -23,6 +23,7 @@ Choices that make a round trip clean:
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 import uuid
@@ -42,6 +43,7 @@ from codewell.model import Code, Codebook, CodedDataset
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
 NS_PROJECT = "urn:QDA-XML:project:1.0"
 GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://codewell.invalid/refi-qda")
+_NAMESPACE_BYTES = GUID_NAMESPACE.bytes
 ORIGIN = f"codewell {__version__}"
 _ID_LINE = re.compile(r"^codewell id: ([a-z][a-z0-9_]*)$")
 _SECTIONS = {"Include:": "include", "Exclude:": "exclude", "Keywords:": "keywords",
@@ -51,8 +53,16 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def guid(*parts: str) -> str:
-    """A stable GUID for a thing named by ``parts`` (e.g. ``("code", "anxiety")``)."""
-    return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(parts)))
+    """A stable GUID for a thing named by ``parts`` (e.g. ``("code", "anxiety")``).
+
+    Exactly ``uuid.uuid5(GUID_NAMESPACE, "\\x1f".join(parts))``, computed without building UUID
+    objects because a large project needs a few hundred thousand of them.
+    """
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + "\x1f".join(parts).encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 # ----------------------------------------------------------------------------- writing
@@ -88,74 +98,44 @@ def write_project_qdpx(ds: CodedDataset, path: str | Path, *, name: str | None =
     from lxml import etree
 
     path = Path(path)
-    q = lambda tag: _q(NS_PROJECT, tag)  # noqa: E731
-    root = etree.Element(q("Project"), nsmap={None: NS_PROJECT}, name=name or path.stem,
-                         origin=ORIGIN)
-    if ds.coders:
-        users = etree.SubElement(root, q("Users"))
-        for coder in ds.coders:
-            etree.SubElement(users, q("User"), guid=guid("user", coder), name=coder)
-    book = etree.SubElement(root, q("CodeBook"))
-    _codes_element(book, NS_PROJECT, ds.codebook)
-    attributes = list(dict.fromkeys(k for r in ds.responses for k in r.attributes))
+    root = etree.Element(_q(NS_PROJECT, "Project"), nsmap={None: NS_PROJECT},
+                         name=name or path.stem, origin=ORIGIN)
+    users = {coder: guid("user", coder) for coder in ds.coders}
+    if users:
+        users_el = etree.SubElement(root, _q(NS_PROJECT, "Users"))
+        for coder, user in users.items():
+            etree.SubElement(users_el, _q(NS_PROJECT, "User"), guid=user, name=coder)
+    _codes_element(etree.SubElement(root, _q(NS_PROJECT, "CodeBook")), NS_PROJECT, ds.codebook)
+    attributes = {a: guid("variable", a)
+                  for a in dict.fromkeys(k for r in ds.responses for k in r.attributes)}
     if attributes:
-        variables = etree.SubElement(root, q("Variables"))
-        for attribute in attributes:
-            etree.SubElement(variables, q("Variable"), guid=guid("variable", attribute),
+        variables = etree.SubElement(root, _q(NS_PROJECT, "Variables"))
+        for attribute, variable in attributes.items():
+            etree.SubElement(variables, _q(NS_PROJECT, "Variable"), guid=variable,
                              name=attribute, typeOfVariable="Text")
-    created = _creation_times(ds)
     files: list[tuple[str, bytes]] = []
-    notes: list[Any] = []
+    notes: list[tuple[str, str, str, str]] = []
     if ds.responses:
-        sources = etree.SubElement(root, q("Sources"))
+        writer = _SourceWriter(ds, users, attributes)
+        sources = etree.SubElement(root, _q(NS_PROJECT, "Sources"))
         for response in ds.responses:
-            source_guid = guid("source", response.id)
-            text = response.text.replace("\r\n", "\n").replace("\r", "\n")
-            files.append((f"sources/{source_guid}.txt", text.encode("utf-8")))
-            source = etree.SubElement(sources, q("TextSource"), guid=source_guid,
-                                      name=response.id,
-                                      plainTextPath=f"internal://{source_guid}.txt")
-            for coder in ds.coders:
-                user = guid("user", coder)
-                for code_id in ds.codebook.ids:
-                    if not text or code_id not in ds.codings.get(coder, {}).get(response.id, ()):
-                        continue
-                    when = created.get((coder, response.id, code_id))
-                    stamp = {"creationDateTime": when} if when else {}
-                    selection = etree.SubElement(
-                        source, q("PlainTextSelection"),
-                        guid=guid("selection", coder, response.id, code_id),
-                        name=ds.codebook.get(code_id).label, startPosition="0",
-                        endPosition=str(len(text)), creatingUser=user, **stamp)
-                    coding = etree.SubElement(selection, q("Coding"),
-                                              guid=guid("coding", coder, response.id, code_id),
-                                              creatingUser=user, **stamp)
-                    etree.SubElement(coding, q("CodeRef"), targetGUID=guid("code", code_id))
-            for coder in ds.coders:
-                memo = ds.memos.get(coder, {}).get(response.id)
-                if memo:
-                    note_guid = guid("memo", coder, response.id)
-                    etree.SubElement(source, q("NoteRef"), targetGUID=note_guid)
-                    notes.append((note_guid, coder, response.id, memo))
-            for attribute in attributes:
-                if attribute in response.attributes:
-                    value = etree.SubElement(source, q("VariableValue"))
-                    etree.SubElement(value, q("VariableRef"), targetGUID=guid("variable", attribute))
-                    etree.SubElement(value, q("TextValue")).text = response.attributes[attribute]
+            files.append(writer.source(sources, response, notes))
     if notes:
-        notes_el = etree.SubElement(root, q("Notes"))
+        notes_el = etree.SubElement(root, _q(NS_PROJECT, "Notes"))
         for note_guid, coder, response_id, memo in notes:
-            note = etree.SubElement(notes_el, q("Note"), guid=note_guid,
+            note = etree.SubElement(notes_el, _q(NS_PROJECT, "Note"), guid=note_guid,
                                     name=f"Memo by {coder} on {response_id}",
-                                    creatingUser=guid("user", coder))
-            etree.SubElement(note, q("PlainTextContent")).text = memo
+                                    creatingUser=users[coder])
+            etree.SubElement(note, _q(NS_PROJECT, "PlainTextContent")).text = memo
     sets = _group_sets(ds.codebook)
     if sets:
-        sets_el = etree.SubElement(root, q("Sets"))
+        sets_el = etree.SubElement(root, _q(NS_PROJECT, "Sets"))
         for set_name, members in sets.items():
-            set_el = etree.SubElement(sets_el, q("Set"), guid=guid("set", set_name), name=set_name)
+            set_el = etree.SubElement(sets_el, _q(NS_PROJECT, "Set"), guid=guid("set", set_name),
+                                      name=set_name)
             for code_id in members:
-                etree.SubElement(set_el, q("MemberCode"), targetGUID=guid("code", code_id))
+                etree.SubElement(set_el, _q(NS_PROJECT, "MemberCode"),
+                                 targetGUID=guid("code", code_id))
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -163,6 +143,64 @@ def write_project_qdpx(ds: CodedDataset, path: str | Path, *, name: str | None =
             archive.writestr(zipfile.ZipInfo(entry, date_time=_ZIP_TIME), data,
                              compress_type=zipfile.ZIP_DEFLATED)
     return path
+
+
+class _SourceWriter:
+    """Writes one response as a TextSource with its codings, memo references and variables."""
+
+    def __init__(self, ds: CodedDataset, users: dict[str, str], attributes: dict[str, str]) -> None:
+        self.ds = ds
+        self.users = users
+        self.attributes = attributes
+        self.created = _creation_times(ds)
+        self.labels = {code.id: (code.label, guid("code", code.id)) for code in ds.codebook.codes}
+
+    def source(self, parent: Any, response: Any, notes: list[tuple[str, str, str, str]]
+               ) -> tuple[str, bytes]:
+        """Add the TextSource; return its text file's entry name and bytes."""
+        from lxml import etree
+
+        source_guid = guid("source", response.id)
+        text = response.text.replace("\r\n", "\n").replace("\r", "\n")
+        source = etree.SubElement(parent, _q(NS_PROJECT, "TextSource"), guid=source_guid,
+                                  name=response.id, plainTextPath=f"internal://{source_guid}.txt")
+        for coder in self.ds.coders:
+            current = self.ds.codings.get(coder, {}).get(response.id, ())
+            if text and current:
+                for code_id in self.ds.codebook.ids:
+                    if code_id in current:
+                        self._selection(source, coder, response.id, code_id, len(text))
+        for coder in self.ds.coders:
+            memo = self.ds.memos.get(coder, {}).get(response.id)
+            if memo:
+                note_guid = guid("memo", coder, response.id)
+                etree.SubElement(source, _q(NS_PROJECT, "NoteRef"), targetGUID=note_guid)
+                notes.append((note_guid, coder, response.id, memo))
+        for attribute, variable in self.attributes.items():
+            if attribute in response.attributes:
+                value = etree.SubElement(source, _q(NS_PROJECT, "VariableValue"))
+                etree.SubElement(value, _q(NS_PROJECT, "VariableRef"), targetGUID=variable)
+                etree.SubElement(value, _q(NS_PROJECT, "TextValue")).text = \
+                    response.attributes[attribute]
+        return f"sources/{source_guid}.txt", text.encode("utf-8")
+
+    def _selection(self, source: Any, coder: str, response_id: str, code_id: str,
+                   length: int) -> None:
+        """One whole-response coding: a selection from 0 to ``length`` holding one Coding."""
+        from lxml import etree
+
+        label, code_guid = self.labels[code_id]
+        user = self.users[coder]
+        when = self.created.get((coder, response_id, code_id))
+        stamp = {"creationDateTime": when} if when else {}
+        selection = etree.SubElement(
+            source, _q(NS_PROJECT, "PlainTextSelection"),
+            guid=guid("selection", coder, response_id, code_id), name=label, startPosition="0",
+            endPosition=str(length), creatingUser=user, **stamp)
+        coding = etree.SubElement(selection, _q(NS_PROJECT, "Coding"),
+                                  guid=guid("coding", coder, response_id, code_id),
+                                  creatingUser=user, **stamp)
+        etree.SubElement(coding, _q(NS_PROJECT, "CodeRef"), targetGUID=code_guid)
 
 
 def describe_code(code: Code) -> str:
