@@ -33,13 +33,13 @@ class Ratings:
     ``codes``: int64 array, shape (n_units, n_coders); ``codes[u, j]`` indexes ``categories``,
     ``-1`` where coder ``j`` gave unit ``u`` no value. ``categories``: shape (n_categories,), the
     distinct values in ascending order (code sets: by size, then members). ``coders`` and
-    ``units`` name the columns and rows.
+    ``units`` name the columns and rows (shape (n_units,)).
     """
 
     codes: np.ndarray
     categories: np.ndarray
     coders: tuple[str, ...]
-    units: tuple[Any, ...]
+    units: Sequence[Any]
 
     @property
     def n_categories(self) -> int:
@@ -165,7 +165,10 @@ def ratings_from_long(units: Any, coders: Any, values: Any) -> Ratings:
     import pandas as pd
 
     unit_idx, unit_names = pd.factorize(pd.Series(units), sort=False)
-    coder_idx, coder_names = pd.factorize(pd.Series(coders).astype(str), sort=True)
+    coder_idx, coder_names = pd.factorize(pd.Series(coders), sort=False)
+    order = np.argsort([str(c) for c in coder_names], kind="stable")
+    coder_idx = np.where(coder_idx >= 0, np.argsort(order)[coder_idx], -1)
+    coder_names = [str(coder_names[i]) for i in order]
     if (unit_idx < 0).any() or (coder_idx < 0).any():
         which = "unit" if (unit_idx < 0).any() else "coder"
         row = int(np.flatnonzero((unit_idx < 0) | (coder_idx < 0))[0])
@@ -185,7 +188,7 @@ def ratings_from_long(units: Any, coders: Any, values: Any) -> Ratings:
     codes = np.full(n_units * n_coders, MISSING, dtype=np.int64)
     codes[cell] = value_codes[keep]
     return Ratings(np.asfortranarray(codes.reshape(n_units, n_coders)), categories,
-                   tuple(str(c) for c in coder_names), tuple(unit_names))
+                   tuple(coder_names), unit_names)
 
 
 def encode(values: Any) -> tuple[np.ndarray, np.ndarray]:

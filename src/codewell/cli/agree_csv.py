@@ -48,8 +48,13 @@ def agree_csv(path: Path, unit: str, coder: str, value: str, level: str = "nomin
 
 def read_codings(path: Path, unit: str, coder: str, value: str, level: str) -> Any:
     """The three columns of ``path`` as a DataFrame; values are numbers at ordered levels, and at
-    the nominal level when every value is a number, else text."""
-    import pandas as pd
+    the nominal level when every value is a number, else text.
+
+    pyarrow's CSV reader does the work: it reads in parallel, dictionary-encodes the unit and
+    coder columns as it goes (the factorisation the table needs) and infers numeric values.
+    """
+    import pyarrow as pa
+    from pyarrow import csv
 
     path = Path(path)
     if not path.is_file():
@@ -59,18 +64,16 @@ def read_codings(path: Path, unit: str, coder: str, value: str, level: str) -> A
         if name not in columns:
             raise UnknownNameError(f"{path}: no column {name!r} (columns: {', '.join(columns)})",
                                    did_you_mean(name, columns))
+    label = pa.dictionary(pa.int32(), pa.string())
+    options = csv.ConvertOptions(
+        include_columns=list(dict.fromkeys((unit, coder, value))),
+        column_types={unit: pa.string(), coder: label}, null_values=[""], strings_can_be_null=True)
     try:
-        frame = pd.read_csv(path, usecols=list(dict.fromkeys((unit, coder, value))),
-                            dtype=str, keep_default_na=False,
-                            na_values=[""], encoding="utf-8-sig", engine="pyarrow")
-    except (ValueError, pd.errors.ParserError) as exc:
+        frame = csv.read_csv(path, convert_options=options).to_pandas()
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise DataFileError(f"{path}: cannot read as CSV: {_first_line(exc)}") from None
     if level in NUMERIC_LEVELS:
         frame[value] = _numeric(frame[value], path, value, level)
-    else:
-        numbers = pd.to_numeric(frame[value], errors="coerce")
-        if numbers.notna().sum() == frame[value].notna().sum():
-            frame[value] = numbers  # numeric codes: "1" and "1.0" are one category
     return frame
 
 
@@ -91,8 +94,8 @@ def _numeric(column: Any, path: Path, name: str, level: str) -> Any:
     """The column as numbers; the first non-number is an error naming its line."""
     import pandas as pd
 
-    if pd.api.types.is_numeric_dtype(column):
-        return column
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return column.astype(float)
     text = column.astype("string").str.strip()
     numbers = pd.to_numeric(text.replace("", pd.NA), errors="coerce")
     bad = numbers.isna() & text.notna() & (text != "")
