@@ -81,7 +81,8 @@ class CharGrams:
         names = list(dict.fromkeys(g for w in words for g in self._grams(w)))
         self.vocabulary, self._columns = {g: i for i, g in enumerate(names)}, {}
         df = np.asarray((self._counts(docs, words) > 0).sum(axis=0)).ravel()
-        keep = (df >= min(self.min_df, len(docs))) & (df <= max(self.max_df * len(docs), 1.0))
+        least = min(self.min_df, len(docs))
+        keep = (df >= least) & (df <= max(self.max_df * len(docs), least))
         self.vocabulary = {names[i]: j for j, i in enumerate(np.flatnonzero(keep))}
         self._columns = {}
         self.idf = np.log((1 + len(docs)) / (1 + df[keep])) + 1.0
@@ -93,6 +94,8 @@ class CharGrams:
         from sklearn.preprocessing import normalize
 
         counts = self._counts(docs, sorted({w for doc in docs for w in doc}))
+        if not self.vocabulary:
+            return counts
         counts.data = 1.0 + np.log(counts.data)
         counts = counts.multiply(self.idf[None, :]).tocsr()
         return normalize(counts)

@@ -54,7 +54,7 @@ def read_labelled(path: str | Path, codebook: Codebook,
     """Read a labelled CSV against ``codebook``; ``codes`` restricts the codes read and scored.
 
     With ``codes`` given, each must be a codebook code and a column of the file; other columns are
-    not looked at. Without it, every codebook code that has a column is used; a codebook code
+    not looked at. ``codes`` of the result always follow the codebook's order. Without it, every codebook code that has a column is used; a codebook code
     without one is skipped with a warning, and so is a column that is not a codebook code.
     """
     import pandas as pd
@@ -102,7 +102,7 @@ def _requested(path: Path, codebook: Codebook, codes: Sequence[str],
             raise DataFileError(f"code '{code}' is not in the codebook", did_you_mean(code, codebook.ids))
         if code not in columns:
             raise DataFileError(f"{path}: no column for code '{code}'", did_you_mean(code, columns))
-    return tuple(dict.fromkeys(codes))
+    return tuple(code for code in codebook.ids if code in set(codes))
 
 
 def _labels(path: Path, frame: object, codes: tuple[str, ...]) -> np.ndarray:
