@@ -63,6 +63,17 @@ def test_many_distinct_values_are_fine():
         assert 0.5 < value <= 1.0
 
 
+def test_ordinal_with_hundreds_of_values_matches_the_reference():
+    # Over 256 distinct values the coincidences are kept only for pairs that occur.
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 1000, 400)
+    data = np.stack([truth, np.where(rng.random(400) < 0.8, truth, rng.integers(0, 1000, 400)),
+                     truth + rng.integers(-3, 4, 400)], axis=1).astype(float)
+    data[rng.random(data.shape) < 0.1] = NAN
+    expected = krippendorff.alpha(data.T, level_of_measurement="ordinal")
+    assert krippendorff_alpha(data, "ordinal") == pytest.approx(expected, abs=1e-12)
+
+
 def test_identical_coders_give_one():
     data = [[1, 1, 1], [2, 2, 2], [3, 3, NAN], [1, 1, 1]]
     for level in ("nominal", "ordinal", "interval", "ratio"):

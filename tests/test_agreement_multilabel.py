@@ -79,6 +79,13 @@ def test_overall_figures():
     assert result.overall["pooled_kappa"] == pytest.approx(pooled)
 
 
+def test_masi_variant_can_be_chosen():
+    default = multilabel_agreement({"ana": ANA, "ben": BEN}, CODES)
+    dkpro = multilabel_agreement({"ana": ANA, "ben": BEN}, CODES, masi="dkpro")
+    assert dkpro.overall["masi_alpha"] != default.overall["masi_alpha"]
+    assert dkpro.overall["krippendorff_alpha"] == default.overall["krippendorff_alpha"]
+
+
 def test_to_dict_has_the_documented_shape_and_is_strict_json():
     result = multilabel_agreement({"ana": ANA, "ben": BEN}, CODES, ci=True, n_boot=200)
     data = result.to_dict()

@@ -45,6 +45,7 @@ MasiVariant = Literal["passonneau", "nltk", "dkpro"]
 NO_VARIATION = ("all pairable values are the same, so no disagreement is expected and alpha "
                 "is 0/0")
 _CHUNK = 2048
+_DENSE_PAIRS = 65_536
 
 
 def krippendorff_alpha(data: Any, level: Level = "nominal", *,
@@ -93,7 +94,8 @@ def alpha_estimator(r: Ratings, level: str = "nominal", *,
     k = r.n_categories
     if level == "ordinal":
         r.numeric_categories()
-        return Estimator("krippendorff_alpha", coincidence_tally(r), _ordinal_finish(k),
+        counts, first, second = coincidence_tally(r)
+        return Estimator("krippendorff_alpha", counts, _ordinal_finish(k, first, second),
                          int(mask.sum()), NO_VARIATION)
     delta = _delta(r, level, masi)
     return Estimator("krippendorff_alpha", _disagreement_tally(r, delta),
@@ -130,14 +132,28 @@ def _disagreement_tally(r: Ratings, delta) -> Tally:
     return tally(len(r.codes), parts, 1 + r.n_categories)
 
 
-def coincidence_tally(r: Ratings) -> Tally:
-    """Stats (K * K,): the coincidence matrix o, flattened row-major."""
+def coincidence_tally(r: Ratings) -> tuple[Tally, np.ndarray, np.ndarray]:
+    """The coincidence matrix as a tally over the category pairs that occur.
+
+    Returns (tally, first, second): stat s counts o[first[s], second[s]] + o[second[s],
+    first[s]] for first[s] <= second[s] (shapes (n_pairs,)). With few categories every pair
+    of the K x K upper triangle is a stat; with many, only pairs seen in the data, so memory
+    follows the data and not K^2.
+    """
     k = r.n_categories
     w = _pair_weight(r)
-    parts = []
+    keyed = []
     for both, ci, cj in _pairs(r):
-        parts += [(both, ci * k + cj, w), (both, cj * k + ci, w)]
-    return tally(len(r.codes), parts, k * k)
+        keyed.append((both, np.minimum(ci, cj) * k + np.maximum(ci, cj)))
+    if k * k <= _DENSE_PAIRS:
+        parts = [(both, key, 2.0 * w) for both, key in keyed]
+        return tally(len(r.codes), parts, k * k), *np.divmod(np.arange(k * k), k)
+    units = [np.flatnonzero(both) for both, _ in keyed]
+    keys, stat = np.unique(np.concatenate([key[u] for (_, key), u in zip(keyed, units)]),
+                           return_inverse=True)
+    bounds = np.cumsum([0, *[len(u) for u in units]])
+    parts = [(u, stat[a:b], 2.0 * w[u]) for u, a, b in zip(units, bounds[:-1], bounds[1:])]
+    return tally(len(r.codes), parts, len(keys)), *np.divmod(keys, k)
 
 
 def _delta(r: Ratings, level: str, masi: str):
@@ -206,15 +222,24 @@ def _finish(level: str, r: Ratings, masi: str):
     return finish
 
 
-def _ordinal_finish(k: int):
-    """totals (B, K * K) -> alpha (B,), with the ordinal metric's ranks taken from n_c."""
+def _ordinal_finish(k: int, first: np.ndarray, second: np.ndarray):
+    """totals (B, n_pairs) -> alpha (B,), with the ordinal metric's ranks taken from n_c:
+    delta_ck = (r_c - r_k)^2 with r_c = n_1 + ... + n_(c-1) + n_c / 2."""
+    from scipy import sparse
+
+    n_pairs = len(first)
+    same = (first == second).astype(float)
+    # n_c: a stat (c, k) holds o_ck + o_kc, half of it in each margin; a stat (c, c) holds o_cc.
+    to_margins = sparse.csr_matrix(
+        (np.concatenate([np.where(same == 1, 1.0, 0.5), np.where(same == 1, 0.0, 0.5)]),
+         (np.concatenate([np.arange(n_pairs)] * 2), np.concatenate([first, second]))),
+        shape=(n_pairs, k))
 
     def finish(totals: np.ndarray) -> np.ndarray:
-        o = totals.reshape(len(totals), k, k)
-        n_c = o.sum(axis=2)
+        n_c = np.asarray(to_margins.T @ totals.T).T
         n = n_c.sum(axis=1)
         rank = np.cumsum(n_c, axis=1) - n_c / 2.0
-        observed = (o * (rank[:, :, None] - rank[:, None, :]) ** 2).sum(axis=(1, 2))
+        observed = (totals * (rank[:, first] - rank[:, second]) ** 2).sum(axis=1)
         mean = (n_c * rank).sum(axis=1) / n
         expected = 2.0 * n * (n_c * (rank - mean[:, None]) ** 2).sum(axis=1)
         value = 1.0 - (n - 1.0) * observed / expected

@@ -29,7 +29,7 @@ import numpy as np
 
 from codewell.agreement._data import Ratings, as_ratings
 from codewell.agreement._estimate import Coefficient, Estimator, join, regroup
-from codewell.agreement.alpha import alpha_estimator
+from codewell.agreement.alpha import MasiVariant, alpha_estimator
 from codewell.agreement.intervals import bootstrap_intervals
 from codewell.agreement.kappa import (
     ONE_CATEGORY,
@@ -128,8 +128,12 @@ class MultilabelAgreement:
 
 def multilabel_agreement(codings: Mapping[str, Mapping[str, frozenset[str]]],
                          codes: Sequence[str], *, ci: bool = False, seed: int = 0,
-                         n_boot: int = 1000, confidence: float = 0.95) -> MultilabelAgreement:
+                         n_boot: int = 1000, confidence: float = 0.95,
+                         masi: MasiVariant = "passonneau") -> MultilabelAgreement:
     """Agreement of ``codings`` (coder -> response id -> codes applied) on ``codes``.
+
+    ``masi`` picks the set distance of ``masi_alpha`` (see
+    :func:`~codewell.agreement.alpha.masi_distance`).
 
     Responses present for every coder are used (in the first coder's order); codes outside
     ``codes`` are ignored. Raises AgreementError for fewer than two coders, no shared
@@ -157,7 +161,7 @@ def multilabel_agreement(codings: Mapping[str, Mapping[str, frozenset[str]]],
     for u, unit in enumerate(units):
         for j, coder in enumerate(coders):
             sets[u, j] = frozenset(codings[coder][unit]) & frozenset(codes)
-    return _compute(coders, units, codes, applied, sets, ci, seed, n_boot, confidence)
+    return _compute(coders, units, codes, applied, sets, ci, seed, n_boot, confidence, masi)
 
 
 def model_agreement(shown: Mapping[str, frozenset[str]], decided: Mapping[str, frozenset[str]],
@@ -187,7 +191,7 @@ def _code_estimators(r: Ratings) -> dict[str, Estimator]:
     return estimators
 
 
-def _compute(coders, units, codes, applied, sets, ci, seed, n_boot, confidence):
+def _compute(coders, units, codes, applied, sets, ci, seed, n_boot, confidence, masi):
     n_units, n_codes = len(units), len(codes)
     two = len(coders) == 2
     per_code_ratings = [_binary(applied[:, :, c], coders, units) for c in range(n_codes)]
@@ -198,7 +202,7 @@ def _compute(coders, units, codes, applied, sets, ci, seed, n_boot, confidence):
     overall_est = {
         "krippendorff_alpha": _regrouped(alpha_estimator(pairs, "nominal"), response_of_pair,
                                          n_units),
-        "masi_alpha": _masi_estimator(sets, coders, units),
+        "masi_alpha": _masi_estimator(sets, coders, units, masi),
         **_kappa_summaries(per_code_ratings, two),
         "percent_agreement": _regrouped(percent_agreement_estimator(pairs), response_of_pair,
                                         n_units),
@@ -230,9 +234,10 @@ def _regrouped(e: Estimator, group: np.ndarray, n_groups: int) -> Estimator:
     return Estimator(e.name, regroup(e.tally, group, n_groups), e.finish, e.n_units, e.nan_reason)
 
 
-def _masi_estimator(sets: np.ndarray, coders, units) -> Estimator:
+def _masi_estimator(sets: np.ndarray, coders, units, masi: MasiVariant) -> Estimator:
     r = as_ratings(sets, coders)
-    e = alpha_estimator(Ratings(r.codes, r.categories, tuple(coders), tuple(units)), "masi")
+    e = alpha_estimator(Ratings(r.codes, r.categories, tuple(coders), tuple(units)), "masi",
+                        masi=masi)
     return Estimator("masi_alpha", e.tally, e.finish, e.n_units, e.nan_reason)
 
 
