@@ -2,13 +2,15 @@
 
 On start it carries every code all coders agreed on into consensus without asking (marked
 "agreed" in the decision log), then opens the first disagreement nobody has settled yet, so
-closing and reopening resumes where the adjudicator left off. Statistics load only when the
-agreement view is opened.
+closing and reopening resumes where the adjudicator left off. :class:`Walk` is that place, as
+plain state with no widgets, so it can be reasoned about (and tested) without a screen.
+Statistics load only when the agreement view is opened.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 
 from rich.table import Table
@@ -19,7 +21,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from codewell.tui.screens.adjudicate import AdjudicateScreen, Walk
+from codewell.adjudication import AdjudicationPlan, Disagreement
+from codewell.tui.screens.adjudicate import AdjudicateScreen
 
 HELP_INTRO = ("Only responses every coder marked done are compared; codes they all applied are "
               "already in consensus. For each disagreement take one coder's set, the union or the "
@@ -28,6 +31,101 @@ HELP_INTRO = ("Only responses every coder marked done are compared; codes they a
               "some coders applied and '-' one the others applied. Ctrl+P lists every action.")
 
 Command = tuple[str, str, Callable[[], object]]
+
+
+class Walk:
+    """The adjudicator's place among the disagreements, in file order.
+
+    ``position`` is None in the "all settled" state. Outside revisit mode, moving skips settled
+    disagreements, so reopening the app resumes at the first one left.
+    """
+
+    def __init__(self, plan: AdjudicationPlan, carried: int) -> None:
+        self.plan = plan
+        self.items: list[Disagreement] = list(plan.disagreements)
+        self.carried = carried
+        self.revisit = False
+        self.drafts: dict[str, frozenset[str]] = {}
+        self.position: int | None = self._first_unsettled()
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def settled(self) -> int:
+        return sum(d.settled is not None for d in self.items)
+
+    @property
+    def current(self) -> Disagreement | None:
+        return None if self.position is None else self.items[self.position]
+
+    def progress(self) -> str:
+        if self.position is None:
+            return f"all {self.total} disagreements settled"
+        return f"disagreement {self.position + 1} of {self.total}, {self.settled} settled"
+
+    def _first_unsettled(self) -> int | None:
+        return next((i for i, d in enumerate(self.items) if d.settled is None), None)
+
+    def _step(self, start: int, direction: int) -> int | None:
+        i = start + direction
+        while 0 <= i < len(self.items):
+            if self.revisit or self.items[i].settled is None:
+                return i
+            i += direction
+        return None
+
+    def move(self, direction: int) -> bool:
+        """Go to the next (+1) or previous (-1) disagreement in view; False at either end."""
+        if self.position is None:
+            if not self.items:
+                return False
+            self.revisit = True
+            self.position = 0 if direction > 0 else len(self.items) - 1
+            return True
+        found = self._step(self.position, direction)
+        if found is None:
+            return False
+        self.position = found
+        return True
+
+    def toggle_revisit(self) -> None:
+        self.revisit = not self.revisit
+        if self.revisit and self.position is None and self.items:
+            self.position = 0
+        elif not self.revisit and self.current is not None and self.current.settled is not None:
+            start = self.position if self.position is not None else -1
+            self.position = self._step(start, 1)
+            if self.position is None:
+                self.position = self._first_unsettled()
+
+    def baseline(self, d: Disagreement) -> frozenset[str]:
+        """What consensus holds now: the settled set, else the agreed codes carried in."""
+        return d.settled if d.settled is not None else d.agreed
+
+    def working(self, d: Disagreement) -> frozenset[str]:
+        return self.drafts.get(d.response.id, self.baseline(d))
+
+    def set_working(self, codes: frozenset[str]) -> None:
+        d = self.current
+        if d is None:
+            return
+        if codes == self.baseline(d):
+            self.drafts.pop(d.response.id, None)
+        else:
+            self.drafts[d.response.id] = codes
+
+    def mark_settled(self, codes: frozenset[str]) -> None:
+        """Record a save (already committed), then go on to the next disagreement still open."""
+        assert self.position is not None
+        d = self.items[self.position]
+        self.items[self.position] = replace(d, settled=codes)
+        self.drafts.pop(d.response.id, None)
+        following = self._step(self.position, 1)
+        self.position = following if following is not None else self._first_unsettled()
+        if self.position is None:
+            self.revisit = False
 
 
 class AdjudicateHelp(ModalScreen[None]):

@@ -1,14 +1,14 @@
 """The adjudication screen: one disagreement at a time, the coders side by side, a consensus to save.
 
-:class:`Walk` keeps the place among the disagreements and the unsaved working sets and knows
-nothing of widgets; the screen draws it. Saving goes through ``project.settle`` (a committed
+The app's :class:`~codewell.tui.adjudicate_app.Walk` keeps the place among the disagreements and
+the unsaved working sets; the screen draws it. Saving goes through ``project.settle`` (a committed
 transaction) before anything on screen says "saved".
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,13 +18,16 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from codewell.adjudication import AdjudicationPlan, Disagreement
+from codewell.adjudication import Disagreement
 from codewell.errors import CodewellError
 from codewell.model import Code
-from codewell.project import Project
 from codewell.tui.widgets.header import progress_bar
 
-TAKE = Binding.Group("Take a coder's set", compact=True)
+if TYPE_CHECKING:
+    from codewell.project import Project
+    from codewell.tui.adjudicate_app import Walk
+
+TAKE = Binding.Group("Take set", compact=True)
 ADJUDICATE_BINDINGS = [
     *(Binding(str(n), f"take({n})", f"Coder {n}", id=f"adjudicate.take_{n}", group=TAKE,
               tooltip=f"Take coder {n}'s whole code set as the consensus") for n in range(1, 10)),
@@ -46,101 +49,6 @@ ADJUDICATE_BINDINGS = [
     Binding("q", "quit", "Quit", id="app.quit"),
 ]
 NEEDS_ITEM = {"take", "union", "agreed", "edit", "save"}
-
-
-class Walk:
-    """The adjudicator's place among the disagreements, in file order.
-
-    ``position`` is None in the "all settled" state. Outside revisit mode, moving skips settled
-    disagreements, so reopening the app resumes at the first one left.
-    """
-
-    def __init__(self, plan: AdjudicationPlan, carried: int) -> None:
-        self.plan = plan
-        self.items: list[Disagreement] = list(plan.disagreements)
-        self.carried = carried
-        self.revisit = False
-        self.drafts: dict[str, frozenset[str]] = {}
-        self.position: int | None = self._first_unsettled()
-
-    @property
-    def total(self) -> int:
-        return len(self.items)
-
-    @property
-    def settled(self) -> int:
-        return sum(d.settled is not None for d in self.items)
-
-    @property
-    def current(self) -> Disagreement | None:
-        return None if self.position is None else self.items[self.position]
-
-    def progress(self) -> str:
-        if self.position is None:
-            return f"all {self.total} disagreements settled"
-        return f"disagreement {self.position + 1} of {self.total}, {self.settled} settled"
-
-    def _first_unsettled(self) -> int | None:
-        return next((i for i, d in enumerate(self.items) if d.settled is None), None)
-
-    def _step(self, start: int, direction: int) -> int | None:
-        i = start + direction
-        while 0 <= i < len(self.items):
-            if self.revisit or self.items[i].settled is None:
-                return i
-            i += direction
-        return None
-
-    def move(self, direction: int) -> bool:
-        """Go to the next (+1) or previous (-1) disagreement in view; False at either end."""
-        if self.position is None:
-            if not self.items:
-                return False
-            self.revisit = True
-            self.position = 0 if direction > 0 else len(self.items) - 1
-            return True
-        found = self._step(self.position, direction)
-        if found is None:
-            return False
-        self.position = found
-        return True
-
-    def toggle_revisit(self) -> None:
-        self.revisit = not self.revisit
-        if self.revisit and self.position is None and self.items:
-            self.position = 0
-        elif not self.revisit and self.current is not None and self.current.settled is not None:
-            start = self.position if self.position is not None else -1
-            self.position = self._step(start, 1)
-            if self.position is None:
-                self.position = self._first_unsettled()
-
-    def baseline(self, d: Disagreement) -> frozenset[str]:
-        """What consensus holds now: the settled set, else the agreed codes carried in."""
-        return d.settled if d.settled is not None else d.agreed
-
-    def working(self, d: Disagreement) -> frozenset[str]:
-        return self.drafts.get(d.response.id, self.baseline(d))
-
-    def set_working(self, codes: frozenset[str]) -> None:
-        d = self.current
-        if d is None:
-            return
-        if codes == self.baseline(d):
-            self.drafts.pop(d.response.id, None)
-        else:
-            self.drafts[d.response.id] = codes
-
-    def mark_settled(self, codes: frozenset[str]) -> None:
-        """Record a save (already committed), then go on to the next disagreement still open."""
-        assert self.position is not None
-        d = self.items[self.position]
-        self.items[self.position] = replace(d, settled=codes)
-        self.drafts.pop(d.response.id, None)
-        following = self._step(self.position, 1)
-        self.position = following if following is not None else self._first_unsettled()
-        if self.position is None:
-            self.revisit = False
 
 
 class ConsensusRow(Static):
@@ -324,10 +232,10 @@ class AdjudicateScreen(Screen):
         meta.append(f"  row {d.response.row}", style="dim")
         if d.settled is not None:
             meta.append("  settled", style="bold reverse")
-        for name, value in d.response.attributes.items():
-            if value:
-                meta.append(f"\n{name}: ", style="dim")
-                meta.append(value)
+        for i, (name, value) in enumerate((n, v) for n, v in d.response.attributes.items() if v):
+            meta.append("\n" if i == 0 else " · ")
+            meta.append(f"{name}: ", style="dim")
+            meta.append(value)
         self.query_one("#adj-meta", Static).update(meta)
         body = Text(d.response.text) if not d.response.is_empty else Text("(empty response)", style="dim italic")
         self.query_one("#adj-text", Static).update(body)
@@ -408,7 +316,8 @@ class AdjudicateScreen(Screen):
             self._take(d.agreed)
 
     def action_edit(self) -> None:
-        self.query_one(ConsensusList).focus()
+        # Focus now, not after the next refresh: a number typed right after e must toggle a code.
+        self.set_focus(self.query_one(ConsensusList))
 
     def on_consensus_list_changed(self, event: ConsensusList.Changed) -> None:
         self._take(event.codes)

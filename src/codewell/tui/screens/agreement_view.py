@@ -63,8 +63,9 @@ class AgreementReady(Message):
 class AgreementScreen(Screen):
     """Per-code table (code, n, agreement, kappa, alpha, AC1, prevalence, reading) and overall."""
 
-    BINDINGS = [Binding("escape,v,q", "close", "Back", id="agreement.close",
-                        tooltip="Back to the disagreements")]
+    BINDINGS = [Binding("escape,v", "close", "Back", id="agreement.close",
+                        tooltip="Back to the disagreements"),
+                Binding("q", "app.quit", "Quit", id="app.quit")]
 
     def __init__(self, location: str, coders: Sequence[str]) -> None:
         super().__init__(id="agreement")
