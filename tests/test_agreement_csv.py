@@ -142,7 +142,7 @@ def test_multilabel_table_rendering():
     ben = {"r1": frozenset({"x"}), "r2": frozenset({"y"}), "r3": frozenset({"x"})}
     text = render_multilabel_table(multilabel_agreement({"ana": ana, "ben": ben}, ["x", "y", "z"]))
     lines = text.splitlines()
-    assert lines[0].startswith("Agreement of ana, ben on the 3 responses")
+    assert lines[0].startswith("Agreement of ana, ben on 3 responses")
     header = next(line for line in lines if line.startswith("code"))
     assert "ana only" in header and "ben only" in header
     z_line = next(line for line in lines if line.startswith("z "))

@@ -21,11 +21,13 @@ from codewell.agreement._estimate import Estimator
 _CELLS_PER_BATCH = 20_000_000
 
 
-def replicate_weights(n_units: int, n_boot: int, seed: int) -> Iterator[np.ndarray]:
+def replicate_weights(n_units: int, n_boot: int, seed: int,
+                      width: int = 0) -> Iterator[np.ndarray]:
     """Batches of unit weights, each of shape (batch, n_units): how often each unit was drawn
-    in a resample of n_units units with replacement. Total over batches: n_boot rows."""
+    in a resample of n_units units with replacement. Total over batches: n_boot rows. Batches
+    are sized so (batch, max(n_units, width)) arrays stay around 20 million cells."""
     rng = np.random.default_rng(seed)
-    batch = max(1, min(n_boot, _CELLS_PER_BATCH // max(n_units, 1)))
+    batch = max(1, min(n_boot, _CELLS_PER_BATCH // max(n_units, width, 1)))
     done = 0
     while done < n_boot:
         size = min(batch, n_boot - done)
@@ -49,7 +51,8 @@ def bootstrap_intervals(estimators: Sequence[Estimator], *, n_boot: int = 1000, 
     if any(e.tally.n_units != n_units for e in estimators):
         raise ValueError("estimators: all must be tallied over the same units")
     replicates: list[list[np.ndarray]] = [[] for _ in estimators]
-    for weights in replicate_weights(n_units, n_boot, seed):
+    width = max(e.tally.n_stats for e in estimators)
+    for weights in replicate_weights(n_units, n_boot, seed, width):
         totals: dict[int, np.ndarray] = {}
         for store, estimator in zip(replicates, estimators):
             key = id(estimator.tally)

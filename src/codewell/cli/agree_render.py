@@ -113,8 +113,8 @@ def render_multilabel_table(result: MultilabelAgreement) -> str:
             row += [both, a_only, b_only, neither]
         rows.append(row)
     kappa_name = "Cohen's kappa" if two else "Fleiss' kappa"
-    head = (f"Agreement of {', '.join(result.coders)} on the {result.n_units} responses "
-            f"all of them marked done (kappa = {kappa_name})")
+    head = (f"Agreement of {', '.join(result.coders)} on {result.n_units} responses "
+            f"that all of them marked done (kappa = {kappa_name})")
     overall_rows = []
     for name, value in result.overall.items():
         row = [OVERALL_LABELS.get(name, LABELS.get(name, name)), value_text(value)]
