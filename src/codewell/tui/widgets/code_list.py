@@ -37,11 +37,20 @@ class CodeRow(Static):
         self.code = code
         self.position = position
         self.colour = code_colour(code, position)
+        self._shown: tuple[bool, CodeSuggestion | None] | None = None
+        self._lines = 1
 
     def show(self, applied: bool, suggestion: CodeSuggestion | None) -> None:
+        """Redraw only on change, and re-layout only when the row grows or shrinks (it is costly)."""
+        if self._shown == (applied, suggestion):
+            return
+        self._shown = (applied, suggestion)
         self.set_class(applied, "-applied")
         self.set_class(bool(suggestion and suggestion.suggested), "-suggested")
-        self.update(self.line(applied, suggestion))
+        text = self.line(applied, suggestion)
+        lines = text.plain.count("\n") + 1
+        self.update(text, layout=lines != self._lines)
+        self._lines = lines
 
     def line(self, applied: bool, suggestion: CodeSuggestion | None) -> Text:
         """Key, checkbox, suggestion bar and mark, then the label: narrow screens cut the label."""

@@ -31,6 +31,7 @@ class ResponseList(ScrollView, can_focus=False):
     def __init__(self, session: CodingSession, **kwargs) -> None:
         super().__init__(**kwargs)
         self.session = session
+        self._drawn_row: int | None = None
 
     def reload(self) -> None:
         """After the rows changed (filter, order): new height, current row in view."""
@@ -39,17 +40,20 @@ class ResponseList(ScrollView, can_focus=False):
         self.refresh()
 
     def follow(self) -> None:
-        """Keep the current response visible without animating."""
+        """Keep the current response visible; redraw only the rows that changed when not scrolling."""
         row = self.session.row_of.get(self.session.current)
-        if row is None:
-            return
         height = self.scrollable_content_region.height or 1
         top = int(self.scroll_offset.y)
-        if row < top:
+        if row is not None and row < top:
             self.scroll_to(y=row, animate=False, immediate=True)
-        elif row >= top + height:
+            self.refresh()
+        elif row is not None and row >= top + height:
             self.scroll_to(y=row - height + 1, animate=False, immediate=True)
-        self.refresh()
+            self.refresh()
+        else:
+            for changed in {self._drawn_row, row} - {None}:
+                self.refresh_line(changed)
+        self._drawn_row = row
 
     def line_text(self, row: int) -> str:
         session = self.session

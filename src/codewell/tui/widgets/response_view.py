@@ -31,6 +31,10 @@ def highlighted(text: str, suggestions: tuple[CodeSuggestion, ...], colours: dic
 class ResponseView(VerticalScroll):
     """Scrollable: long answers wrap and scroll with the arrow keys when focused."""
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._shown: dict[str, Text] = {}
+
     def compose(self):
         yield Static(id="response-meta")
         yield Static(id="response-text")
@@ -48,12 +52,12 @@ class ResponseView(VerticalScroll):
             if value:
                 meta.append(f"\n{name}: ", style="dim")
                 meta.append(value)
-        self.query_one("#response-meta", Static).update(meta)
+        self._set("#response-meta", meta)
         show = applied | {s.code for s in suggestions or () if s.suggested}
         body = highlighted(response.text, suggestions or (), colours, show)
         if response.is_empty:
             body = Text("(empty response)", style="dim italic")
-        self.query_one("#response-text", Static).update(body)
+        self._set("#response-text", body)
         context = Text()
         if memo:
             context.append("memo: ", style="bold")
@@ -64,5 +68,12 @@ class ResponseView(VerticalScroll):
             context.append(", ".join(labels.get(c, c) for c in sorted(codes)) or "no codes")
             if their_memo:
                 context.append(f" — memo: {their_memo}", style="italic")
-        self.query_one("#response-context", Static).update(context)
-        self.scroll_home(animate=False)
+        self._set("#response-context", context)
+        if self.scroll_offset.y:
+            self.scroll_home(animate=False)
+
+    def _set(self, selector: str, content: Text) -> None:
+        """Update a part only when it changed: each update costs a layout pass."""
+        if self._shown.get(selector) != content:
+            self._shown[selector] = content
+            self.query_one(selector, Static).update(content)
