@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -174,7 +176,10 @@ async def test_navigation_keeps_unsaved_choices_and_stops_at_the_ends(study: Pat
         assert current_id(app) == "r2" and checked(app) == {"understanding", "privacy"}
         await pilot.press("p")
         assert current_id(app) == "r2"
+        await pilot.press("n", "n", "2", "enter")  # saving the last one goes back to the first left
+        assert current_id(app) == "r2" and "disagreement 1 of 3, 1 settled" in progress(app)
     assert "r2" not in consensus(study)[1]  # moving is not saving
+    assert consensus(study)[0]["r4"] == {"communication", "anxiety"}
 
 
 async def test_resume_skips_settled_and_revisit_shows_them(study: Path) -> None:
@@ -199,6 +204,19 @@ async def test_resume_skips_settled_and_revisit_shows_them(study: Path) -> None:
     codings, _, decisions = consensus(study)
     assert codings["r2"] == {"understanding"}
     assert [(d.code, d.action, d.note) for d in decisions][-1] == ("privacy", "remove", "adjudicated")
+
+
+async def test_opens_finished_when_everything_was_settled_before(study: Path) -> None:
+    with Project.open(study) as project:
+        project.carry_agreements(CODERS)
+        for rid in ("r2", "r3", "r4"):
+            project.settle(rid, frozenset({"anxiety"}))
+    app = make_adjudicate_app(str(study), CODERS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("-finished") and "all 3 disagreements settled" in progress(app)
+        await pilot.press("n")  # n from the finished state revisits, from the first
+        assert current_id(app) == "r2" and checked(app) == {"anxiety"}
 
 
 async def test_agreement_view_shows_the_project_figures_with_readings(study: Path) -> None:
@@ -294,3 +312,39 @@ async def test_sample_study(tmp_path: Path) -> None:
         assert current_id(app) == plan.disagreements[1].response.id
     first = plan.disagreements[0]
     assert consensus(location)[0][first.response.id] == first.agreed | first.disputed
+
+
+def test_startup_loads_no_heavy_library() -> None:
+    """Opening the app must not pay for numpy, pandas, spaCy or scikit-learn."""
+    code = ("import sys, codewell.tui.adjudicate_app; "
+            "print(sorted(m for m in ('numpy', 'pandas', 'spacy', 'sklearn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_snapshot_adjudicate_screen(study: Path, snap_compare) -> None:
+    app = make_adjudicate_app(str(study), CODERS)
+    assert snap_compare(app, terminal_size=(100, 32), press=["e", "3"], run_before=_quiet_after_start)
+
+
+def test_snapshot_adjudicate_80x24(study: Path, snap_compare) -> None:
+    app = make_adjudicate_app(str(study), CODERS)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_quiet_after_start)
+
+
+def test_snapshot_agreement_view(study: Path, snap_compare) -> None:
+    async def open_view(pilot) -> None:
+        await _quiet_after_start(pilot)
+        await pilot.press("v")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    app = make_adjudicate_app(str(study), CODERS)
+    assert snap_compare(app, terminal_size=(100, 32), run_before=open_view)
+
+
+async def _quiet_after_start(pilot) -> None:
+    """No toast in a snapshot: it would cover the layout the snapshot is about."""
+    await pilot.pause()
+    pilot.app.clear_notifications()
+    await pilot.pause()
