@@ -60,3 +60,25 @@ def sample_dataset(*, coders: tuple[str, ...] = ("alice", "bob")) -> CodedDatase
                     from_suggestion=code == "understanding"))
     return CodedDataset(codebook, responses, tuple(coders), codings, statuses, memos,
                         tuple(decisions))
+
+
+STUDY = Path(__file__).resolve().parents[1] / "samples" / "image-sharing"
+
+
+def study_dataset() -> CodedDataset:
+    """The bundled sample study: its responses (with attributes) and labels as coder "gold"."""
+    import csv
+
+    codebook = load_codebook(CODEBOOK)
+    with (STUDY / "responses.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with (STUDY / "labelled.csv").open(encoding="utf-8-sig", newline="") as handle:
+        labels = {row["id"]: row for row in csv.DictReader(handle)}
+    responses = tuple(
+        Response(row["id"], row["response"], n,
+                 {k: v for k, v in row.items() if k not in ("id", "response")})
+        for n, row in enumerate(rows, start=2))
+    codings = {r.id: frozenset(c for c in codebook.ids if labels[r.id].get(c) == "1")
+               for r in responses}
+    return CodedDataset(codebook, responses, ("gold",), {"gold": codings},
+                        {"gold": {r.id: Status.DONE for r in responses}}, {"gold": {}})

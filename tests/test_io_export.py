@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from export_samples import ALICE, BOB, TEXTS, sample_dataset
+from export_samples import ALICE, BOB, STUDY, TEXTS, sample_dataset, study_dataset
 
 from codewell.errors import CodewellError, UnknownNameError
 from codewell.io.export import choose_coders, export_dataset
@@ -250,3 +250,56 @@ def test_xlsx_refuses_more_rows_than_excel_holds(tmp_path: Path, monkeypatch: py
     with pytest.raises(CodewellError, match="more than 20 rows") as error:
         export_dataset(sample_dataset(), tmp_path / "big.xlsx", format="xlsx", layout="long", coder="alice")
     assert error.value.hint == "export to CSV or Parquet instead"
+
+
+# ---------------------------------------------------------------- the sample study, every format
+
+needs_study = pytest.mark.skipif(not (STUDY / "labelled.csv").is_file(),
+                                 reason="the sample study is not in samples/image-sharing")
+
+
+@needs_study
+def test_study_wide_csv_reads_back_through_evaluate_and_import(tmp_path: Path) -> None:
+    from codewell.suggest.labelled import read_labelled
+
+    ds = study_dataset()
+    out = tmp_path / "study.csv"
+    export_dataset(ds, out, raw=True)
+    labelled = read_labelled(out, ds.codebook)
+    assert labelled.ids == tuple(r.id for r in ds.responses)
+    assert labelled.texts == tuple(r.text for r in ds.responses)
+    assert labelled.label_sets() == [ds.codings["gold"][r.id] for r in ds.responses]
+    survey = read_survey(out, text_column="response", id_column="id")
+    assert [(r.id, r.text) for r in survey.responses] == [(r.id, r.text) for r in ds.responses]
+    assert survey.responses[0].attributes["profession"] == ds.responses[0].attributes["profession"]
+
+
+@needs_study
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_study_round_trips_in_every_format(tmp_path: Path, fmt: str) -> None:
+    ds = study_dataset()
+    wide, long = tmp_path / f"wide.{fmt}", tmp_path / f"long.{fmt}"
+    export_dataset(ds, wide, format=fmt, raw=True)
+    export_dataset(ds, long, format=fmt, layout="long")
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        w, lg = pq.read_table(wide).to_pylist(), pq.read_table(long).to_pylist()
+    elif fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        def records(path: Path) -> list[dict]:
+            rows = list(load_workbook(path, read_only=True)["data"].iter_rows(values_only=True))
+            return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+        w, lg = records(wide), records(long)
+    else:
+        w, lg = read_csv(wide), read_csv(long)
+    assert [(str(r["id"]), r["response"] or "") for r in w] == [(r.id, r.text) for r in ds.responses]
+    gold = {r.id: set(ds.codings["gold"][r.id]) for r in ds.responses}
+    assert {str(r["id"]): {c for c in ds.codebook.ids if int(r[c])} for r in w} == gold
+    applied: dict[str, set[str]] = {rid: set() for rid in gold}
+    for r in lg:
+        if int(r["applied"]):
+            applied[str(r["id"])].add(r["code"])
+    assert applied == gold

@@ -285,3 +285,44 @@ def test_guids_are_uuid5_of_the_names() -> None:
 
     for parts in (("code", "anxiety"), ("selection", "alice", "r1", "understanding"), ("source", "é😊")):
         assert guid(*parts) == str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(parts)))
+
+
+def test_the_sample_study_round_trips_through_qdpx(tmp_path: Path) -> None:
+    from export_samples import STUDY, study_dataset
+
+    if not (STUDY / "labelled.csv").is_file():
+        pytest.skip("the sample study is not in samples/image-sharing")
+    ds = study_dataset()
+    project = read_project_qdpx(write_project_qdpx(ds, tmp_path / "study.qdpx"))
+    assert project.dropped == [] and project.codebook.codes == ds.codebook.codes
+    texts = {r.id: r.text.replace("\r\n", "\n") for r in ds.responses}
+    assert {s.name: s.text for s in project.sources} == texts
+    assert project.sources[0].attributes == ds.responses[0].attributes
+    got: dict[str, set[str]] = {}
+    for c in project.codings:
+        got.setdefault(c.source, set()).add(c.code)
+    assert got == {rid: set(codes) for rid, codes in ds.codings["gold"].items() if codes}
+
+
+def test_awkward_text_survives_the_xml(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from codewell.model import Response
+
+    ds = sample_dataset(coders=("alice",))
+    odd = Response("id \"quoted\" & <tagged>", "tab\there & <b>\x0b end\n", 2,
+                   {"note": "line one\nline two\r\n", "amp": "a & b"})
+    ds = replace(ds, responses=(odd, *ds.responses[1:]),
+                 codings={"alice": {odd.id: frozenset({"anxiety"})}},
+                 memos={"alice": {odd.id: "memo \x01 with <xml>"}})
+    path = write_project_qdpx(ds, tmp_path / "odd.qdpx")
+    if (SCHEMAS / "Project.xsd").is_file():
+        with zipfile.ZipFile(path) as archive:
+            assert_valid("Project.xsd", archive.read("project.qde"))
+    project = read_project_qdpx(path)
+    source = project.sources[0]
+    assert source.name == odd.id
+    assert source.text == odd.text  # the text file keeps even characters XML cannot carry
+    assert source.attributes == {"note": "line one\nline two", "amp": "a & b"}
+    assert project.memos[0].text == "memo  with <xml>"
+    assert [(c.source, c.code, c.end) for c in project.codings] == [(odd.id, "anxiety", len(odd.text))]

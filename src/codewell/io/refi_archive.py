@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import stat
 import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from codewell.errors import ArchiveError, CodewellError
@@ -97,11 +97,10 @@ class SafeArchive:
 
 def _check_entry_name(archive: Path, info: zipfile.ZipInfo) -> None:
     name = info.filename
-    path = PurePosixPath(name.replace("\\", "/"))
     unsafe = (
         name.startswith(("/", "\\"))
         or (len(name) > 1 and name[1] == ":")
-        or ".." in path.parts
+        or ".." in name.replace("\\", "/").split("/")
         or "\x00" in name
     )
     if unsafe:
