@@ -16,7 +16,7 @@ from codewell.adjudication import CONSENSUS, AdjudicationPlan, plan_adjudication
 from codewell.codebook import check_code_id, codebook_from_json, codebook_to_json
 from codewell.errors import AgreementError, DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
-from codewell.model import Code, Codebook, CodedDataset, Decision, Response, Status
+from codewell.model import Code, Codebook, CodeSuggestion, CodedDataset, Decision, Response, Status
 from codewell.store import Database, create_database, open_database
 
 if TYPE_CHECKING:
@@ -84,12 +84,19 @@ class Project:
 
     def add_code(self, code: Code) -> int:
         """Inductive coding: the code joins a new codebook version; older decisions keep theirs."""
-        current = self.codebook
-        check_code_id(code.id, current, source="new code")
-        if code.parent is not None and code.parent not in current.ids:
-            raise UnknownNameError(f"no code '{code.parent}' to nest under", did_you_mean(code.parent, current.ids))
-        updated = current.with_code(code)
-        version = self._db.add_codebook_version(updated, codebook_to_json(updated), note=f"added {code.id}")
+        return self.add_codes([code])
+
+    def add_codes(self, codes: Sequence[Code]) -> int:
+        """Several new codes in one new codebook version (e.g. brought in from another tool)."""
+        updated = self.codebook
+        for code in codes:
+            check_code_id(code.id, updated, source="new code")
+            if code.parent is not None and code.parent not in updated.ids:
+                raise UnknownNameError(f"no code '{code.parent}' to nest under",
+                                       did_you_mean(code.parent, updated.ids))
+            updated = updated.with_code(code)
+        note = "added " + ", ".join(code.id for code in codes)
+        version = self._db.add_codebook_version(updated, codebook_to_json(updated), note=note)
         self._codebook = (version, updated)
         return version
 
@@ -123,23 +130,28 @@ class Project:
         from codewell.io.readers import read_survey
 
         table = read_survey(path, text_column=text_column, id_column=id_column, sheet=sheet)
-        incoming = {r.id: r.text for r in table.responses}
-        existing = self._db.existing_texts(incoming)
-        changed = sorted(rid for rid, text in existing.items() if text != incoming[rid])
-        if changed:
-            raise DataFileError(
-                f"{path}: {len(changed)} response id(s) already in the project with different text: "
-                + ", ".join(changed[:10]) + (" ..." if len(changed) > 10 else ""),
-                hint="ids must identify one response; use --id-column to pick another id column")
-        new = [r for r in table.responses if r.id not in existing]
-        self._db.insert_responses(new, str(path))
-        self._responses = None
+        added, unchanged = self.add_responses(table.responses, path)
         return ImportReport(
-            source=str(path), added=len(new), unchanged=len(existing), notes=table.notes,
+            source=str(path), added=added, unchanged=unchanged, notes=table.notes,
             empty_ids=table.empty_ids,
             details={"text_column": table.text_column, "text_column_guessed": table.text_column_guessed,
                      "id_column": table.id_column, "encoding": table.encoding, "layout": table.layout,
                      "sheet": table.sheet})
+
+    def add_responses(self, responses: Sequence[Response], source: str | Path) -> tuple[int, int]:
+        """Store new responses in one transaction; (added, already present). Same id, other text: error."""
+        incoming = {r.id: r.text for r in responses}
+        existing = self._db.existing_texts(incoming)
+        changed = sorted(rid for rid, text in existing.items() if text != incoming[rid])
+        if changed:
+            raise DataFileError(
+                f"{source}: {len(changed)} response id(s) already in the project with different text: "
+                + ", ".join(changed[:10]) + (" ..." if len(changed) > 10 else ""),
+                hint="ids must identify one response; use --id-column to pick another id column")
+        new = [r for r in responses if r.id not in existing]
+        self._db.insert_responses(new, str(source))
+        self._responses = None
+        return len(new), len(existing)
 
     def import_codings(self, path: str | Path) -> ImportReport:
         """Codings made in a spreadsheet: each listed response becomes done for its coder.
@@ -238,6 +250,29 @@ class Project:
         """Remember the suggestions a coder saw (code, probability, suggested) for model agreement."""
         self._check_coder_name(coder)
         self._db.append_shown(coder, self._pk(response_id), shown)
+
+    # -- suggestions ---------------------------------------------------------------------
+    def default_coder(self) -> str | None:
+        """Whose codes a report, export or suggestion run means when nobody is named."""
+        coders = self.coders()
+        if CONSENSUS in coders:
+            return CONSENSUS
+        return coders[0] if len(coders) == 1 else None
+
+    def suggest(self, coder: str | None = None, *, limit: int | None = None,
+                include_coded: bool = False) -> list[tuple[Response, tuple[CodeSuggestion, ...]]]:
+        """Suggestions for the responses ``coder`` has not finished, from a model trained on
+        the responses they have (the codebook alone when there are none)."""
+        from codewell.suggest import Suggester
+
+        if coder is not None:
+            self.require_coder(coder)
+        texts, labels = self.training_examples(coder) if coder is not None else ([], [])
+        finished = self.finished(coder) if coder is not None and not include_coded else set()
+        todo = [r for r in self.responses() if r.id not in finished and not r.is_empty]
+        todo = todo[:limit] if limit is not None else todo
+        suggester = Suggester(self.codebook).fit(texts, labels)
+        return list(zip(todo, suggester.suggest_many([r.text for r in todo])))
 
     # -- agreement -----------------------------------------------------------------------
     def finished(self, coder: str) -> set[str]:

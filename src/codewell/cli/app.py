@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from codewell import __version__
-from codewell.cli import agree_cmds, coding_cmds, project_cmds
+from codewell.cli import agree_cmds, analysis_cmds, coding_cmds, project_cmds
 from codewell.cli.errors import CodewellGroup
 
 app = typer.Typer(
@@ -38,6 +38,11 @@ app.command()(coding_cmds.code)
 app.command()(coding_cmds.demo)
 app.command()(agree_cmds.agree)
 app.command()(agree_cmds.adjudicate)
+app.command()(analysis_cmds.suggest)
+app.command()(analysis_cmds.evaluate)
+app.command()(analysis_cmds.report)
+app.command()(analysis_cmds.export)
+app.command()(analysis_cmds.pii)
 
 
 def main() -> None:

@@ -1,0 +1,107 @@
+"""Commands that read a project (or labelled files) and produce results: suggest, evaluate,
+report, export, pii."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from codewell.cli.project_cmds import JsonOpt, ProjectArg
+from codewell.errors import CodewellError
+
+
+def suggest(
+    project: ProjectArg,
+    coder: Annotated[Optional[str], typer.Option(
+        help="Train on this coder's finished responses and suggest for the rest "
+             "(default: consensus, or the only coder; the codebook alone if nobody has coded).")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="At most N responses.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print suggested codes, probabilities and evidence for responses not yet coded."""
+    from codewell.cli.suggest_cmds import render_suggestions
+    from codewell.project import Project
+
+    with Project.open(project) as opened:
+        chosen = coder or opened.default_coder()
+        if coder is None and chosen is None and opened.coders():
+            raise CodewellError(f"several coders here ({', '.join(opened.coders())}): whose decisions "
+                                "should the model learn from?", hint="choose one with --coder NAME")
+        items = opened.suggest(chosen, limit=limit)
+    typer.echo(render_suggestions(items, as_json))
+
+
+def evaluate(
+    train: Annotated[Path, typer.Argument(help="Labelled CSV to train on: id, response, one 0/1 column per code.")],
+    test: Annotated[Optional[Path], typer.Argument(help="Labelled CSV to score on (omit with --cv).")] = None,
+    codebook: Annotated[Path, typer.Option(help="The codebook the labels follow.")] = Path("codebook.yaml"),
+    codes: Annotated[Optional[str], typer.Option(help="Only these codes, e.g. understanding,anxiety.")] = None,
+    cv: Annotated[Optional[int], typer.Option(help="K-fold cross-validation on TRAIN instead of a TEST file.")] = None,
+    simulate: Annotated[bool, typer.Option(
+        "--simulate", help="Replay the gold labels as a coder would, from the codebook alone, and report "
+                           "the learning curve of the suggestions shown before each decision.")] = False,
+    order: Annotated[str, typer.Option(help="Order of the simulated coder: file | uncertain | random.")] = "uncertain",
+    seed: Annotated[int, typer.Option(help="Seed for folds, ordering and the model.")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Train on one labelled file, score on another: per code precision, recall, F1, kappa; macro and
+    micro F1; the same for the codebook-only cold start."""
+    from codewell.cli.suggest_cmds import run_evaluate
+
+    chosen = [c.strip() for c in codes.split(",") if c.strip()] if codes else None
+    typer.echo(run_evaluate(train, test, codebook, chosen, cv, simulate, order, seed, as_json))
+
+
+def _dataset(project: str, coder: str | None):  # type: ignore[no-untyped-def]
+    from codewell.project import Project
+
+    with Project.open(project) as opened:
+        if coder not in (None, "all"):
+            opened.require_coder(coder)
+            return opened.dataset([coder])
+        return opened.dataset()
+
+
+def report(
+    project: ProjectArg,
+    coder: Annotated[Optional[str], typer.Option(help="Whose codes (default: consensus, or the only coder).")] = None,
+    by: Annotated[Optional[str], typer.Option(help="Crosstab by an attribute, e.g. profession.")] = None,
+    format: Annotated[str, typer.Option("--format", help="table | md | csv | json")] = "table",
+    plot: Annotated[Optional[Path], typer.Option(help="Also write a bar chart (FILE.png or FILE.svg).")] = None,
+) -> None:
+    """Frequency table per code — n and % of coded responses (non-answers excluded) with 95% Wilson
+    intervals — plus code co-occurrence and, with --by, a crosstab with a chi-square or Fisher test."""
+    from codewell.cli.export_cmds import run_report
+
+    typer.echo(run_report(_dataset(project, coder), coder, by, format, plot), nl=False)
+
+
+def export(
+    project: ProjectArg,
+    out: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    format: Annotated[Optional[str], typer.Option(
+        "--format", help="csv | xlsx | parquet | qdc | qdpx (default: from the file suffix).")] = None,
+    layout: Annotated[str, typer.Option(help="wide: one row per response; long: one row per response, coder, code.")] = "wide",
+    coder: Annotated[Optional[str], typer.Option(help="NAME, consensus, or all (prefixed columns per coder).")] = None,
+    raw: Annotated[bool, typer.Option("--raw", help="Do not neutralise cells a spreadsheet would run as formulas.")] = False,
+    redact: Annotated[bool, typer.Option("--redact", help="Mask emails, phone and NHS numbers, postcodes (and --names).")] = False,
+    names: Annotated[Optional[Path], typer.Option(help="File of names to mask, one per line (implies --redact).")] = None,
+) -> None:
+    """Write the coded dataset (CSV, XLSX, Parquet), or REFI-QDA for NVivo, ATLAS.ti, MAXQDA and
+    QualCoder (.qdc codebook, .qdpx project)."""
+    from codewell.cli.export_cmds import run_export
+
+    typer.echo(run_export(_dataset(project, coder), out, format, layout, coder, raw, redact, names))
+
+
+def pii(
+    project: ProjectArg,
+    names: Annotated[Optional[Path], typer.Option(help="File of names to look for, one per line.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List responses holding personal identifiers (emails, phone and NHS numbers, postcodes, names)."""
+    from codewell.cli.export_cmds import run_pii
+
+    typer.echo(run_pii(_dataset(project, None), names, as_json), nl=False)

@@ -1,0 +1,53 @@
+"""Bringing a REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA or QualCoder into a project.
+
+codewell codes whole responses, so a text selection anywhere in a source means its code applies
+to that response. Codes the project lacks join a new codebook version; each user becomes a coder
+whose coded sources are marked done. What the standard carries but codewell cannot keep is
+listed in the report, never silently lost.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from codewell.model import Response
+
+if TYPE_CHECKING:
+    from codewell.project import ImportReport, Project
+
+
+def import_qdpx(project: Project, path: Path) -> ImportReport:
+    from codewell.io.refi_qda import read_project_qdpx
+    from codewell.project import ImportReport
+
+    refi = read_project_qdpx(path)
+    responses = [Response(id=s.name, text=s.text, row=n, attributes=dict(s.attributes))
+                 for n, s in enumerate(refi.sources, start=1)]
+    new_codes = [code for code in refi.codebook.codes if code.id not in project.codebook.ids]
+    added, unchanged = project.add_responses(responses, path)
+    if new_codes:
+        project.add_codes(new_codes)
+    by_guid = {s.guid: s.name for s in refi.sources}
+    codings: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    partial = 0
+    lengths = {s.name: len(s.text) for s in refi.sources}
+    for coding in refi.codings:
+        source = by_guid.get(coding.source, coding.source)
+        codings[coding.user][source].add(coding.code)
+        partial += (coding.start, coding.end) != (0, lengths.get(source, -1))
+    frozen = {user: {rid: frozenset(codes) for rid, codes in by_source.items()}
+              for user, by_source in codings.items()}
+    recorded = project.apply_codings(frozen, source=str(path)).added if frozen else 0
+    for memo in refi.memos:
+        project.set_memo(memo.user, by_guid.get(memo.source, memo.source), memo.text)
+    notes = [f"{len(refi.sources)} text sources: {added} new responses, {unchanged} already present"]
+    if new_codes:
+        notes.append(f"added {len(new_codes)} codes to the codebook: {', '.join(c.id for c in new_codes)}")
+    if partial:
+        notes.append(f"{partial} codings marked part of a source; codewell applies them to the whole response")
+    notes += [f"left out: {item}" for item in refi.dropped]
+    return ImportReport(source=str(path), added=added, unchanged=unchanged, notes=tuple(notes),
+                        details={"coders": sorted(frozen), "decisions": recorded,
+                                 "memos": len(refi.memos), "dropped": list(refi.dropped)})
