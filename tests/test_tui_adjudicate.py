@@ -292,6 +292,23 @@ async def test_small_terminal_80x24(study: Path) -> None:
     assert consensus(study)[0]["r4"] == {"adherence", "communication", "anxiety"}
 
 
+async def test_three_coders_each_get_a_column_and_a_key(study: Path) -> None:
+    with Project.open(study) as project:
+        for rid, codes in (("r2", ("understanding", "anxiety")), ("r3", ())):
+            for code in codes:
+                project.record("cy", rid, code, "apply")
+            project.set_status("cy", rid, Status.DONE)
+    app = make_adjudicate_app(str(study), [*CODERS, "cy"])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert len(app.screen.query(".coder-column")) == 3
+        assert "disagreement 1 of 2, 0 settled" in progress(app)  # only r2 and r3 all three finished
+        row = next(r for r in app.screen.query(ConsensusRow) if r.code.id == "privacy")
+        assert "ana only" in str(row.render())
+        await pilot.press("3", "enter")
+    assert consensus(study)[0]["r2"] == {"understanding", "anxiety"}
+
+
 def test_unknown_coder_fails_before_the_screen(study: Path) -> None:
     with pytest.raises(UnknownNameError, match="no coder 'bne'"):
         make_adjudicate_app(str(study), ["ana", "bne"])
