@@ -37,7 +37,7 @@ async def test_toggle_commits_before_the_screen_shows_it(study):
         await pilot.press("1")
         await pilot.pause()
         row = app.screen.query(CodeRow).first()
-        assert row.has_class("-applied")
+        assert row.applied
     (message, in_store), = seen
     posted = message.decisions
     assert posted[0] in in_store

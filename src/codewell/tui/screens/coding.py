@@ -164,7 +164,8 @@ class CodingScreen(Screen):
 
     def moved(self) -> None:
         self.redraw()
-        self.app.prefetch_suggestions()
+        # After the screen has the new response: the suggestion worker then never delays the key.
+        self.call_after_refresh(self.app.prefetch_suggestions)
 
     def action_done(self) -> None:
         self._mark_and_move(Status.DONE)

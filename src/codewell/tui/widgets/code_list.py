@@ -38,26 +38,25 @@ class CodeRow(Static):
         self.position = position
         self.colour = code_colour(code, position)
         self._shown: tuple[bool, CodeSuggestion | None] | None = None
-        self._lines = 1
+
+    @property
+    def applied(self) -> bool:
+        """Whether the row shows the code as applied (that is, stored)."""
+        return bool(self._shown and self._shown[0])
 
     def show(self, applied: bool, suggestion: CodeSuggestion | None) -> None:
-        """Redraw only on change, and re-layout only when the row grows or shrinks (it is costly)."""
+        """Redraw only on change. One line, no CSS class change: no re-layout, no restyle."""
         if self._shown == (applied, suggestion):
             return
         self._shown = (applied, suggestion)
-        self.set_class(applied, "-applied")
-        self.set_class(bool(suggestion and suggestion.suggested), "-suggested")
-        text = self.line(applied, suggestion)
-        lines = text.plain.count("\n") + 1
-        self.update(text, layout=lines != self._lines)
-        self._lines = lines
+        self.update(self.line(applied, suggestion), layout=False)
 
     def line(self, applied: bool, suggestion: CodeSuggestion | None) -> Text:
-        """Key, checkbox, suggestion bar and mark, then the label: narrow screens cut the label."""
+        """Key, checkbox, suggestion bar and mark, label, group, evidence: a narrow screen cuts the end."""
         key = str(self.position + 1) if self.position < 9 else " "
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"{key} ", style="bold")
-        text.append("[x] " if applied else "[ ] ", style="bold" if applied else "")
+        text.append("[x] " if applied else "[ ] ", style="bold green" if applied else "")
         if suggestion is not None:
             text.append(probability_bar(suggestion.probability), style=self.colour)
             text.append(f"{suggestion.probability:4.0%} ")
@@ -68,7 +67,7 @@ class CodeRow(Static):
             text.append(f"  {self.code.group}", style="dim")
         evidence = "; ".join(dict.fromkeys(e.text for e in suggestion.evidence)) if suggestion else ""
         if evidence:
-            text.append(f"\n      “{evidence}”", style="italic dim")
+            text.append(f"  “{evidence}”", style="italic")
         return text
 
     def on_click(self) -> None:
