@@ -108,6 +108,7 @@ def timed_command(args: list[str]) -> tuple[float, str]:
 def run(quick: bool) -> str:
     from codewell.agreement import krippendorff_alpha
 
+    load_before = os.getloadavg()[0]
     scale = 10 if quick else 1
     lines = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -153,7 +154,7 @@ def run(quick: bool) -> str:
         for n in (250_000, 500_000, 1_000_000, 2_000_000):
             n //= scale
             sized = reliability_data(n)
-            seconds, _ = best_of(lambda: krippendorff_alpha(sized, "nominal"))
+            seconds, _ = best_of(lambda: krippendorff_alpha(sized, "nominal"), repeat=5)
             rows.append(f"| {n:,} | {seconds:.3f} | {seconds / n * 1e6:.3f} |")
         lines += ["### codewell alone: time against units (nominal, 3 coders)", "",
                   "| units | seconds | microseconds per unit |", "|---:|---:|---:|", *rows, ""]
@@ -182,9 +183,12 @@ def run(quick: bool) -> str:
         "## Agreement",
         "",
         f"Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by "
-        "`python benchmarks/bench_agreement.py --write`"
-        f"{' --quick (one tenth of the sizes)' if quick else ''}; {os.cpu_count()} cores "
-        f"({_cpu()}), Python {platform.python_version()}, numpy {np.__version__}.",
+        f"`python benchmarks/bench_agreement.py --write{' --quick' if quick else ''}`"
+        f"{' (one tenth of the sizes)' if quick else ''}; {os.cpu_count()} cores "
+        f"({_cpu()}), Python {platform.python_version()}, numpy {np.__version__}. The machine "
+        f"is shared: 1-minute load average {load_before:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end, so absolute times are noisy; both sides of each "
+        "comparison ran back to back in this one run.",
         "",
     ]
     return "\n".join(head + lines)

@@ -108,8 +108,9 @@ class Tally:
         return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
     def totals(self, weights: np.ndarray) -> np.ndarray:
-        """Shape (n_replicates, n_stats) for unit weights of shape (n_replicates, n_units)."""
-        return np.asarray((self._transposed @ weights.T).T)
+        """Shape (n_replicates, n_stats) for unit weights of shape (n_units, n_replicates)
+        (one column per replicate, C-ordered, so the sparse product needs no copy)."""
+        return np.asarray(self._transposed @ weights).T
 
     @cached_property
     def _transposed(self):
@@ -137,7 +138,7 @@ def as_ratings(data: Any, coders: Sequence[str] | None = None) -> Ratings:
     """
     if isinstance(data, Ratings):
         return data
-    if type(data).__name__ == "DataFrame" and hasattr(data, "columns"):
+    if type(data).__name__ == "DataFrame" and hasattr(data, "columns"):  # no pandas import needed
         names = tuple(str(c) for c in data.columns) if coders is None else tuple(coders)
         units: tuple[Any, ...] = tuple(data.index)
         matrix = data.to_numpy(dtype=object if _has_sets(data.to_numpy()) else None)

@@ -23,9 +23,9 @@ _CELLS_PER_BATCH = 20_000_000
 
 def replicate_weights(n_units: int, n_boot: int, seed: int,
                       width: int = 0) -> Iterator[np.ndarray]:
-    """Batches of unit weights, each of shape (batch, n_units): how often each unit was drawn
-    in a resample of n_units units with replacement. Total over batches: n_boot rows. Batches
-    are sized so (batch, max(n_units, width)) arrays stay around 20 million cells."""
+    """Batches of unit weights, each of shape (n_units, batch): column r counts how often each
+    unit was drawn in replicate r, a resample of n_units units with replacement. Total over
+    batches: n_boot columns. Batches keep (max(n_units, width), batch) near 20 million cells."""
     rng = np.random.default_rng(seed)
     batch = max(1, min(n_boot, _CELLS_PER_BATCH // max(n_units, width, 1)))
     done = 0
@@ -34,7 +34,7 @@ def replicate_weights(n_units: int, n_boot: int, seed: int,
         weights = np.empty((size, n_units))
         for row in range(size):
             weights[row] = np.bincount(rng.integers(0, n_units, n_units), minlength=n_units)
-        yield weights
+        yield np.ascontiguousarray(weights.T)
         done += size
 
 
