@@ -209,3 +209,34 @@ async def test_small_terminal_shows_every_code_row(study):
         assert len(rows) == len(app.session.codebook.codes)
         assert all(row.region.width > 40 for row in rows[:5])
         assert app.screen.query_one("ResponseView").region.height >= 4
+
+
+async def test_mouse_clicks_toggle_codes_and_pick_responses(study):
+    app = quiet(study)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.click("CodeRow", offset=(8, 0))
+        await pilot.click("ResponseList", offset=(3, 4))       # fifth line of the list
+        await pilot.pause()
+        assert app.session.response.id == "R005"
+    assert stored(study)[3] == {"R001": frozenset({"understanding"})}
+
+
+async def test_keymap_remaps_keys_by_binding_id(study):
+    app = make_app(str(study), "ana", suggestions=False, keymap={"code.toggle_1": "x", "nav.next": "j"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x", "j", "x")
+    assert stored(study)[3] == {"R001": frozenset({"understanding"}), "R002": frozenset({"understanding"})}
+
+
+async def test_without_the_engine_coding_still_works(study, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "codewell.suggest", None)     # import fails as if missing
+    app = make_app(str(study), "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.model_state == "suggestions unavailable"
+        assert app.session.suggestions_for("R001") is None
+        await pilot.press("1", "enter")
+    assert stored(study)[1] == {"R001": Status.DONE}

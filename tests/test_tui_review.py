@@ -52,7 +52,7 @@ async def test_mark_all_and_accept_stores_one_decision_each(study):
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
-        assert screen.query_one("SelectionList").option_count == 0
+        assert screen.query_one("OptionList").option_count == 0
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.id == "coding"
@@ -78,3 +78,21 @@ async def test_reject_the_highlighted_row_when_none_is_marked(study):
     assert [(d.response_id, d.code, d.action) for d in decisions] == [
         (app.session.responses[first].id, "anxiety", "remove")]
     assert not codings
+
+
+async def test_space_marks_rows_and_only_marked_rows_are_accepted(study):
+    app = make_app(str(study), "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_review(app, pilot, "anxiety")
+        order = list(screen.probabilities)
+        if len(order) < 3:
+            pytest.skip("needs three suggested responses")
+        await pilot.press("space", "down", "space")             # first and third
+        assert screen.marked == {order[0], order[2]}
+        assert "2 marked" in str(screen.query_one("#review-title").render())
+        await pilot.press("a", "y")
+        await pilot.pause()
+        assert list(screen.probabilities) == [order[1], *order[3:]]
+    decisions, *_ = stored(study)
+    assert sorted(d.response_id for d in decisions) == sorted(
+        app.session.responses[p].id for p in (order[0], order[2]))

@@ -13,8 +13,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Label, SelectionList
-from textual.widgets.selection_list import Selection
+from textual.widgets import Footer, Label, OptionList
+from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from codewell.errors import CodewellError
@@ -43,6 +43,7 @@ def candidates(session: CodingSession, code: str, decided: set[tuple[str, str]])
 
 class ReviewScreen(Screen[None]):
     BINDINGS = [
+        Binding("space", "mark", "Mark", id="review.mark"),
         Binding("a", "decide('apply')", "Accept marked", id="review.accept"),
         Binding("r", "decide('remove')", "Reject marked", id="review.reject"),
         Binding("asterisk", "mark_all", "Mark all", id="review.mark_all", key_display="*"),
@@ -57,14 +58,15 @@ class ReviewScreen(Screen[None]):
         self.code = session.codebook.get(code)
         self.suggester = suggester
         self.probabilities: dict[int, float] = {}
+        self.marked: set[int] = set()
 
     def compose(self) -> ComposeResult:
         yield Label(f"Review '{self.code.label}': computing suggestions…", id="review-title")
-        yield SelectionList[int](id="review-list")
+        yield OptionList(id="review-list")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(SelectionList).focus()
+        self.query_one(OptionList).focus()
         missing = [p for p, r in enumerate(self.session.responses) if r.id not in self.fresh]
         self.fill_suggestions(missing)
 
@@ -84,18 +86,23 @@ class ReviewScreen(Screen[None]):
         self.session.suggestions.update(found)
         self.fresh.update(found)
         decided = {(d.response_id, d.code) for d in self.session.project.decisions(self.session.coder)}
-        rows = candidates(self.session, self.code.id, decided)
-        self.probabilities = dict(rows)
-        selection = self.query_one(SelectionList)
-        selection.clear_options()
-        selection.add_options([Selection(self.prompt(p, prob), p) for p, prob in rows])
-        selection.highlighted = 0 if rows else None
+        self.probabilities = dict(candidates(self.session, self.code.id, decided))
+        self.fill()
+
+    def fill(self) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([Option(self.prompt(p), str(p)) for p in self.probabilities])
+        options.highlighted = 0 if self.probabilities else None
         self.update_title()
 
-    def prompt(self, position: int, probability: float) -> Text:
+    def prompt(self, position: int) -> Text:
+        """A row: mark (text, so it reads without colour), probability, id, evidence, the text."""
+        probability = self.probabilities[position]
         response = self.session.responses[position]
         evidence = [s for s in self.session.suggestions[response.id] if s.code == self.code.id][0].evidence
         text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("[x] " if position in self.marked else "[ ] ", style="bold")
         text.append(f"{probability:4.0%} ", style="bold")
         text.append(f"{response.id:<8} ", style="bold")
         if evidence:
@@ -104,22 +111,45 @@ class ReviewScreen(Screen[None]):
         return text
 
     def update_title(self) -> None:
-        selection = self.query_one(SelectionList)
         self.query_one("#review-title", Label).update(
-            f"Review '{self.code.label}': {selection.option_count} suggested, not yet decided · "
-            f"{len(selection.selected)} marked · space marks, a accepts, r rejects, escape returns")
+            f"Review '{self.code.label}': {len(self.probabilities)} suggested, not yet decided · "
+            f"{len(self.marked)} marked · space marks, * marks all, a accepts, r rejects, escape returns")
 
-    def on_selection_list_selected_changed(self) -> None:
+    def _set_marks(self, positions: list[int], on: bool) -> None:
+        (self.marked.update if on else self.marked.difference_update)(positions)
+        options = self.query_one(OptionList)
+        if len(positions) > 50:  # one rebuild beats thousands of single-row replacements
+            highlighted = options.highlighted
+            self.fill()
+            options.highlighted = highlighted
+            return
+        index = {p: i for i, p in enumerate(self.probabilities)}
+        for position in positions:
+            options.replace_option_prompt_at_index(index[position], self.prompt(position))
         self.update_title()
 
+    def highlighted_position(self) -> int | None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return None
+        return int(options.get_option_at_index(options.highlighted).id)
+
+    def action_mark(self) -> None:
+        position = self.highlighted_position()
+        if position is not None:
+            self._set_marks([position], position not in self.marked)
+            options = self.query_one(OptionList)
+            options.highlighted = min((options.highlighted or 0) + 1, options.option_count - 1)
+
     def action_mark_all(self) -> None:
-        self.query_one(SelectionList).select_all()
+        everything = list(self.probabilities)
+        self._set_marks(everything, len(self.marked) < len(everything))
 
     def action_decide(self, action: str) -> None:
-        selection = self.query_one(SelectionList)
-        positions = list(selection.selected)
-        if not positions and selection.highlighted is not None:
-            positions = [selection.get_option_at_index(selection.highlighted).value]
+        positions = [p for p in self.probabilities if p in self.marked]
+        highlighted = self.highlighted_position()
+        if not positions and highlighted is not None:
+            positions = [highlighted]
         if not positions:
             return
         verb = "Accept" if action == "apply" else "Reject"
@@ -141,14 +171,10 @@ class ReviewScreen(Screen[None]):
             self.notify(str(error), title="Not saved", severity="error")
             return
         self.post_message(DecisionSaved(tuple(decisions)))
-        selection = self.query_one(SelectionList)
-        gone = set(positions)
-        remaining = [(p, prob) for p, prob in self.probabilities.items() if p not in gone]
-        self.probabilities = dict(remaining)
-        selection.clear_options()
-        selection.add_options([Selection(self.prompt(p, prob), p) for p, prob in remaining])
-        selection.highlighted = 0 if remaining else None
-        self.update_title()
+        for position in positions:
+            self.probabilities.pop(position, None)
+            self.marked.discard(position)
+        self.fill()
         self.notify(f"{'Accepted' if action == 'apply' else 'Rejected'} {len(decisions)}", timeout=2)
 
     def action_back(self) -> None:
