@@ -25,20 +25,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 import uuid
 import zipfile
-from collections import Counter
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import timezone
 from pathlib import Path
 from typing import Any
 
 from codewell import __version__
-from codewell.errors import ArchiveError, CodebookError, CodewellError
-from codewell.io.refi_archive import MAX_BYTES, MAX_FILES, MAX_XML_BYTES, SafeArchive, parse_xml
+from codewell.io.refi_archive import MAX_BYTES, MAX_FILES, SafeArchive
 from codewell.model import Code, Codebook, CodedDataset
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
@@ -49,7 +44,6 @@ ORIGIN = f"codewell {__version__}"
 _ID_LINE = re.compile(r"^codewell id: ([a-z][a-z0-9_]*)$")
 _SECTIONS = {"Include:": "include", "Exclude:": "exclude", "Keywords:": "keywords",
              "Examples:": "examples"}
-_RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _SOURCES_SLOT = "codewell:sources"
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -278,96 +272,7 @@ def _creation_times(ds: CodedDataset) -> dict[tuple[str, str, str], str]:
     return times
 
 
-# ----------------------------------------------------------------------------- reading codes
-
-
-class CodeReader:
-    """Turns REFI ``Code`` elements into codewell codes, strict (``.qdc``) or lenient (``.qdpx``).
-
-    Strict mode raises ``error`` for any element the schema does not allow; lenient mode notes it
-    in ``dropped`` and goes on.
-    """
-
-    def __init__(self, where: str, strict: bool, error: type[CodewellError]) -> None:
-        self.where = where
-        self.strict = strict
-        self.error = error
-        self.dropped: Counter[str] = Counter()
-        self.by_guid: dict[str, str] = {}
-        self.codes: list[dict[str, Any]] = []
-        self.taken: set[str] = set()
-
-    def unexpected(self, element: Any, context: str, allowed: Sequence[str]) -> None:
-        tag = local_name(element)
-        if self.strict:
-            raise self.error(
-                f"{self.where}, line {element.sourceline}: unknown element <{tag}> in {context}",
-                hint=f"REFI-QDA allows only {', '.join(f'<{a}>' for a in allowed)} there")
-        self.dropped[f"<{tag}> elements in {context.split(' ')[0]}s (not part of codewell)"] += 1
-
-    def read_codes(self, codes_el: Any, allowed_in_code: Sequence[str]) -> None:
-        for child in codes_el:
-            if local_name(child) != "Code":
-                self.unexpected(child, "<Codes>", ["Code"])
-                continue
-            self._code(child, None, 0, allowed_in_code)
-
-    def _code(self, element: Any, parent: str | None, depth: int, allowed: Sequence[str]) -> None:
-        name = (element.get("name") or "").strip()
-        code_guid = element.get("guid")
-        if not code_guid or not name:
-            missing = "guid" if not code_guid else "name"
-            if self.strict:
-                raise self.error(f"{self.where}, line {element.sourceline}: a <Code> has no '{missing}'")
-            self.dropped[f"codes without a {missing}"] += 1
-            return
-        description = ""
-        for child in element:
-            if local_name(child) == "Description":
-                description = child.text or ""
-            elif local_name(child) not in allowed:
-                self.unexpected(child, f"code '{name}'", ["Description", *allowed])
-        fields = parse_description(description)
-        code_id = self._new_id(fields.pop("id"), name)
-        if depth > 1:
-            self.dropped["codes nested deeper than one level (attached to their top-level code)"] += 1
-        self.by_guid[guid_key(code_guid)] = code_id
-        self.codes.append({"id": code_id, "label": name, "parent": parent,
-                           "colour": _colour(element.get("color")), **fields})
-        for child in element:
-            if local_name(child) == "Code":
-                self._code(child, parent or code_id, depth + 1, allowed)
-
-    def _new_id(self, wanted: str | None, name: str) -> str:
-        base = wanted if wanted and wanted not in self.taken else _snake(name)
-        candidate, n = base, 2
-        while candidate in self.taken:
-            candidate, n = f"{base}_{n}", n + 1
-        self.taken.add(candidate)
-        return candidate
-
-    def read_sets(self, sets_el: Any, member_attr: str) -> None:
-        groups: dict[str, str] = {}
-        for set_el in sets_el:
-            if local_name(set_el) != "Set":
-                self.unexpected(set_el, "<Sets>", ["Set"])
-                continue
-            for member in set_el:
-                if local_name(member) == "MemberCode":
-                    code_id = self.by_guid.get(guid_key(member.get(member_attr)))
-                    if code_id:
-                        groups.setdefault(code_id, set_el.get("name", "").strip())
-                elif local_name(member) != "Description":
-                    if self.strict:
-                        self.unexpected(member, "<Set>", ["Description", "MemberCode"])
-                    else:
-                        self.dropped["members of code sets other than codes"] += 1
-        for code in self.codes:
-            code["group"] = groups.get(code["id"], "")
-
-    def codebook(self, title: str, description: str = "") -> Codebook:
-        codes = tuple(Code(**fields) for fields in self.codes)
-        return Codebook(title=title, codes=codes, description=description)
+# ----------------------------------------------------------------------------- reading
 
 
 def parse_description(text: str) -> dict[str, Any]:
@@ -411,66 +316,9 @@ def read_codebook_qdc(path: str | Path) -> Codebook:
     The title is the file name (a ``.qdc`` has none); ids come back as :func:`parse_description`
     and the module notes describe.
     """
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError:
-        raise CodebookError(f"{path}: no such codebook file") from None
-    if size > MAX_XML_BYTES:
-        raise CodebookError(f"{path}: {size:,} bytes is too large for a codebook")
-    root = parse_xml(path.read_bytes(), str(path), CodebookError)
-    if root.tag != _q(NS_CODEBOOK, "CodeBook"):
-        raise CodebookError(f"{path}: not a REFI-QDA codebook (root element <{local_name(root)}> in "
-                            f"namespace '{namespace_of(root)}'; expected <CodeBook> in '{NS_CODEBOOK}')")
-    reader = CodeReader(str(path), strict=True, error=CodebookError)
-    codes_el = None
-    for child in root:
-        if local_name(child) == "Codes" and codes_el is None:
-            codes_el = child
-        elif local_name(child) != "Sets":
-            reader.unexpected(child, "<CodeBook>", ["Codes", "Sets"])
-    if codes_el is None or not len(codes_el):
-        raise CodebookError(f"{path}: the codebook has no codes")
-    reader.read_codes(codes_el, ["Code"])
-    sets_el = root.find(_q(NS_CODEBOOK, "Sets"))
-    if sets_el is not None:
-        reader.read_sets(sets_el, "guid")
-    origin = root.get("origin")
-    return reader.codebook(path.stem, f"Imported from {origin}" if origin else "")
+    from codewell.io.refi_reader import read_codebook
 
-
-def local_name(element: Any) -> str:
-    """An element's tag without its namespace (``Code`` for ``{urn:...}Code``)."""
-    tag = element.tag
-    return _local_tag(tag) if isinstance(tag, str) else str(tag)
-
-
-@lru_cache(maxsize=512)
-def _local_tag(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
-def namespace_of(element: Any) -> str:
-    tag = element.tag
-    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
-
-
-def _snake(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    snake = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_") or "code"
-    return snake if snake[0].isalpha() else f"code_{snake}"
-
-
-def _colour(value: str | None) -> str | None:
-    if not value or not _RGB.match(value.strip()):
-        return None
-    digits = value.strip()[1:]
-    if len(digits) == 3:
-        digits = "".join(d * 2 for d in digits)
-    return "#" + digits.upper()
-
-
-# ----------------------------------------------------------------------------- reading projects
+    return read_codebook(path)
 
 
 @dataclass(frozen=True)
@@ -522,16 +370,7 @@ def read_project_qdpx(path: str | Path, *, max_files: int = MAX_FILES,
     Text sources, codes (with sets as groups), users, text codings, variables (as attributes)
     and notes attached to sources (as memos) are read; everything else is listed in ``dropped``.
     """
-    from codewell.io.refi_project import ProjectReader
+    from codewell.io.refi_reader import ProjectReader
 
     with SafeArchive(path, max_files=max_files, max_bytes=max_bytes) as archive:
         return ProjectReader(archive).read()
-
-
-def guid_key(value: str | None) -> str:
-    """GUIDs compare case-insensitively, with or without braces."""
-    return (value or "").strip().strip("{}").lower()
-
-
-def children_named(element: Any, name: str) -> Iterable[Any]:
-    return (child for child in element if local_name(child) == name)
