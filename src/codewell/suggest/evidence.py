@@ -3,8 +3,9 @@
 Two sources, both as character spans into the original text for the TUI to highlight:
 
 - codebook keywords found outside a negation (``source="keyword"``);
-- the words and word pairs of the response that the trained model weighs most for the code
-  (``source="model"``), read from its coefficients on the lemma n-gram block.
+- the words and word pairs of the response that push the trained model's score for the code up
+  the most (``source="model"``): TF-IDF value x coefficient on the lemma n-gram block, read from
+  the response's own sparse feature row, so only the few winners are mapped back to positions.
 
 Character n-grams and profile similarity also move the probability but cannot be pointed at;
 when nothing can be pointed at, the reason says where the suggestion came from.
@@ -12,37 +13,84 @@ when nothing can be pointed at, the reason says where the suggestion came from.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from codewell.model import Evidence
+from codewell.model import CodeSuggestion, Evidence
 from codewell.suggest.features import NEGATED, word_spans, word_tokens
 from codewell.text import Analysis, PhraseMatch
 
 if TYPE_CHECKING:
     import numpy as np
+    from scipy import sparse
 
-class Terms(NamedTuple):
-    """Word n-grams of one response found in the model's vocabulary (parallel sequences)."""
-
-    columns: np.ndarray
-    starts: list[int]
-    ends: list[int]
-
-
-# Model terms shown per code, and the least share of the strongest term's weight worth showing.
+# Model terms shown per code, and the least share of the strongest term's push worth showing.
 TOP_TERMS = 3
 MIN_SHARE = 0.4
 
 
+class Row(NamedTuple):
+    """One response's word n-gram features (column indices and TF-IDF values, parallel) and its
+    word tokens with their character spans, to find the winning n-grams in the text."""
+
+    columns: np.ndarray
+    values: np.ndarray
+    tokens: list[str]
+    spans: list[tuple[int, int]]
+
+
+def content_mask(names: Sequence[str]) -> np.ndarray:
+    """Per word n-gram, whether it may be shown as evidence: not made of stop words alone."""
+    import numpy as np
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return np.array([any(t.removeprefix(NEGATED) not in STOP_WORDS for t in name.split(" "))
+                     for name in names], dtype=bool)
+
+
+def suggestions(analyses: Sequence[Analysis], codes: Sequence[str], probabilities: np.ndarray,
+                thresholds: np.ndarray, matches: Sequence[list[PhraseMatch]],
+                words: sparse.csr_matrix | None, weights: np.ndarray | None,
+                names: Sequence[str]) -> list[tuple[CodeSuggestion, ...]]:
+    """One row of :class:`CodeSuggestion` per response, evidence built only where it is shown.
+
+    Shapes: ``probabilities`` (n, k), ``thresholds`` (k,), ``words`` (n, word n-grams) or None
+    before training, ``weights`` (k, word n-grams) or None.
+    """
+    import numpy as np
+
+    modelled = [False] * len(codes) if weights is None else weights.any(axis=1).tolist()
+    rounded = np.round(probabilities, 4).tolist()
+    flags = ((probabilities >= thresholds) & (probabilities > 0.0)).tolist()
+    rows = []
+    for i, analysis in enumerate(analyses):
+        matched = {m.code for m in matches[i]}
+        row = None
+        if words is not None and any(f and m for f, m in zip(flags[i], modelled, strict=True)):
+            span = slice(words.indptr[i], words.indptr[i + 1])
+            row = Row(words.indices[span], words.data[span], word_tokens(analysis),
+                      word_spans(analysis))
+        out = []
+        for c, code in enumerate(codes):
+            if not flags[i][c] and code not in matched:
+                out.append(CodeSuggestion(code, rounded[i][c], False))
+                continue
+            evidence, reason = explain(analysis, code, flags[i][c], matches[i], row,
+                                       weights[c] if modelled[c] else None, names)
+            out.append(CodeSuggestion(code, rounded[i][c], flags[i][c], evidence, reason))
+        rows.append(tuple(out))
+    return rows
+
+
 def explain(analysis: Analysis, code: str, suggested: bool, matches: list[PhraseMatch],
-            terms: Terms | None, weights: np.ndarray | None) -> tuple[tuple[Evidence, ...], str]:
+            row: Row | None, weights: np.ndarray | None,
+            names: Sequence[str] = ()) -> tuple[tuple[Evidence, ...], str]:
     """Evidence spans and a reason for one code of one analysed response.
 
-    ``terms`` are the response's word n-grams known to the model (:func:`model_terms`) and
-    ``weights`` the model's coefficients for this code. Evidence is given for suggested codes only;
-    an unsuggested code whose keyword appeared only inside a negation says so in its reason, so
-    the coder sees why it was held back.
+    ``row`` is the response's word n-gram block, ``weights`` the code's coefficients on it (zero
+    for n-grams that may not be shown; None when the code has no model) and ``names`` the n-gram of each column. Evidence is given
+    for suggested codes only; an unsuggested code whose keyword appeared only inside a negation
+    says so in its reason, so the coder sees why it was held back.
     """
     text = analysis.text
     own = [m for m in matches if m.code == code]
@@ -51,54 +99,44 @@ def explain(analysis: Analysis, code: str, suggested: bool, matches: list[Phrase
         return (), ("negated: " + ", ".join(f"'{w}'" for w in denied)) if denied else ""
     keyword = _dedupe([Evidence(m.start, m.end, text[m.start:m.end], "keyword")
                        for m in own if not m.negated])
-    model = [] if weights is None or terms is None else _strongest(analysis, terms, weights)
+    model = [] if row is None or weights is None else _strongest(analysis, row, weights, names)
     taken = [(e.start, e.end) for e in keyword]
     model = [e for e in model if not any(e.start < end and start < e.end for start, end in taken)]
     evidence = tuple(sorted(keyword + model, key=lambda e: e.start))
     return evidence, _reason(keyword, model, weights is not None)
 
 
-def model_terms(analysis: Analysis, vocabulary: Mapping[str, int]) -> Terms:
-    """The response's words and word pairs the model knows: their columns and character spans."""
-    import numpy as np
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    tokens = word_tokens(analysis)
-    spans = word_spans(analysis)
-    content = [t.removeprefix(NEGATED) not in STOP_WORDS for t in tokens]
-    columns, starts, ends = [], [], []
-    for i, token in enumerate(tokens):
-        column = vocabulary.get(token) if content[i] else None
-        if column is not None:
-            columns.append(column), starts.append(spans[i][0]), ends.append(spans[i][1])
-        if i + 1 < len(tokens) and (content[i] or content[i + 1]):
-            column = vocabulary.get(f"{token} {tokens[i + 1]}")
-            if column is not None:
-                columns.append(column), starts.append(spans[i][0]), ends.append(spans[i + 1][1])
-    return Terms(np.array(columns, dtype=np.int64), starts, ends)
-
-
-def _strongest(analysis: Analysis, terms: Terms, weights: np.ndarray) -> list[Evidence]:
-    """Up to ``TOP_TERMS`` non-overlapping terms that push the code's score up the most.
-
-    ``weights`` are per word-feature contributions (coefficient x IDF); a term is shown when it
-    gives at least ``MIN_SHARE`` of the strongest term's push.
-    """
+def _strongest(analysis: Analysis, row: Row, weights: np.ndarray,
+               names: Sequence[str]) -> list[Evidence]:
+    """Up to ``TOP_TERMS`` non-overlapping n-grams with the largest push, as spans."""
     import numpy as np
 
-    if not len(terms.columns):
+    if not len(row.columns):
         return []
-    values = weights[terms.columns]
-    order = np.argsort(-values, kind="stable")
-    floor = max(float(values[order[0]]) * MIN_SHARE, 1e-12)
+    push = row.values * weights[row.columns]
+    order = np.argsort(-push, kind="stable")[: 2 * TOP_TERMS]
+    floor = max(float(push[order[0]]) * MIN_SHARE, 1e-12)
+    tokens, spans = row.tokens, row.spans
     chosen: list[Evidence] = []
     for i in order:
-        if values[i] < floor or len(chosen) == TOP_TERMS:
+        if push[i] < floor or len(chosen) == TOP_TERMS:
             break
-        start, end = terms.starts[i], terms.ends[i]
+        gram = names[row.columns[i]].split(" ")
+        at = _find(tokens, gram)
+        if at is None:
+            continue
+        start, end = spans[at][0], spans[at + len(gram) - 1][1]
         if not any(start < e.end and e.start < end for e in chosen):
             chosen.append(Evidence(start, end, analysis.text[start:end], "model"))
     return chosen
+
+
+def _find(tokens: list[str], gram: list[str]) -> int | None:
+    """Index of the first occurrence of ``gram`` in ``tokens``."""
+    for i in range(len(tokens) - len(gram) + 1):
+        if tokens[i] == gram[0] and tokens[i:i + len(gram)] == gram:
+            return i
+    return None
 
 
 def _dedupe(evidence: list[Evidence]) -> list[Evidence]:

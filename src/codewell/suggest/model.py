@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from codewell.errors import ModelError
 from codewell.model import Codebook, CodeSuggestion
-from codewell.suggest.evidence import explain, model_terms
+from codewell.suggest.evidence import content_mask, suggestions
 from codewell.suggest.thresholds import (
     DEFAULT_THRESHOLD, Calibration, choose_threshold, fit_calibration,
 )
@@ -53,7 +53,9 @@ class Cancelled(Exception):
 class _Trained:
     """Everything one fit produced, swapped in as one object so readers never see half of it.
 
-    Shapes: ``coef`` (k, d), ``intercept``, ``thresholds``, ``prior_weight`` (k,).
+    Shapes: ``coef`` (k, d), ``intercept``, ``thresholds``, ``prior_weight`` (k,);
+    ``evidence_weights`` (k, word n-grams): the coefficients of the word block (the first columns),
+    zeroed for n-grams never shown as evidence and for codes without a model.
     """
 
     featurizer: Featurizer
@@ -64,11 +66,8 @@ class _Trained:
     thresholds: np.ndarray
     prior_weight: np.ndarray
     n_examples: int
-
-    @property
-    def word_idf(self) -> np.ndarray:
-        """IDF of the word n-gram block, the first columns of the features."""
-        return self.featurizer.words.idf_
+    word_names: list[str]
+    evidence_weights: np.ndarray
 
 
 class Suggester:
@@ -148,22 +147,25 @@ class Suggester:
             calibrations[c] = fit_calibration(held_out[:, c], gold[:, c])
             thresholds[c] = choose_threshold(calibrations[c].apply(held_out[:, c]), gold[:, c])
         prior_weight = np.where(has_model, 1.0 / (1.0 + positives / PRIOR_HALF_LIFE), 1.0)
+        names = list(featurizer.words.get_feature_names_out())
+        shown = coef[:, :len(names)] * content_mask(names)[None, :] * has_model[:, None]
         return _Trained(featurizer, coef, intercept, has_model, tuple(calibrations), thresholds,
-                        prior_weight, len(pairs))
+                        prior_weight, len(pairs), names, shown)
 
     def probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Probabilities (n, k) and the per-code thresholds (k,) they are suggested at."""
-        analyses = analyse_many(list(texts))
-        probabilities, thresholds, _ = self._score(analyses)
+        probabilities, thresholds, _, _ = self._score(analyse_many(list(texts)))
         return probabilities, thresholds
 
-    def _score(self, analyses: Sequence[Analysis]) -> tuple[np.ndarray, np.ndarray, PriorView]:
+    def _score(self, analyses: Sequence[Analysis]
+               ) -> tuple[np.ndarray, np.ndarray, PriorView, sparse.csr_matrix | None]:
+        """Probabilities, thresholds, the prior's view and the word block of the features."""
         import numpy as np
 
         view = self.prior.view(analyses)
         trained = self._trained
         if trained is None or not analyses:
-            return view.probabilities, np.full(len(self.codebook.ids), DEFAULT_THRESHOLD), view
+            return view.probabilities, np.full(len(self.codebook.ids), DEFAULT_THRESHOLD), view, None
         features = trained.featurizer.transform(analyses, view.features)
         scores = features @ trained.coef.T + trained.intercept
         model = np.column_stack([cal.apply(scores[:, c]) for c, cal in enumerate(trained.calibrations)])
@@ -172,7 +174,7 @@ class Suggester:
         thresholds = weight * DEFAULT_THRESHOLD + (1 - weight) * trained.thresholds
         empty = np.array([not any(a.words) for a in analyses], dtype=bool)
         probabilities[empty] = 0.0
-        return probabilities, thresholds, view
+        return probabilities, thresholds, view, features[:, :len(trained.word_names)].tocsr()
 
     def suggest(self, text: str) -> tuple[CodeSuggestion, ...]:
         """One suggestion per codebook code, in codebook order."""
@@ -184,27 +186,15 @@ class Suggester:
         An empty or blank text gets probability 0 and no suggestion for every code.
         """
         analyses = analyse_many(list(texts))
-        probabilities, thresholds, view = self._score(analyses)
+        probabilities, thresholds, view, words = self._score(analyses)
         trained = self._trained
-        results = []
-        for i, analysis in enumerate(analyses):
-            suggested = (probabilities[i] >= thresholds) & (probabilities[i] > 0.0)
-            terms = None
-            if trained is not None and bool((suggested & trained.has_model).any()):
-                terms = model_terms(analysis, trained.featurizer.words.vocabulary_)
-            row = []
-            for c, code in enumerate(self.codebook.ids):
-                weights = None
-                if terms is not None and trained.has_model[c]:
-                    weights = trained.coef[c, :len(trained.word_idf)] * trained.word_idf
-                evidence, reason = explain(analysis, code, bool(suggested[c]), view.matches[i],
-                                           terms, weights)
-                row.append(CodeSuggestion(code, round(float(probabilities[i, c]), 4),
-                                          bool(suggested[c]), evidence, reason))
-            results.append(tuple(row))
-        return results
+        return suggestions(
+            analyses, self.codebook.ids, probabilities, thresholds, view.matches, words,
+            None if trained is None else trained.evidence_weights,
+            [] if trained is None else trained.word_names)
 
 
+@functools.lru_cache(maxsize=8)
 def shared_prior(codebook: Codebook) -> CodebookPrior:
     """One prior per codebook per process: it is pure, and its typo cache is worth keeping."""
     from codewell.suggest.prior import CodebookPrior
