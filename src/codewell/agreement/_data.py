@@ -144,11 +144,9 @@ def as_ratings(data: Any, coders: Sequence[str] | None = None) -> Ratings:
         matrix = data.to_numpy(dtype=object if _has_sets(data.to_numpy()) else None)
     else:
         matrix = np.asarray(data, dtype=object if _has_sets(data) else None)
-        if matrix.ndim != 2:
-            raise ValueError(f"data: expected a units x coders table (2-D), got {matrix.ndim}-D")
         names = tuple(coders) if coders is not None else tuple(
-            f"coder {j + 1}" for j in range(matrix.shape[1]))
-        units = tuple(range(matrix.shape[0]))
+            f"coder {j + 1}" for j in range(matrix.shape[1] if matrix.ndim == 2 else 0))
+        units = tuple(range(len(matrix)))
     if matrix.ndim != 2:
         raise ValueError(f"data: expected a units x coders table (2-D), got {matrix.ndim}-D")
     if len(names) != matrix.shape[1]:
@@ -203,10 +201,12 @@ def encode(values: Any) -> tuple[np.ndarray, np.ndarray]:
     import pandas as pd
 
     series = pd.Series(flat)
-    if series.dtype.kind not in "iufb":  # text: object, or pandas' own string dtype
+    if series.dtype == object:  # Python objects: anything may be in there
         series = series.mask(series.map(_is_blank), None)
         if series.map(_is_number, na_action="ignore").dropna().all():
             series = pd.to_numeric(series)
+    elif series.dtype.kind not in "iufb":  # pandas' string dtype: text only, vectorised
+        series = series.mask(series.str.strip().eq("").fillna(False).astype(bool), None)
     try:
         codes, categories = pd.factorize(series, sort=True, use_na_sentinel=True)
     except TypeError:
