@@ -293,7 +293,11 @@ def test_the_sample_study_round_trips_through_qdpx(tmp_path: Path) -> None:
     if not (STUDY / "labelled.csv").is_file():
         pytest.skip("the sample study is not in samples/image-sharing")
     ds = study_dataset()
-    project = read_project_qdpx(write_project_qdpx(ds, tmp_path / "study.qdpx"))
+    path = write_project_qdpx(ds, tmp_path / "study.qdpx")
+    if (SCHEMAS / "Project.xsd").is_file():
+        with zipfile.ZipFile(path) as archive:
+            assert_valid("Project.xsd", archive.read("project.qde"))
+    project = read_project_qdpx(path)
     assert project.dropped == [] and project.codebook.codes == ds.codebook.codes
     texts = {r.id: r.text.replace("\r\n", "\n") for r in ds.responses}
     assert {s.name: s.text for s in project.sources} == texts

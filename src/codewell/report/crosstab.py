@@ -16,7 +16,7 @@ from codewell.fuzzy import did_you_mean
 from codewell.model import CodedDataset
 from codewell.report.frequencies import coded_responses
 
-MISSING_VALUES = frozenset({"", "na", "n/a", "nan", "none", "null"})
+MISSING_VALUES = frozenset({"", "na", "n/a", "nan"})
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,9 @@ class Crosstab:
 def crosstab(ds: CodedDataset, coder: str, attribute: str) -> Crosstab:
     """Each code's count per value of ``attribute`` among the coder's finished answers.
 
-    Responses whose value is blank or a missing-value marker ("NA", "n/a" ...) form no group;
-    their number is reported as ``missing``. Groups are ordered largest first.
+    Responses whose value is blank or a missing-value marker ("NA", "N/A", "nan"; not "None",
+    which can be a real answer) form no group; their number is reported as ``missing``. Groups
+    are ordered largest first.
     """
     kept, _, _ = coded_responses(ds, coder)
     names = sorted({key for response in ds.responses for key in response.attributes})
