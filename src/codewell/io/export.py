@@ -68,7 +68,7 @@ class ExportReport:
                  f"coder {who}) to {self.path}"]
         if self.neutralised:
             parts.append(f"{self.neutralised} cell{'s' * (self.neutralised != 1)} neutralised "
-                         "against formula injection")
+                         "against formula injection (--raw keeps them as they are)")
         if self.redacted:
             parts.append(f"{self.redacted} identifier{'s' * (self.redacted != 1)} redacted")
         return "; ".join(parts)

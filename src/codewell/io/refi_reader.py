@@ -243,7 +243,7 @@ class ProjectReader:
         notes: dict[str, tuple[str, str]] = {}
         for note in children_named(notes_el if notes_el is not None else [], "Note"):
             content = next(children_named(note, "PlainTextContent"), None)
-            text = content.text or "" if content is not None else self._text_file(note, "note")
+            text = (content.text or "") if content is not None else self._text_file(note, "note")
             if text is not None:
                 notes[guid_key(note.get("guid"))] = (text, self._user(note.get("creatingUser")))
         return notes
@@ -280,7 +280,8 @@ class ProjectReader:
                 self.dropped[f"{kind.replace('Source', '')} sources (only text is imported)"] += 1
                 continue
             content = next(children_named(element, "PlainTextContent"), None)
-            text = content.text or "" if content is not None else self._text_file(element, "text source")
+            text = ((content.text or "") if content is not None
+                    else self._text_file(element, "text source"))
             if text is None:
                 continue
             name = base = (element.get("name") or element.get("guid") or "source").strip()
@@ -355,4 +356,5 @@ def guid_key(value: str | None) -> str:
 
 
 def children_named(element: Any, name: str) -> Iterable[Any]:
-    return (child for child in element if local_name(child) == name)
+    """Child elements called ``name`` in any namespace (or none), filtered inside lxml."""
+    return element.iterchildren(f"{{*}}{name}") if hasattr(element, "iterchildren") else iter(())
