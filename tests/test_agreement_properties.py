@@ -80,6 +80,19 @@ def test_fleiss_equals_scott_for_two_coders_on_complete_data(data):
 
 
 @SETTINGS
+@given(complete(n_coders=st.just(2)))
+def test_ac1_matches_gwets_two_rater_formula(data):
+    categories = np.unique(data)
+    assume(len(categories) >= 2)
+    p_a = np.array([(data[:, 0] == c).mean() for c in categories])
+    p_b = np.array([(data[:, 1] == c).mean() for c in categories])
+    pi = (p_a + p_b) / 2
+    p_e = (pi * (1 - pi)).sum() / (len(categories) - 1)
+    p_o = (data[:, 0] == data[:, 1]).mean()
+    assert gwet_ac1(data) == pytest.approx((p_o - p_e) / (1 - p_e), abs=TOL)
+
+
+@SETTINGS
 @given(with_missing(), st.sampled_from(["nominal", "ordinal", "interval", "ratio"]))
 def test_alpha_matches_the_krippendorff_package(data, level):
     try:

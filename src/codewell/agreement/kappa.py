@@ -13,8 +13,10 @@ Definitions, where the literature has more than one:
 * **Fleiss' kappa** (1971) with missing values uses Gwet's (2014) generalisation: observed
   agreement as P-bar over units with two or more values, category shares averaged over units
   with at least one value. With complete data it is exactly Fleiss's statistic.
-* **Gwet's AC1** (2008) and **Brennan-Prediger** (1981) use q = the number of distinct
-  categories in the data unless ``n_categories`` is given (the size of the coding scheme).
+* **Gwet's AC1** (2008) and **Brennan-Prediger** (1981) use the same observed agreement and
+  category shares as Fleiss' kappa (so missing values are handled the same way), and q = the
+  number of distinct categories in the data unless ``n_categories`` is given (the size of the
+  coding scheme).
 * **Cohen's kappa** (1960), weighted kappa (Cohen 1968) and **Scott's pi** (1955) are two-coder
   coefficients over the units both coded. Weights are over the ordered positions of the
   categories the two coders used (as scikit-learn computes them), not the values themselves.
