@@ -247,9 +247,13 @@ def test_xlsx_refuses_more_rows_than_excel_holds(tmp_path: Path, monkeypatch: py
     from codewell.io import xlsx_writer
 
     monkeypatch.setattr(xlsx_writer, "MAX_ROWS", 20)
+    earlier = tmp_path / "big.xlsx"
+    earlier.write_bytes(b"an earlier export")
     with pytest.raises(CodewellError, match="more than 20 rows") as error:
-        export_dataset(sample_dataset(), tmp_path / "big.xlsx", format="xlsx", layout="long", coder="alice")
+        export_dataset(sample_dataset(), earlier, format="xlsx", layout="long", coder="alice")
     assert error.value.hint == "export to CSV or Parquet instead"
+    assert earlier.read_bytes() == b"an earlier export"  # no half-written file replaced it
+    assert [p.name for p in tmp_path.iterdir()] == ["big.xlsx"]
 
 
 # ---------------------------------------------------------------- the sample study, every format

@@ -21,7 +21,9 @@ per-cell cost) so 100,000 responses take seconds.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,7 +31,8 @@ from typing import Any, Literal
 
 from codewell.errors import CodewellError, UnknownNameError
 from codewell.fuzzy import did_you_mean
-from codewell.io.safety import find_pii, needs_neutralising, redact
+from codewell.io.safety import find_pii, needs_neutralising
+from codewell.io.safety import redact as mask
 from codewell.model import CodedDataset, Decision, Status
 
 ExportFormat = Literal["csv", "xlsx", "parquet"]
@@ -113,16 +116,32 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
     columns = wide_columns(ds, coders, masker) if layout == "wide" else long_columns(ds, coders)
     neutralised = 0 if raw or format == "parquet" else _neutralise(columns)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if format == "csv":
-        _write_csv(columns, out)
-    elif format == "xlsx":
-        _write_xlsx(ds, coders, columns, out, neutralise=not raw)
-    else:
-        _write_parquet(columns, out)
+    with replacing(out) as partial:
+        if format == "csv":
+            _write_csv(columns, partial)
+        elif format == "xlsx":
+            _write_xlsx(ds, coders, columns, partial, neutralise=not raw)
+        else:
+            _write_parquet(columns, partial)
     rows = len(columns[0].values) if columns else 0
     return ExportReport(out, format, layout, rows, len(columns), coders, neutralised,
                         masker.count if masker else 0)
+
+
+@contextmanager
+def replacing(out: Path) -> Iterator[Path]:
+    """Write to a hidden file beside ``out`` and move it into place only once it is complete.
+
+    An export that fails half-way (Excel's row limit, a full disk) then leaves no truncated
+    file that looks like a dataset, and an earlier good export at ``out`` survives.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        yield partial
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 class _Masker:
@@ -135,7 +154,7 @@ class _Masker:
     def __call__(self, text: str) -> str:
         matches = find_pii(text, self.names)
         self.count += len(matches)
-        return redact(text, matches) if matches else text
+        return mask(text, matches) if matches else text
 
 
 def wide_columns(ds: CodedDataset, coders: Sequence[str],

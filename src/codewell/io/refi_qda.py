@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from codewell import __version__
+from codewell.io.export import replacing
 from codewell.io.refi_archive import MAX_BYTES, MAX_FILES, SafeArchive
 from codewell.model import Code, Codebook, CodedDataset
 
@@ -80,9 +81,9 @@ def write_codebook_qdc(codebook: Codebook, path: str | Path) -> Path:
             for code_id in members:
                 etree.SubElement(set_el, _q(NS_CODEBOOK, "MemberCode"), guid=guid("code", code_id))
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                    pretty_print=True))
+    with replacing(path) as partial:
+        partial.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                           pretty_print=True))
     return path
 
 
@@ -136,10 +137,9 @@ def write_project_qdpx(ds: CodedDataset, path: str | Path, *, name: str | None =
                                  targetGUID=guid("code", code_id))
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     xml = xml.replace(f"<!--{_SOURCES_SLOT}-->\n".encode(), sources_xml, 1)
-    path.parent.mkdir(parents=True, exist_ok=True)
     # Source texts are stored uncompressed: they are short, and deflating 100,000 tiny entries
     # costs more time than it saves space. The project XML is large and compresses well.
-    with zipfile.ZipFile(path, "w") as archive:
+    with replacing(path) as partial, zipfile.ZipFile(partial, "w") as archive:
         archive.writestr(zipfile.ZipInfo("project.qde", date_time=_ZIP_TIME), xml,
                          compress_type=zipfile.ZIP_DEFLATED)
         for entry, data in files:
