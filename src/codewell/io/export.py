@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from codewell.errors import CodewellError, UnknownNameError
 from codewell.fuzzy import did_you_mean
-from codewell.io.safety import find_pii, needs_neutralising
+from codewell.io.safety import find_pii, needs_neutralising, neutralise
 from codewell.io.safety import redact as mask
 from codewell.model import CodedDataset, Decision, Status
 
@@ -120,7 +120,7 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
         if format == "csv":
             _write_csv(columns, partial)
         elif format == "xlsx":
-            _write_xlsx(ds, coders, columns, partial, neutralise=not raw)
+            _write_xlsx(ds, coders, columns, partial, safe_text=not raw)
         else:
             _write_parquet(columns, partial)
     rows = len(columns[0].values) if columns else 0
@@ -304,7 +304,7 @@ def _write_parquet(columns: list[Column], out: Path) -> None:
 
 
 def _write_xlsx(ds: CodedDataset, coders: Sequence[str], columns: list[Column], out: Path,
-                *, neutralise: bool) -> None:
+                *, safe_text: bool) -> None:
     """Sheets ``data``, ``codebook`` and ``frequencies`` (one block of rows per coder).
 
     Times are written as spreadsheet date-times in UTC (a spreadsheet cell has no time zone).
@@ -313,9 +313,9 @@ def _write_xlsx(ds: CodedDataset, coders: Sequence[str], columns: list[Column], 
     from codewell.report import frequency_table
 
     def safe(row: Sequence[Any]) -> list[Any]:
-        return [_neutralised(v) if neutralise and isinstance(v, str) else v for v in row]
+        return [neutralise(v) if safe_text and isinstance(v, str) else v for v in row]
 
-    series = [[_xlsx_value(c.kind, v) for v in c.values] for c in columns]
+    series = [c.values for c in columns]
     codebook_rows = (safe([code.id, code.label, code.group, code.parent, code.colour,
                            code.definition, *("\n".join(items) for items in (
                                code.include, code.exclude, code.keywords, code.examples))])
@@ -331,18 +331,6 @@ def _write_xlsx(ds: CodedDataset, coders: Sequence[str], columns: list[Column], 
         ("frequencies", ["coder", "code", "label", "n", "denominator", "percent", "ci95_low",
                          "ci95_high", "as_published"], frequency_rows),
     ])
-
-
-def _neutralised(value: str) -> str:
-    return "'" + value if needs_neutralising(value) else value
-
-
-def _xlsx_value(kind: ColumnKind, value: Any) -> Any:
-    if value is None:
-        return None
-    if kind == "bool":
-        return 1 if value else 0
-    return value
 
 
 def _finite(value: float) -> float | None:
