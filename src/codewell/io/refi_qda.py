@@ -233,6 +233,7 @@ def _q(ns: str, tag: str) -> str:
 
 
 def _codes_element(parent: Any, ns: str, codebook: Codebook) -> None:
+    """``<Codes>`` with child codes nested in their parent (a parent precedes its children)."""
     from lxml import etree
 
     codes_el = etree.SubElement(parent, _q(ns, "Codes"))
@@ -245,12 +246,7 @@ def _codes_element(parent: Any, ns: str, codebook: Codebook) -> None:
             attrs["color"] = code.colour
         element = etree.SubElement(holder, _q(ns, "Code"), **attrs)
         etree.SubElement(element, _q(ns, "Description")).text = _clean(describe_code(code))
-        elements[code.id] = element
-    for code in codebook.codes:  # a Description must come before nested Codes
-        element = elements[code.id]
-        description = element.find(_q(ns, "Description"))
-        element.remove(description)
-        element.insert(0, description)
+        elements[code.id] = element  # child codes follow the Description, as the schema wants
 
 
 def _group_sets(codebook: Codebook) -> dict[str, list[str]]:
