@@ -240,3 +240,15 @@ async def test_without_the_engine_coding_still_works(study, monkeypatch):
         assert app.session.suggestions_for("R001") is None
         await pilot.press("1", "enter")
     assert stored(study)[1] == {"R001": Status.DONE}
+
+
+async def test_uncertain_order_arrives_from_the_model_and_resumes_in_it(study):
+    app = make_app(str(study), "ana", order="uncertain")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        if app.engine_missing:
+            pytest.skip("suggestion engine not importable")
+        await settle(app, pilot)
+        assert app.session.order_name == "uncertain"
+        assert sorted(app.session.rows) == list(range(app.session.total))
+        assert app.session.current == app.session.rows[0]

@@ -54,6 +54,7 @@ class CodewellApp(App[None]):
         if order == "random":
             self.session.set_order("random")
         self.session.go_to(self.session.first_unfinished())
+        self._resumed_at = self.session.current
         self.suggester: Any = None
         self.generation = 0
         # Ids suggested by the current model; older suggestions stay on screen until replaced.
@@ -222,6 +223,10 @@ class CodewellApp(App[None]):
 
     def on_order_ready(self, message: OrderReady) -> None:
         self.session.set_order(message.name, message.positions)
+        if self.session.current == self._resumed_at and not self.session.done_this_session:
+            # Nothing done yet this session: resume where the new order says, not the file's.
+            self.session.go_to(self.session.first_unfinished())
+            self._resumed_at = self.session.current
         self.coding.rows_changed()
         self.notify(f"Order: {message.name}", timeout=2)
 
