@@ -98,7 +98,8 @@ def _text(report: Report) -> str:
     rows = [[*cells, bar(row.percent)] for cells, row in zip(_frequency_rows(table), table.rows)]
     lines += _aligned(header, rows, {1, 2, 3})
     lines += ["", "Co-occurrence (responses with both codes)", ""]
-    lines += _aligned(*_cooccurrence_cells(report.cooccurrence), set(range(1, 99)))
+    header, rows = _cooccurrence_cells(report.cooccurrence)
+    lines += _aligned(header, rows, set(range(1, len(header))))
     if report.crosstab is not None:
         lines += ["", *_crosstab_lines(report.crosstab, markdown=False)]
     return "\n".join(lines) + "\n"
