@@ -1,0 +1,191 @@
+"""Suggestion quality and speed: cross-validation, across writers, cold start, learning curve, timings.
+
+Run by hand:  python benchmarks/bench_suggest.py [--quick] [--write]
+``--write`` replaces the ``## Suggestions`` section of benchmarks/RESULTS.md (and only it).
+``--quick`` skips the 100,000-response run.
+
+Quality is judged the way it will be scored, on responses by other writers: the image-sharing
+sample was written in two parts by two different people, so the headline figures train on one
+part and test on the other (both ways). K-fold figures within one file are shown too, for scale.
+Timings use CPU seconds beside wall seconds because the machine is shared.
+"""
+
+from __future__ import annotations
+
+import platform
+import random
+import re
+import statistics
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from codewell.codebook import load_codebook  # noqa: E402
+from codewell.suggest import Suggester  # noqa: E402
+from codewell.suggest.evaluate import cross_validate, simulate, train_test  # noqa: E402
+from codewell.suggest.labelled import LabelledData, read_labelled  # noqa: E402
+
+IS_BOOK = ROOT / "codebooks" / "image-sharing.yaml"
+PF_BOOK = ROOT / "codebooks" / "patient-feedback.yaml"
+IS_PARTS = [ROOT / "samples" / "image-sharing" / "parts" / f"labelled_part{i}.csv" for i in (1, 2)]
+IS_ALL = ROOT / "samples" / "image-sharing" / "labelled.csv"
+PF_ALL = ROOT / "samples" / "patient-feedback" / "labelled.csv"
+FIVE = ("understanding", "communication", "adherence", "interpretation_difficulty", "anxiety")
+
+
+def f2(x: float) -> str:
+    return "-" if x != x else f"{x:.2f}"
+
+
+def code_table(report: dict, codes: tuple[str, ...] | None = None) -> list[str]:
+    lines = ["| code | precision | recall | F1 | kappa | support | cold-start F1 | cold-start kappa |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for code, v in report["codes"].items():
+        if codes is None or code in codes:
+            cold = report["cold_start"]["codes"][code]
+            lines.append(f"| {code} | {f2(v['precision'])} | {f2(v['recall'])} | {f2(v['f1'])} | "
+                         f"{f2(v['kappa'])} | {v['support']} | {f2(cold['f1'])} | {f2(cold['kappa'])} |")
+    return lines
+
+
+def macro(report: dict, codes: tuple[str, ...]) -> float:
+    return statistics.fmean(report["codes"][c]["f1"] for c in codes)
+
+
+def merged(parts: list[LabelledData]) -> LabelledData:
+    import numpy as np
+
+    first = parts[0]
+    return LabelledData("+".join(p.path for p in parts), sum((p.ids for p in parts), ()),
+                        sum((p.texts for p in parts), ()), first.codes,
+                        np.vstack([p.gold for p in parts]))
+
+
+def quality() -> list[str]:
+    book = load_codebook(IS_BOOK)
+    parts = [read_labelled(p, book) for p in IS_PARTS]
+    out = ["### Across writers (image-sharing: train on one writer's part, test on the other's)", ""]
+    for train, test, name in ((parts[0], parts[1], "part 1 -> part 2"), (parts[1], parts[0], "part 2 -> part 1")):
+        report = train_test(book, train, test)
+        out += [f"**{name}** ({len(train)} training responses, {len(test)} test): macro-F1 "
+                f"{f2(report['macro_f1'])} over all {len(report['codes'])} codes, "
+                f"{f2(macro(report, FIVE))} over the five study codes; micro-F1 {f2(report['micro_f1'])}; "
+                f"exactly right on {f2(report['exact_share'])} of responses. Codebook only: macro-F1 "
+                f"{f2(report['cold_start']['macro_f1'])} (five codes {f2(macro(report['cold_start'], FIVE))}).",
+                "", *code_table(report), ""]
+    both = merged(parts)
+    out += ["### 5-fold cross-validation within each sample", ""]
+    for data, bookpath, name in ((both, IS_BOOK, "image-sharing, both parts"),
+                                 (read_labelled(PF_ALL, load_codebook(PF_BOOK)), PF_BOOK,
+                                  "patient-feedback")):
+        report = cross_validate(load_codebook(bookpath), data, 5, seed=0)
+        out += [f"**{name}** ({len(data)} responses): macro-F1 {f2(report['macro_f1'])}, micro-F1 "
+                f"{f2(report['micro_f1'])}, exactly right {f2(report['exact_share'])}; codebook only "
+                f"macro-F1 {f2(report['cold_start']['macro_f1'])}, micro-F1 "
+                f"{f2(report['cold_start']['micro_f1'])}.", "", *code_table(report), ""]
+    out += ["### Learning curve (`--simulate`): a new study, codebook only at first, retrained as it goes",
+            "", "Suggestions are scored as they were shown, before each decision; figures are over the "
+            "last 20 responses (micro-F1 / share exactly right).", ""]
+    runs = [("image-sharing part 2", book, parts[1], ("file", "random", "uncertain")),
+            ("patient-feedback", load_codebook(PF_BOOK), read_labelled(PF_ALL, load_codebook(PF_BOOK)),
+             ("file",))]
+    points = (10, 20, 30, 50, 75, 100, 150)
+    out += ["| study | order | " + " | ".join(f"{p} coded" for p in points) + " | after 30: next 20 exact | after 30: rest exact |",
+            "|---|---|" + "---:|" * (len(points) + 2)]
+    for name, b, data, orders in runs:
+        for order in orders:
+            sim = simulate(b, data, order, seed=0)
+            at = {p["coded"]: p for p in sim["curve"]}
+            cells = [f"{f2(at[p]['f1_last20'])} / {f2(at[p]['exact_share_last20'])}" for p in points if p in at]
+            out.append(f"| {name} | {order} | " + " | ".join(cells) + f" | {f2(sim['after_30']['exact_share_next20'])} | "
+                       f"{f2(sim['after_30']['exact_share_rest'])} |")
+    return out + [""]
+
+
+def synthetic(data: LabelledData, n: int, seed: int) -> tuple[list[str], list[frozenset[str]]]:
+    """n distinct responses, each a sample response plus the first sentence of another (labels
+    united), so training sets larger than the sample are not duplicates a kernel can shortcut."""
+    rng = random.Random(seed)
+    texts, labels = [], []
+    sets = data.label_sets()
+    for _ in range(n):
+        a, b = rng.randrange(len(data)), rng.randrange(len(data))
+        first = re.split(r"(?<=[.!?])\s", data.texts[b], maxsplit=1)[0]
+        texts.append(f"{data.texts[a]} {first}")
+        labels.append(sets[a] | sets[b])
+    return texts, labels
+
+
+def timed(fn, repeat: int = 1) -> tuple[float, float]:
+    """Best wall and CPU seconds of ``repeat`` runs."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return min(walls), min(cpus)
+
+
+def speed(quick: bool) -> list[str]:
+    book = load_codebook(IS_BOOK)
+    data = merged([read_labelled(p, book) for p in IS_PARTS])
+    texts, labels = synthetic(data, 2000, seed=1)
+    suggester = Suggester(book)
+    suggester.suggest("warm up the pipeline")
+    first_wall, first_cpu = timed(lambda: suggester.fit(texts, labels))
+    wall, cpu = timed(lambda: suggester.fit(texts, labels), repeat=3)
+    out = ["### Speed", "", "| what | wall seconds | CPU seconds |", "|---|---:|---:|",
+           f"| train on 2,000 labelled responses, texts not yet analysed | {first_wall:.2f} | {first_cpu:.2f} |",
+           f"| retrain on the same 2,000 (analyses cached, as in the TUI), best of 3 | {wall:.2f} | {cpu:.2f} |"]
+    probes, _ = synthetic(data, 300, seed=2)
+    probes = [f"{t} (probe {i})" for i, t in enumerate(probes)]
+    latencies = []
+    for text in probes:
+        start = time.perf_counter()
+        suggester.suggest(text)
+        latencies.append(time.perf_counter() - start)
+    latencies.sort()
+    out.append(f"| one suggestion, new text, model ready: median / p95 of 300 | "
+               f"{statistics.median(latencies):.4f} / {latencies[int(0.95 * len(latencies))]:.4f} | |")
+    if not quick:
+        many = [f"{data.texts[i % len(data)]} (respondent {i})" for i in range(100_000)]
+        wall, cpu = timed(lambda: suggester.suggest_many(many))
+        out.append(f"| 100,000 responses suggested (one `suggest_many` call, evidence included) | "
+                   f"{wall:.1f} | {cpu:.1f} |")
+    words = statistics.fmean(len(t.split()) for t in data.texts)
+    return out + ["", f"Texts are the sample's responses (mean {words:.0f} words); the 2,000 training "
+                  "responses are sample responses each extended by the first sentence of another.", ""]
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    import numpy
+
+    load = open("/proc/loadavg").read().split()[0] if Path("/proc/loadavg").exists() else "?"
+    header = [
+        "## Suggestions", "",
+        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by `python benchmarks/bench_suggest.py"
+        f"{' --quick' if quick else ''} --write`; {platform.python_version()}, numpy {numpy.__version__}, "
+        f"1-minute load average {load} at the start (the machine is shared).", ""]
+    body = header + quality() + speed(quick)
+    text = "\n".join(body).rstrip() + "\n"
+    print(text)
+    if "--write" in sys.argv:
+        write_section(ROOT / "benchmarks" / "RESULTS.md", text)
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace (or append) the ``## Suggestions`` section, leaving every other section alone."""
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    pattern = re.compile(r"^## Suggestions\n.*?(?=^## |\Z)", re.S | re.M)
+    new = pattern.sub(lambda _: section + "\n", old) if pattern.search(old) else old.rstrip() + "\n\n" + section
+    path.write_text(new, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
