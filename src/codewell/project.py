@@ -279,7 +279,7 @@ class Project:
         return {rid for rid, s in self.statuses(coder).items() if s is Status.DONE}
 
     def agreement(self, coders: Sequence[str], *, ci: bool = False, seed: int = 0,
-                  n_boot: int = 1000) -> MultilabelAgreement:
+                  n_boot: int = 1000, masi: str = "passonneau") -> MultilabelAgreement:
         """Per-code and overall agreement over the responses every coder marked done."""
         from codewell.agreement import multilabel_agreement
 
@@ -295,7 +295,8 @@ class Project:
         order = [r.id for r in self.responses() if r.id in common]
         codings = {c: self.codings(c) for c in coders}
         table = {c: {rid: codings[c].get(rid, frozenset()) for rid in order} for c in coders}
-        return multilabel_agreement(table, self.codebook.ids, ci=ci, seed=seed, n_boot=n_boot)
+        return multilabel_agreement(table, self.codebook.ids, ci=ci, seed=seed, n_boot=n_boot,
+                                    masi=masi)  # type: ignore[arg-type]
 
     def model_agreement(self, coder: str, *, ci: bool = False, seed: int = 0) -> MultilabelAgreement:
         """The model as a pseudo-coder: suggestions shown to ``coder`` against their decisions."""

@@ -11,6 +11,7 @@ from codewell.cli.output import emit_json, table
 from codewell.errors import DataFileError
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
+MASI_VARIANTS = ("passonneau", "nltk", "dkpro")
 
 
 def split_coders(value: str) -> list[str]:
@@ -35,6 +36,10 @@ def agree(
              "the default) or 'all' (units where every coder gave the same value).")] = "pairwise",
     categories: Annotated[Optional[int], typer.Option(
         help="CSV: number of possible categories for Brennan-Prediger (default: categories seen).")] = None,
+    masi: Annotated[str, typer.Option(
+        help="Project: distance between code sets for the MASI alpha: 'passonneau' (1 - Jaccard x "
+             "monotonicity with exact thirds, the default), 'nltk' (NLTK's rounded 0.67/0.33) or "
+             "'dkpro' (DKPro's (1 - J)(1 - M)).")] = "passonneau",
     ci: Annotated[bool, typer.Option("--ci", help="Add 95% bootstrap intervals (units resampled).")] = False,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
     disagreements: Annotated[bool, typer.Option(
@@ -73,7 +78,13 @@ def agree(
             if not coders:
                 raise DataFileError("which coders? pass --coders, e.g. --coders ana,ben",
                                     hint=f"coders here: {', '.join(project.coders()) or 'none yet'}")
-            result = project.agreement(split_coders(coders), ci=ci, seed=seed)
+            if masi not in MASI_VARIANTS:
+                from codewell.errors import UnknownNameError
+                from codewell.fuzzy import did_you_mean
+
+                raise UnknownNameError(f"no MASI variant '{masi}' ({', '.join(MASI_VARIANTS)})",
+                                       did_you_mean(masi, MASI_VARIANTS))
+            result = project.agreement(split_coders(coders), ci=ci, seed=seed, masi=masi)
         texts = {r.id: r.text for r in project.responses()} if disagreements else {}
     if as_json:
         data = result.to_dict()
