@@ -252,3 +252,22 @@ async def test_uncertain_order_arrives_from_the_model_and_resumes_in_it(study):
         assert app.session.order_name == "uncertain"
         assert sorted(app.session.rows) == list(range(app.session.total))
         assert app.session.current == app.session.rows[0]
+
+
+async def test_palette_changes_order_and_filters_flagged_and_memo(study):
+    app = quiet(study)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "f", "n", "m", "x", "enter")     # R002 flagged, R003 has a memo
+        await pilot.press("ctrl+p", *"flagged only")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [app.session.responses[p].id for p in app.session.rows] == ["R002"]
+        app.change_filter("memo")
+        assert [app.session.responses[p].id for p in app.session.rows] == ["R003"]
+        app.change_filter("all")
+        await pilot.press("ctrl+p", *"order: random")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.order_name == "random" and len(app.session.rows) == 20

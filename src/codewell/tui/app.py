@@ -238,6 +238,8 @@ class CodewellApp(App[None]):
             self.suggest_everything()
         self.session.set_filter(name)
         self.coding.rows_changed()
+        if not self.session.rows:
+            self.notify("No response matches this filter (yet).", timeout=3)
 
     # -- codebook and review --------------------------------------------------------------------
     def add_code(self) -> None:
