@@ -211,3 +211,16 @@ def test_both_sample_codebooks_work_without_code_changes(study):
     trained = Suggester(book).fit([t for t, _ in examples], [ls for _, ls in examples])
     assert trained.n_examples == len(examples)
     assert len(trained.suggest("Anything at all.")) == len(book.ids)
+
+
+def test_no_texts_give_no_rows(trained):
+    assert trained.suggest_many([]) == [] and Suggester(BOOK).suggest_many([]) == []
+    assert trained.probabilities([])[0].shape == (0, 3)
+
+
+def test_mode_is_trained_once_every_code_has_plenty_of_positives():
+    texts, labels = make_data(150)
+    suggester = Suggester(BOOK).fit(texts, labels)
+    assert suggester.mode == "trained"
+    suggester.fit(texts[:6], labels[:6])
+    assert suggester.mode == "blended"

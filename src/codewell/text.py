@@ -27,7 +27,8 @@ ABBREVIATIONS: dict[str, str] = {
     "u/s": "ultrasound", "uss": "ultrasound", "img": "image", "imgs": "image",
     "appt": "appointment", "appts": "appointment", "info": "information", "dr": "doctor",
     "drs": "doctor", "ppl": "people", "abt": "about", "govt": "government", "approx": "about",
-    "re": "about", "does": "do", "gp's": "gp", "gps": "gp", "mri's": "mri", "ct's": "ct",
+    "re": "about", "gp's": "gp", "gps": "gp", "mri's": "mri", "ct's": "ct",
+    "does": "do",  # the lookup table reads "does" as the plural of "doe"
 }
 # Written without a space they would be split by the tokenizer; we keep them whole.
 _SPECIAL_CASES = ("f/u", "b/c", "w/o", "w/", "u/s")

@@ -1,13 +1,13 @@
 """The suggester: the codebook prior, a classifier learnt from decisions, and the blend of both.
 
 Multi-label as ridge regression of every code at once on the same features (one matrix solve,
-so 2,000 responses train in well under two seconds), each code's score then calibrated and
-thresholded on exact leave-one-out scores (:mod:`.thresholds`); the per-code threshold is what
-keeps rare codes from drowning. In cross-validation across writers this beat one-vs-rest
-logistic regression on both sample studies, at a tenth of the cost. While a code
-has few positive examples the codebook prior keeps a say, with a weight that decays as positives
-arrive. The model is rebuilt from the decisions on every fit and lives only in memory: nothing is
-ever pickled or loaded from disk.
+so 2,000 responses train in about a second), each code's score then calibrated and thresholded
+on exact leave-one-out scores (:mod:`.thresholds`); the per-code threshold is what keeps rare
+codes from drowning. In cross-validation this beat one-vs-rest logistic regression with balanced
+class weights on both sample studies (macro-F1 0.80 against 0.76, and 0.74 against 0.73) at a
+tenth of the cost. While a code has few positive examples the codebook prior keeps a say, with a
+weight that decays as positives arrive. The model is rebuilt from the decisions on every fit and
+lives only in memory: nothing is ever pickled or loaded from disk.
 """
 
 from __future__ import annotations
@@ -167,10 +167,16 @@ class Suggester:
         """Probabilities, thresholds, the prior's view and the word block of the features."""
         import numpy as np
 
+        k = len(self.codebook.ids)
+        if not analyses:
+            from codewell.suggest.prior import PriorView
+
+            nothing = PriorView(np.zeros((0, 3 * k)), np.zeros((0, k)), [])
+            return nothing.probabilities, np.full(k, DEFAULT_THRESHOLD), nothing, None
         view = self.prior.view(analyses)
         trained = self._trained
-        if trained is None or not analyses:
-            return view.probabilities, np.full(len(self.codebook.ids), DEFAULT_THRESHOLD), view, None
+        if trained is None:
+            return view.probabilities, np.full(k, DEFAULT_THRESHOLD), view, None
         features = trained.featurizer.transform(analyses, view.features)
         scores = features @ trained.coef.T + trained.intercept
         model = np.column_stack([cal.apply(scores[:, c]) for c, cal in enumerate(trained.calibrations)])
