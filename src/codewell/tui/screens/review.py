@@ -85,6 +85,8 @@ class ReviewScreen(Screen[None]):
     def show_rows(self, found: dict) -> None:
         self.session.suggestions.update(found)
         self.fresh.update(found)
+        if not self.is_attached:  # left before the suggestions were ready
+            return
         decided = {(d.response_id, d.code) for d in self.session.project.decisions(self.session.coder)}
         self.probabilities = dict(candidates(self.session, self.code.id, decided))
         self.fill()

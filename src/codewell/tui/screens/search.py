@@ -52,6 +52,8 @@ class SearchScreen(ModalScreen[int | None]):
         self.app.call_from_thread(self._show, positions)
 
     def _show(self, positions: list[int]) -> None:
+        if not self.is_attached:  # chosen or cancelled while the search ran
+            return
         options = self.query_one(OptionList)
         options.clear_options()
         for position in positions:
