@@ -48,14 +48,15 @@ def write_workbook(path: Path, sheets: Sequence[tuple[str, Sequence[str], Iterab
     ``rows`` may be a generator; it is consumed once, row by row.
     """
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for index, (name, header, rows) in enumerate(sheets, start=1):
-            with archive.open(f"xl/worksheets/sheet{index}.xml", "w") as handle:
-                _write_sheet(handle, name, header, rows)
+        # The package parts first, as Office writes them; some readers look for them there.
         archive.writestr("[Content_Types].xml", _content_types(len(sheets)))
         archive.writestr("_rels/.rels", _RELS)
         archive.writestr("xl/workbook.xml", _workbook([name for name, _, _ in sheets]))
         archive.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets)))
         archive.writestr("xl/styles.xml", _STYLES)
+        for index, (name, header, rows) in enumerate(sheets, start=1):
+            with archive.open(f"xl/worksheets/sheet{index}.xml", "w") as handle:
+                _write_sheet(handle, name, header, rows)
 
 
 def _write_sheet(handle: Any, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
