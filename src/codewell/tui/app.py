@@ -31,7 +31,6 @@ class CodewellApp(App[None]):
     CSS_PATH = "codewell.tcss"
     TITLE = "codewell"
     COMMANDS = App.COMMANDS | {CodewellCommands}
-    ENABLE_COMMAND_PALETTE = True
 
     model_state: reactive[str] = reactive("model: starting")
 
@@ -61,6 +60,7 @@ class CodewellApp(App[None]):
         self.fresh: set[str] = set()
         self._refilter_pending = False
         self.engine_missing = False
+        self.train_seconds = 0.0
         if keymap:
             self.set_keymap(dict(keymap))
 
@@ -97,7 +97,8 @@ class CodewellApp(App[None]):
         self.coding.redraw()
 
     def _trained_state(self) -> str:
-        return f"model: {self.suggester.mode} ({self.suggester.n_examples} coded)"
+        return (f"model: {self.suggester.mode} ({self.suggester.n_examples} coded, "
+                f"{self.train_seconds:.1f} s)")
 
     # -- training -------------------------------------------------------------------------------
     def retrain(self) -> None:
@@ -129,6 +130,7 @@ class CodewellApp(App[None]):
 
     def on_model_trained(self, message: ModelTrained) -> None:
         self.suggester = message.suggester
+        self.train_seconds = message.seconds
         self.generation += 1
         self.fresh = set()
         if self.session.suggestions_on:
