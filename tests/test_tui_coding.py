@@ -271,3 +271,13 @@ async def test_palette_changes_order_and_filters_flagged_and_memo(study):
         await pilot.press("enter")
         await pilot.pause()
         assert app.session.order_name == "random" and len(app.session.rows) == 20
+
+
+def test_a_project_without_responses_is_a_clear_error(tmp_path):
+    from codewell.errors import DataFileError
+    from codewell.project import Project
+    from tui_fixtures import CODEBOOK
+
+    Project.create(tmp_path / "empty.cw", CODEBOOK).close()
+    with pytest.raises(DataFileError, match="no responses to code yet"):
+        make_app(str(tmp_path / "empty.cw"), "ana")

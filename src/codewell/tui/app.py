@@ -15,7 +15,7 @@ from textual.app import App
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from codewell.errors import CodewellError
+from codewell.errors import CodewellError, DataFileError
 from codewell.tui.commands import CodewellCommands
 from codewell.tui.messages import ModelTrained, OrderReady, SuggestionsReady
 from codewell.tui.screens.coding import CodingScreen
@@ -50,6 +50,10 @@ class CodewellApp(App[None]):
         suggestions_on = (not blind) if suggestions is None else suggestions
         self.session = CodingSession(self.project, coder, blind=blind,
                                      suggestions_on=suggestions_on, sample=sample, seed=seed)
+        if not self.session.total:
+            self.project.close()
+            raise DataFileError(f"{project_location}: has no responses to code yet",
+                                hint=f"codewell import {project_location} DATA.csv")
         if order == "random":
             self.session.set_order("random")
         self.session.go_to(self.session.first_unfinished())
