@@ -115,3 +115,26 @@ def test_every_command_has_help() -> None:
     for command in ("init", "import", "status", "codebook", "code", "demo"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "Usage" in result.stdout
+
+
+def test_a_long_export_reads_back_as_codings(project_file: Path, small_csv: Path, tmp_path: Path) -> None:
+    run("import", project_file, small_csv)
+    codings = tmp_path / "codings.csv"
+    codings.write_text("id,coder,code\nr1,ana,understanding\nr1,ana,communication\nr2,ana,anxiety\n")
+    run("import", project_file, codings, "--codings")
+    long = tmp_path / "long.csv"
+    assert run("export", project_file, "-o", long, "--layout", "long", "--coder", "ana").exit_code == 0
+    other = tmp_path / "other.cw"
+    run("init", other, "--codebook", CODEBOOK)
+    run("import", other, small_csv)
+    result = run("import", other, long, "--codings")
+    assert result.exit_code == 0, result.output
+    from codewell.project import Project
+
+    with Project.open(project_file) as a, Project.open(other) as b:
+        assert a.codings("ana") == b.codings("ana")
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,coder,code,applied\nr1,ana,anxiety,maybe\n")
+    result = run("import", other, bad, "--codings")
+    assert result.exit_code == 2 and "'applied' must be 1 or 0" in result.stderr and "row 2" in result.stderr

@@ -66,16 +66,33 @@ def read_codings(path: Path, *, sheet: str | None = None) -> CodingsTable:
                 f"{path}: empty {label} at row{'s' if len(empty) > 1 else ''} {_listing(empty)}",
                 f"every row needs a {label}",
             )
+    applied = _applied_flags(path, grid, header, rows)
     gathered: dict[str, dict[str, set[str]]] = {}
     for index in rows:
         codes_so_far = gathered.setdefault(coders[index], {}).setdefault(response_ids[index], set())
-        if codes[index]:
+        if codes[index] and applied[index]:
             codes_so_far.add(codes[index])
     codings = {
         coder: {response_id: frozenset(found) for response_id, found in by_id.items()}
         for coder, by_id in gathered.items()
     }
     return CodingsTable(codings=codings, path=path)
+
+
+def _applied_flags(path: Path, grid, header: Sequence[str], rows: Sequence[int]) -> list[bool]:  # type: ignore[no-untyped-def]
+    """An optional ``applied`` column (as codewell's long export writes) marks rows whose code was
+    decided against: the response counts as coded, the code does not."""
+    if "applied" not in header:
+        return [True] * grid.n_rows
+    cells = [cell.strip().casefold() for cell in grid.columns[header.index("applied")]]
+    bad = [str(grid.first_row + index) for index in rows if cells[index] not in _FLAGS]
+    if bad:
+        raise DataFileError(f"{path}: 'applied' must be 1 or 0 (or true/false) at row"
+                            f"{'s' if len(bad) > 1 else ''} {_listing(bad)}")
+    return [_FLAGS.get(cell, True) for cell in cells]
+
+
+_FLAGS = {"1": True, "0": False, "true": True, "false": False, "yes": True, "no": False, "": True}
 
 
 def check_codings(
