@@ -61,11 +61,24 @@ class Records:
         return self._response_pks
 
     def load_responses(self) -> list[Response]:
+        """Every response in import order; also fills the id -> key cache from the same read.
+
+        Attribute objects are decoded once per distinct JSON text: survey attributes repeat
+        (profession, setting, ...), and decoding 100,000 copies was most of a large project's start.
+        """
         t = schema.responses
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.c.source_id, t.c.text, t.c.source_row, t.c.attributes)
+            rows = conn.execute(select(t.c.pk, t.c.source_id, t.c.text, t.c.source_row, t.c.attributes)
                                 .order_by(t.c.pk)).all()
-        return [Response(id=r[0], text=r[1], row=r[2], attributes=json.loads(r[3])) for r in rows]
+        decoded: dict[str, dict[str, str]] = {}
+        responses = []
+        for _pk, source_id, text, row, attributes in rows:
+            value = decoded.get(attributes)
+            if value is None:
+                value = decoded[attributes] = json.loads(attributes)
+            responses.append(Response(id=source_id, text=text, row=row, attributes=value))
+        self._response_pks = {r[1]: r[0] for r in rows}
+        return responses
 
     def existing_texts(self, ids: Iterable[str]) -> dict[str, str]:
         """Texts of those ``ids`` already stored; one scan beats thousands of IN-lookups."""
