@@ -35,8 +35,8 @@ def suggest(
 
 def evaluate(
     train: Annotated[Path, typer.Argument(help="Labelled CSV to train on: id, response, one 0/1 column per code.")],
+    codebook: Annotated[Path, typer.Option(help="The codebook the labels follow (YAML or .qdc).")],
     test: Annotated[Optional[Path], typer.Argument(help="Labelled CSV to score on (omit with --cv).")] = None,
-    codebook: Annotated[Path, typer.Option(help="The codebook the labels follow.")] = Path("codebook.yaml"),
     codes: Annotated[Optional[str], typer.Option(help="Only these codes, e.g. understanding,anxiety.")] = None,
     cv: Annotated[Optional[int], typer.Option(help="K-fold cross-validation on TRAIN instead of a TEST file.")] = None,
     simulate: Annotated[bool, typer.Option(
