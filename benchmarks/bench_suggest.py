@@ -65,6 +65,12 @@ def merged(parts: list[LabelledData]) -> LabelledData:
                         np.vstack([p.gold for p in parts]))
 
 
+def only(data: LabelledData, codes: tuple[str, ...]) -> LabelledData:
+    """The same responses labelled with ``codes`` alone."""
+    keep = [data.codes.index(c) for c in codes]
+    return LabelledData(data.path, data.ids, data.texts, codes, data.gold[:, keep])
+
+
 def quality() -> list[str]:
     book = load_codebook(IS_BOOK)
     parts = [read_labelled(p, book) for p in IS_PARTS]
@@ -90,7 +96,9 @@ def quality() -> list[str]:
     out += ["### Learning curve (`--simulate`): a new study, codebook only at first, retrained as it goes",
             "", "Suggestions are scored as they were shown, before each decision; figures are over the "
             "last 20 responses (micro-F1 / share exactly right).", ""]
-    runs = [("image-sharing part 2", book, parts[1], ("file", "random", "uncertain")),
+    runs = [("image-sharing part 2, five study codes", book, only(parts[1], FIVE),
+             ("file", "random", "uncertain")),
+            ("image-sharing part 2, all nine codes", book, parts[1], ("file",)),
             ("patient-feedback", load_codebook(PF_BOOK), read_labelled(PF_ALL, load_codebook(PF_BOOK)),
              ("file",))]
     points = (10, 20, 30, 50, 75, 100, 150)

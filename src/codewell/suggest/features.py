@@ -82,22 +82,27 @@ class CharGrams:
         words = sorted({w for doc in docs for w in doc})
         names = list(dict.fromkeys(g for w in words for g in self._grams(w)))
         self.vocabulary, self._columns = {g: i for i, g in enumerate(names)}, {}
-        df = np.asarray((self._counts(docs, words) > 0).sum(axis=0)).ravel()
+        counts = self._counts(docs, words)
+        df = np.bincount(counts.indices, minlength=len(names))
         least = min(self.min_df, len(docs))
-        keep = (df >= least) & (df <= max(self.max_df * len(docs), least))
-        self.vocabulary = {names[i]: j for j, i in enumerate(np.flatnonzero(keep))}
+        kept = np.flatnonzero((df >= least) & (df <= max(self.max_df * len(docs), least)))
+        self.vocabulary = {names[i]: j for j, i in enumerate(kept)}
         self._columns = {}
-        self.idf = np.log((1 + len(docs)) / (1 + df[keep])) + 1.0
-        return self.transform(docs)
+        self.idf = np.log((1 + len(docs)) / (1 + df[kept])) + 1.0
+        return self._weigh(counts[:, kept])
 
     def transform(self, docs: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         """Sublinear TF x IDF, rows L2-normalised: shape (len(docs), n-grams)."""
+        return self._weigh(self._counts(docs, sorted({w for doc in docs for w in doc})))
+
+    def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Raw counts -> (1 + log tf) x idf, rows L2-normalised."""
         import numpy as np
         from sklearn.preprocessing import normalize
 
-        counts = self._counts(docs, sorted({w for doc in docs for w in doc}))
         if not self.vocabulary:
-            return counts
+            return counts.tocsr()
+        counts = counts.tocsr()
         counts.data = 1.0 + np.log(counts.data)
         counts = counts.multiply(self.idf[None, :]).tocsr()
         return normalize(counts)
