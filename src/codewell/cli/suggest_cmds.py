@@ -101,7 +101,8 @@ def _evaluate_text(report: dict[str, Any]) -> str:
              f"micro-F1 {_num(report['cold_start']['micro_f1'])}"]
     simulation = report.get("simulation")
     if simulation:
-        points = [p for p in simulation["curve"] if p["coded"] in CURVE_POINTS]
+        curve = simulation["curve"]
+        points = [p for p in curve if p["coded"] in CURVE_POINTS or p is curve[-1]]
         after = simulation["after_30"]
         lines += ["", f"simulated coding ({simulation['order']} order), suggestions shown before "
                       f"each decision, last 20:",
