@@ -31,7 +31,7 @@ from codewell.suggest.labelled import LabelledData, read_labelled  # noqa: E402
 
 IS_BOOK = ROOT / "codebooks" / "image-sharing.yaml"
 PF_BOOK = ROOT / "codebooks" / "patient-feedback.yaml"
-IS_PARTS = [ROOT / "samples" / "image-sharing" / "parts" / f"labelled_part{i}.csv" for i in (1, 2)]
+FIRST_WRITER_LAST_ID = "IS170"  # IS001-IS170 were written by one person, IS171-IS340 by another
 IS_ALL = ROOT / "samples" / "image-sharing" / "labelled.csv"
 PF_ALL = ROOT / "samples" / "patient-feedback" / "labelled.csv"
 FIVE = ("understanding", "communication", "adherence", "interpretation_difficulty", "anxiety")
@@ -56,13 +56,15 @@ def macro(report: dict, codes: tuple[str, ...]) -> float:
     return statistics.fmean(report["codes"][c]["f1"] for c in codes)
 
 
-def merged(parts: list[LabelledData]) -> LabelledData:
-    import numpy as np
-
-    first = parts[0]
-    return LabelledData("+".join(p.path for p in parts), sum((p.ids for p in parts), ()),
-                        sum((p.texts for p in parts), ()), first.codes,
-                        np.vstack([p.gold for p in parts]))
+def by_writer(data: LabelledData) -> list[LabelledData]:
+    """The sample split into its two writers' halves (see samples/image-sharing/README.md)."""
+    halves = []
+    for first in (True, False):
+        rows = [i for i, rid in enumerate(data.ids) if (rid <= FIRST_WRITER_LAST_ID) == first]
+        halves.append(LabelledData(f"{data.path}[{'IS001-IS170' if first else 'IS171-IS340'}]",
+                                   tuple(data.ids[i] for i in rows), tuple(data.texts[i] for i in rows),
+                                   data.codes, data.gold[rows]))
+    return halves
 
 
 def only(data: LabelledData, codes: tuple[str, ...]) -> LabelledData:
@@ -76,7 +78,8 @@ AIMS: dict[str, str] = {}
 
 def quality() -> list[str]:
     book = load_codebook(IS_BOOK)
-    parts = [read_labelled(p, book) for p in IS_PARTS]
+    both = read_labelled(IS_ALL, book)
+    parts = by_writer(both)
     out = ["### Across writers (image-sharing: train on one writer's part, test on the other's)", ""]
     for train, test, name in ((parts[0], parts[1], "part 1 -> part 2"), (parts[1], parts[0], "part 2 -> part 1")):
         report = train_test(book, train, test)
@@ -91,7 +94,6 @@ def quality() -> list[str]:
                 f"exactly right on {f2(report['exact_share'])} of responses. Codebook only: macro-F1 "
                 f"{f2(report['cold_start']['macro_f1'])} (five codes {f2(macro(report['cold_start'], FIVE))}).",
                 "", *code_table(report), ""]
-    both = merged(parts)
     out += ["### 5-fold cross-validation within each sample", ""]
     for data, bookpath, name in ((both, IS_BOOK, "image-sharing, both parts"),
                                  (read_labelled(PF_ALL, load_codebook(PF_BOOK)), PF_BOOK,
@@ -153,7 +155,7 @@ def timed(fn, repeat: int = 1) -> tuple[float, float]:
 
 def speed(quick: bool) -> list[str]:
     book = load_codebook(IS_BOOK)
-    data = merged([read_labelled(p, book) for p in IS_PARTS])
+    data = read_labelled(IS_ALL, book)
     texts, labels = synthetic(data, 2000, seed=1)
     suggester = Suggester(book)
     suggester.suggest("warm up the pipeline")

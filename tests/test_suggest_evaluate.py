@@ -128,16 +128,9 @@ def test_missing_code_column_in_the_test_file(files, tmp_path):
                                   f"{test}: no column for code 'anxiety'; it is skipped"]
 
 
-def sample(study: str) -> Path:
-    merged = ROOT / "samples" / study / "labelled.csv"
-    return merged if merged.exists() else ROOT / "samples" / study / "parts" / "labelled_part1.csv"
-
-
 @pytest.mark.parametrize("study", ["image-sharing", "patient-feedback"])
 def test_both_sample_studies_cross_validate_well_above_the_cold_start(study):
-    path = sample(study)
-    if not path.exists():
-        pytest.skip(f"{path} not written yet")
+    path = ROOT / "samples" / study / "labelled.csv"
     report = json.loads(run_evaluate(path, None, ROOT / "codebooks" / f"{study}.yaml", None, 3,
                                      False, "file", 0, True))
     assert report["macro_f1"] > 0.6 and report["cold_start"]["macro_f1"] > 0.5

@@ -42,7 +42,8 @@ def evaluate(
     simulate: Annotated[bool, typer.Option(
         "--simulate", help="Replay the gold labels as a coder would, from the codebook alone, and report "
                            "the learning curve of the suggestions shown before each decision.")] = False,
-    order: Annotated[str, typer.Option(help="Order of the simulated coder: file | uncertain | random.")] = "uncertain",
+    order: Annotated[str, typer.Option(
+        help="Order of the simulated coder: file (the coding screen's default) | uncertain | random.")] = "file",
     seed: Annotated[int, typer.Option(help="Seed for folds, ordering and the model.")] = 0,
     as_json: JsonOpt = False,
 ) -> None:
