@@ -1,0 +1,107 @@
+"""The reliability half of the project facade: agreement between coders and adjudication.
+
+:class:`~codewell.project.Project` mixes this in, so callers still see one facade; the split only
+keeps each module to one concern. Statistics come from :mod:`codewell.agreement` (pure), the plan
+from :mod:`codewell.adjudication` (pure); this class reads and writes through the facade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from codewell.adjudication import CONSENSUS, AdjudicationPlan, plan_adjudication
+from codewell.errors import AgreementError, UnknownNameError
+from codewell.fuzzy import did_you_mean
+from codewell.model import Decision, Status
+
+if TYPE_CHECKING:
+    from codewell.agreement import MultilabelAgreement
+    from codewell.project import Project
+
+
+class Reliability:
+    """Agreement and consensus for a :class:`~codewell.project.Project` (``self`` is one)."""
+
+    # -- agreement -----------------------------------------------------------------------
+    def finished(self: Project, coder: str) -> set[str]:
+        return {rid for rid, s in self.statuses(coder).items() if s is Status.DONE}
+
+    def agreement(self: Project, coders: Sequence[str], *, ci: bool = False, seed: int = 0,
+                  n_boot: int = 1000, masi: str = "passonneau") -> MultilabelAgreement:
+        """Per-code and overall agreement over the responses every coder marked done."""
+        from codewell.agreement import multilabel_agreement
+
+        if len(set(coders)) < 2:
+            raise AgreementError("agreement needs at least two different coders, e.g. --coders ana,ben")
+        for coder in coders:
+            self.require_coder(coder)
+        done = {c: self.finished(c) for c in coders}
+        for coder, ids in done.items():
+            if not ids:
+                raise AgreementError(f"coder '{coder}' has no finished (done) responses to compare")
+        common = set.intersection(*done.values())
+        order = [r.id for r in self.responses() if r.id in common]
+        codings = {c: self.codings(c) for c in coders}
+        table = {c: {rid: codings[c].get(rid, frozenset()) for rid in order} for c in coders}
+        return multilabel_agreement(table, self.codebook.ids, ci=ci, seed=seed, n_boot=n_boot,
+                                    masi=masi)  # type: ignore[arg-type]
+
+    def model_agreement(self: Project, coder: str, *, ci: bool = False, seed: int = 0) -> MultilabelAgreement:
+        """The model as a pseudo-coder: suggestions shown to ``coder`` against their decisions."""
+        from codewell.agreement import model_agreement
+
+        self.require_coder(coder)
+        shown = self._db.last_shown(coder)
+        done = self.finished(coder)
+        codings = self.codings(coder)
+        ids = [r.id for r in self.responses() if r.id in done and r.id in shown]
+        if not ids:
+            raise AgreementError(f"no finished response of '{coder}' was coded with suggestions shown")
+        return model_agreement({rid: shown[rid] for rid in ids},
+                               {rid: codings.get(rid, frozenset()) for rid in ids},
+                               self.codebook.ids, coder=coder, ci=ci, seed=seed)
+
+    # -- adjudication ----------------------------------------------------------------------
+    def adjudication(self: Project, coders: Sequence[str]) -> AdjudicationPlan:
+        """The responses ``coders`` disagree on (all must exist and have finished responses)."""
+        return plan_adjudication(self.dataset([*coders, *([CONSENSUS] if CONSENSUS in self.coders() else [])]),
+                                 coders)
+
+    def carry_agreements(self: Project, coders: Sequence[str]) -> int:
+        """Write what the coders already agree on into ``consensus`` without asking.
+
+        Unanimous responses become done for consensus; disputed ones get their agreed codes now
+        and the rest when settled. Decisions are marked "agreed". Returns the decisions written.
+        """
+        plan = self.adjudication(coders)
+        already = self.codings(CONSENSUS) if CONSENSUS in self.coders() else {}
+        settled = {rid for rid, s in self.statuses(CONSENSUS).items() if s is Status.DONE}
+        pks = self._pks()
+        rows = [(pks[rid], code, "apply", None, False)
+                for rid in plan.compared if rid not in settled
+                for code in sorted(plan.agreed[rid] - already.get(rid, frozenset()))]
+        with self._db.engine.begin() as conn:
+            self._db.append_events(CONSENSUS, rows, self.codebook_version, False, conn, note="agreed")
+            coder_id = self._db.coder_id(conn, CONSENSUS)
+            assert coder_id is not None
+            done = [pks[rid] for rid in plan.unanimous if rid not in settled]
+            if done:
+                self._db.set_statuses(conn, coder_id, done, Status.DONE)
+        return len(rows)
+
+    def settle(self: Project, response_id: str, codes: frozenset[str]) -> list[Decision]:
+        """Make ``consensus``'s codes for a response exactly ``codes`` and mark it done."""
+        unknown = sorted(codes - set(self.codebook.ids))
+        if unknown:
+            raise UnknownNameError(f"no code '{unknown[0]}' in the codebook", did_you_mean(unknown[0], self.codebook.ids))
+        had = self.codes_for(CONSENSUS, response_id) if CONSENSUS in self.coders() else frozenset()
+        pk = self._pk(response_id)
+        rows = [(pk, c, "apply", None, False) for c in sorted(codes - had)]
+        rows += [(pk, c, "remove", None, False) for c in sorted(had - codes)]
+        with self._db.engine.begin() as conn:
+            ids = self._db.append_events(CONSENSUS, rows, self.codebook_version, False, conn, note="adjudicated")
+            coder_id = self._db.coder_id(conn, CONSENSUS)
+            assert coder_id is not None
+            self._db.set_statuses(conn, coder_id, [pk], Status.DONE)
+        return self._db.decisions(CONSENSUS, ids) if ids else []
