@@ -97,7 +97,14 @@ class Records:
         if not responses:
             return
         encode = json.JSONEncoder(ensure_ascii=False).encode
-        rows = [(r.id, r.text, r.row, encode(r.attributes), r.is_empty, source_file) for r in responses]
+        encoded: dict[tuple[tuple[str, str], ...], str] = {}  # attribute sets repeat across rows
+        rows = []
+        for r in responses:
+            key = tuple(r.attributes.items())
+            text = encoded.get(key)
+            if text is None:
+                text = encoded[key] = encode(r.attributes)
+            rows.append((r.id, r.text, r.row, text, r.is_empty, source_file))
         t = schema.responses
         columns = (t.c.source_id, t.c.text, t.c.source_row, t.c.attributes, t.c.is_empty, t.c.source_file)
         with self.engine.begin() as conn:
