@@ -281,3 +281,24 @@ def test_a_project_without_responses_is_a_clear_error(tmp_path):
     Project.create(tmp_path / "empty.cw", CODEBOOK).close()
     with pytest.raises(DataFileError, match="no responses to code yet"):
         make_app(str(tmp_path / "empty.cw"), "ana")
+
+
+async def test_done_with_suggestions_shown_feeds_model_agreement(study):
+    app = make_app(str(study), "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        if app.engine_missing:
+            pytest.skip("suggestion engine not importable")
+        await pilot.press("n")
+        await settle(app, pilot)
+        shown = {s.code for s in app.session.suggestions_for("R002") if s.suggested}
+        await pilot.press("a", "enter")
+        await settle(app, pilot)
+        await pilot.press("enter")                      # R003 done without touching its suggestions
+        await settle(app, pilot)
+    from codewell.project import Project
+
+    with Project.open(study) as project:
+        result = project.model_agreement("ana").to_dict()
+    assert result["n_units"] == 2
+    assert all(result["codes"][code]["table"][0][0] == 1 for code in shown)  # model and coder both applied

@@ -198,6 +198,9 @@ class CodingSession:
     def mark(self, status: Status) -> None:
         rid = self.response.id
         self.project.set_status(self.coder, rid, status)
+        shown = self.suggestions_for(rid) if status is Status.DONE else None
+        if shown:  # kept so that `codewell agree --model` can score the model as a pseudo-coder
+            self.project.record_shown(self.coder, rid, [(s.code, s.probability, s.suggested) for s in shown])
         before = self.statuses.get(rid)
         if status is Status.UNCODED:
             self.statuses.pop(rid, None)
