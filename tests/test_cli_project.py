@@ -31,7 +31,7 @@ def test_init_import_status_json(project_file: Path, small_csv: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Imported 4 new responses" in result.stdout
     assert "using column 'response'" in result.stdout
-    assert "1 responses have no text" in result.stdout
+    assert "Empty responses: r3" in result.stdout
     status = json.loads(run("status", project_file, "--json").stdout)
     assert status["responses"] == 4 and status["empty"] == 1
     assert status["codebook"]["version"] == 1

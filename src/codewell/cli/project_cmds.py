@@ -58,7 +58,7 @@ def import_(
     typer.echo(f"Imported {report.added} new responses from {data} ({report.unchanged} already present).")
     if report.empty_ids:
         shown = ", ".join(report.empty_ids[:8]) + (" ..." if len(report.empty_ids) > 8 else "")
-        typer.echo(f"{len(report.empty_ids)} responses have no text (kept, marked empty): {shown}")
+        typer.echo(f"Empty responses: {shown}")
 
 
 def status(project: ProjectArg, as_json: JsonOpt = False) -> None:
