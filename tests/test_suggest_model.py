@@ -224,3 +224,15 @@ def test_mode_is_trained_once_every_code_has_plenty_of_positives():
     assert suggester.mode == "trained"
     suggester.fit(texts[:6], labels[:6])
     assert suggester.mode == "blended"
+
+
+def test_inclusion_notes_teach_the_model_words_no_coded_response_used():
+    food = Code("food", "Food", definition="Meals, drinks and the menu.", keywords=("meal", "food"),
+                include=("Porridge, cereal or toast at breakfast.",), examples=("Dinner was cold.",))
+    book = Codebook(title="Ward comments", codes=(BOOK.codes[0], food, BOOK.codes[2]))
+    texts, labels = make_data(60)
+    suggester = Suggester(book, seed=1).fit(texts, labels)
+    assert suggester.n_examples == 60  # the notes train the model but are not coded responses
+    suggestion = by_code(suggester.suggest("Porridge again, lumpy porridge."))["food"]
+    assert suggestion.suggested
+    assert any(e.source == "model" and e.text.lower() == "porridge" for e in suggestion.evidence)
