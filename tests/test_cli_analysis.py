@@ -82,7 +82,7 @@ def test_export_formats_and_qdpx_round_trip(coded: str, tmp_path: Path, codebook
         assert (tmp_path / name).stat().st_size > 0
     with Project.create(tmp_path / "other.cw", codebook) as other:
         report = other.import_responses(tmp_path / "all.qdpx")
-        assert report.added == 340
+        assert report.added == 500
         assert other.codings("ana") == {k: v for k, v in Project.open(coded).codings("ana").items()}
 
 

@@ -73,13 +73,13 @@ def test_every_shape_gives_the_same_responses(tmp_path: Path, codebook, shape) -
     got = _imported(tmp_path, codebook, shape(tmp_path), shape.__name__)
     if shape is windows_1252:
         expected = [(i, t.encode("cp1252", "replace").decode("cp1252")) for i, t in expected]
-    assert len(got) == 340
+    assert len(got) == 500
     assert got == expected
 
 
 def test_sample_import_reports_empty_answers(sample_project) -> None:
     summary = sample_project.summary()
-    assert summary["responses"] == 340 and summary["empty"] == 5
+    assert summary["responses"] == 500 and summary["empty"] == 8
     first = sample_project.responses()[0]
     assert first.id == "IS001" and first.row == 2
     assert set(first.attributes) == {"profession", "years_experience", "setting", "share_in_clinic", "remote_access"}
