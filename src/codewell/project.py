@@ -291,7 +291,9 @@ class Project(Reliability):
                 labels.append(codings.get(response.id, frozenset()) & frozenset(self.codebook.ids))
         return texts, labels
 
-    def dataset(self, coders: Sequence[str] | None = None) -> CodedDataset:
+    def dataset(self, coders: Sequence[str] | None = None, *, with_log: bool = True) -> CodedDataset:
+        """Everything about ``coders`` (default: all); ``with_log=False`` skips the decision log,
+        which only the long export needs and which is by far the largest part."""
         names = tuple(coders) if coders is not None else self.coders()
         for name in names:
             self.require_coder(name)
@@ -299,7 +301,7 @@ class Project(Reliability):
             codebook=self.codebook, responses=self.responses(), coders=names,
             codings={c: self.codings(c) for c in names}, statuses={c: self.statuses(c) for c in names},
             memos={c: self.memos(c) for c in names},
-            decisions=tuple(d for c in names for d in self._db.decisions(c)))
+            decisions=tuple(d for c in names for d in self._db.decisions(c)) if with_log else ())
 
     def summary(self) -> dict[str, Any]:
         """The ``codewell status --json`` document (keys relied on by scripts)."""

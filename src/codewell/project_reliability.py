@@ -65,7 +65,8 @@ class Reliability:
     # -- adjudication ----------------------------------------------------------------------
     def adjudication(self: Project, coders: Sequence[str]) -> AdjudicationPlan:
         """The responses ``coders`` disagree on (all must exist and have finished responses)."""
-        return plan_adjudication(self.dataset([*coders, *([CONSENSUS] if CONSENSUS in self.coders() else [])]),
+        with_consensus = [*coders, *([CONSENSUS] if CONSENSUS in self.coders() else [])]
+        return plan_adjudication(self.dataset(with_consensus, with_log=False),
                                  coders)
 
     def carry_agreements(self: Project, coders: Sequence[str]) -> int:

@@ -55,14 +55,14 @@ def evaluate(
     typer.echo(run_evaluate(train, test, codebook, chosen, cv, simulate, order, seed, as_json))
 
 
-def _dataset(project: str, coder: str | None):  # type: ignore[no-untyped-def]
+def _dataset(project: str, coder: str | None, with_log: bool = True):  # type: ignore[no-untyped-def]
     from codewell.project import Project
 
     with Project.open(project) as opened:
         if coder not in (None, "all"):
             opened.require_coder(coder)
-            return opened.dataset([coder])
-        return opened.dataset()
+            return opened.dataset([coder], with_log=with_log)
+        return opened.dataset(with_log=with_log)
 
 
 def report(
@@ -76,7 +76,7 @@ def report(
     intervals — plus code co-occurrence and, with --by, a crosstab with a chi-square or Fisher test."""
     from codewell.cli.export_cmds import run_report
 
-    typer.echo(run_report(_dataset(project, coder), coder, by, format, plot), nl=False)
+    typer.echo(run_report(_dataset(project, coder, with_log=False), coder, by, format, plot), nl=False)
 
 
 def export(
@@ -105,4 +105,4 @@ def pii(
     """List responses holding personal identifiers (emails, phone and NHS numbers, postcodes, names)."""
     from codewell.cli.export_cmds import run_pii
 
-    typer.echo(run_pii(_dataset(project, None), names, as_json), nl=False)
+    typer.echo(run_pii(_dataset(project, None, with_log=False), names, as_json), nl=False)
