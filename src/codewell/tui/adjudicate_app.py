@@ -13,16 +13,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 
-from rich.table import Table
-from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Label, Static
 
 from codewell.adjudication import AdjudicationPlan, Disagreement
 from codewell.tui.screens.adjudicate import AdjudicateScreen
+from codewell.tui.screens.help import HelpScreen
 
 HELP_INTRO = ("Only responses every coder marked done are compared; codes they all applied are "
               "already in consensus. For each disagreement take one coder's set, the union or the "
@@ -128,28 +124,11 @@ class Walk:
             self.revisit = False
 
 
-class AdjudicateHelp(ModalScreen[None]):
-    """`?`: the keys, built from the bindings so the list cannot drift from what the keys do."""
-
-    BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help.close")]
+class AdjudicateHelp(HelpScreen):
+    """`?` on the adjudication screen: the shared key list with adjudication's own intro."""
 
     def __init__(self, rows: list[tuple[str, str, str]]) -> None:
-        super().__init__()
-        self.rows = rows
-
-    def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=False, pad_edge=False, expand=True)
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column(ratio=1)
-        for keys, description, _ in self.rows:
-            table.add_row(keys, description)
-        with VerticalScroll(classes="dialog -tall", id="adj-help"):
-            yield Label("Adjudication keys (escape closes)", classes="dialog-title")
-            yield Static(HELP_INTRO, classes="help-intro")
-            yield Static(table)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        super().__init__(rows, title="Adjudication keys", intro=HELP_INTRO)
 
 
 def adjudicate_commands(app: App, screen: object) -> Iterator[Command]:

@@ -1,4 +1,4 @@
-"""`?`: every key of the coding screen, built from its bindings so the list cannot drift."""
+"""`?`: every key of a screen, built from its bindings so the list cannot drift from the keys."""
 
 from __future__ import annotations
 
@@ -15,11 +15,16 @@ INTRO = ("Read the response, toggle codes with their number (or pick one by name
 
 
 class HelpScreen(ModalScreen[None]):
+    """The key list of the coding screen by default; other screens pass their own title and intro."""
+
     BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help.close")]
 
-    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+    def __init__(self, rows: list[tuple[str, str, str]], *, title: str = "Keys",
+                 intro: str = INTRO) -> None:
         super().__init__()
         self.rows = rows
+        self.title_text = title
+        self.intro = intro
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, pad_edge=False, expand=True)
@@ -28,8 +33,8 @@ class HelpScreen(ModalScreen[None]):
         for keys, description, _ in self.rows:
             table.add_row(keys, description)
         with VerticalScroll(classes="dialog -tall", id="help"):
-            yield Label("Keys (escape closes)", classes="dialog-title")
-            yield Static(INTRO, classes="help-intro")
+            yield Label(f"{self.title_text} (escape closes)", classes="dialog-title")
+            yield Static(self.intro, classes="help-intro")
             yield Static(table)
 
     def action_close(self) -> None:
