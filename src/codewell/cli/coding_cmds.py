@@ -39,10 +39,20 @@ def code(
     _run_app(project, coder, blind=blind, suggestions=suggestions, sample=sample, seed=seed, order=order)
 
 
+def user_keymap() -> dict[str, str]:
+    """The keymap of the settings file, checked against every binding id of both apps."""
+    from codewell.settings import load_settings
+    from codewell.tui.screens.adjudicate import ADJUDICATE_BINDINGS, ConsensusList
+    from codewell.tui.screens.coding import CODING_BINDINGS
+
+    bindings = [*CODING_BINDINGS, *ADJUDICATE_BINDINGS, *ConsensusList.BINDINGS]
+    return load_settings(binding_ids={b.id for b in bindings if b.id}).keymap  # type: ignore[union-attr]
+
+
 def _run_app(location: str, coder: str, **options: object) -> None:
     from codewell.tui.app import make_app
 
-    make_app(location, coder, **options).run()  # type: ignore[arg-type]
+    make_app(location, coder, keymap=user_keymap(), **options).run()  # type: ignore[arg-type]
 
 
 def demo(
