@@ -45,6 +45,9 @@ def import_qdpx(project: Project, path: Path) -> ImportReport:
     notes = [f"{len(refi.sources)} text sources: {added} new responses, {unchanged} already present"]
     if new_codes:
         notes.append(f"added {len(new_codes)} codes to the codebook: {', '.join(c.id for c in new_codes)}")
+    if frozen:
+        notes.append("each user's coded sources are marked done for them; REFI-QDA cannot say that a "
+                     "source was finished with no code, so such sources stay uncoded")
     if partial:
         notes.append(f"{partial} codings marked part of a source; codewell applies them to the whole response")
     notes += [f"left out: {item}" for item in refi.dropped]
