@@ -80,3 +80,12 @@ def test_model_as_pseudo_coder(project) -> None:
     assert result["codes"]["privacy"]["table"] == [[0, 0], [1, 1]]
     with pytest.raises(AgreementError, match="suggestions shown"):
         project.model_agreement("ben")
+
+
+def test_carrying_leaves_the_plan_as_it_was(project) -> None:
+    before = project.adjudication(["ana", "ben"])
+    project.carry_agreements(["ana", "ben"], before)
+    after = project.adjudication(["ana", "ben"])
+    assert [(d.response.id, d.settled) for d in after.disagreements] == \
+        [(d.response.id, d.settled) for d in before.disagreements]
+    assert after.unanimous == before.unanimous

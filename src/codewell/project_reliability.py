@@ -69,13 +69,16 @@ class Reliability:
         return plan_adjudication(self.dataset(with_consensus, with_log=False),
                                  coders)
 
-    def carry_agreements(self: Project, coders: Sequence[str]) -> int:
+    def carry_agreements(self: Project, coders: Sequence[str],
+                         plan: AdjudicationPlan | None = None) -> int:
         """Write what the coders already agree on into ``consensus`` without asking.
 
         Unanimous responses become done for consensus; disputed ones get their agreed codes now
         and the rest when settled. Decisions are marked "agreed". Returns the decisions written.
+        The plan is unchanged by this (which disagreements are settled does not move), so a caller
+        that already holds it may pass it and keep using it.
         """
-        plan = self.adjudication(coders)
+        plan = plan if plan is not None else self.adjudication(coders)
         already = self.codings(CONSENSUS) if CONSENSUS in self.coders() else {}
         settled = {rid for rid, s in self.statuses(CONSENSUS).items() if s is Status.DONE}
         pks = self._pks()

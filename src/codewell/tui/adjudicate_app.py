@@ -177,8 +177,8 @@ class AdjudicateApp(App[None]):
         self.project_location = str(project_location)
         self.coders = tuple(coders)
         self.project = Project.open(self.project_location)
-        try:
-            self.project.adjudication(self.coders)  # unknown coder, nothing finished: fail before drawing
+        try:  # unknown coder, nothing finished: fail before drawing
+            self.plan = self.project.adjudication(self.coders)
         except Exception:
             self.project.close()
             raise
@@ -191,8 +191,8 @@ class AdjudicateApp(App[None]):
         return self.get_screen("adjudicate")  # type: ignore[return-value]
 
     def on_mount(self) -> None:
-        self.carried = self.project.carry_agreements(self.coders)
-        walk = Walk(self.project.adjudication(self.coders), self.carried)
+        self.carried = self.project.carry_agreements(self.coders, self.plan)
+        walk = Walk(self.plan, self.carried)
         self.install_screen(AdjudicateScreen(self.project, self.coders, walk), "adjudicate")
         self.push_screen("adjudicate")
         self.notify(f"carried {self.carried} agreed codings into consensus", timeout=4)
