@@ -7,11 +7,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from codewell.model import Response
+from codewell.tui.widgets.filter_choice import FilterChoice
 
 LIMIT = 30
 
@@ -28,7 +28,7 @@ def search_responses(query: str, responses: tuple[Response, ...], limit: int = L
     return [position for _, _, position in hits]
 
 
-class SearchScreen(ModalScreen[int | None]):
+class SearchScreen(FilterChoice[int]):
     """Dismisses with the chosen response's position in the working set, or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="search.cancel")]
@@ -64,21 +64,5 @@ class SearchScreen(ModalScreen[int | None]):
         if options.option_count:
             options.highlighted = 0
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        options = self.query_one(OptionList)
-        if options.highlighted is not None:
-            self.dismiss(int(options.get_option_at_index(options.highlighted).id))
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id))
-
-    def on_key(self, event) -> None:
-        options = self.query_one(OptionList)
-        if event.key in ("down", "up") and options.option_count:
-            current = options.highlighted or 0
-            step = 1 if event.key == "down" else -1
-            options.highlighted = max(0, min(options.option_count - 1, current + step))
-            event.stop()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def result_for(self, option_id: str) -> int:
+        return int(option_id)

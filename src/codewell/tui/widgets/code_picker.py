@@ -6,11 +6,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from codewell.model import Code
+from codewell.tui.widgets.filter_choice import FilterChoice
 
 
 def rank_codes(query: str, codes: tuple[Code, ...], limit: int = 20) -> list[Code]:
@@ -26,10 +26,10 @@ def rank_codes(query: str, codes: tuple[Code, ...], limit: int = 20) -> list[Cod
     return [codes[key] for _, _, key in hits]
 
 
-class CodePicker(ModalScreen[str | None]):
+class CodePicker(FilterChoice[str]):
     """Dismisses with the chosen code id, or None on escape."""
 
-    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="picker.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel")]
 
     def __init__(self, codes: tuple[Code, ...], applied: frozenset[str]) -> None:
         super().__init__()
@@ -59,23 +59,3 @@ class CodePicker(ModalScreen[str | None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        options = self.query_one(OptionList)
-        if options.highlighted is not None:
-            self.dismiss(options.get_option_at_index(options.highlighted).id)
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def on_key(self, event) -> None:
-        """Arrow keys move the choice while typing continues in the input."""
-        options = self.query_one(OptionList)
-        if event.key in ("down", "up") and options.option_count:
-            current = options.highlighted or 0
-            step = 1 if event.key == "down" else -1
-            options.highlighted = max(0, min(options.option_count - 1, current + step))
-            event.stop()
-
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
