@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from codewell.codebook import load_codebook  # noqa: E402
-from codewell.model import CodedDataset, Decision, Response, Status  # noqa: E402
+from codewell.values import CodedDataset, Decision, Response, Status  # noqa: E402
 
 WORDS = ("seeing the scan helps patients understand their condition and talk it through with the "
          "team but some may worry when they look at images alone at home = + - @").split()

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from codewell.codebook import load_codebook
-from codewell.model import CodedDataset, Decision, Response, Status
+from codewell.values import CodedDataset, Decision, Response, Status
 
 CODEBOOK = Path(__file__).resolve().parents[1] / "codebooks" / "image-sharing.yaml"
 START = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from codewell.errors import AgreementError, UnknownNameError
-from codewell.model import Response, Status
+from codewell.values import Response, Status
 
 
 @pytest.fixture

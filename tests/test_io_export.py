@@ -213,7 +213,7 @@ def test_run_pii_lists_kinds_and_positions_without_the_values() -> None:
     from dataclasses import replace
 
     from codewell.cli.export_cmds import run_pii
-    from codewell.model import Response
+    from codewell.values import Response
 
     ds = sample_dataset()
     ds = replace(ds, responses=(Response("x1", "Ring 07700 900123 re 943 476 5919", 9), *ds.responses))

@@ -17,7 +17,7 @@ from codewell.io.refi_qda import (
     write_codebook_qdc,
     write_project_qdpx,
 )
-from codewell.model import Code, Codebook
+from codewell.values import Code, Codebook
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "refi-qda"
 FEEDBACK = Path(__file__).resolve().parents[1] / "codebooks" / "patient-feedback.yaml"
@@ -311,7 +311,7 @@ def test_the_sample_study_round_trips_through_qdpx(tmp_path: Path) -> None:
 def test_awkward_text_survives_the_xml(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from codewell.model import Response
+    from codewell.values import Response
 
     ds = sample_dataset(coders=("alice",))
     odd = Response("id \"quoted\" & <tagged>", "tab\there & <b>\x0b end\n", 2,

@@ -12,7 +12,7 @@ import pytest
 from export_samples import sample_dataset
 
 from codewell.errors import CodewellError, UnknownNameError
-from codewell.model import Code, Codebook, CodedDataset, Response, Status
+from codewell.values import Code, Codebook, CodedDataset, Response, Status
 from codewell.report import (
     build_report,
     cooccurrence,

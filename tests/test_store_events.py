@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from codewell.errors import UnknownNameError
-from codewell.model import Code, Response, Status
+from codewell.values import Code, Response, Status
 
 
 @pytest.fixture

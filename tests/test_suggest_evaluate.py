@@ -12,7 +12,7 @@ from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall
 
 from codewell.cli.suggest_cmds import render_suggestions, run_evaluate
 from codewell.errors import CodewellError, DataFileError, UnknownNameError
-from codewell.model import CodeSuggestion, Evidence, Response
+from codewell.values import CodeSuggestion, Evidence, Response
 from codewell.suggest.evaluate import kappa, retrain_due, score
 
 from test_suggest_model import BOOK, make_data

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from codewell.errors import DataFileError
-from codewell.model import Code, Codebook
+from codewell.values import Code, Codebook
 from codewell.suggest.labelled import read_labelled
 
 BOOK = Codebook(title="t", codes=(Code("waiting", "Waiting"), Code("food", "Food"),

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from codewell.codebook import load_codebook
-from codewell.model import Code, Codebook
+from codewell.values import Code, Codebook
 from codewell.suggest import Suggester, order_responses
 from codewell.suggest.thresholds import (
     DEFAULT_THRESHOLD, Calibration, choose_threshold, fit_calibration,

@@ -12,7 +12,7 @@ import pytest
 
 from codewell.codebook import load_codebook
 from codewell.errors import UnknownNameError
-from codewell.model import Status
+from codewell.values import Status
 from codewell.project import Project
 from codewell.tui.adjudicate_app import AdjudicateHelp, adjudicate_commands, make_adjudicate_app
 from codewell.tui.screens.adjudicate import AdjudicateScreen, ConsensusList, ConsensusRow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from codewell.model import Status
+from codewell.values import Status
 from codewell.tui.app import make_app
 from codewell.tui.messages import DecisionSaved
 from codewell.tui.screens.coding import CODING_BINDINGS

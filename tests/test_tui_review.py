@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from codewell.model import CodeSuggestion, Status
+from codewell.values import CodeSuggestion, Status
 from codewell.tui.app import make_app
 from codewell.tui.screens.review import ReviewScreen, candidates
 from codewell.tui.session import CodingSession

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from codewell.model import Code, Codebook, Status
+from codewell.values import Code, Codebook, Status
 from codewell.project import Project
 
 CODEBOOK = Codebook(

@@ -1,6 +1,6 @@
 """Which responses two or more coders disagree on, and what they already agree on.
 
-Pure functions over a :class:`~codewell.model.CodedDataset`; the project facade writes the
+Pure functions over a :class:`~codewell.values.CodedDataset`; the project facade writes the
 outcome as the coder ``consensus``. Only responses every coder marked done are compared, since a
 half-coded response is not a disagreement yet.
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from codewell.errors import AgreementError
-from codewell.model import CodedDataset, Response, Status
+from codewell.values import CodedDataset, Response, Status
 
 CONSENSUS = "consensus"
 

@@ -1,4 +1,4 @@
-"""Codebooks: YAML (or REFI-QDA .qdc) files -> a validated :class:`~codewell.model.Codebook`.
+"""Codebooks: YAML (or REFI-QDA .qdc) files -> a validated :class:`~codewell.values.Codebook`.
 
 Validation walks PyYAML's node tree rather than the loaded dict, so that every error can name
 the file and the line a researcher has to fix. Codes nest one level (``children:``); in the
@@ -15,7 +15,7 @@ from typing import Any
 
 from codewell.errors import CodebookError
 from codewell.fuzzy import did_you_mean
-from codewell.model import Code, Codebook
+from codewell.values import Code, Codebook
 
 TOP_KEYS = ("title", "description", "codes")
 CODE_KEYS = ("id", "label", "group", "colour", "definition", "include", "exclude", "keywords",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from codewell.errors import CodewellError, DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
-from codewell.model import CodedDataset
+from codewell.values import CodedDataset
 
 SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".pq": "parquet",
             ".qdc": "qdc", ".qdpx": "qdpx"}

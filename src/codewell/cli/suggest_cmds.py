@@ -15,7 +15,7 @@ from typing import Any
 
 from codewell.errors import CodewellError, UnknownNameError
 from codewell.fuzzy import did_you_mean
-from codewell.model import CodeSuggestion, Response
+from codewell.values import CodeSuggestion, Response
 
 # Points of the learning curve shown in the text report (the JSON has every point).
 CURVE_POINTS = (10, 20, 30, 50, 75, 100, 150, 200, 300, 500)

@@ -33,7 +33,7 @@ from codewell.errors import CodewellError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.io.safety import find_pii, needs_neutralising, neutralise
 from codewell.io.safety import redact as mask
-from codewell.model import CodedDataset, Decision, Status
+from codewell.values import CodedDataset, Decision, Status
 
 ExportFormat = Literal["csv", "xlsx", "parquet"]
 Layout = Literal["wide", "long"]

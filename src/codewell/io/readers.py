@@ -33,7 +33,7 @@ from codewell.errors import DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.io.layouts import read_header
 from codewell.io.sources import Grid, load_grid
-from codewell.model import Response
+from codewell.values import Response
 
 # Column names (lower case, letters and digits only) that survey tools use for a response id.
 _ID_NAMES = ("id", "responseid", "respondentid")

@@ -35,7 +35,7 @@ from typing import Any
 from codewell import __version__
 from codewell.io.export import replacing
 from codewell.io.refi_archive import MAX_BYTES, MAX_FILES, SafeArchive
-from codewell.model import Code, Codebook, CodedDataset
+from codewell.values import Code, Codebook, CodedDataset
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
 NS_PROJECT = "urn:QDA-XML:project:1.0"

@@ -32,7 +32,7 @@ from codewell.io.refi_qda import (
     RefiSource,
     parse_description,
 )
-from codewell.model import Code, Codebook
+from codewell.values import Code, Codebook
 
 _RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 

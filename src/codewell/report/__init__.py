@@ -1,12 +1,12 @@
 """The table for the paper: per-code frequencies, co-occurrence, codes by attribute, a chart.
 
-Pure functions over a :class:`~codewell.model.CodedDataset`; nothing here touches a store or
+Pure functions over a :class:`~codewell.values.CodedDataset`; nothing here touches a store or
 imports a UI, and matplotlib and scipy load only when a chart or a test is asked for.
 """
 
 from __future__ import annotations
 
-from codewell.model import CodedDataset
+from codewell.values import CodedDataset
 from codewell.report.crosstab import AssociationTest, Crosstab, CrosstabRow, crosstab
 from codewell.report.frequencies import (
     Cooccurrence,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from codewell.errors import UnknownNameError
 from codewell.fuzzy import did_you_mean
-from codewell.model import CodedDataset
+from codewell.values import CodedDataset
 from codewell.report.frequencies import coded_responses
 
 MISSING_VALUES = frozenset({"", "na", "n/a", "nan"})

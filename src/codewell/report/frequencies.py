@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from codewell.errors import CodewellError, UnknownNameError
 from codewell.fuzzy import did_you_mean
-from codewell.model import CodedDataset, Response, Status
+from codewell.values import CodedDataset, Response, Status
 
 Z_95 = 1.959963984540054
 

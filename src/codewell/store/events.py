@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
-from codewell.model import Decision
+from codewell.values import Decision
 from codewell.store import schema
 
 #: (response_pk, code, action, probability, from_suggestion)

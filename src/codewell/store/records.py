@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
-from codewell.model import Codebook, Response, Status
+from codewell.values import Codebook, Response, Status
 from codewell.store import schema
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from codewell.model import Codebook
+from codewell.values import Codebook
 from codewell.suggest.labelled import LabelledData
 from codewell.suggest.model import Suggester
 from codewell.suggest.ordering import Order, order_responses

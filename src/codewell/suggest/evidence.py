@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from codewell.model import CodeSuggestion, Evidence
+from codewell.values import CodeSuggestion, Evidence
 from codewell.suggest.features import NEGATED, word_spans, word_tokens
 from codewell.text import Analysis, PhraseMatch
 

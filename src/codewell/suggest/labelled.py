@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from codewell.errors import DataFileError
 from codewell.fuzzy import did_you_mean
-from codewell.model import Codebook
+from codewell.values import Codebook
 
 if TYPE_CHECKING:
     import numpy as np

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from codewell.errors import ModelError
-from codewell.model import Codebook, CodeSuggestion
+from codewell.values import Codebook, CodeSuggestion
 from codewell.suggest.evidence import content_mask, suggestions
 from codewell.suggest.thresholds import (
     DEFAULT_THRESHOLD, Calibration, choose_threshold, fit_calibration,

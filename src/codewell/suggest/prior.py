@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from codewell.model import Codebook, Code
+from codewell.values import Codebook, Code
 from codewell.text import Analysis, PhraseIndex, PhraseMatch, analyse_many
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.message import Message
 
-from codewell.model import CodeSuggestion, Decision
+from codewell.values import CodeSuggestion, Decision
 
 
 class DecisionSaved(Message):

@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from codewell.model import Code, CodeSuggestion, Decision, Response, Status
+from codewell.values import Code, CodeSuggestion, Decision, Response, Status
 from codewell.sampling import random_order, sample_positions
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from codewell.model import Code
+from codewell.values import Code
 
 CODE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Static
 
 from codewell.adjudication import Disagreement
 from codewell.errors import CodewellError
-from codewell.model import Code
+from codewell.values import Code
 from codewell.tui.widgets.header import progress_bar
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from codewell.errors import CodewellError
-from codewell.model import Decision, Status
+from codewell.values import Decision, Status
 from codewell.tui.messages import DecisionSaved
 from codewell.tui.session import CodingSession
 from codewell.tui.widgets.code_list import CodeList, CodeRow, code_colour

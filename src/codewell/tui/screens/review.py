@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from codewell.errors import CodewellError
-from codewell.model import Status
+from codewell.values import Status
 from codewell.tui.messages import DecisionSaved
 from codewell.tui.session import CodingSession
 

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from codewell.model import Response
+from codewell.values import Response
 from codewell.tui.widgets.filter_choice import FilterChoice
 
 LIMIT = 30

@@ -7,7 +7,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from codewell.model import Code, CodeSuggestion
+from codewell.values import Code, CodeSuggestion
 
 BAR_CELLS = 10
 FALLBACK_COLOURS = ("#4E79A7", "#F28E2B", "#59A14F", "#E15759", "#B07AA1",

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from codewell.model import Code
+from codewell.values import Code
 from codewell.tui.widgets.filter_choice import FilterChoice
 
 

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from codewell.model import Status
+from codewell.values import Status
 from codewell.tui.session import CodingSession
 
 MARKS = {Status.UNCODED: "·", Status.DONE: "✓", Status.SKIPPED: "»", Status.FLAGGED: "⚑"}

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from codewell.model import Codebook, CodeSuggestion, Response, Status
+from codewell.values import Codebook, CodeSuggestion, Response, Status
 
 STATUS_WORDS = {Status.UNCODED: "uncoded", Status.DONE: "done", Status.SKIPPED: "skipped",
                 Status.FLAGGED: "flagged"}

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from codewell.adjudication import CONSENSUS, AdjudicationPlan, plan_adjudication
 from codewell.errors import AgreementError, UnknownNameError
 from codewell.fuzzy import did_you_mean
-from codewell.model import Decision, Status
+from codewell.values import Decision, Status
 
 if TYPE_CHECKING:
     from codewell.agreement import MultilabelAgreement

@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codewell.model import Response
+from codewell.values import Response
 
 if TYPE_CHECKING:
     from codewell.project import ImportReport, Project

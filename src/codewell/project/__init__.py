@@ -16,8 +16,8 @@ from codewell.adjudication import CONSENSUS
 from codewell.codebook import check_code_id, codebook_from_json, codebook_to_json
 from codewell.errors import DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
-from codewell.model import Code, Codebook, CodeSuggestion, CodedDataset, Decision, Response, Status
-from codewell.project_reliability import Reliability
+from codewell.values import Code, Codebook, CodeSuggestion, CodedDataset, Decision, Response, Status
+from codewell.project.reliability import Reliability
 from codewell.store import Database, create_database, open_database
 
 
@@ -122,7 +122,7 @@ class Project(Reliability):
         """Add a survey export's responses; re-importing the same file adds nothing."""
         path = Path(path)
         if path.suffix.lower() == ".qdpx":
-            from codewell.project_refi import import_qdpx
+            from codewell.project.refi import import_qdpx
 
             return import_qdpx(self, path)
         from codewell.io.readers import read_survey
