@@ -59,5 +59,9 @@ class ArchiveError(CodewellError):
     """An exchange archive (REFI-QDA .qdpx/.qdc) that is unsafe or malformed."""
 
 
+class OutputError(CodewellError):
+    """A file codewell was asked to write cannot be written there (folder, permissions, full disk)."""
+
+
 class ModelError(CodewellError):
     """Training data from which no classifier can be built."""
