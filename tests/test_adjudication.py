@@ -10,7 +10,7 @@ from codewell.values import Response, Status
 
 @pytest.fixture
 def project(empty_project):
-    empty_project._db.insert_responses([Response(f"r{i}", f"text {i}", i + 1) for i in range(1, 6)], "t")
+    empty_project.add_responses([Response(f"r{i}", f"text {i}", i + 1) for i in range(1, 6)], "t")
     codes = {"ana": {"r1": {"anxiety"}, "r2": {"understanding", "privacy"}, "r3": set(), "r4": {"adherence"}},
              "ben": {"r1": {"anxiety"}, "r2": {"understanding"}, "r3": {"anxiety"}, "r5": {"anxiety"}}}
     for coder, by_response in codes.items():

@@ -10,7 +10,7 @@ from codewell.values import Code, Response, Status
 
 @pytest.fixture
 def project(empty_project):
-    empty_project._db.insert_responses(
+    empty_project.add_responses(
         [Response("r1", "first", 2), Response("r2", "second", 3), Response("r3", "", 4)], "test")
     return empty_project
 

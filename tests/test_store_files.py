@@ -73,7 +73,7 @@ def test_a_newer_schema_is_refused_untouched(empty_project) -> None:
 def test_a_decision_survives_kill_9_right_after_the_call(empty_project) -> None:
     from codewell.values import Response
 
-    empty_project._db.insert_responses([Response("r1", "text", 2)], "test")
+    empty_project.add_responses([Response("r1", "text", 2)], "test")
     path = empty_project.location
     empty_project.close()
     script = textwrap.dedent(f"""

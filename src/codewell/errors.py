@@ -65,3 +65,19 @@ class OutputError(CodewellError):
 
 class ModelError(CodewellError):
     """Training data from which no classifier can be built."""
+
+
+class ProjectBusyError(ProjectError):
+    """Another process held the project's write lock for longer than this command would wait."""
+
+
+class ProjectReadOnlyError(ProjectError):
+    """The project file (or its folder) cannot be written by this user."""
+
+
+class DamagedProjectError(ProjectError):
+    """The project file failed its integrity check: it is refused for writing."""
+
+
+class StorageFullError(ProjectError):
+    """The disk (or the user's file-size limit) is full: nothing was written."""

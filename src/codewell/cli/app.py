@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from codewell import __version__
-from codewell.cli import agree_cmds, analysis_cmds, coding_cmds, project_cmds
+from codewell.cli import agree_cmds, analysis_cmds, backup_cmds, coding_cmds, project_cmds
 from codewell.cli.errors import CodewellGroup
 
 app = typer.Typer(
@@ -44,6 +44,7 @@ app.command()(analysis_cmds.evaluate)
 app.command()(analysis_cmds.report)
 app.command()(analysis_cmds.export)
 app.command()(analysis_cmds.pii)
+app.command()(backup_cmds.backup)
 
 
 def main() -> None:

@@ -12,10 +12,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from codewell.project.coding import check_coder_name
 from codewell.values import Response
 
 if TYPE_CHECKING:
     from codewell.project import ImportReport, Project
+    from codewell.store import Unit
 
 
 def import_qdpx(project: Project, path: Path) -> ImportReport:
@@ -25,10 +27,6 @@ def import_qdpx(project: Project, path: Path) -> ImportReport:
     refi = read_project_qdpx(path)
     responses = [Response(id=s.name, text=s.text, row=n, attributes=dict(s.attributes))
                  for n, s in enumerate(refi.sources, start=1)]
-    new_codes = [code for code in refi.codebook.codes if code.id not in project.codebook.ids]
-    added, unchanged = project.add_responses(responses, path)
-    if new_codes:
-        project.add_codes(new_codes)
     by_guid = {s.guid: s.name for s in refi.sources}
     codings: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     partial = 0
@@ -39,12 +37,26 @@ def import_qdpx(project: Project, path: Path) -> ImportReport:
         partial += (coding.start, coding.end) != (0, lengths.get(source, -1))
     frozen = {user: {rid: frozenset(codes) for rid, codes in by_source.items()}
               for user, by_source in codings.items()}
-    recorded = project.apply_codings(frozen, source=str(path)).added if frozen else 0
-    for memo in refi.memos:
-        project.set_memo(memo.user, by_guid.get(memo.source, memo.source), memo.text)
+    for user in [*frozen, *(memo.user for memo in refi.memos)]:
+        check_coder_name(user)
+
+    def work(unit: Unit) -> tuple[int, int, list[str], int]:
+        """Responses, new codes, codings and memos land together, or nothing does."""
+        _, codebook = project._codebook_in(unit)
+        new_codes = [code for code in refi.codebook.codes if code.id not in codebook.ids]
+        added, unchanged = project._add_responses_in(unit, responses, path)
+        if new_codes:
+            project._add_codes_in(unit, new_codes)
+        recorded = project._apply_codings_in(unit, frozen) if frozen else 0
+        for memo in refi.memos:
+            response_id = by_guid.get(memo.source, memo.source)
+            unit.set_memo(memo.user, project._pks_in(unit, [response_id])[response_id], memo.text)
+        return added, unchanged, [code.id for code in new_codes], recorded
+
+    added, unchanged, new_codes, recorded = project._write(work)
     notes = [f"{len(refi.sources)} text sources: {added} new responses, {unchanged} already present"]
     if new_codes:
-        notes.append(f"added {len(new_codes)} codes to the codebook: {', '.join(c.id for c in new_codes)}")
+        notes.append(f"added {len(new_codes)} codes to the codebook: {', '.join(new_codes)}")
     if frozen:
         notes.append("each user's coded sources are marked done for them; REFI-QDA cannot say that a "
                      "source was finished with no code, so such sources stay uncoded")

@@ -13,20 +13,19 @@ from typing import TYPE_CHECKING
 from codewell.adjudication import CONSENSUS, AdjudicationPlan, plan_adjudication
 from codewell.errors import AgreementError, UnknownNameError
 from codewell.fuzzy import did_you_mean
+from codewell.project.coding import new_uid
 from codewell.values import Decision, Status
 
 if TYPE_CHECKING:
     from codewell.agreement import MultilabelAgreement
     from codewell.project import Project
+    from codewell.store import Unit
 
 
 class Reliability:
     """Agreement and consensus for a :class:`~codewell.project.Project` (``self`` is one)."""
 
     # -- agreement -----------------------------------------------------------------------
-    def finished(self: Project, coder: str) -> set[str]:
-        return {rid for rid, s in self.statuses(coder).items() if s is Status.DONE}
-
     def agreement(self: Project, coders: Sequence[str], *, ci: bool = False, seed: int = 0,
                   n_boot: int = 1000, masi: str = "passonneau") -> MultilabelAgreement:
         """Per-code and overall agreement over the responses every coder marked done."""
@@ -52,7 +51,7 @@ class Reliability:
         from codewell.agreement import model_agreement
 
         self.require_coder(coder)
-        shown = self._db.last_shown(coder)
+        shown = self._db.read(lambda unit: unit.last_shown(coder))
         done = self.finished(coder)
         codings = self.codings(coder)
         ids = [r.id for r in self.responses() if r.id in done and r.id in shown]
@@ -79,33 +78,37 @@ class Reliability:
         that already holds it may pass it and keep using it.
         """
         plan = plan if plan is not None else self.adjudication(coders)
-        already = self.codings(CONSENSUS) if CONSENSUS in self.coders() else {}
-        settled = {rid for rid, s in self.statuses(CONSENSUS).items() if s is Status.DONE}
-        pks = self._pks()
-        rows = [(pks[rid], code, "apply", None, False)
-                for rid in plan.compared if rid not in settled
-                for code in sorted(plan.agreed[rid] - already.get(rid, frozenset()))]
-        with self._db.engine.begin() as conn:
-            self._db.append_events(CONSENSUS, rows, self.codebook_version, False, conn, note="agreed")
-            coder_id = self._db.coder_id(conn, CONSENSUS)
-            assert coder_id is not None
+
+        def work(unit: Unit) -> int:
+            version, _ = self._codebook_in(unit)
+            already = unit.current_codings(CONSENSUS)
+            settled = {rid for rid, s in unit.statuses(CONSENSUS).items() if s is Status.DONE}
+            pks = self._pks_in(unit, list(plan.compared))
+            rows = [(pks[rid], code, "apply", None, False, new_uid())
+                    for rid in plan.compared if rid not in settled
+                    for code in sorted(plan.agreed[rid] - already.get(rid, frozenset()))]
+            unit.append_events(CONSENSUS, rows, version, False, note="agreed")
             done = [pks[rid] for rid in plan.unanimous if rid not in settled]
             if done:
-                self._db.set_statuses(conn, coder_id, done, Status.DONE)
-        return len(rows)
+                unit.set_statuses(CONSENSUS, done, Status.DONE)
+            return len(rows)
+
+        return self._write(work)
 
     def settle(self: Project, response_id: str, codes: frozenset[str]) -> list[Decision]:
         """Make ``consensus``'s codes for a response exactly ``codes`` and mark it done."""
-        unknown = sorted(codes - set(self.codebook.ids))
-        if unknown:
-            raise UnknownNameError(f"no code '{unknown[0]}' in the codebook", did_you_mean(unknown[0], self.codebook.ids))
-        had = self.codes_for(CONSENSUS, response_id) if CONSENSUS in self.coders() else frozenset()
-        pk = self._pk(response_id)
-        rows = [(pk, c, "apply", None, False) for c in sorted(codes - had)]
-        rows += [(pk, c, "remove", None, False) for c in sorted(had - codes)]
-        with self._db.engine.begin() as conn:
-            ids = self._db.append_events(CONSENSUS, rows, self.codebook_version, False, conn, note="adjudicated")
-            coder_id = self._db.coder_id(conn, CONSENSUS)
-            assert coder_id is not None
-            self._db.set_statuses(conn, coder_id, [pk], Status.DONE)
-        return self._db.decisions(CONSENSUS, ids) if ids else []
+        def work(unit: Unit) -> list[Decision]:
+            version, codebook = self._codebook_in(unit)
+            unknown = sorted(codes - set(codebook.ids))
+            if unknown:
+                raise UnknownNameError(f"no code '{unknown[0]}' in the codebook",
+                                       did_you_mean(unknown[0], codebook.ids))
+            had = unit.current_codings(CONSENSUS).get(response_id, frozenset())
+            pk = self._pks_in(unit, [response_id])[response_id]
+            rows = [(pk, c, "apply", None, False, new_uid()) for c in sorted(codes - had)]
+            rows += [(pk, c, "remove", None, False, new_uid()) for c in sorted(had - codes)]
+            ids = unit.append_events(CONSENSUS, rows, version, False, note="adjudicated")
+            unit.set_statuses(CONSENSUS, [pk], Status.DONE)
+            return unit.decisions(CONSENSUS, ids) if ids else []
+
+        return self._write(work)

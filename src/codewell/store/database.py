@@ -1,25 +1,45 @@
-"""Opening and creating project databases safely.
+"""Opening, creating and working on project databases: units of work, waiting, integrity.
+
+Every read and write happens in a unit of work (:meth:`Database.read`, :meth:`Database.write`):
+one transaction that the store opens and closes, so a failure anywhere leaves the project exactly
+as it was. SQLite writes take the write lock up front (``BEGIN IMMEDIATE``); a lock held by
+another process is waited for, with backoff, and reported on the ``codewell.store`` logger so a
+command can say it is waiting, never a dead "database is locked".
 
 A file that is not a codewell project is inspected read-only (through SQLite's ``mode=ro``) before
-anything is written, so pointing codewell at the wrong file cannot change it — not even its
-journal mode. New files are created owner-only (0600): they hold sensitive free text.
+anything is written, so pointing codewell at the wrong file cannot change it. New files are
+created owner-only (0600): they hold sensitive free text.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
+import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import DBAPIError
 
-from codewell.errors import NotAProjectError, ProjectError, SchemaTooNewError
+from codewell.errors import (
+    CodewellError, DamagedProjectError, NotAProjectError, ProjectError, ProjectReadOnlyError,
+    SchemaTooNewError,
+)
 from codewell.store import migrations, schema
-from codewell.store.events import EventLog
-from codewell.store.records import Records
+from codewell.store.backup import backup_sqlite, migration_backup_path
+from codewell.store.faults import BACKUP_HINT, busy, is_busy, translate
+from codewell.store.unit import Unit
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+#: How long a command waits for another process's write lock before giving up (seconds).
+DEFAULT_WAIT = 60.0
+REQUIRED_TABLES = frozenset(schema.metadata.tables)
+log = logging.getLogger("codewell.store")
+T = TypeVar("T")
 
 
 def now() -> datetime:
@@ -30,60 +50,166 @@ def is_url(location: str | Path) -> bool:
     return "://" in str(location)
 
 
-class Database(Records, EventLog):
-    """One project's storage: the engine plus small caches of ids that never change."""
+class Database:
+    """One project's storage. Holds the engine and nothing read from it."""
 
-    def __init__(self, engine: Engine, location: str) -> None:
+    def __init__(self, engine: Engine, location: str, *, read_only: bool = False,
+                 damage: str | None = None) -> None:
         self.engine = engine
         self.location = location
-        self._coder_ids: dict[str, int] = {}
-        self._response_pks: dict[str, int] | None = None
+        self.read_only = read_only
+        self.damage = damage
+        self.notes: list[str] = []
 
     def close(self) -> None:
         self.engine.dispose()
 
+    # -- units of work ---------------------------------------------------------------------
+    def read(self, work: Callable[[Unit], T]) -> T:
+        """Run ``work`` in a read transaction (one consistent snapshot)."""
+        return self._run(work, write=False, wait=DEFAULT_WAIT, on_wait=None)
 
-def _sqlite_engine(path: Path) -> Engine:
-    # SQLAlchemy 2 pools file connections and allows them across threads (TUI workers).
-    engine = create_engine(f"sqlite:///{path}")
+    def write(self, work: Callable[[Unit], T], *, wait: float = DEFAULT_WAIT,
+              on_wait: Callable[[], None] | None = None) -> T:
+        """Run ``work`` in one write transaction: all of it commits, or none of it.
+
+        ``work`` may run more than once (after a busy lock), so it must only touch the store.
+        Waits up to ``wait`` seconds for another process's lock, calling ``on_wait`` once when
+        the wait begins; then raises :class:`~codewell.errors.ProjectBusyError`.
+        """
+        if self.read_only:
+            raise ProjectReadOnlyError(f"{self.location}: cannot write the project (read-only)",
+                                       hint="check the file's and its folder's permissions, or copy it somewhere you can write")
+        if self.damage is not None:
+            raise DamagedProjectError(f"{self.location}: the project file is damaged ({self.damage}); "
+                                      "it is refused for writing", hint=BACKUP_HINT)
+        return self._run(work, write=True, wait=wait, on_wait=on_wait)
+
+    def _run(self, work: Callable[[Unit], T], *, write: bool, wait: float,
+             on_wait: Callable[[], None] | None) -> T:
+        deadline = time.monotonic() + wait
+        delay, waiting = 0.02, False
+        while True:
+            try:
+                with self.engine.connect() as conn:
+                    conn.info["write"] = write
+                    with conn.begin():
+                        return work(Unit(conn))
+            except DBAPIError as error:
+                if not is_busy(error):
+                    raise translate(error, self.location) from None
+                if time.monotonic() + delay > deadline:
+                    raise busy(self.location) from None
+                if not waiting:
+                    waiting = True
+                    log.warning("waiting for the project (held by another process)…")
+                    if on_wait is not None:
+                        on_wait()
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    # -- integrity -------------------------------------------------------------------------
+    def check_integrity(self) -> str | None:
+        """A reason the project is damaged, or None. Cheap structural checks, then SQLite's own."""
+        try:
+            with self.engine.connect() as conn:
+                tables = set(inspect(conn).get_table_names())
+                missing = sorted(REQUIRED_TABLES - tables)
+                if missing:
+                    return f"missing tables: {', '.join(missing)}"
+                if conn.dialect.name == "sqlite":
+                    rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(5)")]
+                    if rows != ["ok"]:
+                        return "; ".join(str(r) for r in rows)
+        except DBAPIError as error:
+            return str(error.orig).splitlines()[0] if error.orig is not None else str(error)
+        return None
+
+    def backup(self, out: Path) -> Path:
+        if is_url(self.location):
+            raise ProjectError("backup of a PostgreSQL project is the server's job",
+                               hint="use pg_dump, or codewell migrate URL FILE.cw for a SQLite copy")
+        return backup_sqlite(Path(self.location), out)
+
+
+def _sqlite_engine(path: Path, *, read_only: bool, immutable: bool) -> Engine:
+    # The driver's own transaction handling is turned off: we emit BEGIN ourselves so that a
+    # write unit takes SQLite's write lock at its start (BEGIN IMMEDIATE) and waits for it there,
+    # instead of failing half-way when a read lock cannot be upgraded.
+    if read_only:
+        query = "mode=ro&immutable=1" if immutable else "mode=ro"
+        url = f"sqlite:///file:{path.resolve()}?{query}&uri=true"
+    else:
+        url = f"sqlite:///{path}"
+    engine = create_engine(url)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode=WAL")
         # In WAL mode NORMAL still keeps every committed transaction across a crash of the
         # application (kill -9); only an OS crash or power cut can lose the last commits.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        # Short: the unit of work waits with backoff (and says so) rather than inside SQLite.
+        cursor.execute("PRAGMA busy_timeout=100")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
 
     return engine
 
 
-def _engine(location: str | Path) -> Engine:
-    return create_engine(str(location)) if is_url(location) else _sqlite_engine(Path(location))
+def _engine(location: str | Path, *, read_only: bool = False, immutable: bool = False) -> Engine:
+    if is_url(location):
+        return create_engine(str(location))
+    return _sqlite_engine(Path(location), read_only=read_only, immutable=immutable)
 
 
 def _inspect_sqlite_readonly(path: Path) -> int:
     """The schema version of a codewell file, checked without writing a byte."""
     if path.is_dir():
         raise NotAProjectError(f"{path}: is a folder, not a codewell project file")
-    with path.open("rb") as handle:
-        header = handle.read(16)
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(16)
+    except PermissionError:
+        raise ProjectError(f"{path}: cannot read the project file (permission denied)",
+                           hint="check the file's permissions") from None
     if header != SQLITE_HEADER:
         raise NotAProjectError(f"{path}: not a codewell project (not an SQLite database)")
+    writable_folder = os.access(path.parent, os.W_OK)
+    query = "mode=ro" if writable_folder else "mode=ro&immutable=1"
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True)
         try:
             rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         finally:
             conn.close()
-    except sqlite3.DatabaseError:
-        raise NotAProjectError(f"{path}: not a codewell project (an SQLite file of something else)") from None
+    except sqlite3.OperationalError as error:
+        text = str(error).lower()
+        if "no such table" in text:
+            raise NotAProjectError(f"{path}: not a codewell project (an SQLite file of something else)") from None
+        if "locked" in text:
+            raise busy(str(path)) from None
+        raise DamagedProjectError(f"{path}: cannot read the project ({error})", hint=BACKUP_HINT) from None
+    except sqlite3.DatabaseError as error:
+        raise DamagedProjectError(f"{path}: the project file is damaged ({error})", hint=BACKUP_HINT) from None
     if rows.get("application") != schema.APPLICATION:
         raise NotAProjectError(f"{path}: not a codewell project (an SQLite file of something else)")
-    return int(rows.get("schema_version", 0))
+    return _parse_version(str(path), rows.get("schema_version", "0"))
+
+
+def _parse_version(location: str, value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise DamagedProjectError(f"{location}: the project file is damaged (schema version {value!r} "
+                                  "is not a number)", hint=BACKUP_HINT) from None
 
 
 def _check_version(location: str | Path, version: int) -> None:
@@ -95,50 +221,99 @@ def _check_version(location: str | Path, version: int) -> None:
         )
 
 
-def open_database(location: str | Path) -> Database:
-    """Open an existing project, upgrading an older schema in one transaction."""
+def open_database(location: str | Path, *, check: bool = True) -> Database:
+    """Open an existing project, upgrading an older schema (after a backup) in one transaction.
+
+    A file or folder this user cannot write opens read-only: reading commands work, writing ones
+    say why they cannot. With ``check``, a damaged project opens for reading only.
+    """
+    read_only = immutable = False
     if not is_url(location):
         path = Path(location)
         if not path.exists():
             raise ProjectError(f"{path}: no such project", hint=f"create it with: codewell init {path} --codebook FILE")
-        _check_version(location, _inspect_sqlite_readonly(path))
-    engine = _engine(location)
-    with engine.begin() as conn:
-        if is_url(location) and not inspect(conn).has_table("meta"):
-            engine.dispose()
-            raise NotAProjectError(f"{location}: not a codewell project (no codewell tables)")
-        version = migrations.stored_version(conn)
+        version = _inspect_sqlite_readonly(path)
         _check_version(location, version)
+        immutable = not os.access(path.parent, os.W_OK)
+        read_only = immutable or not os.access(path, os.W_OK)
+        if version < schema.SCHEMA_VERSION and not read_only:
+            backup = backup_sqlite(path, migration_backup_path(path, version))
+            notes = [f"upgraded the project from schema {version} to {schema.SCHEMA_VERSION}; "
+                     f"the file as it was is kept in {backup}"]
+            log.warning(notes[0])
+        else:
+            notes = []
+    else:
+        notes = []
+    engine = _engine(location, read_only=read_only, immutable=immutable)
+    db = Database(engine, str(location), read_only=read_only)
+    db.notes = notes
+    try:
+        _upgrade(db)
+    except BaseException:
+        engine.dispose()
+        raise
+    if check:
+        db.damage = db.check_integrity()
+    return db
+
+
+def _upgrade(db: Database) -> None:
+    def upgrade(unit: Unit) -> None:
+        conn = unit.conn
+        if is_url(db.location) and not inspect(conn).has_table("meta"):
+            raise NotAProjectError(f"{db.location}: not a codewell project (no codewell tables)")
+        version = _parse_version(db.location, unit.meta().get("schema_version", "0"))
+        _check_version(db.location, version)
         if version < schema.SCHEMA_VERSION:
             migrations.migrate(conn, version)
-    return Database(engine, str(location))
+
+    if db.read_only:
+        def check_only(unit: Unit) -> None:
+            version = _parse_version(db.location, unit.meta().get("schema_version", "0"))
+            if version < schema.SCHEMA_VERSION:
+                raise ProjectReadOnlyError(f"{db.location}: written by an older codewell and read-only, "
+                                           "so it cannot be upgraded", hint="copy it somewhere you can write")
+        db.read(check_only)
+    else:
+        db.write(upgrade)
 
 
-def create_database(location: str | Path) -> Database:
-    """A new, empty project; refuses to touch anything that already exists."""
+def create_database(location: str | Path, initial: Callable[[Unit], None] | None = None) -> Database:
+    """A new project, with ``initial`` (e.g. its first codebook) written in the same transaction.
+
+    Refuses to touch anything that already exists; a failure (a full disk) leaves no file behind.
+    """
     if not is_url(location):
         path = Path(location)
         if path.exists():
             raise ProjectError(f"{path}: already exists", hint="choose a new file name, or open it instead")
         if not path.parent.exists():
             raise ProjectError(f"{path}: folder {path.parent} does not exist")
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except PermissionError:
+            raise ProjectError(f"{path}: cannot create the project here (permission denied)",
+                               hint="choose a folder you can write") from None
         os.close(fd)
     engine = _engine(location)
+    db = Database(engine, str(location))
+
+    def initialise(unit: Unit) -> None:
+        if is_url(location) and inspect(unit.conn).has_table("meta"):
+            raise ProjectError(f"{location}: already holds a project")
+        migrations.migrate(unit.conn, 0)
+        unit.conn.execute(schema.meta.insert().values(key="created_at", value=now().isoformat()))
+        if initial is not None:
+            initial(unit)
+
     try:
-        with engine.begin() as conn:
-            if is_url(location) and inspect(conn).has_table("meta"):
-                raise ProjectError(f"{location}: already holds a project")
-            migrations.migrate(conn, 0)
-            conn.execute(schema.meta.insert().values(key="created_at", value=now().isoformat()))
-    except Exception:
+        db.write(initialise)
+    except (CodewellError, OSError, DBAPIError):
         engine.dispose()
         if not is_url(location):
-            Path(location).unlink(missing_ok=True)
+            for leftover in (Path(location), Path(f"{location}-wal"), Path(f"{location}-shm"),
+                             Path(f"{location}-journal")):
+                leftover.unlink(missing_ok=True)
         raise
-    return Database(engine, str(location))
-
-
-def read_meta(db: Database) -> dict[str, str]:
-    with db.engine.connect() as conn:
-        return {k: v for k, v in conn.execute(select(schema.meta.c.key, schema.meta.c.value))}
+    return db

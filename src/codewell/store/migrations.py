@@ -1,13 +1,16 @@
 """Named, ordered, transactional migrations: a project file records how far it has come.
 
-Each step runs inside the caller's transaction, so a failed upgrade leaves the file as it was.
+Each step runs inside the caller's transaction, so a failed upgrade leaves the file as it was, and
+the caller takes a backup of a SQLite file before the first step runs. Steps after the first are
+written against the tables as that version left them, so they work from any earlier version.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, inspect, select, text, update
 
 from codewell.store import schema
 
@@ -17,8 +20,35 @@ def _initial(conn: Connection) -> None:
     conn.execute(insert(schema.meta), [{"key": "application", "value": schema.APPLICATION}])
 
 
+def _decision_identities(conn: Connection) -> None:
+    """Every event gets a uid (retries land once); ``undoes`` becomes unique (one reversal each).
+
+    Schema 1 let two sessions reverse the same event. Such a second reversal changed no coding (a
+    repeated apply or remove), so it is kept as an ordinary event with a note rather than dropped.
+    """
+    d = schema.decisions
+    columns = {c["name"] for c in inspect(conn).get_columns("decisions")}
+    if "uid" not in columns:
+        conn.execute(text("ALTER TABLE decisions ADD COLUMN uid VARCHAR(32)"))
+    missing = list(conn.execute(select(d.c.id).where(d.c.uid.is_(None))).scalars())
+    for event_id in missing:
+        conn.execute(update(d).where(d.c.id == event_id).values(uid=uuid.uuid4().hex))
+    first = (select(d.c.undoes, func.min(d.c.id).label("keep")).where(d.c.undoes.is_not(None))
+             .group_by(d.c.undoes).subquery())
+    repeated = list(conn.execute(
+        select(d.c.id).join(first, first.c.undoes == d.c.undoes).where(d.c.id != first.c.keep)).scalars())
+    for event_id in repeated:
+        conn.execute(update(d).where(d.c.id == event_id)
+                     .values(undoes=None, note="undo (repeated by a concurrent session; kept as an event)"))
+    indexes = {index["name"] for index in inspect(conn).get_indexes("decisions")}
+    for index in (schema.DECISION_UID_INDEX, schema.DECISION_UNDOES_INDEX):
+        if index.name not in indexes:
+            index.create(conn)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
+    ("0002_decision_identities", _decision_identities),
 ]
 assert len(MIGRATIONS) == schema.SCHEMA_VERSION
 
@@ -28,13 +58,13 @@ def stored_version(conn: Connection) -> int:
     return int(row[0]) if row else 0
 
 
-def migrate(conn: Connection, current: int) -> None:
-    """Apply every step after ``current``; the caller commits."""
-    for step, (_, run) in enumerate(MIGRATIONS, start=1):
+def migrate(conn: Connection, current: int, target: int = schema.SCHEMA_VERSION) -> None:
+    """Apply every step after ``current`` up to ``target``; the caller commits."""
+    for step, (_, run) in enumerate(MIGRATIONS[:target], start=1):
         if step > current:
             run(conn)
     if current == 0:
-        conn.execute(insert(schema.meta).values(key="schema_version", value=str(schema.SCHEMA_VERSION)))
+        conn.execute(insert(schema.meta).values(key="schema_version", value=str(target)))
     else:
         conn.execute(update(schema.meta).where(schema.meta.c.key == "schema_version")
-                     .values(value=str(schema.SCHEMA_VERSION)))
+                     .values(value=str(target)))

@@ -1,7 +1,7 @@
 """The tables of a project, as SQLAlchemy Core metadata (one schema for SQLite and PostgreSQL).
 
 The decision log is append-only: rows are inserted, never updated or deleted, and an undo is a
-new row pointing at the row it reverses (``undoes``). Status and memo rows are the coder's
+new row pointing at the row it reverses (``undoes``, unique: nothing is reversed twice). Status and memo rows are the coder's
 current bookkeeping and may be replaced.
 """
 
@@ -23,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION = "codewell"
 
 metadata = MetaData()
@@ -93,11 +93,17 @@ decisions = Table(
     Column("suggestions_on", Boolean, nullable=False, default=False),
     Column("undoes", ForeignKey("decisions.id")),
     Column("note", Text, nullable=False, default=""),
+    # Added in schema 2: the client's identity for the event (a retry lands once). Nullable only
+    # because SQLite cannot add a NOT NULL column to a filled table; every event carries one.
+    Column("uid", String(32)),
     CheckConstraint("action IN ('apply', 'remove')", name="decision_action"),
     CheckConstraint("probability IS NULL OR (probability >= 0 AND probability <= 1)",
                     name="decision_probability"),
 )
 Index("decisions_by_coder", decisions.c.coder_id, decisions.c.response_pk, decisions.c.code_id)
+# Schema 2: an event is stored once per uid, and reversed at most once.
+DECISION_UID_INDEX = Index("decisions_uid", decisions.c.uid, unique=True)
+DECISION_UNDOES_INDEX = Index("decisions_undoes", decisions.c.undoes, unique=True)
 
 statuses = Table(
     "statuses",

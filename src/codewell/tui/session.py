@@ -8,7 +8,9 @@ facade has returned the committed event (commit, then show).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from codewell.values import Code, CodeSuggestion, Decision, Response, Status
@@ -20,6 +22,21 @@ if TYPE_CHECKING:
 ORDERS = ("file", "uncertain", "random")
 BASIC_FILTERS = ("all", "uncoded", "flagged", "memo")
 SUGGESTED_PREFIX = "suggested:"
+#: How long a key waits for the project before its change is queued (a keypress must stay quick).
+QUICK_WAIT = 0.3
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Write:
+    """A change the session wants stored: ``store(wait)`` writes it (retry-safe: its uids are
+    fixed), ``apply(result)`` updates the session once the store has committed it."""
+
+    store: Callable[[float], object]
+    apply: Callable[[object], None]
 
 
 class CodingSession:
@@ -153,10 +170,25 @@ class CodingSession:
         return self.rows[0] if self.rows else 0
 
     # -- changes (each one committed by the project before it shows) ----------------------------
+    # A change is planned as a Write (what to store, with its uids fixed) and applied to this
+    # session only after the store has committed it. A write that meets a busy project can wait in
+    # the screen's outbox and be retried: with the same uids it still lands exactly once.
+    def perform(self, write: Write | None, wait: float = QUICK_WAIT) -> object:
+        """Store ``write`` (waiting up to ``wait`` seconds for a lock), then apply it here."""
+        if write is None:
+            return None
+        result = write.store(wait)
+        write.apply(result)
+        return result
+
     def _apply(self, decision: Decision) -> None:
         codes = self.codes_of(decision.response_id)
         codes = codes | {decision.code} if decision.action == "apply" else codes - {decision.code}
         self.codings[decision.response_id] = codes
+
+    def _apply_all(self, decisions: object) -> None:
+        for decision in decisions or ():  # type: ignore[attr-defined]
+            self._apply(decision)
 
     def probability(self, response_id: str, code: str) -> float | None:
         for suggestion in self.suggestions_for(response_id) or ():
@@ -164,61 +196,86 @@ class CodingSession:
                 return suggestion.probability
         return None
 
-    def toggle(self, code: str) -> Decision:
-        rid = self.response.id
+    def plan_toggle(self, code: str, response_id: str | None = None) -> Write:
+        """Apply ``code`` if the response lacks it, else remove it (as stored when planned)."""
+        rid = response_id or self.response.id
         action = "remove" if code in self.codes_of(rid) else "apply"
-        decision = self.project.record(self.coder, rid, code, action,
-                                       probability=self.probability(rid, code),
-                                       suggestions_on=self.suggestions_on)
-        self._apply(decision)
-        return decision
+        return self.plan_record([(rid, code, action, self.probability(rid, code), False)])
 
-    def accept_suggestions(self) -> list[Decision]:
+    def plan_accept(self, response_id: str | None = None) -> Write | None:
         """Apply every suggested code not yet applied, in one transaction."""
-        rid = self.response.id
+        rid = response_id or self.response.id
         have = self.codes_of(rid)
         items = [(rid, s.code, "apply", s.probability, True)
                  for s in self.suggestions_for(rid) or () if s.suggested and s.code not in have]
-        return self.record_many(items)
+        return self.plan_record(items) if items else None
 
-    def record_many(self, items: Sequence[tuple[str, str, str, float | None, bool]]) -> list[Decision]:
-        if not items:
-            return []
-        decisions = self.project.record_many(self.coder, items, suggestions_on=self.suggestions_on)
-        for decision in decisions:
-            self._apply(decision)
-        return decisions
+    def plan_record(self, items: Sequence[tuple[str, str, str, float | None, bool]]) -> Write:
+        uids = [new_uid() for _ in items]
+        return Write(lambda wait: self.project.record_many(self.coder, items, suggestions_on=self.suggestions_on,
+                                                           uids=uids, wait=wait),
+                     self._apply_all)
 
-    def undo(self) -> Decision | None:
-        decision = self.project.undo(self.coder)
-        if decision is not None:
-            self._apply(decision)
-        return decision
+    def plan_undo(self) -> Write:
+        uid = new_uid()
+        return Write(lambda wait: self.project.undo(self.coder, uid=uid, wait=wait),
+                     lambda decision: self._apply(decision) if decision is not None else None)  # type: ignore[arg-type]
 
-    def mark(self, status: Status) -> None:
-        rid = self.response.id
-        self.project.set_status(self.coder, rid, status)
+    def plan_mark(self, status: Status, response_id: str | None = None) -> Write:
+        rid = response_id or self.response.id
         shown = self.suggestions_for(rid) if status is Status.DONE else None
-        if shown:  # kept so that `codewell agree --model` can score the model as a pseudo-coder
-            self.project.record_shown(self.coder, rid, [(s.code, s.probability, s.suggested) for s in shown])
+
+        def store(wait: float) -> None:
+            self.project.set_status(self.coder, rid, status, wait=wait)
+            if shown:  # kept so that `codewell agree --model` can score the model as a pseudo-coder
+                self.project.record_shown(self.coder, rid, [(s.code, s.probability, s.suggested) for s in shown],
+                                          wait=wait)
+
+        return Write(store, lambda _: self._apply_status(rid, status))
+
+    def _apply_status(self, rid: str, status: Status) -> None:
         before = self.statuses.get(rid)
         if status is Status.UNCODED:
             self.statuses.pop(rid, None)
         else:
             self.statuses[rid] = status
+        if rid not in self.index_of:
+            return
         if before is not Status.DONE and status is Status.DONE:
             self.done += 1
             self.done_this_session += 1
         elif before is Status.DONE and status is not Status.DONE:
             self.done -= 1
 
+    def plan_memo(self, text: str, response_id: str | None = None) -> Write:
+        rid = response_id or self.response.id
+
+        def apply(_: object) -> None:
+            if text:
+                self.memos[rid] = text
+            else:
+                self.memos.pop(rid, None)
+
+        return Write(lambda wait: self.project.set_memo(self.coder, rid, text, wait=wait), apply)
+
+    # The direct forms, for tests and the benchmark: plan and perform in one call.
+    def toggle(self, code: str) -> Decision:
+        return self.perform(self.plan_toggle(code))[0]  # type: ignore[index]
+
+    def accept_suggestions(self) -> list[Decision]:
+        return list(self.perform(self.plan_accept()) or [])  # type: ignore[call-overload]
+
+    def record_many(self, items: Sequence[tuple[str, str, str, float | None, bool]]) -> list[Decision]:
+        return list(self.perform(self.plan_record(items)) or []) if items else []  # type: ignore[call-overload]
+
+    def undo(self) -> Decision | None:
+        return self.perform(self.plan_undo())  # type: ignore[return-value]
+
+    def mark(self, status: Status) -> None:
+        self.perform(self.plan_mark(status))
+
     def save_memo(self, text: str) -> None:
-        rid = self.response.id
-        self.project.set_memo(self.coder, rid, text)
-        if text:
-            self.memos[rid] = text
-        else:
-            self.memos.pop(rid, None)
+        self.perform(self.plan_memo(text))
 
     def add_code(self, code: Code) -> int:
         version = self.project.add_code(code)

@@ -1,23 +1,28 @@
 """The coding screen: one response, its codes, and every key a coder needs.
 
 Each action commits through the session (and so the project) first, then redraws and posts
-:class:`DecisionSaved`; nothing is shown as saved before the store has it.
+:class:`DecisionSaved`; nothing is shown as saved before the store has it. When another process
+holds the project's write lock, the key is not lost: its change waits in an outbox, shown in the
+header, and a worker stores it (same uids, so exactly once) as soon as the lock is free.
 """
 
 from __future__ import annotations
 
+import time
+from collections import deque
 from collections.abc import Callable
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from codewell.errors import CodewellError
+from codewell.errors import CodewellError, ProjectBusyError
 from codewell.values import Decision, Status
 from codewell.tui.messages import DecisionSaved
-from codewell.tui.session import CodingSession
+from codewell.tui.session import QUICK_WAIT, CodingSession, Write
 from codewell.tui.widgets.code_list import CodeList, CodeRow, code_colour
 from codewell.tui.widgets.header import CodingHeader
 from codewell.tui.widgets.response_list import ResponseList
@@ -45,6 +50,9 @@ CODING_BINDINGS = [
     Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit (everything is already saved)"),
 ]
 SUGGESTION_ACTIONS = {"accept", "review"}
+#: One try of the outbox worker, and how long it waits before telling the coder more.
+OUTBOX_WAIT = 1.0
+TELL_AFTER = 30.0
 
 
 class CodingScreen(Screen):
@@ -56,6 +64,10 @@ class CodingScreen(Screen):
     def __init__(self, session: CodingSession) -> None:
         super().__init__(id="coding")
         self.session = session
+        # Changes waiting for a busy project, in key order: (plan, what to do once stored).
+        self.outbox: deque[tuple[Callable[[], Write | None], Callable[[object], None]]] = deque()
+        self._flushing = False
+        self._quit_warned = False
 
     def compose(self) -> ComposeResult:
         yield CodingHeader(id="header")
@@ -125,20 +137,91 @@ class CodingScreen(Screen):
             return None
         return True
 
-    def _commit(self, change: Callable[[], list[Decision]]) -> list[Decision]:
-        """Run a storing change; show an error instead of crashing if the store refuses it."""
+    # -- storing: commit, then show; a busy project queues the change and keeps the key -------------
+    def store(self, plan: Callable[[], Write | None], after: Callable[[object], None]) -> str:
+        """Store the change ``plan`` makes, then run ``after`` with what was stored.
+
+        Returns "saved", "queued" (the project is busy: the change waits in the outbox, in key
+        order, and is stored by a background worker as soon as the lock is free) or "failed".
+        """
+        if self.outbox:
+            self.outbox.append((plan, after))
+            self.waiting_changed()
+            return "queued"
         try:
-            decisions = change()
+            write = plan()
+            if write is None:
+                after(None)
+                return "saved"
+            result = write.store(QUICK_WAIT)
+        except ProjectBusyError:
+            self.outbox.append((lambda: write, after))
+            self.waiting_changed()
+            self._start_flushing()
+            return "queued"
         except CodewellError as error:
             self.notify(str(error), title="Not saved", severity="error")
-            return []
-        if decisions:
-            self.post_message(DecisionSaved(tuple(decisions)))
-        return decisions
+            return "failed"
+        self._applied(write, after, result)
+        return "saved"
+
+    def _applied(self, write: Write, after: Callable[[object], None], result: object) -> None:
+        write.apply(result)
+        if isinstance(result, list) and result and isinstance(result[0], Decision):
+            self.post_message(DecisionSaved(tuple(result)))
+        elif isinstance(result, Decision):
+            self.post_message(DecisionSaved((result,)))
+        after(result)
+
+    def _start_flushing(self) -> None:
+        if not self._flushing:
+            self._flushing = True
+            self.flush_outbox()
+
+    @work(thread=True, group="outbox", exit_on_error=False)
+    def flush_outbox(self) -> None:
+        """Store the queued changes in order, waiting as long as the lock is held."""
+        started, told = time.monotonic(), False
+        while self.outbox:
+            plan, after = self.outbox[0]
+            try:
+                write = self.app.call_from_thread(plan)
+                result = None
+                while write is not None:
+                    try:
+                        result = write.store(OUTBOX_WAIT)
+                        break
+                    except ProjectBusyError:
+                        if not told and time.monotonic() - started > TELL_AFTER:
+                            told = True
+                            self.app.call_from_thread(
+                                self.notify, f"Still waiting for the project; your {len(self.outbox)} "
+                                "change(s) are kept and will be saved as soon as it is free.",
+                                title="Project busy", severity="warning", timeout=10)
+            except CodewellError as error:
+                self.app.call_from_thread(self.notify, str(error), title="Not saved", severity="error")
+            else:
+                if write is None:
+                    self.app.call_from_thread(after, None)
+                else:
+                    self.app.call_from_thread(self._applied, write, after, result)
+            self.outbox.popleft()
+            self.app.call_from_thread(self.waiting_changed)
+        self.app.call_from_thread(self._flush_finished)
+
+    def _flush_finished(self) -> None:
+        self._flushing = False
+        if self.outbox:  # a key queued after the worker's last look
+            self._start_flushing()
+        self.waiting_changed()
+        self.redraw()
+
+    def waiting_changed(self) -> None:
+        self.query_one(CodingHeader).waiting = len(self.outbox)
 
     def toggle_code(self, code: str) -> None:
-        if self._commit(lambda: [self.session.toggle(code)]):
-            self.redraw_codes()
+        rid = self.session.response.id
+        self.store(lambda: self.session.plan_toggle(code, rid), lambda _: self.redraw_codes())
 
     def action_toggle(self, n: int) -> None:
         codes = self.session.codebook.codes
@@ -146,20 +229,22 @@ class CodingScreen(Screen):
             self.toggle_code(codes[n - 1].id)
 
     def action_accept(self) -> None:
-        if self.session.suggestions_for(self.session.response.id) is None:
+        rid = self.session.response.id
+        if self.session.suggestions_for(rid) is None:
             self.notify("Suggestions are not ready yet.", timeout=2)
             return
-        if self._commit(self.session.accept_suggestions):
-            self.redraw()
+        self.store(lambda: self.session.plan_accept(rid), lambda _: self.redraw())
 
     def _mark_and_move(self, status: Status) -> None:
-        try:
-            self.session.mark(status)
-        except CodewellError as error:
-            self.notify(str(error), title="Not saved", severity="error")
+        rid = self.session.response.id
+
+        def after(_: object) -> None:
+            if status is Status.DONE:
+                self.app.retrain()
+            self.query_one(ResponseList).refresh()
+
+        if self.store(lambda: self.session.plan_mark(status, rid), after) == "failed":
             return
-        if status is Status.DONE:
-            self.app.retrain()
         if not self.session.move(1):
             self.notify("That was the last response in the list.", timeout=3)
         self.moved()
@@ -176,13 +261,13 @@ class CodingScreen(Screen):
         self._mark_and_move(Status.SKIPPED)
 
     def action_flag(self) -> None:
-        flagged = self.session.status_of(self.session.response.id) is Status.FLAGGED
-        try:
-            self.session.mark(Status.UNCODED if flagged else Status.FLAGGED)
-        except CodewellError as error:
-            self.notify(str(error), title="Not saved", severity="error")
-            return
-        self.redraw()
+        rid = self.session.response.id
+
+        def plan() -> Write:
+            flagged = self.session.status_of(rid) is Status.FLAGGED
+            return self.session.plan_mark(Status.UNCODED if flagged else Status.FLAGGED, rid)
+
+        self.store(plan, lambda _: self.redraw())
 
     def action_next(self) -> None:
         if self.session.move(1):
@@ -193,16 +278,18 @@ class CodingScreen(Screen):
             self.moved()
 
     def action_undo(self) -> None:
-        decisions = self._commit(lambda: [d for d in [self.session.undo()] if d is not None])
-        if not decisions:
-            self.notify("Nothing to undo.", timeout=2)
-            return
-        position = self.session.index_of.get(decisions[0].response_id)
-        if position is not None and position != self.session.current:
-            self.session.go_to(position)
-            self.moved()
-        else:
-            self.redraw()
+        def after(decision: object) -> None:
+            if not isinstance(decision, Decision):
+                self.notify("Nothing to undo.", timeout=2)
+                return
+            position = self.session.index_of.get(decision.response_id)
+            if position is not None and position != self.session.current:
+                self.session.go_to(position)
+                self.moved()
+            else:
+                self.redraw()
+
+        self.store(self.session.plan_undo, after)
 
     def action_picker(self) -> None:
         from codewell.tui.widgets.code_picker import CodePicker
@@ -222,12 +309,7 @@ class CodingScreen(Screen):
         def save(text: str | None) -> None:
             if text is None or response_id != self.session.response.id:
                 return
-            try:
-                self.session.save_memo(text)
-            except CodewellError as error:
-                self.notify(str(error), title="Not saved", severity="error")
-                return
-            self.redraw()
+            self.store(lambda: self.session.plan_memo(text, response_id), lambda _: self.redraw())
 
         self.app.push_screen(MemoScreen(response_id, self.session.memos.get(response_id, "")), save)
 
@@ -272,6 +354,11 @@ class CodingScreen(Screen):
         return rows
 
     def action_quit(self) -> None:
+        if self.outbox and not self._quit_warned:
+            self._quit_warned = True
+            self.notify(f"{len(self.outbox)} change(s) are still waiting for the project and would be lost. "
+                        "Press q again to quit anyway.", title="Not saved yet", severity="warning", timeout=8)
+            return
         self.app.exit()
 
     # -- mouse and messages ---------------------------------------------------------------------

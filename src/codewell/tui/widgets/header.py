@@ -33,6 +33,7 @@ class CodingHeader(Widget):
     rate: reactive[float | None] = reactive(None)
     eta: reactive[float | None] = reactive(None)
     model_state: reactive[str] = reactive("")
+    waiting: reactive[int] = reactive(0)
 
     def render(self) -> Text:
         """Mode and model first, the project name last: a narrow terminal cuts the name."""
@@ -42,6 +43,10 @@ class CodingHeader(Widget):
         if self.blind:
             line.append(" [BLIND]", style="bold reverse")
         line.append(f" · {self.model_state} · ")
+        if self.waiting:
+            line.append(f"waiting for the project (held by another process): {self.waiting} "
+                        f"change{'s' if self.waiting > 1 else ''} kept", style="bold reverse")
+            line.append(" · ")
         line.append(self.project_name, style="bold")
         line.append("\n")
         share = f"{100 * self.done / self.total:.0f}%" if self.total else "–"

@@ -1,0 +1,152 @@
+"""The coding half of the project facade: decisions, undo, statuses, memos, and reading them back.
+
+Every write is one unit of work in the store. Validation against the codebook and the responses
+happens inside that unit, on what is stored at that moment (a code added by another session a
+second ago is known; a coder cache from a rolled-back transaction cannot exist). Each decision
+carries a uid, generated here unless the caller brings one: a caller that retries a write with the
+same uid (after a busy lock, a lost connection) gets the stored event back, never a second one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Literal
+
+from codewell.errors import UnknownNameError
+from codewell.fuzzy import did_you_mean
+from codewell.values import Decision, Status
+
+if TYPE_CHECKING:
+    from codewell.project import Project
+    from codewell.store import Unit
+
+#: (response id, code, action, probability, from_suggestion)
+DecisionItem = tuple[str, str, str, float | None, bool]
+MAX_CODER_NAME = 64
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+def check_coder_name(coder: str) -> None:
+    """Coder names appear in column headers, REFI-QDA users and messages: keep them plain."""
+    if (not coder.strip() or len(coder) > MAX_CODER_NAME or "," in coder or coder != coder.strip()
+            or any(ord(ch) < 32 or ord(ch) == 127 for ch in coder)):
+        raise UnknownNameError(f"'{coder[:80]}' is not a usable coder name",
+                               hint=f"use a short name (up to {MAX_CODER_NAME} characters) without commas "
+                                    "or control characters, e.g. 'ana'")
+
+
+class Coding:
+    """Recording and reading decisions for a :class:`~codewell.project.Project` (``self`` is one)."""
+
+    def record(self: Project, coder: str, response_id: str, code: str, action: Literal["apply", "remove"], *,
+               probability: float | None = None, from_suggestion: bool = False,
+               suggestions_on: bool = False, uid: str | None = None, wait: float | None = None,
+               on_wait: Callable[[], None] | None = None) -> Decision:
+        return self.record_many(coder, [(response_id, code, action, probability, from_suggestion)],
+                                suggestions_on=suggestions_on, uids=None if uid is None else [uid],
+                                wait=wait, on_wait=on_wait)[0]
+
+    def record_many(self: Project, coder: str, items: Sequence[DecisionItem], *, suggestions_on: bool = False,
+                    uids: Sequence[str] | None = None, wait: float | None = None,
+                    on_wait: Callable[[], None] | None = None) -> list[Decision]:
+        """Append decisions in one transaction; every item is validated first, inside it."""
+        check_coder_name(coder)
+        for _, _, action, probability, _ in items:
+            if action not in ("apply", "remove"):
+                raise ValueError(f"action must be 'apply' or 'remove', not {action!r}")
+            if probability is not None and not 0.0 <= probability <= 1.0:
+                raise ValueError(f"probability must be within [0, 1], not {probability}")
+        ids = list(uids) if uids is not None else [new_uid() for _ in items]
+        if len(ids) != len(items):
+            raise ValueError(f"{len(items)} decisions but {len(ids)} uids")
+
+        def work(unit: Unit) -> list[Decision]:
+            version, codebook = self._codebook_in(unit)
+            pks = self._pks_in(unit, [item[0] for item in items])
+            rows = []
+            for (response_id, code, action, probability, from_suggestion), uid in zip(items, ids):
+                if code not in codebook.ids:
+                    raise UnknownNameError(f"no code '{code}' in the codebook", did_you_mean(code, codebook.ids))
+                rows.append((pks[response_id], code, action, probability, from_suggestion, uid))
+            return unit.decisions(coder, unit.append_events(coder, rows, version, suggestions_on))
+
+        return self._write(work, wait=wait, on_wait=on_wait)
+
+    def undo(self: Project, coder: str, *, uid: str | None = None, wait: float | None = None,
+             on_wait: Callable[[], None] | None = None) -> Decision | None:
+        """Reverse the coder's latest decision that is not already reversed (by any session)."""
+        uid = uid or new_uid()
+
+        def work(unit: Unit) -> Decision | None:
+            version, _ = self._codebook_in(unit)
+            event_id = unit.undo_last(coder, version, uid)
+            return None if event_id is None else unit.decisions(coder, [event_id])[0]
+
+        return self._write(work, wait=wait, on_wait=on_wait)
+
+    def set_status(self: Project, coder: str, response_id: str, status: Status, *,
+                   wait: float | None = None, on_wait: Callable[[], None] | None = None) -> None:
+        check_coder_name(coder)
+
+        def work(unit: Unit) -> None:
+            unit.set_statuses(coder, [self._pks_in(unit, [response_id])[response_id]], status)
+
+        self._write(work, wait=wait, on_wait=on_wait)
+
+    def set_memo(self: Project, coder: str, response_id: str, text: str, *,
+                 wait: float | None = None, on_wait: Callable[[], None] | None = None) -> None:
+        check_coder_name(coder)
+
+        def work(unit: Unit) -> None:
+            unit.set_memo(coder, self._pks_in(unit, [response_id])[response_id], text)
+
+        self._write(work, wait=wait, on_wait=on_wait)
+
+    def record_shown(self: Project, coder: str, response_id: str, shown: Sequence[tuple[str, float, bool]], *,
+                     wait: float | None = None, on_wait: Callable[[], None] | None = None) -> None:
+        """Remember the suggestions a coder saw (code, probability, suggested) for model agreement."""
+        check_coder_name(coder)
+
+        def work(unit: Unit) -> None:
+            unit.append_shown(coder, self._pks_in(unit, [response_id])[response_id], shown)
+
+        self._write(work, wait=wait, on_wait=on_wait)
+
+    # -- reading back ------------------------------------------------------------------------
+    def coders(self: Project) -> tuple[str, ...]:
+        return tuple(self._db.read(lambda unit: unit.coder_names()))
+
+    def statuses(self: Project, coder: str) -> dict[str, Status]:
+        return self._db.read(lambda unit: unit.statuses(coder))
+
+    def memos(self: Project, coder: str) -> dict[str, str]:
+        return self._db.read(lambda unit: unit.memos(coder))
+
+    def codings(self: Project, coder: str) -> dict[str, frozenset[str]]:
+        return self._db.read(lambda unit: unit.current_codings(coder))
+
+    def codes_for(self: Project, coder: str, response_id: str) -> frozenset[str]:
+        return self.codings(coder).get(response_id, frozenset())
+
+    def decisions(self: Project, coder: str | None = None) -> tuple[Decision, ...]:
+        return tuple(self._db.read(lambda unit: unit.decisions(coder)))
+
+    def latest_events(self: Project, coder: str) -> dict[tuple[str, str], Decision]:
+        return self._db.read(lambda unit: unit.latest_events(coder))
+
+    def finished(self: Project, coder: str) -> set[str]:
+        return {rid for rid, s in self.statuses(coder).items() if s is Status.DONE}
+
+    # -- inside a unit of work ----------------------------------------------------------------
+    def _pks_in(self: Project, unit: Unit, response_ids: Sequence[str]) -> dict[str, int]:
+        """Storage keys of ``response_ids``, read in the unit; an unknown id is an error."""
+        pks = unit.response_pks(response_ids)
+        for response_id in response_ids:
+            if response_id not in pks:
+                known = [r.id for r in self.responses()]
+                raise UnknownNameError(f"no response with id '{response_id}'", did_you_mean(response_id, known))
+        return pks

@@ -1,0 +1,64 @@
+"""Online backups of a SQLite project: consistent while others keep coding.
+
+SQLite's backup API copies a transaction-consistent snapshot page by page, taking only short read
+locks, so a backup never stops a coder. The copy is written to a temporary file beside the target,
+made owner-only (0600, like the project) and renamed into place, so a failed backup leaves nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from codewell.errors import ProjectError
+
+
+def default_backup_path(project: Path) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return project.with_name(f"{project.stem}-backup-{stamp}{project.suffix or '.cw'}")
+
+
+def migration_backup_path(project: Path, version: int) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return project.with_name(f"{project.name}.schema{version}-{stamp}.bak")
+
+
+def backup_sqlite(project: Path, out: Path) -> Path:
+    """Copy ``project`` to ``out`` (which must not exist yet); returns ``out``."""
+    out = Path(out)
+    if out.exists():
+        raise ProjectError(f"{out}: already exists; a backup never overwrites a file",
+                           hint="choose another name, or leave OUT out for a dated one")
+    if not out.parent.is_dir():
+        raise ProjectError(f"{out}: folder {out.parent} does not exist")
+    if out.resolve() == project.resolve():
+        raise ProjectError(f"{out}: is the project itself")
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    except OSError as error:
+        raise ProjectError(f"{out}: cannot write the backup ({error.strerror})",
+                           hint="choose a folder you can write") from None
+    os.close(fd)
+    os.chmod(temporary, 0o600)
+    try:
+        source = sqlite3.connect(f"{project.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            target = sqlite3.connect(temporary)
+            try:
+                source.backup(target)
+                target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            finally:
+                target.close()
+        finally:
+            source.close()
+        with open(temporary, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, out)
+    except (sqlite3.Error, OSError) as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise ProjectError(f"{out}: backup failed ({error})",
+                           hint="check free space and permissions, then try again") from None
+    return out

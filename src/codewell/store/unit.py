@@ -1,0 +1,24 @@
+"""A unit of work: one transaction and everything a command reads or writes inside it.
+
+Caches (coder ids) live on the unit and die with it, so nothing read inside a transaction that
+rolled back can leak into the next one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select
+
+from codewell.store import schema
+from codewell.store.events import EventOps
+from codewell.store.records import RecordOps
+
+
+class Unit(RecordOps, EventOps):
+    """The store's operations, bound to one open transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._coder_ids: dict[str, int] = {}
+
+    def meta(self) -> dict[str, str]:
+        return {k: v for k, v in self.conn.execute(select(schema.meta.c.key, schema.meta.c.value))}
