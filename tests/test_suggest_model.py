@@ -1,7 +1,8 @@
-"""The suggester: cold start, negation, evidence spans, training, thresholds, ordering."""
+"""The fitted model: cold start, negation, evidence spans, training, thresholds, ordering."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import numpy as np
@@ -9,7 +10,7 @@ import pytest
 
 from codewell.codebook import load_codebook
 from codewell.values import Code, Codebook
-from codewell.suggest import Suggester, order_responses
+from codewell.suggest import Cancelled, FittedModel, fit_model, order_responses
 from codewell.suggest.thresholds import (
     DEFAULT_THRESHOLD, Calibration, choose_threshold, fit_calibration,
 )
@@ -45,9 +46,9 @@ def make_data(n: int, seed: int = 0) -> tuple[list[str], list[frozenset[str]]]:
 
 
 @pytest.fixture(scope="module")
-def trained() -> Suggester:
+def trained() -> FittedModel:
     texts, labels = make_data(80)
-    return Suggester(BOOK, seed=1).fit(texts, labels)
+    return fit_model(BOOK, texts, labels, seed=1)
 
 
 def by_code(suggestions):
@@ -55,7 +56,7 @@ def by_code(suggestions):
 
 
 def test_cold_start_suggests_from_keywords_alone():
-    suggester = Suggester(BOOK)
+    suggester = FittedModel(BOOK)
     assert (suggester.mode, suggester.n_examples) == ("codebook", 0)
     result = suggester.suggest("We had to wait four hours and the food was cold")
     assert [s.code for s in result] == ["waiting", "food", "anxiety"]
@@ -65,7 +66,7 @@ def test_cold_start_suggests_from_keywords_alone():
 
 
 def test_a_denied_risk_is_not_suggested_and_the_reason_says_why():
-    suggester = Suggester(BOOK)
+    suggester = FittedModel(BOOK)
     denied = by_code(suggester.suggest("I don't think it causes anxiety."))["anxiety"]
     assert not denied.suggested and denied.reason == "negated: 'anxiety'" and denied.evidence == ()
     kept = by_code(suggester.suggest("It can cause anxiety but that is manageable."))["anxiety"]
@@ -74,7 +75,7 @@ def test_a_denied_risk_is_not_suggested_and_the_reason_says_why():
 
 @pytest.mark.parametrize("model", ["cold", "trained"])
 def test_evidence_spans_point_at_the_words_in_the_original_text(model, trained):
-    suggester = Suggester(BOOK) if model == "cold" else trained
+    suggester = FittedModel(BOOK) if model == "cold" else trained
     text = "Honestly?  The QUEUE was endless, and my dad was very anxeity about it."
     for suggestion in suggester.suggest(text):
         for evidence in suggestion.evidence:
@@ -86,7 +87,7 @@ def test_evidence_spans_point_at_the_words_in_the_original_text(model, trained):
 
 
 def test_training_learns_words_the_codebook_never_mentions(trained):
-    cold = by_code(Suggester(BOOK).suggest("Sandwiches were stale."))["food"]
+    cold = by_code(FittedModel(BOOK).suggest("Sandwiches were stale."))["food"]
     warm = by_code(trained.suggest("Sandwiches were stale."))["food"]
     assert not cold.suggested and warm.suggested
     assert "learnt from coded responses" in warm.reason
@@ -96,28 +97,44 @@ def test_training_learns_words_the_codebook_never_mentions(trained):
 
 def test_trained_model_beats_the_cold_start_on_fresh_comments(trained):
     texts, labels = make_data(60, seed=7)
-    def exact(s: Suggester) -> float:
+    def exact(s: FittedModel) -> float:
         return np.mean([frozenset(x.code for x in row if x.suggested) == gold
                         for row, gold in zip(s.suggest_many(texts), labels, strict=True)])
-    assert exact(trained) > exact(Suggester(BOOK)) and exact(trained) >= 0.9
+    assert exact(trained) > exact(FittedModel(BOOK)) and exact(trained) >= 0.9
 
 
-def test_retraining_replaces_the_model_and_zero_examples_is_the_cold_start():
+def test_retraining_builds_a_new_model_and_zero_examples_is_the_cold_start():
     texts, labels = make_data(40)
-    suggester = Suggester(BOOK).fit(texts, labels)
-    assert suggester.n_examples == 40
-    suggester.fit(texts[:30], labels[:30])
-    assert suggester.n_examples == 30
-    suggester.fit([], [])
-    assert (suggester.mode, suggester.n_examples) == ("codebook", 0)
+    first = fit_model(BOOK, texts, labels)
+    before = first.probabilities(["Food was lovely."])[0]
+    assert first.n_examples == 40
+    second = fit_model(BOOK, texts[:30], labels[:30])
+    assert second.n_examples == 30 and second is not first
+    assert first.n_examples == 40 and np.array_equal(first.probabilities(["Food was lovely."])[0], before)
+    empty = fit_model(BOOK, [], [])
+    assert (empty.mode, empty.n_examples, empty.trained) == ("codebook", 0, None)
+
+
+def test_a_fitted_model_cannot_be_changed():
+    texts, labels = make_data(20)
+    model = fit_model(BOOK, texts, labels)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        model.trained = None  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        model.trained.coef = np.zeros(1)  # type: ignore[misc,union-attr]
+    for array in (model.trained.coef, model.trained.intercept, model.trained.thresholds,
+                  model.trained.prior_weight, model.trained.evidence_weights):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 1.0
+    assert not hasattr(model, "fit")
 
 
 def test_a_code_never_positive_in_training_falls_back_to_the_prior():
     texts, labels = make_data(40)
     labels = [ls - {"anxiety"} for ls in labels]
-    suggester = Suggester(BOOK).fit(texts, labels)
+    suggester = fit_model(BOOK, texts, labels)
     probe = ["I felt worried the whole time.", "The meal was cold."]
-    cold = Suggester(BOOK).probabilities(probe)[0][:, 2]
+    cold = FittedModel(BOOK).probabilities(probe)[0][:, 2]
     assert np.allclose(suggester.probabilities(probe)[0][:, 2], cold)
     assert by_code(suggester.suggest(probe[0]))["anxiety"].suggested
 
@@ -127,24 +144,26 @@ def test_empty_text_gets_no_suggestion_and_empty_training_texts_are_left_out(tra
         assert all(s.probability == 0.0 and not s.suggested and s.evidence == ()
                    for s in trained.suggest(text))
     texts, labels = make_data(20)
-    suggester = Suggester(BOOK).fit([*texts, "", " "], [*labels, frozenset({"food"}), frozenset()])
+    suggester = fit_model(BOOK, [*texts, "", " "], [*labels, frozenset({"food"}), frozenset()])
     assert suggester.n_examples == 20
 
 
 def test_unknown_codes_in_labels_are_ignored_and_lengths_must_agree():
     texts, labels = make_data(20)
-    suggester = Suggester(BOOK).fit(texts, [ls | {"not_a_code"} for ls in labels])
+    suggester = fit_model(BOOK, texts, [ls | {"not_a_code"} for ls in labels])
     assert suggester.n_examples == 20
     with pytest.raises(ValueError, match="2 texts but 1 label sets"):
-        Suggester(BOOK).fit(["a", "b"], [frozenset()])
+        fit_model(BOOK, ["a", "b"], [frozenset()])
 
 
-def test_cancelling_a_fit_keeps_the_previous_model():
+def test_cancelling_a_fit_gives_no_model_and_leaves_the_previous_one_alone():
     texts, labels = make_data(30)
-    suggester = Suggester(BOOK).fit(texts, labels)
+    suggester = fit_model(BOOK, texts, labels)
     before = suggester.probabilities(["Food was lovely."])[0]
     calls = iter(range(100))
-    suggester.fit(texts[:10], labels[:10], should_stop=lambda: next(calls) >= 1)
+    with pytest.raises(Cancelled):
+        fit_model(BOOK, texts[:10], labels[:10], should_stop=lambda: next(calls) >= 1)
+    assert next(calls) == 2  # stopped at the second checkpoint, not at the end
     assert suggester.n_examples == 30
     assert np.array_equal(suggester.probabilities(["Food was lovely."])[0], before)
 
@@ -181,7 +200,7 @@ def test_calibration_is_monotone_and_falls_back_when_it_cannot_be_fitted():
 def test_order_modes():
     texts, _ = make_data(30)
     texts[3] = "  "
-    suggester = Suggester(BOOK)
+    suggester = FittedModel(BOOK)
     assert order_responses(suggester, texts, "file") == list(range(30))
     shuffled = order_responses(suggester, texts, "random", seed=3)
     assert sorted(shuffled) == list(range(30)) and shuffled != list(range(30))
@@ -193,7 +212,7 @@ def test_order_modes():
 
 
 def test_uncertain_first_puts_borderline_responses_early():
-    suggester = Suggester(BOOK)
+    suggester = FittedModel(BOOK)
     texts = ["The food was cold and we waited.", "Lovely."] * 10 + ["It was a bit of a wait perhaps"]
     probabilities, thresholds = suggester.probabilities(texts)
     margins = np.abs(probabilities - thresholds).min(axis=1)
@@ -204,26 +223,24 @@ def test_uncertain_first_puts_borderline_responses_early():
 @pytest.mark.parametrize("study", ["image-sharing", "patient-feedback"])
 def test_both_sample_codebooks_work_without_code_changes(study):
     book = load_codebook(f"codebooks/{study}.yaml")
-    suggester = Suggester(book)
+    suggester = FittedModel(book)
     rows = suggester.suggest_many(["Staff were kind but we waited hours.", "Seeing the scan helped."])
     assert all([s.code for s in row] == list(book.ids) for row in rows)
     examples = [(ex, frozenset({code.id})) for code in book.codes for ex in code.examples]
-    trained = Suggester(book).fit([t for t, _ in examples], [ls for _, ls in examples])
+    trained = fit_model(book, [t for t, _ in examples], [ls for _, ls in examples])
     assert trained.n_examples == len(examples)
     assert len(trained.suggest("Anything at all.")) == len(book.ids)
 
 
 def test_no_texts_give_no_rows(trained):
-    assert trained.suggest_many([]) == [] and Suggester(BOOK).suggest_many([]) == []
+    assert trained.suggest_many([]) == [] and FittedModel(BOOK).suggest_many([]) == []
     assert trained.probabilities([])[0].shape == (0, 3)
 
 
 def test_mode_is_trained_once_every_code_has_plenty_of_positives():
     texts, labels = make_data(150)
-    suggester = Suggester(BOOK).fit(texts, labels)
-    assert suggester.mode == "trained"
-    suggester.fit(texts[:6], labels[:6])
-    assert suggester.mode == "blended"
+    assert fit_model(BOOK, texts, labels).mode == "trained"
+    assert fit_model(BOOK, texts[:6], labels[:6]).mode == "blended"
 
 
 def test_inclusion_notes_teach_the_model_words_no_coded_response_used():
@@ -231,7 +248,7 @@ def test_inclusion_notes_teach_the_model_words_no_coded_response_used():
                 include=("Porridge, cereal or toast at breakfast.",), examples=("Dinner was cold.",))
     book = Codebook(title="Ward comments", codes=(BOOK.codes[0], food, BOOK.codes[2]))
     texts, labels = make_data(60)
-    suggester = Suggester(book, seed=1).fit(texts, labels)
+    suggester = fit_model(book, texts, labels, seed=1)
     assert suggester.n_examples == 60  # the notes train the model but are not coded responses
     suggestion = by_code(suggester.suggest("Porridge again, lumpy porridge."))["food"]
     assert suggestion.suggested

@@ -27,6 +27,7 @@ def run_evaluate(train: Path, test: Path | None, codebook: Path, codes: list[str
     from codewell.codebook import load_codebook
     from codewell.suggest import evaluate
     from codewell.suggest.labelled import read_labelled
+    from codewell.suggest.model import single_threaded_blas
     from codewell.suggest.ordering import ORDERS
 
     if order not in ORDERS:
@@ -41,16 +42,16 @@ def run_evaluate(train: Path, test: Path | None, codebook: Path, codes: list[str
     test_data = read_labelled(test, book, codes) if test is not None else None
     if cv is not None and not 2 <= cv <= len(train_data):
         raise CodewellError(f"--cv must be between 2 and the {len(train_data)} responses of {train}")
-    if test_data is not None:
-        shared = [c for c in train_data.codes if c in test_data.codes]
-        if not shared:
-            raise CodewellError(f"{train} and {test} label no code in common")
-        report = evaluate.train_test(book, train_data, test_data, seed)
-    else:
-        report = evaluate.cross_validate(book, train_data, int(cv or 0), seed)
-    report = {"train": str(train), "test": None if test is None else str(test), "cv": cv, **report}
-    if simulate:
-        report["simulation"] = evaluate.simulate(book, test_data or train_data, order, seed)  # type: ignore[arg-type]
+    if test_data is not None and not [c for c in train_data.codes if c in test_data.codes]:
+        raise CodewellError(f"{train} and {test} label no code in common")
+    with single_threaded_blas():  # a batch command: nothing else runs in this process
+        if test_data is not None:
+            report = evaluate.train_test(book, train_data, test_data, seed)
+        else:
+            report = evaluate.cross_validate(book, train_data, int(cv or 0), seed)
+        report = {"train": str(train), "test": None if test is None else str(test), "cv": cv, **report}
+        if simulate:
+            report["simulation"] = evaluate.simulate(book, test_data or train_data, order, seed)  # type: ignore[arg-type]
     report["warnings"] = list(dict.fromkeys(
         [*train_data.warnings, *(test_data.warnings if test_data is not None else ())]))
     return json.dumps(_clean(report), indent=2, ensure_ascii=False) if as_json else _evaluate_text(report)

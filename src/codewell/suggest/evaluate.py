@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from codewell.values import Codebook
 from codewell.suggest.labelled import LabelledData
-from codewell.suggest.model import Suggester
+from codewell.suggest.model import FittedModel, fit_model
 from codewell.suggest.ordering import Order, order_responses
 
 if TYPE_CHECKING:
@@ -72,9 +72,9 @@ def restrict(codebook: Codebook, codes: Sequence[str]) -> Codebook:
     return Codebook(title=codebook.title, codes=kept, description=codebook.description)
 
 
-def predict(suggester: Suggester, texts: Sequence[str]) -> np.ndarray:
-    """0/1 predictions (n, k) at the suggester's own thresholds."""
-    probabilities, thresholds = suggester.probabilities(texts)
+def predict(model: FittedModel, texts: Sequence[str]) -> np.ndarray:
+    """0/1 predictions (n, k) at the model's own thresholds."""
+    probabilities, thresholds = model.probabilities(texts)
     return (probabilities >= thresholds) & (probabilities > 0)
 
 
@@ -83,10 +83,10 @@ def train_test(codebook: Codebook, train: LabelledData, test: LabelledData,
     """Train on ``train``, score on ``test``; codes are those both files label."""
     codes = tuple(c for c in train.codes if c in test.codes)
     book = restrict(codebook, codes)
-    fitted = Suggester(book, seed=seed).fit(train.texts, train.label_sets())
+    fitted = fit_model(book, train.texts, train.label_sets(), seed=seed)
     gold = _columns(test, codes)
     report = score(gold, predict(fitted, test.texts), codes)
-    report["cold_start"] = score(gold, predict(Suggester(book, seed=seed), test.texts), codes)
+    report["cold_start"] = score(gold, predict(FittedModel(book), test.texts), codes)
     report.update(n_train=len(train), n_test=len(test))
     return report
 
@@ -101,10 +101,10 @@ def cross_validate(codebook: Codebook, data: LabelledData, folds: int,
     predicted = np.zeros_like(data.gold, dtype=bool)
     splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)
     for train, held in splitter.split(np.zeros(len(data))):
-        fitted = Suggester(book, seed=seed).fit([data.texts[i] for i in train], data.label_sets(train))
+        fitted = fit_model(book, [data.texts[i] for i in train], data.label_sets(train), seed=seed)
         predicted[held] = predict(fitted, [data.texts[i] for i in held])
     report = score(data.gold, predicted, data.codes)
-    report["cold_start"] = score(data.gold, predict(Suggester(book, seed=seed), data.texts), data.codes)
+    report["cold_start"] = score(data.gold, predict(FittedModel(book), data.texts), data.codes)
     report.update(n_train=len(data), folds=folds)
     return report
 
@@ -130,10 +130,10 @@ def simulate(codebook: Codebook, data: LabelledData, order: Order = "uncertain",
     import numpy as np
 
     book = restrict(codebook, data.codes)
-    suggester = Suggester(book, seed=seed)
+    model = FittedModel(book)
     remaining = list(range(len(data)))
     if order == "random":
-        remaining = [remaining[i] for i in order_responses(suggester, data.texts, "random", seed)]
+        remaining = [remaining[i] for i in order_responses(model, data.texts, "random", seed)]
     shown_order: list[int] = []
     shown = np.zeros_like(data.gold, dtype=bool)
     stale = True
@@ -142,18 +142,19 @@ def simulate(codebook: Codebook, data: LabelledData, order: Order = "uncertain",
         if order == "uncertain":
             if stale:
                 texts = [data.texts[i] for i in remaining]
-                ranked = [remaining[i] for i in order_responses(suggester, texts, "uncertain",
+                ranked = [remaining[i] for i in order_responses(model, texts, "uncertain",
                                                                 seed + len(shown_order))]
             left = set(remaining)
             pick = next(i for i in ranked if i in left)
         else:
             pick = remaining[0]
         remaining.remove(pick)
-        shown[len(shown_order)] = predict(suggester, [data.texts[pick]])[0]
+        shown[len(shown_order)] = predict(model, [data.texts[pick]])[0]
         shown_order.append(pick)
         stale = retrain_due(len(shown_order))
         if stale and remaining:
-            suggester.fit([data.texts[i] for i in shown_order], data.label_sets(shown_order))
+            model = fit_model(book, [data.texts[i] for i in shown_order],
+                              data.label_sets(shown_order), seed=seed)
     gold = data.gold[shown_order].astype(bool)
     return {"order": order, "curve": _curve(gold, shown, data.codes),
             "after_30": _after(gold, shown, data.codes, 30)}

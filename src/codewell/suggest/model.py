@@ -6,15 +6,17 @@ on exact leave-one-out scores (:mod:`.thresholds`); the per-code threshold is wh
 codes from drowning. In cross-validation this beat one-vs-rest logistic regression with balanced
 class weights on both sample studies (macro-F1 0.80 against 0.76, and 0.74 against 0.73) at a
 tenth of the cost. While a code has few positive examples the codebook prior keeps a say, with a
-weight that decays as positives arrive. The model is rebuilt from the decisions on every fit and
-lives only in memory: nothing is ever pickled or loaded from disk.
+weight that decays as positives arrive. A fit builds a new, immutable :class:`FittedModel` from
+the decisions; nothing is refitted in place, and a model lives only in memory: it is never
+written to or loaded from a file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from codewell.errors import ModelError
@@ -49,16 +51,18 @@ FOLDS = 5
 
 
 class Cancelled(Exception):
-    """Raised inside :meth:`Suggester.fit` when ``should_stop`` says so; never escapes it."""
+    """Raised by :func:`fit_model` when ``should_stop`` says so: there is no half-fitted model."""
 
 
-@dataclass(frozen=True)
-class _Trained:
-    """Everything one fit produced, swapped in as one object so readers never see half of it.
+@dataclass(frozen=True, eq=False)
+class Trained:
+    """Everything one fit learnt. Its arrays are read-only, so no reader can ever change them.
 
     Shapes: ``coef`` (k, d), ``intercept``, ``thresholds``, ``prior_weight`` (k,);
     ``evidence_weights`` (k, word n-grams): the coefficients of the word block (the first columns),
-    zeroed for n-grams never shown as evidence and for codes without a model.
+    zeroed for n-grams never shown as evidence and for codes without a model. The featurizer's
+    vocabularies and IDF are fixed by the fit; its only state that changes later is a memo of the
+    character n-grams of words already seen, which is a cache (same answer either way).
     """
 
     featurizer: Featurizer
@@ -69,99 +73,47 @@ class _Trained:
     thresholds: np.ndarray
     prior_weight: np.ndarray
     n_examples: int
-    word_names: list[str]
+    word_names: tuple[str, ...]
     evidence_weights: np.ndarray
 
+    def __post_init__(self) -> None:
+        for value in (self.coef, self.intercept, self.has_model, self.thresholds,
+                      self.prior_weight, self.evidence_weights):
+            value.setflags(write=False)
 
-class Suggester:
-    """Suggests codes for responses; learns from the coders' decisions through :meth:`fit`.
+    def __reduce__(self) -> tuple[type[Trained], tuple[object, ...]]:
+        """Unpickled (from the training process) through the constructor: read-only again."""
+        return type(self), tuple(getattr(self, f.name) for f in fields(self))
 
-    Before any fit (or after a fit on no examples) it runs on the codebook alone. ``fit`` is pure
-    CPU work meant for a worker thread; ``suggest`` may run at the same time on another thread and
-    sees either the old model or the new one, never a mix.
+
+@dataclass(frozen=True, eq=False)
+class FittedModel:
+    """A suggester as a value: the codebook, and what one fit learnt (None: the codebook alone).
+
+    It never changes after it is built; a newer model is a new value, built by :func:`fit_model`
+    and handed over whole. Everything a reader computes comes from this one value, so a reader
+    that holds it can never see half of two models, whatever other threads do meanwhile.
     """
 
-    def __init__(self, codebook: Codebook, *, seed: int = 0) -> None:
-        self.codebook = codebook
-        self.seed = seed
-        self._prior: CodebookPrior | None = None
-        self._trained: _Trained | None = None
+    codebook: Codebook
+    trained: Trained | None = None
 
     @property
     def n_examples(self) -> int:
-        """How many labelled examples the current model was trained on."""
-        return self._trained.n_examples if self._trained is not None else 0
+        """How many labelled examples the model was trained on."""
+        return self.trained.n_examples if self.trained is not None else 0
 
     @property
     def mode(self) -> str:
         """``codebook`` (cold start), ``blended`` (prior still has a say) or ``trained``."""
-        trained = self._trained
+        trained = self.trained
         if trained is None:
             return "codebook"
         return "trained" if bool((trained.prior_weight < TRAINED_BELOW).all()) else "blended"
 
     @property
     def prior(self) -> CodebookPrior:
-        if self._prior is None:
-            self._prior = shared_prior(self.codebook)
-        return self._prior
-
-    def fit(self, texts: Sequence[str], labels: Sequence[frozenset[str]], *,
-            should_stop: Callable[[], bool] | None = None) -> Suggester:
-        """Retrain from scratch on (text, codes applied) pairs; returns self.
-
-        Empty texts carry no signal and are left out; codes not in the codebook are ignored. A
-        code with fewer than two positive examples keeps the codebook prior alone. When
-        ``should_stop`` returns true between steps, the previous model is kept as it was.
-        """
-        if len(texts) != len(labels):
-            raise ValueError(f"fit got {len(texts)} texts but {len(labels)} label sets")
-        pairs = [(t, frozenset(ls)) for t, ls in zip(texts, labels, strict=True) if t.strip()]
-        try:
-            trained = self._train(pairs, should_stop or (lambda: False))
-        except Cancelled:
-            return self
-        self._trained = trained
-        return self
-
-    def _train(self, pairs: list[tuple[str, frozenset[str]]],
-               should_stop: Callable[[], bool]) -> _Trained | None:
-        import numpy as np
-
-        from codewell.suggest.features import Featurizer
-
-        if not pairs:
-            return None
-        codes = self.codebook.ids
-        # The codebook's examples and inclusion notes join the fit as rows labelled with their code
-        # (the examples lifted macro-F1 across writers by 0.01-0.04; the notes a further 0.01-0.02
-        # on two of three writer splits and +0.05 exact share after 30 coded); calibration and
-        # thresholds use coded rows only.
-        n_real = len(pairs)
-        pairs = pairs + [(row, frozenset({c.id})) for c in self.codebook.codes
-                         for row in (*c.examples, *c.include)]
-        gold = np.array([[code in ls for code in codes] for _, ls in pairs], dtype=np.int8)
-        analyses = analyse_many([t for t, _ in pairs])
-        _checkpoint(should_stop)
-        view = self.prior.view(analyses)
-        featurizer = Featurizer()
-        features = featurizer.fit_transform(analyses, view.features)
-        _checkpoint(should_stop)
-        coef, intercept, held_out = _ridge(features, 2.0 * gold - 1.0, self.seed, should_stop)
-        gold, held_out, pairs = gold[:n_real], held_out[:n_real], pairs[:n_real]
-        k = len(codes)
-        positives = gold.sum(axis=0)
-        has_model = np.minimum(positives, len(pairs) - positives) >= MIN_POSITIVES
-        calibrations = [Calibration()] * k
-        thresholds = np.full(k, DEFAULT_THRESHOLD)
-        for c in np.flatnonzero(has_model):
-            calibrations[c] = fit_calibration(held_out[:, c], gold[:, c])
-            thresholds[c] = choose_threshold(calibrations[c].apply(held_out[:, c]), gold[:, c])
-        prior_weight = np.where(has_model, 1.0 / (1.0 + positives / PRIOR_HALF_LIFE), 1.0)
-        names = list(featurizer.words.get_feature_names_out())
-        shown = coef[:, :len(names)] * content_mask(names)[None, :] * has_model[:, None]
-        return _Trained(featurizer, coef, intercept, has_model, tuple(calibrations), thresholds,
-                        prior_weight, len(pairs), names, shown)
+        return shared_prior(self.codebook)
 
     def probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Probabilities (n, k) and the per-code thresholds (k,) they are suggested at."""
@@ -180,7 +132,7 @@ class Suggester:
             nothing = PriorView(np.zeros((0, 3 * k)), np.zeros((0, k)), [])
             return nothing.probabilities, np.full(k, DEFAULT_THRESHOLD), nothing, None
         view = self.prior.view(analyses)
-        trained = self._trained
+        trained = self.trained
         if trained is None:
             return view.probabilities, np.full(k, DEFAULT_THRESHOLD), view, None
         features = trained.featurizer.transform(analyses, view.features)
@@ -204,11 +156,65 @@ class Suggester:
         """
         analyses = analyse_many(list(texts))
         probabilities, thresholds, view, words = self._score(analyses)
-        trained = self._trained
+        trained = self.trained
         return suggestions(
             analyses, self.codebook.ids, probabilities, thresholds, view.matches, words,
             None if trained is None else trained.evidence_weights,
             [] if trained is None else trained.word_names)
+
+
+def fit_model(codebook: Codebook, texts: Sequence[str], labels: Sequence[frozenset[str]], *,
+              seed: int = 0, should_stop: Callable[[], bool] | None = None) -> FittedModel:
+    """A new model trained from scratch on (text, codes applied) pairs; pure CPU work.
+
+    Empty texts carry no signal and are left out; codes not in the codebook are ignored; no
+    examples at all give the codebook-only model. A code with fewer than two positive examples
+    keeps the codebook prior alone. Raises :class:`Cancelled` when ``should_stop`` returns true
+    between steps (the caller keeps whatever model it had).
+    """
+    if len(texts) != len(labels):
+        raise ValueError(f"fit got {len(texts)} texts but {len(labels)} label sets")
+    pairs = [(t, frozenset(ls)) for t, ls in zip(texts, labels, strict=True) if t.strip()]
+    trained = _train(codebook, pairs, seed, should_stop or (lambda: False)) if pairs else None
+    return FittedModel(codebook, trained)
+
+
+def _train(codebook: Codebook, pairs: list[tuple[str, frozenset[str]]], seed: int,
+           should_stop: Callable[[], bool]) -> Trained:
+    import numpy as np
+
+    from codewell.suggest.features import Featurizer
+
+    codes = codebook.ids
+    # The codebook's examples and inclusion notes join the fit as rows labelled with their code
+    # (the examples lifted macro-F1 across writers by 0.01-0.04; the notes a further 0.01-0.02
+    # on two of three writer splits and +0.05 exact share after 30 coded); calibration and
+    # thresholds use coded rows only.
+    n_real = len(pairs)
+    pairs = pairs + [(row, frozenset({c.id})) for c in codebook.codes
+                     for row in (*c.examples, *c.include)]
+    gold = np.array([[code in ls for code in codes] for _, ls in pairs], dtype=np.int8)
+    analyses = analyse_many([t for t, _ in pairs])
+    _checkpoint(should_stop)
+    view = shared_prior(codebook).view(analyses)
+    featurizer = Featurizer()
+    features = featurizer.fit_transform(analyses, view.features)
+    _checkpoint(should_stop)
+    coef, intercept, held_out = _ridge(features, 2.0 * gold - 1.0, seed, should_stop)
+    gold, held_out, pairs = gold[:n_real], held_out[:n_real], pairs[:n_real]
+    k = len(codes)
+    positives = gold.sum(axis=0)
+    has_model = np.minimum(positives, len(pairs) - positives) >= MIN_POSITIVES
+    calibrations = [Calibration()] * k
+    thresholds = np.full(k, DEFAULT_THRESHOLD)
+    for c in np.flatnonzero(has_model):
+        calibrations[c] = fit_calibration(held_out[:, c], gold[:, c])
+        thresholds[c] = choose_threshold(calibrations[c].apply(held_out[:, c]), gold[:, c])
+    prior_weight = np.where(has_model, 1.0 / (1.0 + positives / PRIOR_HALF_LIFE), 1.0)
+    names = tuple(featurizer.words.get_feature_names_out())
+    shown = coef[:, :len(names)] * content_mask(names)[None, :] * has_model[:, None]
+    return Trained(featurizer, coef, intercept, has_model, tuple(calibrations), thresholds,
+                   prior_weight, len(pairs), names, shown)
 
 
 @functools.lru_cache(maxsize=8)
@@ -217,6 +223,19 @@ def shared_prior(codebook: Codebook) -> CodebookPrior:
     from codewell.suggest.prior import CodebookPrior
 
     return CodebookPrior(codebook)
+
+
+@contextlib.contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """Hold BLAS to one thread while training (see :func:`_solve_kernel` for why).
+
+    The limit is process-wide, so only a process that trains with nothing else running uses it:
+    the training process and the batch ``evaluate`` command, never the coding screen.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def _checkpoint(should_stop: Callable[[], bool]) -> None:
@@ -260,21 +279,21 @@ def _solve_kernel(kernel: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, 
     """``G @ targets`` and ``diag(G)`` for ``G = (kernel + ALPHA I)^-1``, via Cholesky.
 
     With ``K + alpha I = L L^T``, ``G = L^-T L^-1``: one factorisation and one triangular inverse
-    cost a third of a general inverse. OpenBLAS is held to one thread here: on small machines
-    its threads fight each other and a 200 x 200 solve took 60 times longer with two.
+    cost a third of a general inverse. On small machines OpenBLAS threads fight each other (a
+    200 x 200 solve took 60 times longer with two), but a BLAS thread limit is process-wide, so
+    it is set where training has a process to itself: the training process of
+    :mod:`codewell.suggest.service`, and the batch commands (:func:`single_threaded_blas`).
     """
     import numpy as np
     from scipy.linalg import lapack
-    from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1, user_api="blas"):
-        factor, info = lapack.dpotrf(kernel + ALPHA * np.eye(len(kernel)), lower=1, clean=1)
-        if info != 0:
-            raise ModelError("the training data give a singular system; add more varied responses")
-        inverse_factor, info = lapack.dtrtri(factor, lower=1)
-        if info != 0:
-            raise ModelError("the training data give a singular system; add more varied responses")
-        dual = inverse_factor.T @ (inverse_factor @ targets)
+    factor, info = lapack.dpotrf(kernel + ALPHA * np.eye(len(kernel)), lower=1, clean=1)
+    if info != 0:
+        raise ModelError("the training data give a singular system; add more varied responses")
+    inverse_factor, info = lapack.dtrtri(factor, lower=1)
+    if info != 0:
+        raise ModelError("the training data give a singular system; add more varied responses")
+    dual = inverse_factor.T @ (inverse_factor @ targets)
     return dual, (inverse_factor**2).sum(axis=0)
 
 

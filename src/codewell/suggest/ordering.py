@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     import numpy as np
 
-    from codewell.suggest.model import Suggester
+    from codewell.suggest.model import FittedModel
 
 Order = Literal["file", "uncertain", "random"]
 ORDERS: tuple[str, ...] = ("file", "uncertain", "random")
@@ -22,9 +22,11 @@ ORDERS: tuple[str, ...] = ("file", "uncertain", "random")
 TEMPERATURE = 0.1
 
 
-def order_responses(suggester: Suggester, texts: Sequence[str], mode: Order,
+def order_responses(model: FittedModel, texts: Sequence[str], mode: Order,
                     seed: int = 0) -> list[int]:
-    """Indices into ``texts`` in the order to show them. Blank texts go last in "uncertain"."""
+    """Indices into ``texts`` in the order to show them. Blank texts go last in "uncertain".
+
+    ``model`` is read once, as one value: the order comes from a single model."""
     import numpy as np
 
     if mode not in ORDERS:
@@ -35,7 +37,7 @@ def order_responses(suggester: Suggester, texts: Sequence[str], mode: Order,
     rng = np.random.default_rng(seed)
     if mode == "random":
         return [int(i) for i in rng.permutation(n)]
-    probabilities, thresholds = suggester.probabilities(texts)
+    probabilities, thresholds = model.probabilities(texts)
     score = uncertainty(probabilities, thresholds)
     score[[not t.strip() for t in texts]] = -np.inf
     keys = score / TEMPERATURE + rng.gumbel(size=n)

@@ -1,14 +1,18 @@
 """The coding app: opens the project, builds the session, runs the model in the background.
 
-Startup stays light: the suggestion engine (spaCy, scikit-learn) is imported inside the training
-worker, so the first response is on screen before any of that has loaded.
+Startup stays light: the suggestion engine (spaCy, scikit-learn) is imported inside the workers,
+so the first response is on screen before any of that has loaded. Training happens in the
+suggestion service's own process; the app holds the current model as one immutable value,
+replaced whole when a newer one arrives. Every worker is handed the model value it is to use
+when it starts (on the UI thread), and its results name that model, so a result computed from a
+model the app has since replaced is recognised and dropped.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
@@ -20,6 +24,9 @@ from codewell.tui.commands import CodewellCommands
 from codewell.tui.messages import ModelTrained, OrderReady, SuggestionsReady
 from codewell.tui.screens.coding import CodingScreen
 from codewell.tui.session import ORDERS, CodingSession
+
+if TYPE_CHECKING:
+    from codewell.suggest.model import FittedModel
 
 PREFETCH = 30
 CHUNK = 32
@@ -58,12 +65,12 @@ class CodewellApp(App[None]):
             self.session.set_order("random")
         self.session.go_to(self.session.first_unfinished())
         self._resumed_at = self.session.current
-        self.suggester: Any = None
-        self.generation = 0
+        self.model: FittedModel | None = None
         # Ids suggested by the current model; older suggestions stay on screen until replaced.
         self.fresh: set[str] = set()
         self._refilter_pending = False
         self.engine_missing = False
+        self.training_asked = False
         self.train_seconds = 0.0
         if keymap:
             self.set_keymap(dict(keymap))
@@ -80,7 +87,17 @@ class CodewellApp(App[None]):
             self.retrain()
 
     def on_unmount(self) -> None:
+        if self.training_asked:
+            self._stop_training()
         self.project.close()
+
+    def _stop_training(self) -> None:
+        """A fit still running is of no use now: stop it, so leaving never waits for it."""
+        try:
+            from codewell.suggest.service import shared_service
+        except ImportError:
+            return
+        shared_service().cancel()
 
     def watch_model_state(self, state: str) -> None:
         if self.is_screen_installed("coding") and self.coding.is_mounted:
@@ -92,7 +109,7 @@ class CodewellApp(App[None]):
         self.session.suggestions_on = on
         if not on:
             self.model_state = "suggestions off"
-        elif self.suggester is None:
+        elif self.model is None:
             self.retrain()
         else:
             self.model_state = self._trained_state()
@@ -101,47 +118,44 @@ class CodewellApp(App[None]):
         self.coding.redraw()
 
     def _trained_state(self) -> str:
-        return (f"model: {self.suggester.mode} ({self.suggester.n_examples} coded, "
-                f"{self.train_seconds:.1f} s)")
+        model = self.model
+        assert model is not None
+        return f"model: {model.mode} ({model.n_examples} coded, {self.train_seconds:.1f} s)"
 
     # -- training -------------------------------------------------------------------------------
     def retrain(self) -> None:
-        """Fit a new suggester from the stored decisions; a newer call cancels an older one."""
+        """Build a new model from the stored decisions; a newer call supersedes an older one."""
         if not self.session.suggestions_on or self.engine_missing:
             return
-        self.model_state = "model: training…" if self.suggester else "model: loading…"
+        self.model_state = "model: training…" if self.model else "model: loading…"
+        self.training_asked = True
         self.train()
 
     @work(thread=True, exclusive=True, group="train", exit_on_error=False)
     def train(self) -> None:
+        """Read the decisions, then wait (off the interpreter) for the training process."""
         from codewell.project import Project
-        from codewell.suggest import Suggester
+        from codewell.suggest import service  # the package: fails as a whole without the engine
 
         worker = get_current_worker()
         started = time.monotonic()
         with Project.open(self.project_location) as project:
-            texts, labels = project.training_examples(self.coder)
-            codebook = project.codebook
+            request = service.training_request(project, self.coder, seed=self.seed)
         if worker.is_cancelled:
             return
-        # Refitting the same suggester keeps its codebook matchers; a new code needs a new one.
-        suggester = self.suggester
-        if suggester is None or suggester.codebook != codebook:
-            suggester = Suggester(codebook, seed=self.seed)
-        suggester.fit(texts, labels, should_stop=lambda: worker.is_cancelled)
-        if not worker.is_cancelled:
-            self.post_message(ModelTrained(suggester, time.monotonic() - started))
+        result = service.shared_service().train(request)
+        if result is not None and not worker.is_cancelled:
+            self.post_message(ModelTrained(result.model, time.monotonic() - started))
 
     def on_model_trained(self, message: ModelTrained) -> None:
-        self.suggester = message.suggester
+        self.model = message.model
         self.train_seconds = message.seconds
-        self.generation += 1
         self.fresh = set()
         if self.session.suggestions_on:
             self.model_state = self._trained_state()
         self.prefetch_suggestions()
         if self.requested_order == "uncertain" and self.session.order_name != "uncertain":
-            self.compute_order("uncertain")
+            self.compute_order("uncertain", self.model)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place where a failed background job becomes something the user sees."""
@@ -159,37 +173,37 @@ class CodewellApp(App[None]):
     def prefetch_suggestions(self) -> None:
         """Suggest for the current response and the next few in the list, if not done already."""
         session = self.session
-        if self.suggester is None or not session.suggestions_on:
+        if self.model is None or not session.suggestions_on:
             return
         row = session.row_of.get(session.current, 0)
         window = [session.current, *session.rows[row + 1: row + 1 + PREFETCH]]
         missing = [p for p in window if session.responses[p].id not in self.fresh]
         if missing:
-            self.suggest(missing)
+            self.suggest(missing, self.model)
 
     def suggest_everything(self) -> None:
         """Suggest for the whole working set (filters and review by code need it)."""
         session = self.session
-        if self.suggester is None:
+        if self.model is None:
             return
         missing = [p for p in range(session.total) if session.responses[p].id not in self.fresh]
         if missing:
-            self.suggest(missing)
+            self.suggest(missing, self.model)
 
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
-    def suggest(self, positions: list[int]) -> None:
+    def suggest(self, positions: list[int], model: FittedModel) -> None:
+        """Suggestions from ``model`` alone (the value the UI thread handed over), in chunks."""
         worker = get_current_worker()
-        suggester, generation = self.suggester, self.generation
         responses = self.session.responses
         for start in range(0, len(positions), CHUNK):
             if worker.is_cancelled:
                 return
             chunk = [responses[p] for p in positions[start:start + CHUNK]]
-            results = suggester.suggest_many([r.text for r in chunk])
-            self.post_message(SuggestionsReady({r.id: s for r, s in zip(chunk, results)}, generation))
+            results = model.suggest_many([r.text for r in chunk])
+            self.post_message(SuggestionsReady({r.id: s for r, s in zip(chunk, results)}, model))
 
     def on_suggestions_ready(self, message: SuggestionsReady) -> None:
-        if message.generation != self.generation:
+        if message.model is not self.model:
             return
         self.session.suggestions.update(message.suggestions)
         self.fresh.update(message.suggestions)
@@ -209,21 +223,23 @@ class CodewellApp(App[None]):
     def change_order(self, name: str) -> None:
         self.requested_order = name
         if name == "uncertain":
-            if self.suggester is None:
+            if self.model is None:
                 self.notify("The model is not ready yet; the order changes when it is.", timeout=3)
                 self.retrain()
                 return
-            self.compute_order(name)
+            self.compute_order(name, self.model)
             return
         self.session.set_order(name)
         self.coding.rows_changed()
 
     @work(thread=True, exclusive=True, group="order", exit_on_error=False)
-    def compute_order(self, name: str) -> None:
+    def compute_order(self, name: str, model: FittedModel | None) -> None:
         from codewell.suggest import order_responses
 
+        if model is None:
+            return
         texts = [r.text for r in self.session.responses]
-        positions = order_responses(self.suggester, texts, name, seed=self.seed)
+        positions = order_responses(model, texts, name, seed=self.seed)
         if not get_current_worker().is_cancelled:
             self.post_message(OrderReady(name, positions))
 
@@ -238,7 +254,7 @@ class CodewellApp(App[None]):
 
     def change_filter(self, name: str) -> None:
         if name.startswith("suggested:"):
-            if not self.session.suggestions_on or self.suggester is None:
+            if not self.session.suggestions_on or self.model is None:
                 self.notify("That filter needs suggestions on and a trained model.", timeout=3)
                 return
             self.suggest_everything()
@@ -268,10 +284,10 @@ class CodewellApp(App[None]):
     def review(self, code: str) -> None:
         from codewell.tui.screens.review import ReviewScreen
 
-        if self.suggester is None or not self.session.suggestions_on:
+        if self.model is None or not self.session.suggestions_on:
             self.notify("Review by code needs suggestions on and a trained model.", timeout=3)
             return
-        self.push_screen(ReviewScreen(self.session, code, self.suggester, self.fresh),
+        self.push_screen(ReviewScreen(self.session, code, self.model, self.fresh),
                          lambda _: self.coding.redraw())
 
 

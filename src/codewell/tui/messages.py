@@ -18,24 +18,28 @@ class DecisionSaved(Message):
 
 
 class ModelTrained(Message):
-    """A freshly fitted suggester from the training worker (``Any``: suggest loads lazily)."""
+    """A new fitted model, whole: an immutable value the app swaps in for the old one.
 
-    def __init__(self, suggester: Any, seconds: float) -> None:
+    ``model`` is a :class:`codewell.suggest.model.FittedModel` (typed ``Any``: suggest loads
+    lazily); ``seconds`` is how long the request took, reading the decisions included.
+    """
+
+    def __init__(self, model: Any, seconds: float) -> None:
         super().__init__()
-        self.suggester = suggester
+        self.model = model
         self.seconds = seconds
 
 
 class SuggestionsReady(Message):
-    """Suggestions for some responses, by response id, from model number ``generation``.
+    """Suggestions for some responses, by response id, and the model value that made them.
 
-    Carrying the generation lets the app drop late results of a model it has since replaced.
+    Naming the model lets the app drop late results of a model it has since replaced.
     """
 
-    def __init__(self, suggestions: dict[str, tuple[CodeSuggestion, ...]], generation: int) -> None:
+    def __init__(self, suggestions: dict[str, tuple[CodeSuggestion, ...]], model: Any) -> None:
         super().__init__()
         self.suggestions = suggestions
-        self.generation = generation
+        self.model = model
 
 
 class OrderReady(Message):

@@ -6,7 +6,7 @@ still stored as its own decision, in one transaction.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -21,6 +21,9 @@ from codewell.errors import CodewellError
 from codewell.values import Status
 from codewell.tui.messages import DecisionSaved
 from codewell.tui.session import CodingSession
+
+if TYPE_CHECKING:
+    from codewell.suggest.model import FittedModel
 
 CHUNK = 64
 
@@ -50,13 +53,14 @@ class ReviewScreen(Screen[None]):
         Binding("escape,q", "back", "Back", id="review.back"),
     ]
 
-    def __init__(self, session: CodingSession, code: str, suggester: Any, fresh: set[str]) -> None:
-        """``fresh``: ids the current model has already suggested for (the app keeps it up to date)."""
+    def __init__(self, session: CodingSession, code: str, model: FittedModel, fresh: set[str]) -> None:
+        """``model``: the app's model when review opened, the one value this screen reads;
+        ``fresh``: ids that model has already suggested for (the app keeps it up to date)."""
         super().__init__(id="review")
         self.session = session
         self.fresh = fresh
         self.code = session.codebook.get(code)
-        self.suggester = suggester
+        self.model = model
         self.probabilities: dict[int, float] = {}
         self.marked: set[int] = set()
 
@@ -79,12 +83,16 @@ class ReviewScreen(Screen[None]):
             if worker.is_cancelled:
                 return
             chunk = [responses[p] for p in positions[start:start + CHUNK]]
-            found.update(zip((r.id for r in chunk), self.suggester.suggest_many([r.text for r in chunk])))
+            found.update(zip((r.id for r in chunk), self.model.suggest_many([r.text for r in chunk])))
         self.app.call_from_thread(self.show_rows, found)
 
     def show_rows(self, found: dict) -> None:
-        self.session.suggestions.update(found)
-        self.fresh.update(found)
+        if getattr(self.app, "model", None) is self.model:
+            self.session.suggestions.update(found)
+            self.fresh.update(found)
+        else:  # a newer model arrived meanwhile: keep whatever it has already said
+            newer = getattr(self.app, "fresh", set())
+            self.session.suggestions.update({k: v for k, v in found.items() if k not in newer})
         if not self.is_attached:  # left before the suggestions were ready
             return
         decided = {(d.response_id, d.code) for d in self.session.project.decisions(self.session.coder)}

@@ -1,0 +1,224 @@
+"""The suggestion service: a fitted model built from the stored decisions, in a process of its own.
+
+The coding screen and ``codewell suggest`` both train here, so there is one "train on what the
+coder finished" and one place training happens. Training runs in a separate process (one
+``spawn`` worker: never ``fork``, the TUI has threads), so the screen never competes with it for
+the interpreter. The worker receives plain data (codebook, texts, labels, seed) and sends back an
+immutable :class:`~codewell.suggest.model.FittedModel`, pickled over the pipe between our own two
+processes; no model is ever written to or loaded from a file.
+
+A newer request supersedes an older one: the older is dropped before it starts, or stops at the
+fit's next checkpoint, and its caller gets ``None``. The BLAS thread limit training wants is set
+in the worker, where it affects nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from codewell.errors import ModelError
+from codewell.values import Codebook
+
+if TYPE_CHECKING:
+    from codewell.suggest.model import FittedModel
+
+# How often the training process checks that the process it serves is still alive.
+WATCH_SECONDS = 1.0
+
+
+class HasDecisions(Protocol):
+    """What the service reads from a project (the facade satisfies it)."""
+
+    @property
+    def codebook(self) -> Codebook: ...
+
+    def training_examples(self, coder: str) -> tuple[list[str], list[frozenset[str]]]: ...
+
+
+@dataclass(frozen=True)
+class TrainingRequest:
+    """Everything a fit needs, as plain data that crosses to the training process."""
+
+    codebook: Codebook
+    texts: tuple[str, ...]
+    labels: tuple[frozenset[str], ...]
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """A fitted model, how long the fit took in the training process, and that process's id."""
+
+    model: FittedModel
+    seconds: float
+    pid: int
+
+
+def training_request(project: HasDecisions, coder: str | None, *, seed: int = 0) -> TrainingRequest:
+    """Train on the responses ``coder`` finished; nobody named means the codebook alone."""
+    texts, labels = project.training_examples(coder) if coder is not None else ([], [])
+    return TrainingRequest(project.codebook, tuple(texts), tuple(labels), seed)
+
+
+class TrainingService:
+    """One training process, started on first use; the newest request wins.
+
+    Thread-safe: any thread may submit. ``close`` stops the process (a fit in progress stops at
+    its next checkpoint).
+    """
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        self._context = multiprocessing.get_context("spawn")
+        _start_resource_tracker()
+        # The newest request's ticket, shared with the training process: an older fit sees it
+        # change and stops. 0 means no request yet; -1 means closed.
+        self._newest = self._context.Value("q", 0)
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+        self._pending: list[Future[Any]] = []
+
+    def submit(self, request: TrainingRequest) -> Future[TrainingResult | None]:
+        """Start training on ``request``; the future gives ``None`` if a newer one supersedes it."""
+        with self._lock:
+            if self._newest.value < 0:
+                raise ModelError("the suggestion service is closed")
+            ticket = self._newest.value + 1
+            self._newest.value = ticket
+            for older in self._pending:
+                older.cancel()  # not started yet: dropped; started: stops at a checkpoint
+            if self._executor is None:
+                self._executor = ProcessPoolExecutor(
+                    max_workers=1, mp_context=self._context, initializer=_start_worker,
+                    initargs=(self._newest, os.getpid()))
+            future = self._executor.submit(_train, request, ticket)
+            self._pending = [future]
+            return future
+
+    def train(self, request: TrainingRequest) -> TrainingResult | None:
+        """Train and wait: the result, or ``None`` when a newer request superseded this one."""
+        future = self.submit(request)
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            with self._lock:
+                self._executor = None  # the next request starts a new training process
+            raise ModelError("the training process stopped unexpectedly",
+                             "it starts again on the next retrain") from None
+        except CancelledError:
+            return None
+
+    def build(self, request: TrainingRequest) -> TrainingResult:
+        """Train and wait for a result even if another caller's request supersedes ours."""
+        while (result := self.train(request)) is None:
+            pass
+        return result
+
+    def cancel(self) -> None:
+        """Supersede every request made so far (a caller that no longer wants its model)."""
+        with self._lock:
+            if self._newest.value >= 0:
+                self._newest.value += 1
+            for older in self._pending:
+                older.cancel()
+            self._pending = []
+
+    def close(self) -> None:
+        """Stop the training process; a fit in progress stops at its next checkpoint."""
+        with self._lock:
+            self._newest.value = -1
+            executor, self._executor, self._pending = self._executor, None, []
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's helper process with the real stderr.
+
+    It passes stderr on by file number, and a running Textual app has put a stand-in with none
+    (-1) in its place, which makes starting any process fail. It starts once per process.
+    """
+    import sys
+    from multiprocessing import resource_tracker
+
+    stand_in, real = sys.stderr, sys.__stderr__
+    try:
+        usable = stand_in is not None and stand_in.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable or real is None:
+        resource_tracker.ensure_running()
+        return
+    sys.stderr = real
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = stand_in
+
+
+_shared: TrainingService | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_service() -> TrainingService:
+    """The process's one training service (one training process however many callers)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            import atexit
+
+            _shared = TrainingService()
+            atexit.register(_shared.close)
+        return _shared
+
+
+# -- in the training process ------------------------------------------------------------------
+_newest: Any = None
+
+
+def _start_worker(newest: Any, parent: int) -> None:
+    """Set up the training process: its own BLAS limit, silence, and an end when the parent's."""
+    global _newest
+    from threadpoolctl import threadpool_limits
+
+    _newest = newest
+    # Held for the life of this process, which only trains (see model._solve_kernel for why).
+    threadpool_limits(limits=1, user_api="blas")
+    # The parent may be drawing a full-screen terminal: a library warning must not land on it.
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    os.close(quiet)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A parent killed with -9 cannot shut its workers down: the worker notices and ends itself."""
+    while os.getppid() == parent:
+        time.sleep(WATCH_SECONDS)
+    os._exit(0)
+
+
+def _train(request: TrainingRequest, ticket: int) -> TrainingResult | None:
+    from codewell.suggest.model import Cancelled, fit_model
+
+    def superseded() -> bool:
+        return _newest.value != ticket
+
+    if superseded():
+        return None
+    started = time.monotonic()
+    try:
+        model = fit_model(request.codebook, request.texts, request.labels, seed=request.seed,
+                          should_stop=superseded)
+    except Cancelled:
+        return None
+    return TrainingResult(model, time.monotonic() - started, os.getpid())
+

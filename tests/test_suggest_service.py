@@ -1,0 +1,142 @@
+"""The suggestion service: models built in a training process of their own, handed over whole.
+
+Also the race of the hardening issue (case 9): training and suggesting at once, many times over,
+never gives a result that mixes two models.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from concurrent.futures import CancelledError
+
+import numpy as np
+import pytest
+
+from codewell.errors import ModelError
+from codewell.suggest import FittedModel, fit_model
+from codewell.suggest.service import TrainingRequest, TrainingService, training_request
+from test_suggest_model import BOOK, make_data
+
+PROBE = ["We waited four hours and the meal was cold.", "Sandwiches were stale and I was scared.",
+         "Nobody came for hours.", "", "Tea trolley never came round; my mum was terrified."]
+
+
+@pytest.fixture(scope="module")
+def service():
+    service = TrainingService()
+    yield service
+    service.close()
+
+
+def request(n: int, seed: int = 0) -> TrainingRequest:
+    texts, labels = make_data(n, seed)
+    return TrainingRequest(BOOK, tuple(texts), tuple(labels), seed=1)
+
+
+def test_training_happens_in_another_process_and_the_model_comes_back_whole(service):
+    result = service.train(request(60))
+    assert result is not None
+    assert result.pid != os.getpid()
+    assert isinstance(result.model, FittedModel) and result.model.n_examples == 60
+    here = fit_model(BOOK, *make_data(60), seed=1)
+    there_p, there_t = result.model.probabilities(PROBE)
+    here_p, here_t = here.probabilities(PROBE)
+    assert np.allclose(there_p, here_p) and np.allclose(there_t, here_t)
+    assert [[s.suggested for s in row] for row in result.model.suggest_many(PROBE)] == \
+        [[s.suggested for s in row] for row in here.suggest_many(PROBE)]
+    with pytest.raises(ValueError, match="read-only"):
+        result.model.trained.coef[0, 0] = 0.0  # the arrays that crossed the pipe are frozen too
+
+
+def test_a_newer_request_supersedes_an_older_one(service):
+    older = service.submit(request(400, seed=3))
+    newer = service.submit(request(25, seed=4))
+    try:
+        assert older.result(timeout=120) is None
+    except CancelledError:
+        pass  # dropped before it started: also superseded
+    result = newer.result(timeout=120)
+    assert result is not None and result.model.n_examples == 25
+
+
+def test_build_waits_for_its_own_result(service):
+    result = service.build(request(12))
+    assert result.model.n_examples == 12
+
+
+def test_the_request_is_what_the_coder_finished(tmp_path):
+    from codewell.project import Project
+    from codewell.values import Status
+    from tui_fixtures import CODEBOOK, write_responses
+
+    with Project.create(tmp_path / "p.cw", CODEBOOK) as project:
+        project.import_responses(write_responses(tmp_path / "r.csv"))
+        project.record("ana", "R001", "understanding", "apply")
+        project.set_status("ana", "R001", Status.DONE)
+        project.record("ana", "R002", "anxiety", "apply")  # coded but not finished
+        made = training_request(project, "ana", seed=5)
+        nobody = training_request(project, None)
+    assert made.labels == (frozenset({"understanding"}),) and len(made.texts) == 1
+    assert made.seed == 5 and made.codebook == CODEBOOK
+    assert (nobody.texts, nobody.labels) == ((), ())
+
+
+def test_the_blas_thread_limit_stays_in_the_training_process(service):
+    from threadpoolctl import threadpool_info
+
+    before = [(i["internal_api"], i["num_threads"]) for i in threadpool_info()]
+    service.train(request(30))
+    fit_model(BOOK, *make_data(30))
+    assert [(i["internal_api"], i["num_threads"]) for i in threadpool_info()] == before
+
+
+def test_a_closed_service_says_so():
+    closed = TrainingService()
+    closed.close()
+    with pytest.raises(ModelError, match="closed"):
+        closed.submit(request(5))
+
+
+def test_training_while_suggesting_never_mixes_two_models():
+    """Threads suggest from whatever model is current while others train and swap in new ones.
+
+    Every result must be exactly what the one model the reader took says on its own: with a
+    model refitted in place this raised IndexError or mixed evidence from two fits.
+    """
+    datasets = [make_data(n, seed) for n, seed in ((20, 1), (45, 2), (70, 3))]
+    current = {"model": fit_model(BOOK, *datasets[0])}
+    seen: list[tuple[FittedModel, list]] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def train() -> None:
+        i = 0
+        while not stop.is_set():
+            i += 1
+            current["model"] = fit_model(BOOK, *datasets[i % len(datasets)], seed=i % 2)
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                model = current["model"]
+                seen.append((model, model.suggest_many(PROBE)))
+        except BaseException as error:  # noqa: BLE001 - any failure is the finding
+            errors.append(error)
+
+    threads = [threading.Thread(target=train) for _ in range(2)] + \
+              [threading.Thread(target=read) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 6
+    while time.monotonic() < deadline and len({id(m) for m, _ in seen}) < 6:
+        time.sleep(0.05)
+    stop.set()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    models = {id(m): m for m, _ in seen}
+    assert len(models) >= 3, "the readers saw several models come and go"
+    alone = {key: model.suggest_many(PROBE) for key, model in models.items()}
+    assert all(result == alone[id(model)] for model, result in seen)
