@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 
-from codewell.text import PhraseIndex, analyse, analyse_many
+from codewell.codebook import load_codebook
+from codewell.text import PhraseIndex, analyse, analyse_many, vocabulary
 
 
 def negated_words(text: str) -> set[str]:
@@ -29,17 +31,45 @@ def test_offsets_survive_characters_whose_lower_case_is_longer():
     assert a.norms[-2] == "worry"
 
 
+IMAGING = load_codebook(Path(__file__).resolve().parents[1] / "codebooks" / "image-sharing.yaml")
+STUDY = vocabulary(IMAGING.abbreviations, IMAGING.synonyms)
+
+
 @pytest.mark.parametrize(("text", "norm"), [
     ("pts", "patient"), ("pt", "patient"), ("dx", "diagnosis"), ("tx", "treatment"),
-    ("f/u", "follow-up"), ("w/o", "without"), ("b/c", "because"), ("XR", "x-ray"),
+    ("f/u", "follow-up"), ("XR", "x-ray"), ("Pts", "patient"),
 ])
-def test_survey_shorthand_is_read_as_the_word(text, norm):
+def test_the_codebooks_shorthand_is_read_as_the_word(text, norm):
+    assert analyse(f"the {text} thing", STUDY).norms[1] == norm
+
+
+@pytest.mark.parametrize(("text", "norm"), [("w/o", "without"), ("b/c", "because"), ("ppl", "people")])
+def test_everyday_shorthand_needs_no_codebook(text, norm):
     assert analyse(f"the {text} thing").norms[1] == norm
 
 
+def test_domain_shorthand_is_not_built_in():
+    """Without the imaging codebook, "US" is the country and "pt" is just "pt"."""
+    assert analyse("an US scan").norms[1] == "us"
+    assert analyse("the pt thing").norms[1] == "pt"
+
+
 def test_us_is_ultrasound_only_in_capitals():
-    assert analyse("an US scan").norms[1] == "ultrasound"
-    assert analyse("tell us more").norms[1] == "us"
+    assert analyse("an US scan", STUDY).norms[1] == "ultrasound"
+    assert analyse("tell us more", STUDY).norms[1] == "us"
+
+
+def test_synonyms_read_words_as_the_preferred_word_in_keywords_and_texts():
+    study = vocabulary((), [("scan", "image"), ("picture", "image")])
+    assert analyse("they saw the scans and pictures", study).norms[3:6] == ("image", "and", "image")
+    index = PhraseIndex([("seeing", "see the image")], study)
+    assert [(m.code, m.phrase) for m in index.match(analyse("Let them see the scan", study))] == [
+        ("seeing", "see the image")]
+
+
+def test_analyses_are_cached_per_vocabulary():
+    assert analyse("pts", STUDY).norms == ("patient",)
+    assert analyse("pts").norms == ("pt",)
 
 
 def test_sentences_are_character_spans():

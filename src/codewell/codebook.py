@@ -17,12 +17,15 @@ from codewell.errors import CodebookError
 from codewell.fuzzy import did_you_mean
 from codewell.values import Code, Codebook
 
-TOP_KEYS = ("title", "description", "codes")
+TOP_KEYS = ("title", "description", "abbreviations", "synonyms", "codes")
 CODE_KEYS = ("id", "label", "group", "colour", "definition", "include", "exclude", "keywords",
              "examples", "children")
 LIST_KEYS = ("include", "exclude", "keywords", "examples")
 CODE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Shorthand is one written token ("pts", "f/u", "US"); what it stands for, and a synonym, one word.
+SHORTHAND = re.compile(r"^[^\s]+$")
+WORD = re.compile(r"^[^\W_][\w'-]*$")
 
 
 def load_codebook(path: str | Path) -> Codebook:
@@ -66,7 +69,9 @@ def codebook_from_dict(data: dict[str, Any]) -> Codebook:
     codes = tuple(
         Code(**{**raw, **{k: tuple(raw.get(k, ())) for k in LIST_KEYS}}) for raw in data["codes"]
     )
-    return Codebook(title=data["title"], description=data.get("description", ""), codes=codes)
+    return Codebook(title=data["title"], description=data.get("description", ""), codes=codes,
+                    abbreviations=tuple(tuple(p) for p in data.get("abbreviations", ())),
+                    synonyms=tuple(tuple(p) for p in data.get("synonyms", ())))
 
 
 def codebook_to_json(codebook: Codebook) -> str:
@@ -154,7 +159,54 @@ class _Reader:
             raise self.fail(top["codes"], "the codebook has no codes")
         description = self.text(top["description"], "description") if "description" in top else ""
         return Codebook(title=self.text(top["title"], "title"), description=description,
-                        codes=tuple(codes))
+                        codes=tuple(codes), abbreviations=self.abbreviations(top.get("abbreviations")),
+                        synonyms=self.synonyms(top.get("synonyms")))
+
+    def abbreviations(self, node: Any) -> tuple[tuple[str, str], ...]:
+        """``abbreviations:`` maps shorthand to the one word it stands for ("pts: patients")."""
+        if node is None:
+            return ()
+        pairs = []
+        for key_node, value_node in self.mapping_items(node, "'abbreviations'"):
+            short, word = self.text(key_node, "shorthand"), self.text(value_node, "an abbreviation")
+            if not SHORTHAND.match(short):
+                raise self.fail(key_node, f"shorthand '{short}' must be one written word, no spaces")
+            if not WORD.match(word):
+                raise self.fail(value_node, f"'{short}' must stand for one word, not '{word}'",
+                                "keywords can hold phrases; an abbreviation expands to one word")
+            pairs.append((short, word.lower()))
+        return tuple(pairs)
+
+    def synonyms(self, node: Any) -> tuple[tuple[str, str], ...]:
+        """``synonyms:`` maps a preferred word to the words read as it ("image: [scan, x-ray]")."""
+        if node is None:
+            return ()
+        pairs: list[tuple[str, str]] = []
+        seen: dict[str, str] = {}
+        for key_node, value_node in self.mapping_items(node, "'synonyms'"):
+            preferred = self.text(key_node, "a preferred word").lower()
+            for word_node, word in ((value_node, w) for w in self.texts(value_node, "synonyms")):
+                word = word.lower()
+                for checked in (preferred, word):
+                    if not WORD.match(checked):
+                        raise self.fail(word_node, f"synonym '{checked}' must be one word, no spaces")
+                if word in seen and seen[word] != preferred:
+                    raise self.fail(word_node, f"'{word}' is a synonym of both '{seen[word]}' and "
+                                               f"'{preferred}'")
+                seen[word] = preferred
+                pairs.append((word, preferred))
+        return tuple(pairs)
+
+    def mapping_items(self, node: Any, what: str) -> list[tuple[Any, Any]]:
+        import yaml
+
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, f"{what} must be a mapping (word: meaning)")
+        keys = [str(k.value) for k, _ in node.value]
+        for key_node, _ in node.value:
+            if keys.count(str(key_node.value)) > 1:
+                raise self.fail(key_node, f"'{key_node.value}' given twice in {what}")
+        return list(node.value)
 
     def children(self, node: Any, parent: str) -> list[tuple[Code, Any]]:
         import yaml

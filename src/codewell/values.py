@@ -48,6 +48,10 @@ class Codebook:
     title: str
     codes: tuple[Code, ...]
     description: str = ""
+    # The study's shorthand, (written form, word): "US" -> ultrasound in a UK imaging survey only.
+    abbreviations: tuple[tuple[str, str], ...] = ()
+    # Words read as one preferred word, (word, preferred): "scan" -> "image".
+    synonyms: tuple[tuple[str, str], ...] = ()
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -64,12 +68,17 @@ class Codebook:
 
     def content_hash(self) -> str:
         """A stable fingerprint of everything a coder sees, so versions can be compared."""
-        payload = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+        data = asdict(self)
+        for key in ("abbreviations", "synonyms"):  # absent ones keep older fingerprints
+            if not data[key]:
+                del data[key]
+        payload = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
     def with_code(self, code: Code) -> Codebook:
         """A new codebook with ``code`` appended (inductive coding never edits history)."""
-        return Codebook(title=self.title, description=self.description, codes=(*self.codes, code))
+        return Codebook(title=self.title, description=self.description, codes=(*self.codes, code),
+                        abbreviations=self.abbreviations, synonyms=self.synonyms)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from codewell.values import Codebook, Code
-from codewell.text import Analysis, PhraseIndex, PhraseMatch, analyse_many
+from codewell.text import Analysis, PhraseIndex, PhraseMatch, Vocabulary, analyse_many, vocabulary
 
 if TYPE_CHECKING:
     import numpy as np
@@ -52,16 +52,24 @@ class CodebookPrior:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.codes = codebook.ids
+        self.vocabulary = vocabulary_of(codebook)
         self._index = PhraseIndex(
-            (code.id, phrase) for code in codebook.codes for phrase in _phrases(code)
-        )
-        profiles = analyse_many([_profile_text(code) for code in codebook.codes])
+            ((code.id, phrase) for code in codebook.codes for phrase in _phrases(code)),
+            self.vocabulary)
+        profiles = analyse_many([_profile_text(code) for code in codebook.codes], self.vocabulary)
         self._vectorizer = TfidfVectorizer(analyzer=content_lemmas, sublinear_tf=True)
         self._profiles = self._vectorizer.fit_transform(profiles)
+
+    def own(self, analyses: Sequence[Analysis]) -> Sequence[Analysis]:
+        """``analyses`` read with this codebook's vocabulary (re-analysed only when they were not)."""
+        if all(a.vocabulary == self.vocabulary for a in analyses):
+            return analyses
+        return analyse_many([a.text for a in analyses], self.vocabulary)
 
     def view(self, analyses: Sequence[Analysis]) -> PriorView:
         import numpy as np
 
+        analyses = self.own(analyses)
         k = len(self.codes)
         column = {code: c for c, code in enumerate(self.codes)}
         hits = np.zeros((len(analyses), k))
@@ -87,8 +95,14 @@ class CodebookPrior:
 
     def similarity(self, analyses: Sequence[Analysis]) -> np.ndarray:
         """Cosine similarity (n, k) of each text to each code's profile, on content lemmas."""
+        analyses = self.own(analyses)
         vectors = self._vectorizer.transform(list(analyses))
         return (vectors @ self._profiles.T).toarray()
+
+
+def vocabulary_of(codebook: Codebook) -> Vocabulary:
+    """The codebook's shorthand and synonyms as the text pipeline reads them."""
+    return vocabulary(codebook.abbreviations, codebook.synonyms)
 
 
 def content_lemmas(analysis: Any) -> list[str]:

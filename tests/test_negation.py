@@ -1,0 +1,108 @@
+"""Negation as the codebook's conventions need it, with the issue's own examples both ways.
+
+Scope rules are checked on the text pipeline; what a negation means for each code is checked on
+the image-sharing codebook's keywords (a negative keyword such as "cannot interpret" is evidence
+FOR interpretation difficulty) and on the codebook-only suggester, so a denied risk is not coded,
+an acknowledged one is, and the evidence shown reads as a reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codewell.codebook import load_codebook
+from codewell.suggest.prior import CodebookPrior, vocabulary_of
+from codewell.text import analyse
+
+BOOK = load_codebook(Path(__file__).resolve().parents[1] / "codebooks" / "image-sharing.yaml")
+STUDY = vocabulary_of(BOOK)
+
+
+@pytest.fixture(scope="module")
+def prior() -> CodebookPrior:
+    return CodebookPrior(BOOK)
+
+
+def negated(text: str) -> set[str]:
+    a = analyse(text, STUDY)
+    return {a.norms[i] for i in range(len(a)) if a.negated[i] and a.words[i]}
+
+
+def hits(prior: CodebookPrior, text: str) -> dict[str, list[str]]:
+    """Per code, the matched text of keyword matches that count for it."""
+    found: dict[str, list[str]] = {}
+    for m in prior.view([analyse(text, STUDY)]).matches[0]:
+        if not m.negated:
+            found.setdefault(m.code, []).append(text[m.start:m.end])
+    return found
+
+
+@pytest.mark.parametrize(("text", "denied", "kept"), [
+    ("they can't interpret it and they panic", {"interpret"}, {"panic"}),
+    ("Patients seldom misread the images", {"misread", "image"}, set()),
+    ("In my experience patients rarely get anxious", {"patient", "anxious"}, set()),
+    ("Anxiety rarely occurs", {"anxiety"}, set()),
+    ("Anxiety is rare but real", set(), {"anxiety"}),
+    ("Anxiety is unlikely, but it can happen", set(), {"anxiety"}),
+    ("Anxiety is rare, and patients understand", {"anxiety"}, {"understand"}),
+    ("Seeing a picture of my own scan would not scare me off", {"scare"}, set()),
+])
+def test_scope_follows_the_clause(text, denied, kept):
+    found = negated(text)
+    assert denied <= found
+    assert not (kept & found)
+
+
+@pytest.mark.parametrize(("text", "code", "shown"), [
+    ("Cannot interpret them without help, simple as that.", "interpretation_difficulty",
+     "Cannot interpret"),
+    ("If they can't interpret it they panic.", "interpretation_difficulty", "can't interpret"),
+    ("Patients couldn't make sense of the grey shapes", "interpretation_difficulty",
+     "couldn't make sense"),
+    ("It didn't really mean a lot to me, just shapes.", "interpretation_difficulty",
+     "didn't really mean"),
+    ("They won't understand what they see", "interpretation_difficulty", "won't understand"),
+])
+def test_a_negated_ability_is_evidence_for_the_difficulty(prior, text, code, shown):
+    assert shown in hits(prior, text).get(code, [])
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("It didn't really mean a lot to me when they showed me.", "understanding"),
+    ("They won't understand what they see", "understanding"),
+    ("Seeing a picture of my own scan would not scare me off.", "anxiety"),
+    ("In my experience patients rarely get anxious.", "anxiety"),
+    ("I don't think it causes anxiety.", "anxiety"),
+])
+def test_a_denied_code_has_no_keyword_for_it(prior, text, code):
+    assert code not in hits(prior, text)
+
+
+def test_an_acknowledged_risk_keeps_its_keyword(prior):
+    assert set(hits(prior, "Anxiety is rare but real, especially waiting on a result.")["anxiety"]) == {
+        "Anxiety"}
+
+
+def test_denial_of_a_denial_is_not_a_difficulty(prior):
+    """"I don't think patients misread them" denies the risk: no affirmed keyword for it."""
+    assert "interpretation_difficulty" not in hits(prior, "I don't think patients misread them.")
+
+
+def test_codebook_only_suggestions_follow_negation_both_ways():
+    from codewell.suggest import FittedModel
+
+    model = FittedModel(BOOK)
+    cases = {
+        "Cannot interpret them without help.": ("interpretation_difficulty", True),
+        "Anxiety is rare but real.": ("anxiety", True),
+        "Seeing my scan would not scare me off.": ("anxiety", False),
+        "It didn't really mean a lot to me.": ("understanding", False),
+    }
+    got = model.suggest_many(list(cases))
+    for (text, (code, expected)), row in zip(cases.items(), got, strict=True):
+        suggestion = next(s for s in row if s.code == code)
+        assert suggestion.suggested is expected, (text, suggestion)
+    difficulty = next(s for s in got[0] if s.code == "interpretation_difficulty")
+    assert [e.text for e in difficulty.evidence] == ["Cannot interpret"]
