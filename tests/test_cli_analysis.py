@@ -69,7 +69,8 @@ def test_evaluate_bad_input(tmp_path: Path) -> None:
 def test_report_poster_format_and_plot(coded: str, tmp_path: Path) -> None:
     result = run("report", coded, "--coder", "ana", "--plot", tmp_path / "chart.png")
     assert result.exit_code == 0, result.output
-    assert "Understanding 60.5% (n=107)" in result.stdout
+    assert "Understanding 63.7% (n=107)" in result.stdout
+    assert "excluded: 26 non-answers" in result.stdout
     assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data = json.loads(run("report", coded, "--coder", "ana", "--format", "json").stdout)
     assert data

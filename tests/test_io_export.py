@@ -25,7 +25,7 @@ def test_wide_csv_starts_with_the_labelled_layout(tmp_path: Path) -> None:
     header = next(csv.reader(out.open(encoding="utf-8")))
     codes = list(ds.codebook.ids)
     assert header[: 2 + len(codes)] == ["id", "response", *codes]
-    assert header[2 + len(codes):] == ["profession", "site", "memo", "status"]
+    assert header[2 + len(codes):] == ["non_answer", "profession", "site", "memo", "status"]
     assert (report.rows, report.columns, report.coders) == (7, len(header), ("alice",))
 
 
@@ -39,8 +39,9 @@ def test_wide_csv_round_trips_through_survey_import(tmp_path: Path) -> None:
     rows = read_csv(out)
     for row in rows:
         applied = {code for code in ds.codebook.ids if row[code] == "1"}
-        assert applied == ALICE[row["id"]]
+        assert applied == (ALICE[row["id"]] if row["status"] == "done" else set())
     assert {r["id"]: r["status"] for r in rows}["r7"] == "flagged"
+    assert {row[code] for code in ds.codebook.ids for row in rows if row["id"] == "r7"} == {""}
     assert rows[4]["memo"] == "Mentions rehab."
 
 
@@ -49,20 +50,22 @@ def test_formula_cells_are_neutralised_by_default(tmp_path: Path) -> None:
     report = export_dataset(sample_dataset(), out, coder="alice")
     rows = {row["id"]: row for row in read_csv(out)}
     assert rows["r2"]["response"] == "'" + TEXTS["r2"]
-    assert rows["r6"]["response"] == "'" + TEXTS["r6"]
-    assert rows["r2"]["memo"] == "'+ ask Bob: is a formula a risk?"
+    assert rows["r6"]["response"] == TEXTS["r6"]  # a bulleted answer is text, not a formula
+    assert rows["r2"]["memo"] == "+ ask Bob: is a formula a risk?"
     assert rows["r1"]["response"] == TEXTS["r1"]
-    assert report.neutralised == 3
-    assert "3 cells neutralised" in report.summary()
+    assert report.neutralised == 1
+    assert "1 cell neutralised" in report.summary()
 
 
 def test_all_coders_get_prefixed_columns(tmp_path: Path) -> None:
     out = tmp_path / "all.csv"
     export_dataset(sample_dataset(), out, coder="all", raw=True)
     rows = {row["id"]: row for row in read_csv(out)}
-    assert rows["r1"]["alice:understanding"] == "1" and rows["r1"]["bob:communication"] == "1"
-    assert rows["r7"]["bob:status"] == "uncoded" and rows["r7"]["alice:status"] == "flagged"
-    assert "alice:memo" in rows["r1"] and "understanding" not in rows["r1"]
+    assert rows["r1"]["alice_understanding"] == "1" and rows["r1"]["bob_communication"] == "1"
+    assert rows["r7"]["bob_status"] == "uncoded" and rows["r7"]["alice_status"] == "flagged"
+    assert rows["r7"]["bob_anxiety"] == ""  # not finished: missing, not "not applied"
+    assert rows["r6"]["bob_anxiety"] == "0"  # finished without it
+    assert "alice_memo" in rows["r1"] and "understanding" not in rows["r1"]
 
 
 def test_choosing_a_coder() -> None:
@@ -86,18 +89,23 @@ def test_long_layout_carries_the_decision_log(tmp_path: Path) -> None:
     out = tmp_path / "long.csv"
     export_dataset(ds, out, layout="long", coder="all")
     rows = read_csv(out)
-    assert len(rows) == len(ds.responses) * len(ds.codebook.ids) * 2
+    finished = len(ALICE) - 1 + len(BOB)  # alice's r7 is flagged, not finished
+    assert len(rows) == finished * len(ds.codebook.ids)
     rebuilt: dict[str, dict[str, set[str]]] = {"alice": {}, "bob": {}}
     for row in rows:
         if row["applied"] == "1":
             rebuilt[row["coder"]].setdefault(row["id"], set()).add(row["code"])
-    assert rebuilt["alice"] == {k: v for k, v in ALICE.items() if v}
+    assert rebuilt["alice"] == {k: v for k, v in ALICE.items() if v and k != "r7"}
     assert rebuilt["bob"] == {k: v for k, v in BOB.items() if v}
     first = next(r for r in rows if (r["id"], r["coder"], r["code"]) == ("r1", "alice", "understanding"))
     assert first["decided_at"] == "2026-03-02T09:30:00+00:00"
     assert (first["from_suggestion"], first["probability_shown"]) == ("1", "0.8")
+    assert not any((r["id"], r["coder"]) in {("r7", "bob"), ("r7", "alice")} for r in rows)
+    export_dataset(ds, out, layout="long", coder="all", include_uncoded=True)
+    rows = read_csv(out)
+    assert len(rows) == len(ds.responses) * len(ds.codebook.ids) * 2
     untouched = next(r for r in rows if (r["id"], r["coder"], r["code"]) == ("r7", "bob", "anxiety"))
-    assert (untouched["applied"], untouched["status"], untouched["decided_at"]) == ("0", "uncoded", "")
+    assert (untouched["applied"], untouched["status"], untouched["decided_at"]) == ("", "uncoded", "")
 
 
 def test_parquet_has_proper_types_and_round_trips(tmp_path: Path) -> None:
@@ -125,10 +133,13 @@ def test_xlsx_has_data_codebook_and_frequency_sheets(tmp_path: Path) -> None:
     out = tmp_path / "alice.xlsx"
     export_dataset(ds, out, format="xlsx", coder="alice")
     book = load_workbook(out)
-    assert book.sheetnames == ["data", "codebook", "frequencies"]
+    assert book.sheetnames == ["data", "variables", "codebook", "frequencies"]
     data = list(book["data"].iter_rows(values_only=True))
     assert data[0][:3] == ("id", "response", "understanding")
-    assert data[2][1] == "'" + TEXTS["r2"]
+    assert data[2][1] == TEXTS["r2"]  # typed text, never a formula: nothing to prefix
+    assert data[6][1] == TEXTS["r6"]
+    variables = {row[0]: row[1] for row in book["variables"].iter_rows(min_row=2, values_only=True)}
+    assert variables["understanding"] == "Understanding"
     assert data[5][1] == TEXTS["r5"]  # emoji and CRLF kept
     assert [row[0] for row in book["codebook"].iter_rows(min_row=2, values_only=True)] == list(ds.codebook.ids)
     freq = {row[1]: row for row in book["frequencies"].iter_rows(min_row=2, values_only=True)}
@@ -166,7 +177,7 @@ def test_attribute_named_like_a_column_is_renamed(tmp_path: Path) -> None:
     out = tmp_path / "clash.csv"
     export_dataset(ds, out)
     row = read_csv(out)[0]
-    assert (row["attribute:status"], row["status"]) == ("nurse", "done")
+    assert (row["status_2"], row["status"]) == ("nurse", "done")
 
 
 def test_bad_format_and_layout_get_a_hint(tmp_path: Path) -> None:
@@ -222,7 +233,8 @@ def test_run_pii_lists_kinds_and_positions_without_the_values() -> None:
     assert "07700" not in text
     data = json.loads(run_pii(ds, as_json=True))
     assert data["with_identifiers"] == 1
-    assert data["found"][0]["matches"][0] == {"kind": "PHONE", "start": 5, "end": 17}
+    assert data["found"][0]["matches"][0] == {"field": "response", "kind": "PHONE", "start": 5,
+                                              "end": 17}
     assert run_pii(sample_dataset()) == "No personal identifiers found in 7 responses.\n"
 
 
@@ -237,10 +249,11 @@ def test_long_xlsx_has_real_date_times(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         rows = list(load_workbook(out)["data"].iter_rows(values_only=True))
-    assert rows[0] == ("id", "coder", "code", "applied", "status", "decided_at", "from_suggestion",
-                       "probability_shown")
-    assert rows[1] == ("r1", "alice", "understanding", 1, "done", datetime(2026, 3, 2, 9, 30), 1, 0.8)
-    assert rows[2][5:] == (None, None, None)
+    assert rows[0] == ("id", "coder", "code", "applied", "status", "non_answer", "decided_at",
+                       "from_suggestion", "probability_shown")
+    assert rows[1] == ("r1", "alice", "understanding", 1, "done", 0, datetime(2026, 3, 2, 9, 30),
+                       1, 0.8)
+    assert rows[2][6:] == (None, None, None)
 
 
 def test_xlsx_refuses_more_rows_than_excel_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

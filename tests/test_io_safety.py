@@ -7,13 +7,16 @@ import pytest
 from codewell.io.safety import find_pii, neutralise, nhs_number_is_valid, redact
 
 
-@pytest.mark.parametrize("cell", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\r=1", "- a bullet",
-                                  "=HYPERLINK(\"http://x\")"])
+@pytest.mark.parametrize("cell", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\r=1", "\n=1",
+                                  "=HYPERLINK(\"http://x\")", "  =1+1", "-A1*2", "+A1",
+                                  "-2+3+cmd|' /C calc'!A0", "- see (a)", "@evil"])
 def test_formula_like_text_gets_an_apostrophe(cell: str) -> None:
     assert neutralise(cell) == "'" + cell
 
 
-@pytest.mark.parametrize("cell", ["-5", "+3.5", "-0.25", "1e-3", "plain", "", "a=b", "'=quoted"])
+@pytest.mark.parametrize("cell", ["-5", "+3.5", "-0.25", "1e-3", "plain", "", "a=b", "'=quoted",
+                                  "- a bullet", "- improves understanding", "+ more trust",
+                                  "+44 20 7946 0958", "-- fine"])
 def test_plain_numbers_and_ordinary_text_are_left_alone(cell: str) -> None:
     assert neutralise(cell) == cell
 

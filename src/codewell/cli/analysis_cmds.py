@@ -69,32 +69,45 @@ def report(
     project: ProjectArg,
     coder: Annotated[Optional[str], typer.Option(help="Whose codes (default: consensus, or the only coder).")] = None,
     by: Annotated[Optional[str], typer.Option(help="Crosstab by an attribute, e.g. profession.")] = None,
-    format: Annotated[str, typer.Option("--format", help="table | md | csv | json")] = "table",
+    format: Annotated[str, typer.Option("--format", help="table | md (for a paper) | csv | json")] = "table",
     plot: Annotated[Optional[Path], typer.Option(help="Also write a bar chart (FILE.png or FILE.svg).")] = None,
+    out: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report to this file instead of printing it.")] = None,
+    non_answers: Annotated[Optional[str], typer.Option(
+        "--non-answers", help="Comma-separated answers that say nothing, replacing the default list "
+                              "(n/a, na, none, nil, nothing, nothing to add, no comment(s), -, ?, x).")] = None,
 ) -> None:
-    """Frequency table per code — n and % of coded responses (non-answers excluded) with 95% Wilson
-    intervals — plus code co-occurrence and, with --by, a crosstab with a chi-square or Fisher test."""
+    """Frequency table per code — n and % of coded responses (non-answers excluded and counted) with
+    95% Wilson intervals — plus code co-occurrence and, with --by, a crosstab with a chi-square or
+    Fisher test."""
     from codewell.cli.export_cmds import run_report
 
-    typer.echo(run_report(_dataset(project, coder, with_log=False), coder, by, format, plot), nl=False)
+    typer.echo(run_report(_dataset(project, coder, with_log=False), coder, by, format, plot, out,
+                          non_answers), nl=False)
 
 
 def export(
     project: ProjectArg,
     out: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
     format: Annotated[Optional[str], typer.Option(
-        "--format", help="csv | xlsx | parquet | qdc | qdpx (default: from the file suffix).")] = None,
-    layout: Annotated[str, typer.Option(help="wide: one row per response; long: one row per response, coder, code.")] = "wide",
+        "--format", help="csv | xlsx | parquet | sav | dta | qdc | qdpx | taguette-csv "
+                         "(default: from the file suffix).")] = None,
+    layout: Annotated[str, typer.Option(help="wide: one row per response; long: one row per finished response, coder, code.")] = "wide",
     coder: Annotated[Optional[str], typer.Option(help="NAME, consensus, or all (prefixed columns per coder).")] = None,
     raw: Annotated[bool, typer.Option("--raw", help="Do not neutralise cells a spreadsheet would run as formulas.")] = False,
     redact: Annotated[bool, typer.Option("--redact", help="Mask emails, phone and NHS numbers, postcodes (and --names).")] = False,
     names: Annotated[Optional[Path], typer.Option(help="File of names to mask, one per line (implies --redact).")] = None,
+    include_uncoded: Annotated[bool, typer.Option(
+        "--include-uncoded", help="Long layout: also rows for responses a coder has not finished (applied empty).")] = False,
+    non_answers: Annotated[Optional[str], typer.Option(
+        "--non-answers", help="Comma-separated answers that say nothing (the non_answer column), "
+                              "replacing the default list.")] = None,
 ) -> None:
-    """Write the coded dataset (CSV, XLSX, Parquet), or REFI-QDA for NVivo, ATLAS.ti, MAXQDA and
-    QualCoder (.qdc codebook, .qdpx project)."""
+    """Write the coded dataset (CSV, XLSX, Parquet, SPSS .sav, Stata .dta), REFI-QDA for NVivo,
+    ATLAS.ti, MAXQDA and QualCoder (.qdc codebook, .qdpx project), or a Taguette codebook CSV."""
     from codewell.cli.export_cmds import run_export
 
-    typer.echo(run_export(_dataset(project, coder), out, format, layout, coder, raw, redact, names))
+    typer.echo(run_export(_dataset(project, coder), out, format, layout, coder, raw, redact, names,
+                          include_uncoded, non_answers))
 
 
 def pii(

@@ -11,14 +11,18 @@ import json
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codewell.errors import CodewellError, DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.values import CodedDataset
 
+if TYPE_CHECKING:
+    from codewell.io.safety import PiiMatch
+
 SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".pq": "parquet",
-            ".qdc": "qdc", ".qdpx": "qdpx"}
-EXPORT_FORMATS = ("csv", "xlsx", "parquet", "qdc", "qdpx")
+            ".sav": "sav", ".dta": "dta", ".qdc": "qdc", ".qdpx": "qdpx"}
+EXPORT_FORMATS = ("csv", "xlsx", "parquet", "sav", "dta", "qdc", "qdpx", "taguette-csv")
 
 
 def read_names(names_file: Path | None) -> tuple[str, ...]:
@@ -29,6 +33,11 @@ def read_names(names_file: Path | None) -> tuple[str, ...]:
         text = Path(names_file).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise DataFileError(f"{names_file}: no such names file") from None
+    except IsADirectoryError:
+        raise DataFileError(f"{names_file} is a folder, not a names file",
+                            hint="give a text file with one name per line") from None
+    except PermissionError:
+        raise DataFileError(f"{names_file}: permission denied reading the names file") from None
     except UnicodeDecodeError as exc:
         raise DataFileError(f"{names_file}: not UTF-8 text (byte {exc.start})") from None
     return tuple(line.strip() for line in text.splitlines()
@@ -51,19 +60,29 @@ def export_format(out: Path, fmt: str | None) -> str:
 
 def run_export(ds: CodedDataset, out: Path, format: str | None = None, layout: str = "wide",
                coder: str | None = None, raw: bool = False, redact: bool = False,
-               names_file: Path | None = None) -> str:
+               names_file: Path | None = None, include_uncoded: bool = False,
+               non_answers: str | None = None) -> str:
     """Export and return the one-line summary. A names file implies ``redact``.
 
     ``qdc`` writes the codebook; ``qdpx`` the project with every coder unless ``coder`` picks
-    one (``layout`` and ``raw`` do not apply: XML is not a spreadsheet).
+    one (``layout`` and ``raw`` do not apply: XML is not a spreadsheet); ``taguette-csv`` the
+    codebook as the CSV Taguette's codebook import reads.
     """
+    from codewell.io.atomic_file import check_writable
     from codewell.io.export import choose_coders, export_dataset, redact_dataset
     from codewell.io.refi_qda import write_codebook_qdc, write_project_qdpx
+    from codewell.report.non_answers import NonAnswers
 
     out = Path(out)
     fmt = export_format(out, format)
     names = read_names(names_file)
+    check_writable(out)
     redact = redact or bool(names)
+    if fmt == "taguette-csv":
+        from codewell.io.taguette_writer import write_codebook_csv
+
+        write_codebook_csv(ds.codebook, out)
+        return f"Wrote the codebook ({len(ds.codebook.codes)} codes) to {out} as a Taguette codebook CSV"
     if fmt == "qdc":
         write_codebook_qdc(ds.codebook, out)
         return f"Wrote the codebook ({len(ds.codebook.codes)} codes) to {out} as REFI-QDA"
@@ -81,62 +100,91 @@ def run_export(ds: CodedDataset, out: Path, format: str | None = None, layout: s
         return (f"Wrote {len(ds.responses)} sources and {codings} codings by "
                 f"{', '.join(coders) or 'no coder'} to {out} as REFI-QDA{tail}")
     report = export_dataset(ds, out, format=fmt, layout=layout, coder=coder,  # type: ignore[arg-type]
-                            raw=raw, redact=redact, redact_names=names)
+                            raw=raw, redact=redact, redact_names=names,
+                            include_uncoded=include_uncoded,
+                            non_answer=NonAnswers.parse(non_answers))
     return report.summary()
 
 
 def run_report(ds: CodedDataset, coder: str | None = None, by: str | None = None,
-               format: str = "table", plot: Path | None = None) -> str:
+               format: str = "table", plot: Path | None = None, out: Path | None = None,
+               non_answers: str | None = None) -> str:
     """The report for one coder (default: the only one, else consensus) in ``format``.
 
-    With ``plot`` the chart is written too; the table and Markdown forms then say where.
+    With ``plot`` the chart is written too; the table and Markdown forms then say where. With
+    ``out`` the report goes to that file (privately, atomically) and the text returned says so.
+    ``non_answers`` replaces the default list of non-answers (comma-separated).
     """
+    from codewell.io.atomic_file import check_writable, write_text
     from codewell.io.export import choose_coders
-    from codewell.report import build_report, plot_frequencies, render
+    from codewell.report import NonAnswers, build_report, plot_frequencies, render
 
+    for target in (plot, out):
+        if target is not None:
+            check_writable(Path(target))
     if coder == "all" or (coder is None and len(ds.coders) > 1 and "consensus" not in ds.coders):
         raise CodewellError(f"a report is for one coder at a time ({', '.join(ds.coders)})",
                             hint="choose one with --coder NAME")
     (chosen,) = choose_coders(ds, coder)
-    report = build_report(ds, chosen, by)
+    report = build_report(ds, chosen, by, NonAnswers.parse(non_answers))
     text = render(report, format)
+    if out is not None:
+        write_text(out, text)
+        text = f"Wrote the report ({format}) to {out}\n"
     if plot is not None:
         written = plot_frequencies(report.frequencies, plot)
-        if format in ("table", "md"):
+        if out is not None:
+            text += f"Chart written to {written}\n"
+        elif format in ("table", "md"):
             text += f"\nChart written to {written}\n"
     return text
 
 
 def run_pii(ds: CodedDataset, names_file: Path | None = None, as_json: bool = False) -> str:
-    """Where personal identifiers occur: per response, the kinds and positions (not the values).
+    """Where personal identifiers occur: per response, the field (the response text or an
+    attribute such as ``email``), the kinds and positions (not the values).
 
     The identifiers themselves are not printed, so the listing can be pasted into an issue or
-    an ethics report without spreading them.
+    an ethics report without spreading them. Attributes are scanned too: a survey export's
+    ``RecipientEmail`` or a free-text "anything else?" column holds identifiers as often as
+    the response does.
     """
     from codewell.io.safety import find_pii
 
     names = read_names(names_file)
     found = []
     for response in ds.responses:
-        matches = find_pii(response.text, names) if response.text else []
-        if matches:
-            found.append((response, matches))
-    kinds = Counter(m.kind for _, matches in found for m in matches)
+        fields = [("response", response.text),
+                  *((f"attribute:{key}", value) for key, value in response.attributes.items())]
+        hits = [(field, m) for field, text in fields if text
+                for m in find_pii(text, names)]
+        if hits:
+            found.append((response, hits))
+    kinds = Counter(m.kind for _, hits in found for _, m in hits)
     if as_json:
         return json.dumps({
             "responses": len(ds.responses), "with_identifiers": len(found), "kinds": dict(kinds),
             "found": [{"id": r.id, "row": r.row,
-                       "matches": [{"kind": m.kind, "start": m.start, "end": m.end} for m in ms]}
-                      for r, ms in found],
+                       "matches": [{"field": field, "kind": m.kind, "start": m.start,
+                                    "end": m.end} for field, m in hits]}
+                      for r, hits in found],
         }, indent=2, ensure_ascii=False) + "\n"
     if not found:
         return f"No personal identifiers found in {len(ds.responses)} responses.\n"
     width = max(len(r.id) for r, _ in found)
-    lines = [f"{r.id.ljust(width)}  row {r.row}: "
-             + ", ".join(f"{k} x{n}" if n > 1 else k
-                         for k, n in Counter(m.kind for m in ms).items())
-             for r, ms in found]
+    lines = [f"{r.id.ljust(width)}  row {r.row}: " + ", ".join(_pii_summary(hits))
+             for r, hits in found]
     summary = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common())
     lines.append(f"Identifiers in {len(found)} of {len(ds.responses)} responses ({summary}). "
                  "Export with --redact to mask them.")
     return "\n".join(lines) + "\n"
+
+
+def _pii_summary(hits: list[tuple[str, PiiMatch]]) -> list[str]:
+    """``PHONE, NHS_NUMBER`` for the response text; ``EMAIL in email`` for an attribute."""
+    counts = Counter((field, m.kind) for field, m in hits)
+    parts = []
+    for (field, kind), n in counts.items():
+        label = f"{kind} x{n}" if n > 1 else kind
+        parts.append(label if field == "response" else f"{label} in {field.split(':', 1)[1]}")
+    return parts

@@ -1,29 +1,41 @@
-"""The coded dataset as files for R, SPSS, Excel and pandas: wide or long; CSV, XLSX or Parquet.
+"""The coded dataset as files for R, SPSS, Stata, Excel and pandas: wide or long.
 
-**Wide** has one row per response: ``id``, ``response``, one 0/1 column per code in codebook
-order (``<coder>:<code>`` for every coder with ``coder="all"``), then the survey's other columns
-(attributes), then ``memo`` and ``status``. With one coder the first columns are exactly the
-labelled-CSV layout (``id,response,<codes>``), so a wide CSV reads back into ``evaluate`` and
-``import``. A 0 means "not applied"; ``status`` says whether the coder has finished the response,
-so a 0 on an uncoded response is not read as a decision.
+**Wide** has one row per response: ``id``, ``response``, one column per code in codebook order
+(``<coder>_<code>`` for every coder with ``coder="all"``), ``non_answer``, then the survey's other
+columns (attributes), then ``memo`` and ``status``. With one coder the first columns are exactly
+the labelled-CSV layout (``id,response,<codes>``), so a wide CSV reads back into ``evaluate`` and
+``import``.
 
-**Long** has one row per response, coder and code: whether it is applied, the coder's status,
-and from the decision log the time of the latest decision on that code, whether it came from a
-suggestion and the probability the suggestion showed. That is the audit trail REFI-QDA has no
-place for.
+**Missing is missing.** A code cell is 1 where the coder applied the code, 0 where the coder
+finished the response (status ``done``) without it, and empty (NA) where the coder has not
+finished it (uncoded, skipped or flagged): a mean over a code column is then a prevalence among
+finished responses, never diluted by work not done. ``non_answer`` is 1 for "n/a", "-", an empty
+box (see :mod:`codewell.report.non_answers`); ``report`` leaves those out of its denominator, so
+the paper's percentages are the means of the code columns over rows with ``non_answer`` = 0.
 
-CSV and XLSX cells that a spreadsheet could run as formulas are neutralised unless ``raw`` (see
-:mod:`codewell.io.safety`); Parquet is never altered. ``redact`` masks identifiers in the response
-text and memos. Writers work from plain column lists (no pandas; XLSX without openpyxl's
-per-cell cost) so 100,000 responses take seconds.
+**Long** has one row per finished (response, coder) pair and code (every pair with
+``include_uncoded``, where unfinished pairs have an empty ``applied``): whether it is applied,
+the coder's status, and from the decision log the time of the latest decision on that code,
+whether it came from a suggestion and the probability the suggestion showed. That is the audit
+trail REFI-QDA has no place for.
+
+**Names** are valid in R, SPSS and Stata (:mod:`codewell.io.variable_names`); the human labels
+(code labels, the survey's column headers) go into variable labels in SPSS and Stata files, into
+Parquet field metadata, into a ``variables`` sheet in XLSX and a ``<name>.variables.csv``
+sidecar beside a CSV.
+
+Only CSV cells that a spreadsheet would run as formulas are neutralised, unless ``raw`` (see
+:mod:`codewell.io.safety`); XLSX cells are typed text, and Parquet, SPSS and Stata never hold
+formulas, so none of those is altered. ``redact`` masks identifiers in the response text and
+memos. Every file is written privately and atomically (:mod:`codewell.io.atomic_file`).
+Writers work from plain column lists (no pandas for CSV; XLSX without openpyxl's per-cell cost)
+so 100,000 responses take seconds.
 """
 
 from __future__ import annotations
 
 import csv
-import os
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,25 +43,37 @@ from typing import Any, Literal
 
 from codewell.errors import CodewellError, UnknownNameError
 from codewell.fuzzy import did_you_mean
-from codewell.io.safety import find_pii, needs_neutralising, neutralise
+from codewell.io.atomic_file import atomic_output, check_writable
+from codewell.io.safety import find_pii, needs_neutralising
 from codewell.io.safety import redact as mask
+from codewell.io.variable_names import NameSet
+from codewell.report.non_answers import NonAnswers
 from codewell.values import CodedDataset, Decision, Status
 
-ExportFormat = Literal["csv", "xlsx", "parquet"]
+ExportFormat = Literal["csv", "xlsx", "parquet", "sav", "dta"]
 Layout = Literal["wide", "long"]
-FORMATS: tuple[str, ...] = ("csv", "xlsx", "parquet")
+FORMATS: tuple[str, ...] = ("csv", "xlsx", "parquet", "sav", "dta")
 LAYOUTS: tuple[str, ...] = ("wide", "long")
 CONSENSUS = "consensus"
 ColumnKind = Literal["text", "flag", "bool", "float", "timestamp"]
+Role = Literal["", "code", "attribute"]
+FLAG_LABELS = {0: "not applied", 1: "applied"}
 
 
 @dataclass
 class Column:
-    """One output column: its name, what its values are, and the values (None = missing)."""
+    """One output column: its name, what its values are, the values (None = missing), its label.
+
+    ``role`` says what the column is to the formats that can say more than CSV: a ``code``
+    column gets the value labels 0 = not applied, 1 = applied; an ``attribute`` column may be
+    written as a labelled categorical variable.
+    """
 
     name: str
     kind: ColumnKind
     values: list[Any]
+    label: str = ""
+    role: Role = ""
 
 
 @dataclass(frozen=True)
@@ -64,11 +88,14 @@ class ExportReport:
     coders: tuple[str, ...]
     neutralised: int = 0
     redacted: int = 0
+    sidecar: Path | None = None
 
     def summary(self) -> str:
         who = ", ".join(self.coders) if self.coders else "no coder"
         parts = [f"Wrote {self.rows} rows x {self.columns} columns ({self.layout} {self.format}, "
                  f"coder {who}) to {self.path}"]
+        if self.sidecar:
+            parts.append(f"variable labels in {self.sidecar}")
         if self.neutralised:
             parts.append(f"{self.neutralised} cell{'s' * (self.neutralised != 1)} neutralised "
                          "against formula injection (--raw keeps them as they are)")
@@ -103,7 +130,9 @@ def choose_coders(ds: CodedDataset, coder: str | None) -> tuple[str, ...]:
 
 def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = "csv",
                    layout: Layout = "wide", coder: str | None = None, raw: bool = False,
-                   redact: bool = False, redact_names: Sequence[str] = ()) -> ExportReport:
+                   redact: bool = False, redact_names: Sequence[str] = (),
+                   include_uncoded: bool = False,
+                   non_answer: NonAnswers | None = None) -> ExportReport:
     """Write the coded dataset to ``out``; see the module docstring for the columns."""
     if format not in FORMATS:
         raise UnknownNameError(f"unknown export format '{format}' (use {', '.join(FORMATS)})",
@@ -111,37 +140,33 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
     if layout not in LAYOUTS:
         raise UnknownNameError(f"unknown layout '{layout}' (use wide or long)",
                                did_you_mean(layout, LAYOUTS))
-    coders = choose_coders(ds, coder)
-    masker = _Masker(redact_names) if redact else None
-    columns = wide_columns(ds, coders, masker) if layout == "wide" else long_columns(ds, coders)
-    neutralised = 0 if raw or format == "parquet" else _neutralise(columns)
     out = Path(out)
-    with replacing(out) as partial:
-        if format == "csv":
-            _write_csv(columns, partial)
-        elif format == "xlsx":
-            _write_xlsx(ds, coders, columns, partial, safe_text=not raw)
-        else:
-            _write_parquet(columns, partial)
+    check_writable(out)
+    coders = choose_coders(ds, coder)
+    non_answer = non_answer or NonAnswers()
+    masker = _Masker(redact_names) if redact else None
+    if layout == "wide":
+        columns = wide_columns(ds, coders, masker, non_answer)
+    else:
+        columns = long_columns(ds, coders, include_uncoded, non_answer)
+    neutralised = 0 if raw or format != "csv" else _neutralise(columns)
+    sidecar = None
+    if format == "csv":
+        sidecar = out.with_name(f"{out.stem}.variables.csv")
+        _write_csv_pair(columns, out, sidecar, raw)
+    elif format in ("sav", "dta"):
+        from codewell.io.stats_files import write_stats_file
+
+        write_stats_file(columns, out, format)
+    else:
+        with atomic_output(out) as partial:
+            if format == "xlsx":
+                _write_xlsx(ds, coders, columns, partial, non_answer)
+            else:
+                _write_parquet(columns, partial)
     rows = len(columns[0].values) if columns else 0
     return ExportReport(out, format, layout, rows, len(columns), coders, neutralised,
-                        masker.count if masker else 0)
-
-
-@contextmanager
-def replacing(out: Path) -> Iterator[Path]:
-    """Write to a hidden file beside ``out`` and move it into place only once it is complete.
-
-    An export that fails half-way (Excel's row limit, a full disk) then leaves no truncated
-    file that looks like a dataset, and an earlier good export at ``out`` survives.
-    """
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.partial")
-    try:
-        yield partial
-        os.replace(partial, out)
-    finally:
-        partial.unlink(missing_ok=True)
+                        masker.count if masker else 0, sidecar)
 
 
 class _Masker:
@@ -158,77 +183,108 @@ class _Masker:
 
 
 def wide_columns(ds: CodedDataset, coders: Sequence[str],
-                 masker: Callable[[str], str] | None = None) -> list[Column]:
+                 masker: Callable[[str], str] | None = None,
+                 non_answer: NonAnswers | None = None) -> list[Column]:
     """The wide layout as columns (also used by the benchmarks and the tests)."""
     responses = ds.responses
+    rids = [r.id for r in responses]
     single = len(coders) == 1
+    is_non_answer = non_answer or NonAnswers()
 
     def prefixed(coder: str, name: str) -> str:
-        return name if single else f"{coder}:{name}"
+        return name if single else f"{coder}_{name}"
 
+    def described(coder: str, label: str) -> str:
+        return label if single else f"{label} ({coder})"
+
+    names = NameSet()
     texts = [r.text for r in responses]
-    columns = [Column("id", "text", [r.id for r in responses]),
-               Column("response", "text", [masker(t) for t in texts] if masker else texts)]
+    columns = [Column(names.add("id"), "text", rids, "Response id"),
+               Column(names.add("response"), "text",
+                      [masker(t) for t in texts] if masker else texts, "Response text")]
     for coder in coders:
         codings = ds.codings.get(coder, {})
-        current = [codings.get(r.id, frozenset()) for r in responses]
-        for code in ds.codebook.ids:
-            columns.append(Column(prefixed(coder, code), "flag",
-                                  [1 if code in codes else 0 for codes in current]))
-    taken = {c.name for c in columns}
-    taken |= {prefixed(c, n) for c in coders for n in ("memo", "status")}
-    for name in _attribute_names(ds):
-        label = f"attribute:{name}" if name in taken else name
-        columns.append(Column(label, "text", [r.attributes.get(name) for r in responses]))
-    for coder in coders:
+        statuses = ds.statuses.get(coder, {})
+        current = [codings.get(rid, frozenset()) if statuses.get(rid) is Status.DONE else None
+                   for rid in rids]
+        for code in ds.codebook.codes:
+            columns.append(Column(
+                names.add(prefixed(coder, code.id)), "flag",
+                [None if codes is None else int(code.id in codes) for codes in current],
+                described(coder, code.label), "code"))
+    columns.append(Column(names.add("non_answer"), "flag",
+                          [int(is_non_answer(text)) for text in texts],
+                          "Non-answer (left out of report denominators)"))
+    closing_names = [(coder, names.add(prefixed(coder, "memo")), names.add(prefixed(coder, "status")))
+                     for coder in coders]
+    for attribute in _attribute_names(ds):
+        columns.append(Column(names.add(attribute), "text",
+                              [r.attributes.get(attribute) for r in responses], attribute,
+                              "attribute"))
+    for coder, memo_name, status_name in closing_names:
         memos = ds.memos.get(coder, {})
         statuses = ds.statuses.get(coder, {})
-        notes = [memos.get(r.id) for r in responses]
+        notes = [memos.get(rid) for rid in rids]
         if masker:
             notes = [masker(n) if n else n for n in notes]
-        columns.append(Column(prefixed(coder, "memo"), "text", notes))
-        columns.append(Column(prefixed(coder, "status"), "text",
-                              [statuses.get(r.id, Status.UNCODED).value for r in responses]))
+        columns.append(Column(memo_name, "text", notes, described(coder, "Memo")))
+        columns.append(Column(status_name, "text",
+                              [statuses.get(rid, Status.UNCODED).value for rid in rids],
+                              described(coder, "Coding status (done, skipped, flagged, uncoded)")))
     return columns
 
 
-def long_columns(ds: CodedDataset, coders: Sequence[str]) -> list[Column]:
-    """The long layout: one row per response x coder x code, with its latest decision.
+def long_columns(ds: CodedDataset, coders: Sequence[str], include_uncoded: bool = False,
+                 non_answer: NonAnswers | None = None) -> list[Column]:
+    """The long layout: one row per finished (response, coder) pair and code, with its latest
+    decision; with ``include_uncoded`` every pair, ``applied`` empty where unfinished.
 
     Built column by column with comprehensions: at 100,000 responses this is millions of cells.
     """
     latest = latest_decisions(ds.decisions)
     codes = ds.codebook.ids
-    rids = [r.id for r in ds.responses]
+    is_non_answer = non_answer or NonAnswers()
+    texts = {r.id: r.text for r in ds.responses}
     ids: list[Any] = []
     who: list[Any] = []
+    code_column: list[Any] = []
     applied: list[Any] = []
     status: list[Any] = []
     events: list[Decision | None] = []
     for coder in coders:
         codings = ds.codings.get(coder, {})
         statuses = ds.statuses.get(coder, {})
+        rids = [r.id for r in ds.responses
+                if include_uncoded or statuses.get(r.id) is Status.DONE]
         by_response: dict[str, dict[str, Decision]] = {}
         for (who_, rid, code), event in latest.items():
             if who_ == coder:
                 by_response.setdefault(rid, {})[code] = event
         ids += [rid for rid in rids for _ in codes]
         who += [coder] * (len(rids) * len(codes))
-        current = [codings.get(rid, frozenset()) for rid in rids]
-        applied += [1 if code in codes_now else 0 for codes_now in current for code in codes]
+        code_column += list(codes) * len(rids)
+        current = [codings.get(rid, frozenset()) if statuses.get(rid) is Status.DONE else None
+                   for rid in rids]
+        applied += [None if now is None else int(code in now) for now in current for code in codes]
         states = [statuses.get(rid, Status.UNCODED).value for rid in rids]
         status += [state for state in states for _ in codes]
         none: dict[str, Decision] = {}
         events += [by_response.get(rid, none).get(code) for rid in rids for code in codes]
+    flags = {rid: int(is_non_answer(text)) for rid, text in texts.items()}
     return [
-        Column("id", "text", ids),
-        Column("coder", "text", who),
-        Column("code", "text", list(codes) * (len(rids) * len(coders))),
-        Column("applied", "flag", applied),
-        Column("status", "text", status),
-        Column("decided_at", "timestamp", [e.at if e else None for e in events]),
-        Column("from_suggestion", "bool", [e.from_suggestion if e else None for e in events]),
-        Column("probability_shown", "float", [e.probability if e else None for e in events]),
+        Column("id", "text", ids, "Response id"),
+        Column("coder", "text", who, "Coder"),
+        Column("code", "text", code_column, "Code id"),
+        Column("applied", "flag", applied, "Code applied by this coder", "code"),
+        Column("status", "text", status, "Coding status (done, skipped, flagged, uncoded)"),
+        Column("non_answer", "flag", [flags[rid] for rid in ids],
+               "Non-answer (left out of report denominators)"),
+        Column("decided_at", "timestamp", [e.at if e else None for e in events],
+               "Time of the latest decision on this code (UTC)"),
+        Column("from_suggestion", "bool", [e.from_suggestion if e else None for e in events],
+               "The latest decision accepted a suggestion"),
+        Column("probability_shown", "float", [e.probability if e else None for e in events],
+               "Probability the suggestion showed"),
     ]
 
 
@@ -249,7 +305,7 @@ def _attribute_names(ds: CodedDataset) -> list[str]:
 
 
 def _neutralise(columns: list[Column]) -> int:
-    """Prefix formula-like text cells with an apostrophe, in place; returns how many."""
+    """Prefix formula-like CSV text cells with an apostrophe, in place; returns how many."""
     count = 0
     for column in columns:
         if column.kind != "text":
@@ -277,55 +333,90 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
-def _write_csv(columns: list[Column], out: Path) -> None:
+def _header_cell(name: str, raw: bool) -> str:
+    return name if raw or not needs_neutralising(name) else "'" + name
+
+
+def _write_csv_pair(columns: list[Column], out: Path, sidecar: Path, raw: bool) -> None:
+    """The data and its ``variables`` sidecar (name, label, values), replaced together."""
+    with atomic_output(out) as data, atomic_output(sidecar) as labels:
+        _write_csv(columns, data, raw)
+        rows = [[c.name, c.label or c.name,
+                 "0 = not applied; 1 = applied; empty = not finished by the coder"
+                 if c.role == "code" else ""] for c in columns]
+        if not raw:
+            rows = [[v if not needs_neutralising(v) else "'" + v for v in row] for row in rows]
+        with labels.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\r\n")
+            writer.writerow(["variable", "label", "values"])
+            writer.writerows(rows)
+
+
+def _write_csv(columns: list[Column], out: Path, raw: bool = False) -> None:
+    """RFC 4180 CSV: CRLF between rows, so a field holding CR, LF or a quote is always quoted.
+
+    (Python's writer quotes only the characters of its own line terminator: with a bare ``\\n``
+    a lone carriage return went out unquoted and split the row in every reader.)
+    """
     plain = {"text", "flag", "float"}
     series = [c.values if c.kind in plain else [_cell(c.kind, v) for v in c.values]
               for c in columns]
     with out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow([c.name for c in columns])
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow([_header_cell(c.name, raw) for c in columns])
         writer.writerows(zip(*series))
 
 
 def _write_parquet(columns: list[Column], out: Path) -> None:
+    """Nullable types (a missing code is null, not 0), labels as field metadata, and pandas
+    metadata so ``pandas.read_parquet`` gives nullable ``Int8``/``boolean`` columns."""
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     types = {"text": pa.string(), "flag": pa.int8(), "bool": pa.bool_(), "float": pa.float64(),
              "timestamp": pa.timestamp("us", tz="UTC")}
-    arrays = []
+    dtypes = {"text": "string", "flag": "Int8", "bool": "boolean", "float": "Float64",
+              "timestamp": "datetime64[us, UTC]"}
+    arrays, fields = [], []
     for column in columns:
         values = column.values
         if column.kind == "timestamp":
             values = [None if v is None else _utc(v) for v in values]
         arrays.append(pa.array(values, type=types[column.kind]))
-    table = pa.Table.from_arrays(arrays, names=[c.name for c in columns])
+        fields.append(pa.field(column.name, types[column.kind],
+                               metadata={"label": column.label or column.name}))
+    empty = pd.DataFrame({c.name: pd.Series([], dtype=dtypes[c.kind]) for c in columns})
+    pandas_meta = pa.Table.from_pandas(empty, preserve_index=False).schema.metadata
+    table = pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata=pandas_meta))
     pq.write_table(table, out)
 
 
 def _write_xlsx(ds: CodedDataset, coders: Sequence[str], columns: list[Column], out: Path,
-                *, safe_text: bool) -> None:
-    """Sheets ``data``, ``codebook`` and ``frequencies`` (one block of rows per coder).
+                non_answer: NonAnswers) -> None:
+    """Sheets ``data``, ``variables``, ``codebook`` and ``frequencies`` (a block per coder).
 
+    Every text is a typed text cell, which no spreadsheet evaluates, so nothing is prefixed.
     Times are written as spreadsheet date-times in UTC (a spreadsheet cell has no time zone).
     """
     from codewell.io.xlsx_writer import write_workbook
     from codewell.report import frequency_table
 
-    def safe(row: Sequence[Any]) -> list[Any]:
-        return [neutralise(v) if safe_text and isinstance(v, str) else v for v in row]
-
     series = [c.values for c in columns]
-    codebook_rows = (safe([code.id, code.label, code.group, code.parent, code.colour,
-                           code.definition, *("\n".join(items) for items in (
-                               code.include, code.exclude, code.keywords, code.examples))])
+    variable_rows = ([c.name, c.label or c.name,
+                      "0 = not applied; 1 = applied; empty = not finished by the coder"
+                      if c.role == "code" else None] for c in columns)
+    codebook_rows = ([code.id, code.label, code.group, code.parent, code.colour,
+                      code.definition, *("\n".join(items) for items in (
+                          code.include, code.exclude, code.keywords, code.examples))]
                      for code in ds.codebook.codes)
-    frequency_rows = (safe([coder, row.code, row.label, row.n, row.denominator,
-                            _finite(row.percent), _finite(row.ci_low), _finite(row.ci_high),
-                            row.poster()])
-                      for coder in coders for row in frequency_table(ds, coder).rows)
+    frequency_rows = ([coder, row.code, row.label, row.n, row.denominator,
+                       _finite(row.percent), _finite(row.ci_low), _finite(row.ci_high),
+                       row.poster()]
+                      for coder in coders for row in frequency_table(ds, coder, non_answer).rows)
     write_workbook(out, [
         ("data", [c.name for c in columns], zip(*series)),
+        ("variables", ["variable", "label", "values"], variable_rows),
         ("codebook", ["id", "label", "group", "parent", "colour", "definition", "include",
                       "exclude", "keywords", "examples"], codebook_rows),
         ("frequencies", ["coder", "code", "label", "n", "denominator", "percent", "ci95_low",

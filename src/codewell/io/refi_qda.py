@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from codewell import __version__
-from codewell.io.export import replacing
+from codewell.io.atomic_file import atomic_output
 from codewell.io.refi_archive import MAX_BYTES, MAX_FILES, SafeArchive
 from codewell.values import Code, Codebook, CodedDataset
 
@@ -81,7 +81,7 @@ def write_codebook_qdc(codebook: Codebook, path: str | Path) -> Path:
             for code_id in members:
                 etree.SubElement(set_el, _q(NS_CODEBOOK, "MemberCode"), guid=guid("code", code_id))
     path = Path(path)
-    with replacing(path) as partial:
+    with atomic_output(path) as partial:
         partial.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                            pretty_print=True))
     return path
@@ -139,7 +139,7 @@ def write_project_qdpx(ds: CodedDataset, path: str | Path, *, name: str | None =
     xml = xml.replace(f"<!--{_SOURCES_SLOT}-->\n".encode(), sources_xml, 1)
     # Source texts are stored uncompressed: they are short, and deflating 100,000 tiny entries
     # costs more time than it saves space. The project XML is large and compresses well.
-    with replacing(path) as partial, zipfile.ZipFile(partial, "w") as archive:
+    with atomic_output(path) as partial, zipfile.ZipFile(partial, "w") as archive:
         archive.writestr(zipfile.ZipInfo("project.qde", date_time=_ZIP_TIME), xml,
                          compress_type=zipfile.ZIP_DEFLATED)
         for entry, data in files:

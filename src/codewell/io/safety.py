@@ -1,12 +1,19 @@
 """Make exported text safe to open: spreadsheet formula neutralisation and personal identifiers.
 
-**Formulas.** A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and some
-also after a leading tab or carriage return) as a formula, so a free-text answer such as
-``=HYPERLINK("http://x", "click")`` becomes live when a colleague opens the CSV. Following the
-OWASP advice on CSV injection, such cells get a leading apostrophe, which spreadsheets show as
-text. Two kinds of cell are left alone because no spreadsheet can run them: cells of numeric
-columns (they are numbers, not text) and text cells that are one plain number such as ``-5`` or
-``+3.5`` (a spreadsheet reads those as the number they are).
+**Formulas.** This concerns CSV only: XLSX cells are written as typed text, which no
+spreadsheet evaluates, and Parquet, SPSS and Stata files hold no formulas. A spreadsheet opening
+a CSV runs a cell such as ``=HYPERLINK("http://x", "click")`` as a formula, so such cells get a
+leading apostrophe, which spreadsheets show as text. To avoid corrupting ordinary answers (a
+bulleted "- improves understanding" is text, not a formula), the rule is narrower than
+"anything starting with a sign":
+
+* a cell starting with ``=`` or ``@`` (after any spaces), or with a tab, carriage return or line
+  feed, is always neutralised;
+* a cell starting with ``+`` or ``-`` is neutralised only when it looks like a formula: it holds
+  ``(``, ``|``, ``!`` or ``=`` (a function call, a DDE link, a sheet reference, a comparison), or
+  the sign is followed by a cell reference (``+A1``) or by a number or a cell reference and an
+  operator (``-2+3``, ``+A1*2``);
+* a plain number (``-5``, ``+3.5``) is never changed.
 
 **Personal identifiers.** Free text from clinicians can carry a patient's NHS number, a phone
 number or an e-mail address. Structured identifiers are character patterns with checksums, so
@@ -27,8 +34,12 @@ from typing import Any, Literal
 
 PiiKind = Literal["EMAIL", "PHONE", "NHS_NUMBER", "POSTCODE", "NAME"]
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_ALWAYS = ("=", "@")
+_CONTROL_START = ("\t", "\r", "\n")
+_SIGNS = ("+", "-")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+_SIGNED_FORMULA = re.compile(
+    r"[(|!=]|^[+-]\s*(?:\$?[A-Za-z]{1,3}\$?\d+|\d[\d.,]*%?)\s*(?:[-+*/^&<>%]|$)")
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # NHS numbers are ten digits, usually written 3-3-4; the check digit is verified afterwards.
@@ -57,8 +68,15 @@ class PiiMatch:
 
 
 def needs_neutralising(value: str) -> bool:
-    """True for a text cell a spreadsheet could run as a formula (see the module docstring)."""
-    return value.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.match(value)
+    """True for a CSV text cell a spreadsheet could run as a formula (see the module docstring)."""
+    if value.startswith(_CONTROL_START):
+        return True
+    start = value.lstrip(" ")
+    if start.startswith(_ALWAYS):
+        return True
+    if not start.startswith(_SIGNS) or _PLAIN_NUMBER.match(start):
+        return False
+    return bool(_SIGNED_FORMULA.search(start))
 
 
 def neutralise(value: str) -> str:

@@ -15,6 +15,7 @@ from codewell.errors import UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.values import CodedDataset
 from codewell.report.frequencies import coded_responses
+from codewell.report.non_answers import NonAnswers
 
 MISSING_VALUES = frozenset({"", "na", "n/a", "nan"})
 
@@ -54,14 +55,15 @@ class Crosstab:
         return 100 * row.counts[group] / total if total else math.nan
 
 
-def crosstab(ds: CodedDataset, coder: str, attribute: str) -> Crosstab:
+def crosstab(ds: CodedDataset, coder: str, attribute: str,
+             non_answer: NonAnswers | None = None) -> Crosstab:
     """Each code's count per value of ``attribute`` among the coder's finished answers.
 
     Responses whose value is blank or a missing-value marker ("NA", "N/A", "nan"; not "None",
     which can be a real answer) form no group; their number is reported as ``missing``. Groups
     are ordered largest first.
     """
-    kept, _, _ = coded_responses(ds, coder)
+    kept, _, _ = coded_responses(ds, coder, non_answer)
     names = sorted({key for response in ds.responses for key in response.attributes})
     if attribute not in names:
         raise UnknownNameError(

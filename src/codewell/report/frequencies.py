@@ -1,9 +1,11 @@
 """Per-code frequencies with their denominator stated, and code co-occurrence.
 
 The denominator is the set of responses a coder has finished (status ``done``) that actually
-say something: a non-answer (empty text) cannot carry a code, so counting it would shrink every
-percentage. Responses not finished yet are left out rather than counted as "no code". Both
-exclusions are reported with the table, so a reader of the paper knows what 100% means.
+say something: a non-answer ("n/a", "-", an empty box; see :mod:`codewell.report.non_answers`)
+cannot carry a code, so counting it would shrink every percentage. Non-answers are recognised
+from the text, whoever coded them; of the rest, responses not finished yet are left out rather
+than counted as "no code". Both exclusions are reported with the table, so a reader of the
+paper knows what 100% means.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 from codewell.errors import CodewellError, UnknownNameError
 from codewell.fuzzy import did_you_mean
+from codewell.report.non_answers import NonAnswers
 from codewell.values import CodedDataset, Response, Status
 
 Z_95 = 1.959963984540054
@@ -35,6 +38,11 @@ class FrequencyRow:
         """The published format: ``Understanding 87.6% (n=106)``."""
         return f"{self.label} {self.percent:.{decimals}f}% (n={self.n})"
 
+    def bar_label(self) -> str:
+        """The chart's label for this bar: ``87.6% (n=106)``."""
+        percent = "–" if math.isnan(self.percent) else f"{self.percent:.1f}%"
+        return f"{percent} (n={self.n})"
+
 
 @dataclass(frozen=True)
 class FrequencyTable:
@@ -45,6 +53,10 @@ class FrequencyTable:
     non_answers: int
     not_done: int
     rows: tuple[FrequencyRow, ...]
+
+    def by_frequency(self) -> tuple[FrequencyRow, ...]:
+        """The rows most frequent first (codebook order among ties): the order of a chart."""
+        return tuple(sorted(self.rows, key=lambda row: -row.n))
 
 
 @dataclass(frozen=True)
@@ -80,25 +92,28 @@ def check_coder(ds: CodedDataset, coder: str) -> None:
                                did_you_mean(coder, ds.coders))
 
 
-def coded_responses(ds: CodedDataset, coder: str) -> tuple[list[Response], int, int]:
+def coded_responses(ds: CodedDataset, coder: str, non_answer: NonAnswers | None = None
+                    ) -> tuple[list[Response], int, int]:
     """The responses in the denominator, and how many non-answers and unfinished ones were left out."""
     check_coder(ds, coder)
+    is_non_answer = non_answer or NonAnswers()
     statuses = ds.statuses.get(coder, {})
     kept: list[Response] = []
     non_answers = not_done = 0
     for response in ds.responses:
-        if statuses.get(response.id) is not Status.DONE:
-            not_done += 1
-        elif response.is_empty:
+        if is_non_answer(response.text):
             non_answers += 1
+        elif statuses.get(response.id) is not Status.DONE:
+            not_done += 1
         else:
             kept.append(response)
     return kept, non_answers, not_done
 
 
-def frequency_table(ds: CodedDataset, coder: str) -> FrequencyTable:
+def frequency_table(ds: CodedDataset, coder: str,
+                    non_answer: NonAnswers | None = None) -> FrequencyTable:
     """Per code (codebook order): responses coded with it among the coder's finished answers."""
-    kept, non_answers, not_done = coded_responses(ds, coder)
+    kept, non_answers, not_done = coded_responses(ds, coder, non_answer)
     codings = ds.codings.get(coder, {})
     total = len(kept)
     rows = []
@@ -110,9 +125,9 @@ def frequency_table(ds: CodedDataset, coder: str) -> FrequencyTable:
     return FrequencyTable(coder, total, non_answers, not_done, tuple(rows))
 
 
-def cooccurrence(ds: CodedDataset, coder: str) -> Cooccurrence:
+def cooccurrence(ds: CodedDataset, coder: str, non_answer: NonAnswers | None = None) -> Cooccurrence:
     """How often each pair of codes is applied to the same response, over the denominator."""
-    kept, _, _ = coded_responses(ds, coder)
+    kept, _, _ = coded_responses(ds, coder, non_answer)
     codings = ds.codings.get(coder, {})
     ids = ds.codebook.ids
     index = {code: i for i, code in enumerate(ids)}

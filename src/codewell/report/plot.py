@@ -1,6 +1,7 @@
 """The frequency table as a bar chart image for the paper (PNG or SVG, via matplotlib's Agg).
 
-Matplotlib is imported here, inside the function, so that neither the CLI nor the TUI pays for
+The chart is written like every other output: private (0600) and atomically (see
+:mod:`codewell.io.atomic_file`). Matplotlib is imported here, inside the function, so that neither the CLI nor the TUI pays for
 it at start-up; the Agg backend needs no display, so the chart also draws over SSH.
 """
 
@@ -10,6 +11,7 @@ import math
 from pathlib import Path
 
 from codewell.errors import CodewellError
+from codewell.io.atomic_file import atomic_output, check_writable
 from codewell.report.frequencies import FrequencyTable
 
 PLOT_SUFFIXES = (".png", ".svg")
@@ -17,21 +19,22 @@ DEFAULT_COLOUR = "#4E79A7"
 
 
 def plot_frequencies(table: FrequencyTable, path: str | Path) -> Path:
-    """Draw one horizontal bar per code (codebook order, top to bottom) with its 95% interval.
+    """Draw one horizontal bar per code, most frequent at the top, with its 95% interval.
 
     Each bar is labelled as published ("87.6% (n=106)"), just past its interval so the two never
-    overlap; the denominator is in the axis label.
+    overlap; the denominator and the excluded non-answers are in the axis label.
     """
     path = Path(path)
     if path.suffix.lower() not in PLOT_SUFFIXES:
         raise CodewellError(f"{path}: a chart is written as .png or .svg",
                             hint=f"try '{path.with_suffix('.png')}'")
+    check_writable(path)
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    rows = list(reversed(table.rows))
+    rows = list(reversed(table.by_frequency()))
     figure = Figure(figsize=(7.5, 0.55 * len(rows) + 1.4), dpi=150)
     axes = figure.subplots()
     values = [0.0 if math.isnan(r.percent) else r.percent for r in rows]
@@ -41,17 +44,14 @@ def plot_frequencies(table: FrequencyTable, path: str | Path) -> Path:
               xerr=errors, error_kw={"ecolor": "#555555", "capsize": 3, "linewidth": 1})
     for y, (value, row) in enumerate(zip(values, rows)):
         right = value if math.isnan(row.ci_high) else max(value, row.ci_high)
-        axes.text(right + 2, y, f"{_pct(row.percent)} (n={row.n})", va="center", ha="left",
-                  fontsize=9)
+        axes.text(right + 2, y, row.bar_label(), va="center", ha="left", fontsize=9)
     axes.set_xlim(0, 128)
     axes.set_xticks(range(0, 101, 20))
-    axes.set_xlabel(f"% of {table.denominator} coded responses (whiskers: 95% Wilson interval)")
+    excluded = f"; {table.non_answers} non-answers excluded" if table.non_answers else ""
+    axes.set_xlabel(f"% of {table.denominator} coded responses{excluded} "
+                    "(whiskers: 95% Wilson interval)")
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, format=path.suffix.lower().lstrip("."))
+    with atomic_output(path) as partial:
+        figure.savefig(partial, format=path.suffix.lower().lstrip("."))
     return path
-
-
-def _pct(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:.1f}%"

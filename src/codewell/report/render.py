@@ -1,9 +1,12 @@
 """Render a report as aligned text (with a terminal bar chart), Markdown, CSV or JSON.
 
-The text and Markdown forms print each code in the published format ("Understanding 87.6%
-(n=106)") and state the denominator, so the table can go into a paper as it is. CSV is one tidy
-table (a ``section`` column tells frequencies, co-occurrence and crosstab rows apart) for R,
-SPSS or pandas; JSON carries everything, for scripts.
+The text form prints each code in the published format ("Understanding 87.6% (n=106)"), most
+frequent first, with a bar, and states the denominator and what it leaves out (non-answers,
+responses not yet coded). The Markdown form is the table for a paper: codes by frequency,
+n, %, 95% CI, and a note saying what 100% is and what was excluded. CSV is one tidy table (a
+``section`` column tells frequencies, co-occurrence and crosstab rows apart) for R, SPSS or
+pandas, its text cells neutralised like an export's (:mod:`codewell.io.safety`); JSON carries
+everything, for scripts.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from codewell.io.safety import needs_neutralising
 from codewell.report.crosstab import Crosstab
 from codewell.report.frequencies import Cooccurrence, FrequencyTable
 
@@ -88,14 +92,15 @@ def _aligned(header: list[str], rows: list[list[str]], right: set[int]) -> list[
 
 def _frequency_rows(table: FrequencyTable) -> list[list[str]]:
     return [[row.label, str(row.n), _pct(row.percent), _ci(row.ci_low, row.ci_high),
-             row.poster()] for row in table.rows]
+             row.poster()] for row in table.by_frequency()]
 
 
 def _text(report: Report) -> str:
     table = report.frequencies
     lines = [denominator_line(table), ""]
     header = ["code", "n", "%", "95% CI", "as published", ""]
-    rows = [[*cells, bar(row.percent)] for cells, row in zip(_frequency_rows(table), table.rows)]
+    rows = [[*cells, bar(row.percent)]
+            for cells, row in zip(_frequency_rows(table), table.by_frequency())]
     lines += _aligned(header, rows, {1, 2, 3})
     lines += ["", "Co-occurrence (responses with both codes)", ""]
     header, rows = _cooccurrence_cells(report.cooccurrence)
@@ -132,18 +137,34 @@ def _crosstab_lines(ct: Crosstab, markdown: bool) -> list[str]:
     return [_crosstab_title(ct), "", *body, *([""] + notes if notes else [])]
 
 
-def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+def _md_table(header: list[str], rows: list[list[str]], align: str = "") -> list[str]:
     def line(cells: list[str]) -> str:
         return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
-    return [line(header), "|" + "---|" * len(header), *map(line, rows)]
+    rule = "|" + "".join("---:|" if a == "r" else "---|" for a in align.ljust(len(header), "l"))
+    return [line(header), rule, *map(line, rows)]
+
+
+def paper_note(table: FrequencyTable) -> str:
+    """The note under a paper's table: what 100% is, what was left out, which interval."""
+    left_out = []
+    if table.non_answers:
+        left_out.append(f"{table.non_answers} non-answer{'s' * (table.non_answers != 1)} "
+                        "(such as \"n/a\", \"-\" or an empty box)")
+    if table.not_done:
+        left_out.append(f"{table.not_done} response{'s' * (table.not_done != 1)} not yet coded")
+    excluded = f" Excluded: {'; '.join(left_out)}." if left_out else ""
+    return (f"Percentages of the {table.denominator} responses coded by {table.coder}; a response "
+            f"may carry several codes.{excluded} 95% CI: Wilson score interval.")
 
 
 def _markdown(report: Report) -> str:
     table = report.frequencies
-    lines = [f"**{denominator_line(table)}**", ""]
-    lines += _md_table(["code", "n", "%", "95% CI", "as published"], _frequency_rows(table))
-    lines += ["", "**Co-occurrence** (responses with both codes)", ""]
+    lines = [f"**Table.** Codes in {table.denominator} free-text responses (n, %).", ""]
+    rows = [cells[:4] for cells in _frequency_rows(table)]
+    lines += _md_table(["Code", "n", "%", "95% CI"], rows, align="lrrr")
+    lines += ["", f"*{paper_note(table)}*", ""]
+    lines += ["**Co-occurrence** (responses with both codes)", ""]
     lines += _md_table(*_cooccurrence_cells(report.cooccurrence))
     if report.crosstab is not None:
         lines += ["", *_crosstab_lines(report.crosstab, markdown=True)]
@@ -156,7 +177,7 @@ CSV_COLUMNS = ("section", "coder", "group", "code", "label", "n", "denominator",
 
 def _csv(report: Report) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in _records(report):
         writer.writerow(["" if row.get(k) is None else _num(row.get(k)) for k in CSV_COLUMNS])
@@ -164,8 +185,11 @@ def _csv(report: Report) -> str:
 
 
 def _num(value: Any) -> Any:
+    """A CSV cell: NaN empty, floats rounded, text that a spreadsheet would run neutralised."""
     if isinstance(value, float):
         return "" if math.isnan(value) else round(value, 4)
+    if isinstance(value, str) and needs_neutralising(value):
+        return "'" + value
     return value
 
 
