@@ -49,6 +49,7 @@ def parse_codebook(text: str, source: str = "<codebook>") -> Codebook:
     import yaml
 
     try:
+        _check_depth(text, source)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -58,6 +59,38 @@ def parse_codebook(text: str, source: str = "<codebook>") -> Codebook:
     if not isinstance(root, yaml.MappingNode):
         raise CodebookError(f"{source}: a codebook is a mapping with 'title' and 'codes'")
     return _Reader(source).codebook(root)
+
+
+# Collections a valid codebook opens at most: the codebook, its codes, a code, its children, a
+# child, a child's list. A little slack keeps the error below about the code, not the limit.
+_MAX_DEPTH = 8
+
+
+def _check_depth(text: str, source: str) -> None:
+    """Refuse YAML nested deeper than a codebook can be, before PyYAML's recursive composer
+    (which a few thousand levels would crash) sees it; the error names the code at fault.
+
+    PyYAML's event parser is iterative, so walking its events costs no stack.
+    """
+    import yaml
+
+    depth = 0
+    last_id: str | None = None
+    expect_id = False
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > _MAX_DEPTH:
+                where = f"{source}, line {event.start_mark.line + 1}"
+                named = f" under code '{last_id}'" if last_id else ""
+                raise CodebookError(f"{where}: the codebook is nested too deeply{named}; codes "
+                                    "nest one level only (a code's children have no children)")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.ScalarEvent):
+            if expect_id:
+                last_id = event.value
+            expect_id = event.value == "id"
 
 
 def codebook_to_dict(codebook: Codebook) -> dict[str, Any]:

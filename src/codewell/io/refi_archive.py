@@ -4,9 +4,10 @@ A ``.qdpx`` is a zip of a project XML file and the sources it refers to. Nothing
 disk, yet an entry whose path would leave a target folder (``../../evil``, ``/etc/passwd``,
 ``C:\\x``) marks a malicious or broken archive, so the whole archive is refused (zip-slip). Zip
 bombs are stopped twice: by the declared sizes and file count before anything is read, and by
-counting the bytes actually inflated while reading, because a header can lie. XML is parsed with
-entity expansion, network access and DTD loading all off, and a document that declares a DTD is
-refused (REFI-QDA never needs one; it is how entity attacks start).
+counting the bytes actually inflated while reading, because a header can lie; each entry's size
+and compression ratio are bounded too (:mod:`codewell.io.xml_safety`). A document that declares a
+DTD is refused before parsing (REFI-QDA never needs one; it is how entity attacks start), and XML
+is parsed with entity expansion, network access and DTD loading all off besides.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from codewell.errors import ArchiveError, CodewellError
+from codewell.io.xml_safety import ArchiveLimits, check_members, check_xml_bytes
 
 MAX_FILES = 250_000
 MAX_BYTES = 1 << 30  # 1 GiB inflated, in total
 MAX_XML_BYTES = 256 << 20
 _CHUNK = 1 << 16
+# A project.qde holds every source's text when a tool inlines them: allow long text runs.
+_XML_LIMITS = ArchiveLimits(max_text_run=MAX_XML_BYTES)
 
 
 class SafeArchive:
@@ -49,14 +53,9 @@ class SafeArchive:
             raise
 
     def _check(self, max_files: int, max_bytes: int) -> dict[str, str]:
-        files = [info for info in self.zip.infolist() if not info.is_dir()]
-        if len(files) > max_files:
-            raise ArchiveError(f"{self.path}: {len(files)} entries is more than the limit of "
-                               f"{max_files}; refusing a possible zip bomb")
-        declared = sum(info.file_size for info in files)
-        if declared > max_bytes:
-            raise ArchiveError(f"{self.path}: unpacks to {declared:,} bytes, more than the limit "
-                               f"of {max_bytes:,}; refusing a possible zip bomb")
+        limits = ArchiveLimits(max_members=max_files, max_member_bytes=min(MAX_XML_BYTES, max_bytes),
+                               max_total_bytes=max_bytes)
+        check_members(self.zip, str(self.path), ArchiveError, limits)
         names: dict[str, str] = {}
         for info in self.zip.infolist():
             _check_entry_name(self.path, info)
@@ -114,6 +113,7 @@ def parse_xml(data: bytes, where: str, error: type[CodewellError] = ArchiveError
     """Parse XML with every external-resource door shut; errors name ``where`` and the line."""
     from lxml import etree
 
+    check_xml_bytes(data, where, error, _XML_LIMITS)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              dtd_validation=False, huge_tree=False, remove_comments=True,
                              remove_pis=True)

@@ -34,11 +34,28 @@ from codewell.io.refi_qda import (
 )
 from codewell.values import Code, Codebook
 
+MAX_CODER_NAME = 64  # the project's limit (codewell.project.coding), which io may not import
 _RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
+_GUID = re.compile(r"^\s*(\{[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\}"
+                   r"|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\s*$")
+_BOOLEANS = ("true", "false", "1", "0")
+_CODE_ATTRIBUTES = ("guid", "name", "isCodable", "color")
 
 
 def read_codebook(path: str | Path) -> Codebook:
     """The codebook in a ``.qdc`` file, or a CodebookError naming the file and line."""
+    return read_codebook_report(path)[0]
+
+
+def read_codebook_report(path: str | Path, *, lenient: bool = False) -> tuple[Codebook, list[str]]:
+    """The codebook in a ``.qdc`` file and what was wrong with it (always empty unless lenient).
+
+    Strict (the default), anything the schema does not allow, and codes nested deeper than
+    codewell's one level, is a CodebookError naming the file, the line and the code. Lenient
+    (``codewell init --lenient``, for files such as Taguette's, which leave out required parts),
+    those problems are listed instead: unknown elements are skipped and deeper codes are
+    attached to their top-level code, so the hierarchy is kept as far as codewell can hold it.
+    """
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -51,21 +68,32 @@ def read_codebook(path: str | Path) -> Codebook:
         raise CodebookError(f"{path}: not a REFI-QDA codebook (root element <{local_name(root)}> "
                             f"in namespace '{namespace_of(root)}'; expected <CodeBook> in "
                             f"'{NS_CODEBOOK}')")
-    reader = CodeReader(str(path), strict=True, error=CodebookError)
-    codes_el = None
+    origin = root.get("origin")
+    reader = CodeReader(str(path), strict=not lenient, error=CodebookError, qdc=True,
+                        paths=lenient and (origin or "").startswith("Taguette"))
+    codes_el = sets_el = None
     for child in root:
-        if local_name(child) == "Codes" and codes_el is None:
+        tag = local_name(child)
+        if tag == "Codes" and codes_el is None and sets_el is None:
             codes_el = child
-        elif local_name(child) != "Sets":
+        elif tag == "Sets" and sets_el is None and codes_el is not None:
+            sets_el = child
+        elif tag in ("Codes", "Sets"):
+            reader.invalid(child, f"<{tag}> is repeated or out of order in <CodeBook>",
+                           "misplaced <Codes> or <Sets> (skipped)",
+                           hint="REFI-QDA allows one <Codes>, then at most one <Sets>")
+        else:
             reader.unexpected(child, "<CodeBook>", ["Codes", "Sets"])
     if codes_el is None or not len(codes_el):
         raise CodebookError(f"{path}: the codebook has no codes")
     reader.read_codes(codes_el, ["Code"])
-    sets_el = root.find(f"{{{NS_CODEBOOK}}}Sets")
     if sets_el is not None:
+        if not len(sets_el):
+            reader.invalid(sets_el, "<Sets> is empty; REFI-QDA needs at least one <Set> in it",
+                           "an empty <Sets> (not valid REFI-QDA)")
         reader.read_sets(sets_el, "guid")
-    origin = root.get("origin")
-    return reader.codebook(path.stem, f"Imported from {origin}" if origin else "")
+    codebook = reader.codebook(path.stem, f"Imported from {origin}" if origin else "")
+    return codebook, summarise_dropped(reader.dropped)
 
 
 def local_name(element: Any) -> str:
@@ -106,9 +134,13 @@ class CodeReader:
     in ``dropped`` and goes on.
     """
 
-    def __init__(self, where: str, strict: bool, error: type[CodewellError]) -> None:
+    def __init__(self, where: str, strict: bool, error: type[CodewellError],
+                 qdc: bool = False, paths: bool = False) -> None:
         self.where = where
         self.strict = strict
+        self.qdc = qdc  # a codebook file: checked against Codebook.xsd's rules, one level deep
+        self.paths = paths  # "parent.child" names (Taguette's flattened hierarchy) become nesting
+        self.by_label: dict[str, str] = {}
         self.error = error
         self.dropped: Counter[str] = Counter()
         self.by_guid: dict[str, str] = {}
@@ -122,6 +154,37 @@ class CodeReader:
                 f"{self.where}, line {element.sourceline}: unknown element <{tag}> in {context}",
                 hint=f"REFI-QDA allows only {', '.join(f'<{a}>' for a in allowed)} there")
         self.dropped[f"<{tag}> elements in {context.split(' ')[0]}s (not part of codewell)"] += 1
+
+    def invalid(self, element: Any, message: str, reason: str, hint: str | None = None) -> None:
+        """A schema violation: an error naming the line when strict, else counted under ``reason``."""
+        if self.strict:
+            raise self.error(f"{self.where}, line {element.sourceline}: {message}", hint=hint)
+        self.dropped[reason] += 1
+
+    def _check_code_schema(self, element: Any, name: str) -> None:
+        """What Codebook.xsd requires of a <Code>, checked without the schema file at run time."""
+        for attribute in element.attrib:
+            if attribute not in _CODE_ATTRIBUTES:
+                self.invalid(element, f"code '{name}' has an attribute '{attribute}' that "
+                             "REFI-QDA does not define", "unknown attributes on codes (ignored)")
+        if not _GUID.match(element.get("guid", "")):
+            self.invalid(element, f"code '{name}' has a guid that is not a GUID: "
+                         f"'{element.get('guid')}'", "codes with a malformed guid")
+        if element.get("isCodable") not in _BOOLEANS:
+            self.invalid(element, f"code '{name}' has no valid 'isCodable' (true or false)",
+                         "codes without a valid isCodable")
+        colour = element.get("color")
+        if colour is not None and not _RGB.match(colour.strip()):
+            self.invalid(element, f"code '{name}' has a color that is not #RRGGBB: '{colour}'",
+                         "codes with a malformed color (dropped)")
+        seen_code = False
+        for child in element:
+            tag = local_name(child)
+            if tag == "Code":
+                seen_code = True
+            elif tag == "Description" and seen_code:
+                self.invalid(child, f"the <Description> of code '{name}' comes after its child "
+                             "codes", "descriptions after child codes")
 
     def read_codes(self, codes_el: Any, allowed_in_code: Sequence[str]) -> None:
         for child in codes_el:
@@ -139,6 +202,10 @@ class CodeReader:
                 raise self.error(f"{self.where}, line {element.sourceline}: a <Code> has no '{missing}'")
             self.dropped[f"codes without a {missing}"] += 1
             return
+        if self.qdc:
+            self._check_code_schema(element, name)
+        if self.paths and parent is None and "." in name.strip("."):
+            parent, name, depth = self._path_parent(element, name)
         description = ""
         for child in element:
             if local_name(child) == "Description":
@@ -148,13 +215,34 @@ class CodeReader:
         fields = parse_description(description)
         code_id = self._new_id(fields.pop("id"), name)
         if depth > 1:
+            if self.strict and self.qdc:
+                raise self.error(
+                    f"{self.where}, line {element.sourceline}: code '{name}' is nested {depth + 1} "
+                    "levels deep; codewell nests codes one level only",
+                    hint="codewell init --lenient attaches deeper codes to their top-level code")
             self.dropped["codes nested deeper than one level (attached to their top-level code)"] += 1
         self.by_guid[guid_key(code_guid)] = code_id
+        self.by_label.setdefault(name, code_id)
         self.codes.append({"id": code_id, "label": name, "parent": parent,
                            "colour": _colour(element.get("color")), **fields})
         for child in element:
             if local_name(child) == "Code":
                 self._code(child, parent or code_id, depth + 1, allowed)
+
+    def _path_parent(self, element: Any, path: str) -> tuple[str, str, int]:
+        """(parent id, label, depth) for a flattened ``top.child`` name; the top code is made
+        when the file does not list it. Deeper paths hang from their top-level code."""
+        top, *rest = [part.strip() for part in path.split(".") if part.strip()]
+        if len(rest) > 1:
+            self.dropped["codes nested deeper than one level (attached to their top-level code)"] += 1
+        if top not in self.by_label:
+            code_id = self._new_id(None, top)
+            self.by_label[top] = code_id
+            fields = {**parse_description(""), "id": code_id}
+            self.codes.append({**fields, "label": top, "parent": None, "colour": None})
+            self.dropped["parent codes implied by a dotted name (added)"] += 1
+        self.dropped["dotted code names read as parent.child"] += 1
+        return self.by_label[top], rest[-1], 1
 
     def _new_id(self, wanted: str | None, name: str) -> str:
         base = wanted if wanted and wanted not in self.taken else _snake(name)
@@ -170,6 +258,9 @@ class CodeReader:
             if local_name(set_el) != "Set":
                 self.unexpected(set_el, "<Sets>", ["Set"])
                 continue
+            if self.qdc and not (set_el.get("name") and _GUID.match(set_el.get("guid", ""))):
+                self.invalid(set_el, "a <Set> needs a 'name' and a valid 'guid'",
+                             "code sets without a name or guid")
             for member in set_el:
                 if local_name(member) == "MemberCode":
                     code_id = self.by_guid.get(guid_key(member.get(member_attr)))
@@ -215,7 +306,10 @@ class ProjectReader:
             if local_name(child) not in ("Users", "CodeBook", "Variables", "Sources", "Notes", "Sets"):
                 self.dropped[f"<{local_name(child)}> sections (not used by codewell)"] += 1
         for user in children_named(sections.get("Users", []), "User"):
-            self.users[guid_key(user.get("guid"))] = user.get("name") or user.get("id") or "imported"
+            name = user.get("name")
+            if name is not None:
+                self._check_user_name(user, name)
+            self.users[guid_key(user.get("guid"))] = name or user.get("id") or "imported"
         book = sections.get("CodeBook")
         codes_el = next(children_named(book, "Codes"), None) if book is not None else None
         if codes_el is not None:
@@ -232,6 +326,27 @@ class ProjectReader:
         users = tuple(dict.fromkeys([*self.users.values(), *(c.user for c in codings)]))
         return RefiProject(name, codebook, tuple(sources), tuple(codings), users, tuple(memos),
                            summarise_dropped(self.dropped))
+
+    def _check_user_name(self, element: Any, name: str) -> None:
+        """A REFI user becomes a coder, whose name must be usable in column headers and messages.
+
+        Checked here, while reading, so a bad name stops the import before anything is stored.
+        The rules are the project's (:func:`codewell.project.coding.check_coder_name`).
+        """
+        if not name.strip():
+            problem = "is blank"
+        elif len(name) > MAX_CODER_NAME:
+            problem = f"is {len(name)} characters long (at most {MAX_CODER_NAME})"
+        elif "," in name:
+            problem = "contains a comma"
+        elif name != name.strip() or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+            problem = "has surrounding spaces or control characters"
+        else:
+            return
+        raise ArchiveError(
+            f"{self.where}, line {element.sourceline}: user '{name[:80]}' {problem}, so it cannot "
+            "be a coder name; nothing was imported",
+            hint="rename the user in the QDA tool (a short name without commas) and export again")
 
     def _user(self, *guids: str | None) -> str:
         for value in guids:
@@ -262,10 +377,14 @@ class ProjectReader:
             return None
         data = self.archive.read(entry)
         try:
-            return data.decode("utf-8-sig")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             self.dropped[f"{what}s whose text is not UTF-8"] += 1
             return None
+        if "\x00" in text:
+            raise ArchiveError(f"{self.where}:{entry}: holds a NUL character, which is not text; "
+                               "refusing the archive", hint="the file is damaged or not plain text")
+        return text
 
     def _sources(self, sources_el: Any, codes: CodeReader, notes: dict[str, tuple[str, str]]
                  ) -> tuple[list[RefiSource], list[RefiCoding], list[RefiMemo]]:

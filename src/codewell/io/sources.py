@@ -15,6 +15,7 @@ import codecs
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -28,6 +29,8 @@ _DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {";": "semicolons", "\t": "tabs"}
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _PANDAS_EOF = re.compile(r"EOF inside string starting at row (\d+)")
+_SNIFF_BYTES = 512  # bytes looked at to recognise UTF-16 or UTF-32 without a byte-order mark
+_WIDE_SHARE = 0.75  # share of those characters that must be ASCII-like (non-Latin text lowers it)
 
 
 @dataclass(frozen=True)
@@ -91,11 +94,14 @@ def _decode(path: Path, data: bytes) -> tuple[str, str, tuple[str, ...]]:
 
     UTF-8 (with or without a byte-order mark) is tried first and strictly, because a file that
     decodes as UTF-8 almost surely is; otherwise Windows-1252, which is what Excel's plain
-    "CSV" export writes on Windows. Excel's "Unicode text" (UTF-16 with a mark) is read too.
+    "CSV" export writes on Windows. UTF-16 and UTF-32 (Excel's "Unicode text", some database
+    exports) are recognised by their byte-order mark or, without one, by where the NUL bytes of
+    their ASCII characters fall; any other NUL byte means the file is not text.
     """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _decode_utf16(path, data)
-    if b"\x00" in data:
+    wide = _wide_encoding(data)
+    if wide is not None:
+        return _decode_wide(path, data, wide)
+    if data.count(b"\x00") > max(16, len(data) // 100):  # a few NULs: named by row once parsed
         raise DataFileError(
             f"{path}: not a text file (it contains NUL bytes)",
             "export the survey as CSV UTF-8 or .xlsx",
@@ -119,12 +125,50 @@ def _decode(path: Path, data: bytes) -> tuple[str, str, tuple[str, ...]]:
     return text, "cp1252", ("read as Windows-1252 (an Excel export): the file is not UTF-8",)
 
 
-def _decode_utf16(path: Path, data: bytes) -> tuple[str, str, tuple[str, ...]]:
+def _wide_encoding(data: bytes) -> str | None:
+    """"utf-32"/"utf-16" (with a byte-order mark), "utf-32-le" ... (without one), or None.
+
+    Without a mark, the first few hundred bytes decide: in UTF-32 every character of a header
+    line has three NUL bytes, in UTF-16 one, always at the same offsets; UTF-8 text has none.
+    """
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"  # before UTF-16: the UTF-32-LE mark starts with the UTF-16-LE one
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    head = data[:_SNIFF_BYTES]
+    if b"\x00" not in head:
+        return None
+    for width, encodings in ((4, ("utf-32-le", "utf-32-be")), (2, ("utf-16-le", "utf-16-be"))):
+        usable = len(head) - len(head) % width
+        if usable < width:
+            continue
+        units = [head[i:i + width] for i in range(0, usable, width)]
+        pad = b"\x00" * (width - 1)
+        if _share(units, lambda unit: unit[1:] == pad and unit[:1] != b"\x00") >= _WIDE_SHARE:
+            return encodings[0]
+        if _share(units, lambda unit: unit[:-1] == pad and unit[-1:] != b"\x00") >= _WIDE_SHARE:
+            return encodings[1]
+    return None
+
+
+def _share(units: list[bytes], test: Callable[[bytes], bool]) -> float:
+    return sum(map(test, units)) / len(units)
+
+
+def _decode_wide(path: Path, data: bytes, encoding: str) -> tuple[str, str, tuple[str, ...]]:
+    family = "UTF-32" if encoding.startswith("utf-32") else "UTF-16"
     try:
-        text = data.decode("utf-16")
-    except UnicodeDecodeError:
-        raise DataFileError(f"{path}: starts like UTF-16 text but is not valid UTF-16") from None
-    return text, "utf-16", ("read as UTF-16 (Excel 'Unicode text')",)
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise DataFileError(
+            f"{path}: looks like {family} text but is not valid {family} (at byte {exc.start})",
+            "export the survey as CSV UTF-8 or .xlsx",
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]  # only the "utf-16"/"utf-32" codecs remove their own mark
+    what = "Excel 'Unicode text'" if family == "UTF-16" else "rarely used for CSV"
+    marked = "" if encoding in ("utf-16", "utf-32") else ", without a byte-order mark"
+    return text, encoding, (f"read as {family} ({what}{marked})",)
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -148,12 +192,15 @@ def _load_csv(path: Path, data: bytes) -> Grid:
 
     text, encoding, notes = _decode(path, data)
     body = text.lstrip("\r\n")
+    if not body.strip():
+        raise DataFileError(f"{path}: has no header row and no rows (only a byte-order mark "
+                            "or blank lines)", "export the survey again; the file is empty")
     skipped = text[: len(text) - len(body)]
     leading = skipped.count("\n") + skipped.count("\r") - skipped.count("\r\n")
     delimiter = _sniff_delimiter(body)
     if delimiter != ",":
         notes = (*notes, f"columns are separated by {_DELIMITER_NAMES[delimiter]}")
-    if encoding == "utf-16":
+    if encoding.startswith(("utf-16", "utf-32")):
         source: io.IOBase = io.StringIO(body)
     else:
         # pandas parses bytes faster than a str; both encodings spend one byte per "\r" or "\n"
@@ -173,7 +220,21 @@ def _load_csv(path: Path, data: bytes) -> Grid:
     except pd.errors.ParserError as exc:
         raise _parser_error(path, str(exc), leading) from None
     columns = tuple(frame[name].tolist() for name in frame.columns)
+    if "\x00" in body:
+        _refuse_nul(path, columns, 1 + leading)
     return Grid(columns, 1 + leading, encoding, "csv", None, notes)
+
+
+def _refuse_nul(path: Path, columns: tuple[list[str], ...], first_row: int) -> None:
+    """A NUL character in a cell: refused on every storage engine (PostgreSQL cannot store it)."""
+    for column_index, column in enumerate(columns):
+        for row_index, cell in enumerate(column):
+            if "\x00" in cell:
+                raise DataFileError(
+                    f"{path}, row {first_row + row_index}: column {column_index + 1} holds a NUL "
+                    "character, which is not text; refusing the file",
+                    "remove the NUL characters (a damaged or binary export) and import again",
+                )
 
 
 def _parser_error(path: Path, message: str, leading: int) -> DataFileError:
@@ -196,14 +257,15 @@ def _parser_error(path: Path, message: str, leading: int) -> DataFileError:
 
 
 def _load_xlsx(path: Path, data: bytes, sheet: str | None) -> Grid:
+    """Read one sheet of a workbook, after :func:`_check_workbook` has vetted the archive."""
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_workbook(path, data)
     try:
         # From memory, because openpyxl refuses a path whose extension is not an Excel one.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise DataFileError(f"{path}: not a readable Excel workbook ({exc})") from None
+    except _xlsx_errors() as exc:
+        raise DataFileError(f"{path}: not a readable Excel workbook ({_reason(exc)})") from None
     sheet_names = list(workbook.sheetnames)
     try:
         name = _choose_sheet(path, sheet, sheet_names)
@@ -211,6 +273,8 @@ def _load_xlsx(path: Path, data: bytes, sheet: str | None) -> Grid:
         worksheet.reset_dimensions()  # some writers record a wrong used range; read every cell
         cells = worksheet.iter_rows(values_only=True)
         rows = [[_cell_text(value) for value in row] for row in cells]
+    except _xlsx_errors() as exc:
+        raise DataFileError(f"{path}: sheet '{name}' cannot be read ({_reason(exc)})") from None
     finally:
         workbook.close()
     while rows and not any(rows[-1]):
@@ -223,10 +287,51 @@ def _load_xlsx(path: Path, data: bytes, sheet: str | None) -> Grid:
         raise DataFileError(f"{path}: sheet '{name}' is empty")
     width = max(len(row) for row in rows)
     columns = tuple([row[c] if c < len(row) else "" for row in rows] for c in range(width))
+    if any("\x00" in cell for column in columns for cell in column):
+        _refuse_nul(path, columns, 1 + leading)
     notes = ()
     if len(sheet_names) > 1:
         notes = (f"read sheet '{name}' ({len(sheet_names)} sheets; pass --sheet to choose)",)
     return Grid(columns, 1 + leading, "utf-8", "xlsx", name, notes)
+
+
+def _check_workbook(path: Path, data: bytes) -> None:
+    """Refuse a zip bomb or a DTD in any part of the workbook before openpyxl reads it.
+
+    openpyxl parses with entity expansion off when defusedxml is installed (a runtime
+    dependency), but its parser is chosen at import time by code we do not own; these checks do
+    not depend on it, and they bound sizes, which no parser setting does.
+    """
+    from codewell.io.xml_safety import check_members, scan_xml_members
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_members(archive, str(path), DataFileError)
+            scan_xml_members(archive, str(path), DataFileError)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as exc:
+        raise DataFileError(f"{path}: not a readable Excel workbook ({exc})") from None
+
+
+def _xlsx_errors() -> tuple[type[BaseException], ...]:
+    """What openpyxl and the XML parsers under it raise for a damaged or hostile workbook.
+
+    Asked for lazily, because the parsers are heavy imports for the CLI's start-up.
+    """
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from lxml.etree import LxmlError
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    return (zipfile.BadZipFile, zipfile.LargeZipFile, InvalidFileException, KeyError, ValueError,
+            TypeError, IndexError, AttributeError, OSError, EOFError, NotImplementedError,
+            ParseError, LxmlError, DefusedXmlException)
+
+
+def _reason(exc: BaseException) -> str:
+    """A parser's complaint on one short line."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _choose_sheet(path: Path, sheet: str | None, names: list[str]) -> str:
