@@ -140,3 +140,51 @@ def test_training_while_suggesting_never_mixes_two_models():
     assert len(models) >= 3, "the readers saw several models come and go"
     alone = {key: model.suggest_many(PROBE) for key, model in models.items()}
     assert all(result == alone[id(model)] for model, result in seen)
+
+
+RUNNER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from codewell.suggest.service import TrainingService
+from test_suggest_model import BOOK, make_data
+from codewell.suggest.service import TrainingRequest
+
+if __name__ == "__main__":
+    texts, labels = make_data(10)
+    result = TrainingService().train(TrainingRequest(BOOK, tuple(texts), tuple(labels)))
+    print(result.pid, flush=True)
+    time.sleep(120)
+"""
+
+
+def test_the_training_process_ends_when_its_parent_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    runner = tmp_path / "parent.py"
+    runner.write_text(RUNNER)
+    parent = subprocess.Popen([sys.executable, str(runner), str(Path(__file__).parent)],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        child = int(parent.stdout.readline())
+        assert _alive(child)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 15
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(child), "an orphaned training process would live on"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, finished but not yet reaped by init, counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(") ")[-1][0] != "Z"
+    except FileNotFoundError:
+        return False
