@@ -57,7 +57,7 @@ LAYOUTS: tuple[str, ...] = ("wide", "long")
 CONSENSUS = "consensus"
 ColumnKind = Literal["text", "flag", "bool", "float", "timestamp"]
 Role = Literal["", "code", "attribute"]
-FLAG_LABELS = {0: "not applied", 1: "applied"}
+CODE_VALUES = "0 = not applied; 1 = applied; empty = not finished by the coder"
 
 
 @dataclass
@@ -339,14 +339,13 @@ def _header_cell(name: str, raw: bool) -> str:
 
 def _write_csv_pair(columns: list[Column], out: Path, sidecar: Path, raw: bool) -> None:
     """The data and its ``variables`` sidecar (name, label, values), replaced together."""
-    with atomic_output(out) as data, atomic_output(sidecar) as labels:
+    rows = [[c.name, c.label or c.name, CODE_VALUES if c.role == "code" else ""] for c in columns]
+    if not raw:
+        rows = [[v if not needs_neutralising(v) else "'" + v for v in row] for row in rows]
+    with atomic_output(out) as data:
         _write_csv(columns, data, raw)
-        rows = [[c.name, c.label or c.name,
-                 "0 = not applied; 1 = applied; empty = not finished by the coder"
-                 if c.role == "code" else ""] for c in columns]
-        if not raw:
-            rows = [[v if not needs_neutralising(v) else "'" + v for v in row] for row in rows]
-        with labels.open("w", encoding="utf-8", newline="") as handle:
+        with atomic_output(sidecar) as labels, labels.open("w", encoding="utf-8",
+                                                            newline="") as handle:
             writer = csv.writer(handle, lineterminator="\r\n")
             writer.writerow(["variable", "label", "values"])
             writer.writerows(rows)
@@ -403,9 +402,8 @@ def _write_xlsx(ds: CodedDataset, coders: Sequence[str], columns: list[Column], 
     from codewell.report import frequency_table
 
     series = [c.values for c in columns]
-    variable_rows = ([c.name, c.label or c.name,
-                      "0 = not applied; 1 = applied; empty = not finished by the coder"
-                      if c.role == "code" else None] for c in columns)
+    variable_rows = ([c.name, c.label or c.name, CODE_VALUES if c.role == "code" else None]
+                     for c in columns)
     codebook_rows = ([code.id, code.label, code.group, code.parent, code.colour,
                       code.definition, *("\n".join(items) for items in (
                           code.include, code.exclude, code.keywords, code.examples))]
