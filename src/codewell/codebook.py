@@ -29,19 +29,36 @@ WORD = re.compile(r"^[^\W_][\w'-]*$")
 
 
 def load_codebook(path: str | Path) -> Codebook:
-    """Read a codebook file; ``.qdc`` files come from other QDA tools via REFI-QDA."""
+    """Read a codebook file: YAML; ``.qdc`` (REFI-QDA) or ``.csv`` (Taguette) from other tools."""
     path = Path(path)
     if not path.is_file():
         raise CodebookError(f"{path}: no such codebook file")
-    if path.suffix.lower() == ".qdc":
-        from codewell.io.refi_qda import read_codebook_qdc
-
-        return read_codebook_qdc(path)
+    if path.suffix.lower() in (".qdc", ".csv"):
+        return load_codebook_report(path)[0]
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CodebookError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     return parse_codebook(text, str(path))
+
+
+def load_codebook_report(path: str | Path, *, lenient: bool = False) -> tuple[Codebook, list[str]]:
+    """A codebook and what was wrong with it. Strict (the default), a ``.qdc`` outside the
+    REFI-QDA schema or nested deeper than codewell's one level is an error; ``lenient`` reads
+    it anyway and lists the problems, for ``codewell init --lenient``."""
+    path = Path(path)
+    if not path.is_file():
+        raise CodebookError(f"{path}: no such codebook file")
+    suffix = path.suffix.lower()
+    if suffix == ".qdc":
+        from codewell.io.refi_reader import read_codebook_report
+
+        return read_codebook_report(path, lenient=lenient)
+    if suffix == ".csv":
+        from codewell.io.taguette import read_codebook_csv_report
+
+        return read_codebook_csv_report(path, lenient=lenient)
+    return load_codebook(path), []
 
 
 def parse_codebook(text: str, source: str = "<codebook>") -> Codebook:

@@ -15,14 +15,17 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 
 def init(
     project: Annotated[str, typer.Argument(help="Project file to create, e.g. study.cw.")],
-    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook: YAML, or a REFI-QDA .qdc.")],
+    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook: YAML, a REFI-QDA .qdc or a Taguette codebook .csv.")],
+    lenient: Annotated[bool, typer.Option("--lenient", help="Read a .qdc or .csv that breaks the rules (e.g. Taguette's .qdc) anyway, listing what was wrong.")] = False,
 ) -> None:
     """Create a new project file from a codebook."""
-    from codewell.codebook import load_codebook
+    from codewell.codebook import load_codebook_report
     from codewell.project import Project
 
-    cb = load_codebook(codebook)
+    cb, problems = load_codebook_report(codebook, lenient=lenient)
     with Project.create(project, cb) as created:
+        for problem in problems:
+            typer.echo(f"Read leniently: {problem}")
         typer.echo(f"Created {created.location} with codebook '{cb.title}' ({len(cb.codes)} codes).")
         typer.echo(f"Next: codewell import {project} RESPONSES.csv")
 

@@ -112,7 +112,8 @@ def namespace_of(element: Any) -> str:
     return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
 
-def _snake(name: str) -> str:
+def snake_id(name: str) -> str:
+    """A code id made from a display name: ASCII snake_case starting with a letter."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     snake = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_") or "code"
     return snake if snake[0].isalpha() else f"code_{snake}"
@@ -245,7 +246,7 @@ class CodeReader:
         return self.by_label[top], rest[-1], 1
 
     def _new_id(self, wanted: str | None, name: str) -> str:
-        base = wanted if wanted and wanted not in self.taken else _snake(name)
+        base = wanted if wanted and wanted not in self.taken else snake_id(name)
         candidate, n = base, 2
         while candidate in self.taken:
             candidate, n = f"{base}_{n}", n + 1
