@@ -128,7 +128,7 @@ class Evidence:
     start: int
     end: int
     text: str
-    source: Literal["keyword", "model"]
+    source: Literal["keyword", "model", "sentence"]
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,8 @@ class CodeSuggestion:
     suggested: bool
     evidence: tuple[Evidence, ...] = ()
     reason: str = ""
+    # Not suggested, but close enough to its bar that a screen may list it apart as "maybe".
+    tentative: bool = False
 
 
 @dataclass(frozen=True)

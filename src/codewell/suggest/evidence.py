@@ -1,11 +1,15 @@
 """Why a code is suggested: the stretches of the response that drove it, and a one-line reason.
 
-Two sources, both as character spans into the original text for the TUI to highlight:
+Sources, all as character spans into the original text for the TUI to highlight:
 
-- codebook keywords found outside a negation (``source="keyword"``);
-- the words and word pairs of the response that push the trained model's score for the code up
-  the most (``source="model"``): TF-IDF value x coefficient on the lemma n-gram block, read from
-  the response's own sparse feature row, so only the few winners are mapped back to positions.
+- codebook keywords found outside a negation (``source="keyword"``), and negative keywords found
+  under their negation, shown from the cue ("can't interpret" for interpretation difficulty);
+- in a response of several sentences, the sentence that scored highest for the code
+  (``source="sentence"``) when no keyword already points into it: a coder reads a reason in a
+  sentence, not in a handful of scattered words;
+- the words and word pairs that push the trained model's score for the code up the most
+  (``source="model"``), taken from that best sentence only: TF-IDF value x coefficient on the
+  lemma n-gram block, read from the response's own sparse feature row.
 
 Character n-grams and profile similarity also move the probability but cannot be pointed at;
 when nothing can be pointed at, the reason says where the suggestion came from.
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
     import numpy as np
     from scipy import sparse
 
+Span = tuple[int, int]
 # Model terms shown per code, and the least share of the strongest term's push worth showing.
 TOP_TERMS = 3
 MIN_SHARE = 0.4
@@ -51,17 +56,22 @@ def content_mask(names: Sequence[str]) -> np.ndarray:
 def suggestions(analyses: Sequence[Analysis], codes: Sequence[str], probabilities: np.ndarray,
                 thresholds: np.ndarray, matches: Sequence[list[PhraseMatch]],
                 words: sparse.csr_matrix | None, weights: np.ndarray | None,
-                names: Sequence[str]) -> list[tuple[CodeSuggestion, ...]]:
+                names: Sequence[str], best: Sequence[Sequence[Span | None]] | None = None,
+                tentative: np.ndarray | None = None) -> list[tuple[CodeSuggestion, ...]]:
     """One row of :class:`CodeSuggestion` per response, evidence built only where it is shown.
 
     Shapes: ``probabilities`` (n, k), ``thresholds`` (k,), ``words`` (n, word n-grams) or None
-    before training, ``weights`` (k, word n-grams) or None.
+    before training, ``weights`` (k, word n-grams) or None; ``best[i][c]`` the character span of
+    response i's best sentence for code c (None: one sentence, or not scored); ``tentative`` (k,)
+    the lower bar from which an unsuggested code is marked tentative (None: never).
     """
     import numpy as np
 
     modelled = [False] * len(codes) if weights is None else weights.any(axis=1).tolist()
     rounded = np.round(probabilities, 4).tolist()
     flags = ((probabilities >= thresholds) & (probabilities > 0.0)).tolist()
+    maybe = (np.zeros_like(probabilities, dtype=bool) if tentative is None
+             else (probabilities >= tentative) & (probabilities > 0.0)).tolist()
     rows = []
     for i, analysis in enumerate(analyses):
         matched = {m.code for m in matches[i]}
@@ -73,47 +83,63 @@ def suggestions(analyses: Sequence[Analysis], codes: Sequence[str], probabilitie
         out = []
         for c, code in enumerate(codes):
             if not flags[i][c] and code not in matched:
-                out.append(CodeSuggestion(code, rounded[i][c], False))
+                out.append(CodeSuggestion(code, rounded[i][c], False, tentative=maybe[i][c]))
                 continue
             evidence, reason = explain(analysis, code, flags[i][c], matches[i], row,
-                                       weights[c] if modelled[c] else None, names)
-            out.append(CodeSuggestion(code, rounded[i][c], flags[i][c], evidence, reason))
+                                       weights[c] if modelled[c] else None, names,
+                                       None if best is None else best[i][c])
+            out.append(CodeSuggestion(code, rounded[i][c], flags[i][c], evidence, reason,
+                                      tentative=maybe[i][c] and not flags[i][c]))
         rows.append(tuple(out))
     return rows
 
 
 def explain(analysis: Analysis, code: str, suggested: bool, matches: list[PhraseMatch],
             row: Row | None, weights: np.ndarray | None,
-            names: Sequence[str] = ()) -> tuple[tuple[Evidence, ...], str]:
+            names: Sequence[str] = (), sentence: Span | None = None
+            ) -> tuple[tuple[Evidence, ...], str]:
     """Evidence spans and a reason for one code of one analysed response.
 
     ``row`` is the response's word n-gram block, ``weights`` the code's coefficients on it (zero
-    for n-grams that may not be shown; None when the code has no model) and ``names`` the n-gram of each column. Evidence is given
-    for suggested codes only; an unsuggested code whose keyword appeared only inside a negation
-    says so in its reason, so the coder sees why it was held back.
+    for n-grams that may not be shown; None when the code has no model), ``names`` the n-gram of
+    each column and ``sentence`` the span of the response's best sentence for the code. Evidence
+    is given for suggested codes only; an unsuggested code whose keyword appeared only inside a
+    negation says so in its reason, so the coder sees why it was held back.
     """
     text = analysis.text
     own = [m for m in matches if m.code == code]
     if not suggested:
-        denied = sorted({text[m.start:m.end] for m in own if m.negated})
+        denied = sorted({text[m.start:m.end] for m in own if m.negated and not m.negative})
         return (), ("negated: " + ", ".join(f"'{w}'" for w in denied)) if denied else ""
     keyword = _dedupe([Evidence(m.start, m.end, text[m.start:m.end], "keyword")
                        for m in own if not m.negated])
-    model = [] if row is None or weights is None else _strongest(analysis, row, weights, names)
+    model = [] if row is None or weights is None else _strongest(analysis, row, weights, names,
+                                                                 sentence)
     taken = [(e.start, e.end) for e in keyword]
     model = [e for e in model if not any(e.start < end and start < e.end for start, end in taken)]
-    evidence = tuple(sorted(keyword + model, key=lambda e: e.start))
-    return evidence, _reason(keyword, model, weights is not None)
+    whole: list[Evidence] = []
+    if sentence is not None and not any(sentence[0] <= s < sentence[1] for s, _ in taken):
+        start, end = sentence
+        whole = [Evidence(start, end, text[start:end], "sentence")]
+        model = []
+    evidence = tuple(sorted(keyword + model + whole, key=lambda e: e.start))
+    return evidence, _reason(keyword, model, whole, weights is not None)
 
 
 def _strongest(analysis: Analysis, row: Row, weights: np.ndarray,
-               names: Sequence[str]) -> list[Evidence]:
-    """Up to ``TOP_TERMS`` non-overlapping n-grams with the largest push, as spans."""
+               names: Sequence[str], sentence: Span | None = None) -> list[Evidence]:
+    """Up to ``TOP_TERMS`` non-overlapping n-grams with the largest push, as spans (inside
+    ``sentence`` when one is given)."""
     import numpy as np
 
     if not len(row.columns):
         return []
     push = row.values * weights[row.columns]
+    if sentence is not None:
+        inside = {tok for tok, (start, _) in zip(row.tokens, row.spans, strict=True)
+                  if sentence[0] <= start < sentence[1]}
+        push = push * np.array([all(t in inside for t in names[col].split(" "))
+                                for col in row.columns])
     order = np.argsort(-push, kind="stable")[: 2 * TOP_TERMS]
     floor = max(float(push[order[0]]) * MIN_SHARE, 1e-12)
     tokens, spans = row.tokens, row.spans
@@ -148,12 +174,16 @@ def _dedupe(evidence: list[Evidence]) -> list[Evidence]:
     return kept
 
 
-def _reason(keyword: list[Evidence], model: list[Evidence], trained: bool) -> str:
+def _reason(keyword: list[Evidence], model: list[Evidence], whole: list[Evidence],
+            trained: bool) -> str:
     parts = []
     if keyword:
         parts.append("keyword " + ", ".join(f"'{e.text}'" for e in keyword))
     if model:
         parts.append("learnt from coded responses: " + ", ".join(f"'{e.text}'" for e in model))
+    if whole:
+        said = " ".join(whole[0].text.split())
+        parts.append("the sentence '" + (said if len(said) <= 80 else said[:77] + "...") + "'")
     if parts:
         return "; ".join(parts)
     if trained:

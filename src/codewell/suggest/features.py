@@ -5,9 +5,12 @@ the prior block cost 0.08-0.11 macro-F1, dropping the character block about 0.01
 
 - TF-IDF over lemma 1-2grams, negated words prefixed ``neg_`` (so "don't understand" and
   "understand" are different evidence), shorthand expanded by the text pipeline;
-- TF-IDF over character 2-5grams within words, which survives typos and word endings;
-- the codebook prior's per-code features (keyword hits, negated hits, profile similarity), which
-  let a model trained on thirty responses lean on what the codebook says.
+- TF-IDF over character 2-5grams within the words no negation governs: a denied word is evidence
+  only through its ``neg_`` form, so "it didn't really mean a lot" cannot score "mean" through
+  its letters;
+- the codebook prior's features (per code: keyword hits, negated hits, profile similarity; then
+  the text's affect), which let a model trained on thirty responses lean on what the codebook
+  says, and let each code learn what a negation or a feeling means for it.
 """
 
 from __future__ import annotations
@@ -55,8 +58,9 @@ def word_ngrams(analysis: Analysis) -> list[str]:
 
 
 def char_words(analysis: Analysis) -> list[str]:
-    """The lemmas of the words, shorthand expanded: what character n-grams are cut from."""
-    return [norm for norm, word in zip(analysis.norms, analysis.words, strict=True) if word]
+    """The lemmas of the words outside any negation: what character n-grams are cut from."""
+    return [norm for norm, word, neg in zip(analysis.norms, analysis.words, analysis.negated,
+                                            strict=True) if word and not neg]
 
 
 class CharGrams:
@@ -167,3 +171,50 @@ def _stack(words: sparse.csr_matrix, chars: sparse.csr_matrix,
 
     prior = sparse.csr_matrix(prior_features * PRIOR_WEIGHT)
     return sparse.hstack([words, chars * CHAR_WEIGHT, prior], format="csr", dtype="float64")
+
+
+# A sentence ends after one of these, or where the text breaks the line.
+_SENTENCE_ENDS = frozenset({".", "!", "?", "...", "…"})
+# Sentences shorter than this many words join the next one ("Yes. It helps them understand.").
+MIN_SENTENCE_WORDS = 3
+
+
+def sentences(analysis: Analysis) -> list[Analysis]:
+    """The sentences of a multi-sentence analysis as analyses of their own ([] for one sentence).
+
+    Each keeps the whole text and its own tokens' original offsets, so keyword matches and
+    evidence found in a sentence point into the response. Sentences are cut on the tokens
+    already there (end punctuation, line breaks), not by another spaCy pass: on 100,000
+    responses a second pass would cost more than all the rest of suggesting.
+    """
+    n = len(analysis)
+    cuts, start, words = [], 0, 0
+    for i in range(n):
+        words += analysis.words[i]
+        ends = analysis.norms[i] in _SENTENCE_ENDS or (
+            i + 1 < n and "\n" in analysis.text[analysis.ends[i]:analysis.starts[i + 1]])
+        if ends and words >= MIN_SENTENCE_WORDS:
+            cuts.append((start, i + 1))
+            start, words = i + 1, 0
+    if start < n:
+        if cuts and words < MIN_SENTENCE_WORDS:
+            cuts[-1] = (cuts[-1][0], n)
+        else:
+            cuts.append((start, n))
+    if len(cuts) < 2:
+        return []
+    return [_slice(analysis, a, b) for a, b in cuts]
+
+
+def _slice(analysis: Analysis, a: int, b: int) -> Analysis:
+    """Tokens a..b of ``analysis``; negation cues outside the slice are dropped."""
+    from dataclasses import replace
+
+    return replace(analysis, starts=analysis.starts[a:b], ends=analysis.ends[a:b],
+                   norms=analysis.norms[a:b], words=analysis.words[a:b],
+                   scope=tuple(c - a if a <= c < b else -1 for c in analysis.scope[a:b]))
+
+
+def span(analysis: Analysis) -> tuple[int, int]:
+    """Character span of an analysis's tokens in its text ((0, 0) when it has none)."""
+    return (analysis.starts[0], analysis.ends[-1]) if len(analysis) else (0, 0)

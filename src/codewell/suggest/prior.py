@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from codewell.values import Codebook, Code
 from codewell.text import Analysis, PhraseIndex, PhraseMatch, Vocabulary, analyse_many, vocabulary
+from codewell.text.affect import AFFECT_FEATURES, affect_features, strong_words, valence
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,6 +28,13 @@ _BIAS = -2.4
 _PER_KEYWORD = 2.6
 _MAX_KEYWORDS = 2
 _PER_SIMILARITY = 5.0
+# A strong feeling word (:mod:`codewell.text.affect`) that is no keyword counts as half a keyword
+# for a code whose own keywords are feelings (mean valence at most -1.5 over five or more rated
+# keywords: "anxiety" in the image-sharing codebook, no code of the patient-feedback one). It
+# catches "awful", "terrified", "horrible" without listing every feeling word in the codebook.
+_PER_AFFECT = 1.3
+_AFFECTIVE_VALENCE = -1.5
+_AFFECTIVE_MIN_RATED = 5
 # Words too common to say anything about a code (negation words are kept: they matter).
 _KEEP = frozenset({"not", "no", "never", "nothing", "none", "without", "cannot"})
 
@@ -35,8 +43,10 @@ _KEEP = frozenset({"not", "no", "never", "nothing", "none", "without", "cannot"}
 class PriorView:
     """The prior's reading of a batch of texts.
 
-    ``features`` has shape (n, 3k): per code, log(1 + keyword hits), log(1 + negated hits) and
-    cosine similarity to the code's profile. ``probabilities`` has shape (n, k). ``matches[i]``
+    ``features`` has shape (n, 3k + 4): per code, log(1 + keyword hits), log(1 + negated hits)
+    and cosine similarity to the code's profile; then the text's affect
+    (:data:`~codewell.text.affect.AFFECT_FEATURES`), the same for every code, for each code's
+    model to weigh in its own way. ``probabilities`` has shape (n, k). ``matches[i]``
     lists the keyword matches of text i.
     """
 
@@ -59,6 +69,7 @@ class CodebookPrior:
         profiles = analyse_many([_profile_text(code) for code in codebook.codes], self.vocabulary)
         self._vectorizer = TfidfVectorizer(analyzer=content_lemmas, sublinear_tf=True)
         self._profiles = self._vectorizer.fit_transform(profiles)
+        self._affective = _affective(codebook, self.vocabulary)
 
     def own(self, analyses: Sequence[Analysis]) -> Sequence[Analysis]:
         """``analyses`` read with this codebook's vocabulary (re-analysed only when they were not)."""
@@ -83,11 +94,15 @@ class CodebookPrior:
             for code in {(m.code, m.phrase) for m in found if m.negated}:
                 negated[i, column[code[0]]] += 1
         similarity = self.similarity(analyses)
-        features = np.empty((len(analyses), FEATURES_PER_CODE * k))
-        features[:, 0::3] = np.log1p(hits)
-        features[:, 1::3] = np.log1p(negated)
-        features[:, 2::3] = similarity
-        score = _BIAS + _PER_KEYWORD * np.minimum(hits, _MAX_KEYWORDS) + _PER_SIMILARITY * similarity
+        features = np.empty((len(analyses), FEATURES_PER_CODE * k + len(AFFECT_FEATURES)))
+        features[:, 0:3 * k:3] = np.log1p(hits)
+        features[:, 1:3 * k:3] = np.log1p(negated)
+        features[:, 2:3 * k:3] = similarity
+        features[:, 3 * k:] = [affect_features(a) for a in analyses] if analyses else 0.0
+        feelings = np.array([_unlisted_feelings(a, found) for a, found in zip(analyses, matches,
+                                                                              strict=True)])
+        score = (_BIAS + _PER_KEYWORD * np.minimum(hits, _MAX_KEYWORDS) + _PER_SIMILARITY * similarity
+                 + _PER_AFFECT * np.minimum(feelings, _MAX_KEYWORDS)[:, None] * self._affective)
         empty = np.array([not any(a.words) for a in analyses], dtype=bool)
         probabilities = 1.0 / (1.0 + np.exp(-score))
         probabilities[empty] = 0.0
@@ -98,6 +113,26 @@ class CodebookPrior:
         analyses = self.own(analyses)
         vectors = self._vectorizer.transform(list(analyses))
         return (vectors @ self._profiles.T).toarray()
+
+
+def _affective(codebook: Codebook, vocabulary: Vocabulary) -> np.ndarray:
+    """Per code (k,), 1.0 when its keywords are feelings in the lexicon's eyes, else 0.0."""
+    import numpy as np
+
+    flags = []
+    for code, analyses in zip(codebook.codes, (analyse_many(c.keywords, vocabulary)
+                                               for c in codebook.codes), strict=True):
+        rated = [v for a in analyses if len(a) == 1 and (v := valence(a, 0)) != 0.0]
+        flags.append(len(rated) >= _AFFECTIVE_MIN_RATED
+                     and sum(rated) / len(rated) <= _AFFECTIVE_VALENCE)
+    return np.array(flags, dtype=float)
+
+
+def _unlisted_feelings(analysis: Analysis, matches: list[PhraseMatch]) -> int:
+    """Strong feeling words of ``analysis`` that no codebook keyword matched."""
+    taken = [(m.start, m.end) for m in matches]
+    return sum(1 for i in strong_words(analysis)
+               if not any(s <= analysis.starts[i] < e for s, e in taken))
 
 
 def vocabulary_of(codebook: Codebook) -> Vocabulary:
