@@ -22,7 +22,6 @@ from codewell.fuzzy import did_you_mean
 from codewell.project.coding import Coding, check_coder_name
 from codewell.project.reliability import Reliability
 from codewell.store import Database, create_database, default_backup_path, open_database
-from codewell.store.database import DEFAULT_WAIT
 from codewell.values import Code, Codebook, CodedDataset, CodeSuggestion, Response, Status
 
 if TYPE_CHECKING:
@@ -100,7 +99,7 @@ class Project(Coding, Reliability):
 
     def _write(self, work: Callable[[Unit], T], *, wait: float | None = None,
                on_wait: Callable[[], None] | None = None) -> T:
-        return self._db.write(work, wait=DEFAULT_WAIT if wait is None else wait, on_wait=on_wait)
+        return self._db.write(work, wait=wait, on_wait=on_wait)
 
     # -- codebook ------------------------------------------------------------------------
     @property

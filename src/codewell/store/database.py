@@ -13,6 +13,7 @@ created owner-only (0600): they hold sensitive free text.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
@@ -22,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.exc import DBAPIError
 
 from codewell.errors import (
@@ -35,11 +36,19 @@ from codewell.store.faults import BACKUP_HINT, busy, is_busy, translate
 from codewell.store.unit import Unit
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-#: How long a command waits for another process's write lock before giving up (seconds).
+#: How long a command waits for another process's write lock before giving up (seconds);
+#: the environment variable CODEWELL_LOCK_WAIT overrides it (documented in the README).
 DEFAULT_WAIT = 60.0
 REQUIRED_TABLES = frozenset(schema.metadata.tables)
 log = logging.getLogger("codewell.store")
 T = TypeVar("T")
+
+
+def lock_wait() -> float:
+    try:
+        return max(0.0, float(os.environ.get("CODEWELL_LOCK_WAIT", DEFAULT_WAIT)))
+    except ValueError:
+        return DEFAULT_WAIT
 
 
 def now() -> datetime:
@@ -55,6 +64,7 @@ class Database:
 
     def __init__(self, engine: Engine, location: str, *, read_only: bool = False,
                  damage: str | None = None) -> None:
+        self.wait = lock_wait()
         self.engine = engine
         self.location = location
         self.read_only = read_only
@@ -67,9 +77,9 @@ class Database:
     # -- units of work ---------------------------------------------------------------------
     def read(self, work: Callable[[Unit], T]) -> T:
         """Run ``work`` in a read transaction (one consistent snapshot)."""
-        return self._run(work, write=False, wait=DEFAULT_WAIT, on_wait=None)
+        return self._run(work, write=False, wait=self.wait, on_wait=None)
 
-    def write(self, work: Callable[[Unit], T], *, wait: float = DEFAULT_WAIT,
+    def write(self, work: Callable[[Unit], T], *, wait: float | None = None,
               on_wait: Callable[[], None] | None = None) -> T:
         """Run ``work`` in one write transaction: all of it commits, or none of it.
 
@@ -83,7 +93,7 @@ class Database:
         if self.damage is not None:
             raise DamagedProjectError(f"{self.location}: the project file is damaged ({self.damage}); "
                                       "it is refused for writing", hint=BACKUP_HINT)
-        return self._run(work, write=True, wait=wait, on_wait=on_wait)
+        return self._run(work, write=True, wait=self.wait if wait is None else wait, on_wait=on_wait)
 
     def _run(self, work: Callable[[Unit], T], *, write: bool, wait: float,
              on_wait: Callable[[], None] | None) -> T:
@@ -117,10 +127,20 @@ class Database:
                 missing = sorted(REQUIRED_TABLES - tables)
                 if missing:
                     return f"missing tables: {', '.join(missing)}"
+                body = conn.execute(select(schema.codebook_versions.c.body)
+                                    .order_by(schema.codebook_versions.c.version.desc()).limit(1)).scalar()
+                if body is None:
+                    return "no codebook stored"
+                try:
+                    json.loads(body)
+                except ValueError:
+                    return "the stored codebook cannot be read"
                 if conn.dialect.name == "sqlite":
-                    rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(5)")]
+                    rows = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check(3)")]
                     if rows != ["ok"]:
-                        return "; ".join(str(r) for r in rows)
+                        problems = [line.strip() for row in rows for line in row.splitlines()
+                                    if line.strip() and not line.startswith("***")]
+                        return "integrity check: " + "; ".join(problems[:2])
         except DBAPIError as error:
             return str(error.orig).splitlines()[0] if error.orig is not None else str(error)
         return None
@@ -268,15 +288,20 @@ def _upgrade(db: Database) -> None:
         if version < schema.SCHEMA_VERSION:
             migrations.migrate(conn, version)
 
+    def current(unit: Unit) -> bool:
+        if is_url(db.location) and not inspect(unit.conn).has_table("meta"):
+            raise NotAProjectError(f"{db.location}: not a codewell project (no codewell tables)")
+        version = _parse_version(db.location, unit.meta().get("schema_version", "0"))
+        _check_version(db.location, version)
+        return version == schema.SCHEMA_VERSION
+
+    # Opening to read must never wait for a coder's write lock: only an upgrade writes.
+    if db.read(current):
+        return
     if db.read_only:
-        def check_only(unit: Unit) -> None:
-            version = _parse_version(db.location, unit.meta().get("schema_version", "0"))
-            if version < schema.SCHEMA_VERSION:
-                raise ProjectReadOnlyError(f"{db.location}: written by an older codewell and read-only, "
-                                           "so it cannot be upgraded", hint="copy it somewhere you can write")
-        db.read(check_only)
-    else:
-        db.write(upgrade)
+        raise ProjectReadOnlyError(f"{db.location}: written by an older codewell and read-only, "
+                                   "so it cannot be upgraded", hint="copy it somewhere you can write")
+    db.write(upgrade)
 
 
 def create_database(location: str | Path, initial: Callable[[Unit], None] | None = None) -> Database:

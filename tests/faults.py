@@ -1,0 +1,91 @@
+"""Helpers the fault suite shares: child processes that code, hold locks or run out of disk.
+
+Everything here runs real processes against real SQLite files; nothing is mocked. The counts are
+small by default so CI stays fast; ``CODEWELL_FAULT_FULL=1`` runs the full counts that
+docs/RELIABILITY.md reports (see that file for the command).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+FULL = os.environ.get("CODEWELL_FAULT_FULL") == "1"
+
+
+def scale(ci: int, full: int) -> int:
+    return full if FULL else ci
+
+
+def codewell(*args: str, file_limit: int | None = None, env: dict[str, str] | None = None,
+             timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the real ``codewell`` command; ``file_limit`` caps the bytes it may write (ulimit -f)."""
+    def limit() -> None:
+        if file_limit is not None:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
+
+    return subprocess.run([sys.executable, "-m", "codewell", *args], capture_output=True, text=True,
+                          timeout=timeout, preexec_fn=limit, env={**os.environ, **(env or {})})
+
+
+def run_python(script: str, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(script), *args], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def start_python(script: str, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(script), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+class HeldLock:
+    """Another process's write transaction on the project, held until released (or ``seconds``)."""
+
+    def __init__(self, path: Path | str, seconds: float = 30.0) -> None:
+        self.process = start_python("""
+            import sqlite3, sys, time
+            conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+            conn.execute("BEGIN IMMEDIATE")
+            print("locked", flush=True)
+            deadline = time.monotonic() + float(sys.argv[2])
+            while time.monotonic() < deadline:
+                time.sleep(0.05)
+            conn.execute("ROLLBACK")
+        """, str(path), str(seconds))
+        assert self.process.stdout is not None
+        assert self.process.stdout.readline().strip() == "locked"
+        self.started = time.monotonic()
+
+    def release(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=10)
+
+    def __enter__(self) -> HeldLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def file_bytes(path: Path | str) -> bytes:
+    """The project's bytes after a checkpoint-free read (the -wal beside it counts too)."""
+    main = Path(path).read_bytes()
+    wal = Path(f"{path}-wal")
+    return main + (wal.read_bytes() if wal.exists() else b"")
+
+
+def table_rows(path: Path | str, table: str) -> list[tuple]:  # type: ignore[type-arg]
+    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    try:
+        return conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+    finally:
+        conn.close()

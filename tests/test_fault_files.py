@@ -1,0 +1,231 @@
+"""Project files under faults: read-only, full disk, damaged by hand, locked by another process,
+and upgraded from an older schema. Each case: one ``Error:`` line, a non-zero exit, the project
+unchanged, no traceback (issue 9, cases 10, 11 and 15)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import CODEBOOK, SAMPLE
+from faults import HeldLock, codewell, file_bytes, table_rows
+
+DATA = Path(__file__).parent / "data"
+
+
+def _one_error_line(result) -> str:  # type: ignore[no-untyped-def]
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert "Traceback" not in result.stderr
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ")
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample study as a project, built once; each test works on its own copy."""
+    from codewell.codebook import load_codebook
+    from codewell.project import Project
+
+    path = tmp_path_factory.mktemp("template") / "study.cw"
+    with Project.create(path, load_codebook(CODEBOOK)) as project:
+        project.import_responses(SAMPLE / "responses.csv")
+    return path
+
+
+@pytest.fixture
+def study(template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "study.cw"
+    conn = sqlite3.connect(template)
+    target = sqlite3.connect(path)
+    conn.backup(target)
+    target.close()
+    conn.close()
+    os.chmod(path, 0o600)
+    return path
+
+
+# -- read-only -------------------------------------------------------------------------------------
+def _read_only(mounted: Path, *args: str):  # type: ignore[no-untyped-def]
+    """Run codewell where ``mounted`` (a file or a folder) is on a read-only mount.
+
+    File modes mean nothing to root (CI runs as root), so a private mount namespace with a
+    read-only bind mount is the honest way to make a file unwritable for everyone.
+    """
+    import shlex
+    import subprocess
+    import sys
+
+    target = shlex.quote(str(mounted))
+    command = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "codewell", *args])
+    script = f"mount --bind {target} {target} && mount -o remount,bind,ro {target} && exec {command}"
+    try:
+        return subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120)
+    except FileNotFoundError:
+        pytest.skip("unshare (util-linux) is not installed: read-only mounts cannot be made here")
+
+
+def test_a_read_only_project_reads_but_refuses_writes(study: Path) -> None:
+    before = file_bytes(study)
+    status = _read_only(study, "status", str(study), "--json")
+    if "Operation not permitted" in status.stderr or "Permission denied" in status.stderr:
+        pytest.skip(f"no private mount namespace here: {status.stderr.strip()}")
+    assert status.returncode == 0, status.stderr
+    result = _read_only(study, "import", str(study), str(SAMPLE / "responses.csv"))
+    assert result.returncode == 3
+    assert "cannot write the project (read-only)" in _one_error_line(result)
+    assert file_bytes(study) == before
+
+
+def test_a_project_in_a_read_only_folder_is_still_a_project(study: Path) -> None:
+    status = _read_only(study.parent, "status", str(study))
+    if "Operation not permitted" in status.stderr or "Permission denied" in status.stderr:
+        pytest.skip(f"no private mount namespace here: {status.stderr.strip()}")
+    assert status.returncode == 0, status.stderr
+    assert "not a codewell project" not in status.stderr
+    result = _read_only(study.parent, "import", str(study), str(SAMPLE / "responses.csv"))
+    assert result.returncode == 3
+    assert "read-only" in _one_error_line(result)
+
+
+# -- full disk ---------------------------------------------------------------------------------------
+def test_init_on_a_full_disk_leaves_nothing_behind(tmp_path: Path) -> None:
+    path = tmp_path / "full.cw"
+    result = codewell("init", str(path), "--codebook", str(CODEBOOK), file_limit=8192)
+    assert result.returncode == 3
+    assert "disk is full" in _one_error_line(result)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_import_on_a_full_disk_changes_nothing(study: Path, tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    big.write_text("id,response\n" + "".join(f"x{i},{'words ' * 200}{i}\n" for i in range(3000)),
+                   encoding="utf-8")
+    before = table_rows(study, "responses")
+    limit = os.path.getsize(study) + 200_000
+    result = codewell("import", str(study), str(big), file_limit=limit)
+    assert result.returncode == 3
+    assert "nothing was saved" in _one_error_line(result)
+    assert table_rows(study, "responses") == before
+    assert codewell("status", str(study)).returncode == 0
+
+
+# -- damaged by hand -----------------------------------------------------------------------------------
+def _damage(path: Path, sql: str) -> None:
+    conn = sqlite3.connect(path)
+    conn.executescript(sql)
+    conn.close()
+
+
+@pytest.mark.parametrize(("sql", "expected"), [
+    ("UPDATE meta SET value = 'two' WHERE key = 'schema_version';", "schema version 'two' is not a number"),
+    ("DROP TABLE memos;", "missing tables: memos"),
+    ("UPDATE codebook_versions SET body = '{not json';", "the stored codebook cannot be read"),
+    ("DELETE FROM codes; DELETE FROM codebook_versions;", "no codebook stored"),
+])
+def test_a_hand_damaged_project_is_one_clear_error(study: Path, sql: str, expected: str) -> None:
+    _damage(study, sql)
+    before = file_bytes(study)
+    result = codewell("import", str(study), str(SAMPLE / "responses.csv"))
+    assert result.returncode == 3
+    line = _one_error_line(result)
+    assert expected in line
+    assert "backup" in line
+    assert file_bytes(study) == before
+
+
+def test_a_corrupted_page_is_refused_for_writing(study: Path, tmp_path: Path) -> None:
+    conn = sqlite3.connect(study)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'responses'").fetchone()[0]
+    conn.close()
+    with study.open("r+b") as handle:  # scribble over the middle of the responses table's root page
+        handle.seek((root - 1) * page_size + 8)
+        handle.write(b"\xff" * 64)
+    before = file_bytes(study)
+    small = tmp_path / "one.csv"
+    small.write_text("id,response\nnew1,A new response\n", encoding="utf-8")
+    result = codewell("import", str(study), str(small))
+    assert result.returncode == 3
+    assert "damaged" in _one_error_line(result)
+    assert file_bytes(study) == before
+
+
+# -- locked by another process --------------------------------------------------------------------------
+def test_a_command_waits_for_a_lock_and_says_so(study: Path, tmp_path: Path) -> None:
+    small = tmp_path / "one.csv"
+    small.write_text("id,response\nnew1,A new response\n", encoding="utf-8")
+    with HeldLock(study, seconds=6.0):  # longer than codewell takes to start and read the file
+        result = codewell("import", str(study), str(small))
+    assert result.returncode == 0, result.stderr
+    assert "waiting for the project (held by another process)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_lock_held_too_long_is_one_error_and_nothing_written(study: Path, tmp_path: Path) -> None:
+    small = tmp_path / "one.csv"
+    small.write_text("id,response\nnew1,A new response\n", encoding="utf-8")
+    before = table_rows(study, "responses")
+    with HeldLock(study, seconds=30.0):
+        result = codewell("import", str(study), str(small), env={"CODEWELL_LOCK_WAIT": "1"})
+    assert result.returncode == 3
+    assert "the project is busy" in result.stderr.splitlines()[-1]
+    assert table_rows(study, "responses") == before
+
+
+# -- backups and upgrades -----------------------------------------------------------------------------
+def test_backup_is_a_consistent_owner_only_copy(study: Path, tmp_path: Path) -> None:
+    out = tmp_path / "copy.cw"
+    result = codewell("backup", str(study), str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert table_rows(out, "responses") == table_rows(study, "responses")
+    again = codewell("backup", str(study), str(out))
+    assert again.returncode == 3
+    assert "already exists" in _one_error_line(again)
+
+
+def test_backup_while_a_coder_holds_the_lock(study: Path, tmp_path: Path) -> None:
+    with HeldLock(study, seconds=10.0):
+        result = codewell("backup", str(study), str(tmp_path / "during.cw"))
+    assert result.returncode == 0, result.stderr
+
+
+def _schema1_project(tmp_path: Path) -> Path:
+    path = tmp_path / "old.cw"
+    conn = sqlite3.connect(path)
+    conn.executescript((DATA / "project_schema1.sql").read_text(encoding="utf-8"))
+    conn.close()
+    return path
+
+
+def test_a_schema_1_project_is_upgraded_after_a_backup(tmp_path: Path) -> None:
+    from codewell.project import Project
+
+    path = _schema1_project(tmp_path)
+    old_decisions = table_rows(path, "decisions")
+    with Project.open(path) as project:
+        assert any("upgraded the project from schema 1" in note for note in project.notes)
+        assert project.codings("ana") == {"r1": frozenset({"understanding"}), "r2": frozenset({"anxiety"})}
+        assert project.memos("ana") == {"r2": "acknowledged risk"}
+        decisions = project.decisions()
+        assert len(decisions) == len(old_decisions)
+        assert all(d.uid and len(d.uid) == 32 for d in decisions)
+        # schema 1 let a second session reverse the same event: kept, but no longer as an undo
+        assert sum(1 for d in decisions if d.undoes is not None) == 1
+        project.record("ana", "r3", "anxiety", "apply")
+        assert project.undo("ana").code == "anxiety"
+    backups = list(tmp_path.glob("old.cw.schema1-*.bak"))
+    assert len(backups) == 1
+    assert table_rows(backups[0], "decisions") == old_decisions
+
+
+def test_cli_on_a_schema_1_project_says_it_upgraded(tmp_path: Path) -> None:
+    path = _schema1_project(tmp_path)
+    result = codewell("status", str(path))
+    assert result.returncode == 0
+    assert "codewell: upgraded the project from schema 1 to 2" in result.stderr
