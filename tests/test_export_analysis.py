@@ -270,16 +270,18 @@ def test_pii_scans_attributes(tmp_path: Path, codebook) -> None:
 
 def test_taguette_codebook_csv_has_the_columns_taguette_imports(study: Path, tmp_path: Path,
                                                                  codebook) -> None:
-    """Taguette's importer takes the tag from exactly one of tag/name/path, plus optional
-    description and parent columns (taguette/import_codebook.py)."""
+    """Taguette's importer takes the tag from exactly one of tag/name/path, plus an optional
+    description (taguette/import_codebook.py); codewell reads the file back to the same codes."""
+    from codewell.io.taguette import read_codebook_csv
+
     out = tmp_path / "codebook.csv"
     result = run("export", study, "-o", out, "--format", "taguette-csv")
     assert result.exit_code == 0, result.output
-    rows = list(csv.reader(out.open(encoding="utf-8", newline="")))
+    assert result.stdout.startswith(f"Wrote the codebook ({len(codebook.codes)} codes) to {out}")
+    rows = list(csv.reader(out.open(encoding="utf-8-sig", newline="")))
     header = [cell.lower() for cell in rows[0]]
     assert sum(name in header for name in ("tag", "name", "path")) == 1
-    assert {"description", "parent"} <= set(header)
-    body = [dict(zip(header, row)) for row in rows[1:]]
-    assert [row["tag"] for row in body] == [code.label for code in codebook.codes]
-    assert all(row["tag"].strip() for row in body)
-    assert body[0]["description"] == codebook.codes[0].definition
+    assert "description" in header
+    tags = [dict(zip(header, row))["tag"] for row in rows[1:]]
+    assert tags == [code.label for code in codebook.codes] and all(t.strip() for t in tags)
+    assert read_codebook_csv(out).ids == codebook.ids

@@ -79,7 +79,7 @@ def run_export(ds: CodedDataset, out: Path, format: str | None = None, layout: s
     check_writable(out)
     redact = redact or bool(names)
     if fmt == "taguette-csv":
-        from codewell.io.taguette_writer import write_codebook_csv
+        from codewell.io.taguette import write_codebook_csv
 
         write_codebook_csv(ds.codebook, out)
         return f"Wrote the codebook ({len(ds.codebook.codes)} codes) to {out} as a Taguette codebook CSV"
