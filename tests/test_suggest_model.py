@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import dataclasses
 import random
 
@@ -243,13 +245,16 @@ def test_mode_is_trained_once_every_code_has_plenty_of_positives():
     assert fit_model(BOOK, texts[:6], labels[:6]).mode == "blended"
 
 
-def test_inclusion_notes_teach_the_model_words_no_coded_response_used():
+def test_inclusion_notes_guide_the_prior_but_are_never_training_rows():
+    """A note is an instruction to a coder ("... also code X"), not a response (issue 13)."""
     food = Code("food", "Food", definition="Meals, drinks and the menu.", keywords=("meal", "food"),
                 include=("Porridge, cereal or toast at breakfast.",), examples=("Dinner was cold.",))
     book = Codebook(title="Ward comments", codes=(BOOK.codes[0], food, BOOK.codes[2]))
+    bare = Codebook(title="Ward comments",
+                    codes=(BOOK.codes[0], replace(food, include=()), BOOK.codes[2]))
+    text = "Porridge again, lumpy porridge."
+    assert FittedModel(book).probabilities([text])[0][0, 1] > FittedModel(bare).probabilities([text])[0][0, 1]
     texts, labels = make_data(60)
     suggester = fit_model(book, texts, labels, seed=1)
-    assert suggester.n_examples == 60  # the notes train the model but are not coded responses
-    suggestion = by_code(suggester.suggest("Porridge again, lumpy porridge."))["food"]
-    assert suggestion.suggested
-    assert any(e.source == "model" and e.text.lower() == "porridge" for e in suggestion.evidence)
+    assert suggester.n_examples == 60
+    assert not any("porridge" in name for name in suggester.trained.word_names)
