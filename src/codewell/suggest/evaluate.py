@@ -68,8 +68,10 @@ def kappa(a: np.ndarray, b: np.ndarray) -> float:
 
 def restrict(codebook: Codebook, codes: Sequence[str]) -> Codebook:
     """The codebook with only ``codes`` (what a labelled file labels), in codebook order."""
+    from dataclasses import replace
+
     kept = tuple(code for code in codebook.codes if code.id in set(codes))
-    return Codebook(title=codebook.title, codes=kept, description=codebook.description)
+    return replace(codebook, codes=kept)
 
 
 def predict(model: FittedModel, texts: Sequence[str]) -> np.ndarray:
