@@ -19,8 +19,10 @@ from codewell.adjudication import CONSENSUS
 from codewell.codebook import check_code_id, codebook_from_json, codebook_to_json
 from codewell.errors import DamagedProjectError, DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
+from codewell.project.changes import CodebookChanges
 from codewell.project.coding import Coding, check_coder_name
 from codewell.project.reliability import Reliability
+from codewell.project.sets import Sets
 from codewell.store import Database, create_database, default_backup_path, open_database
 from codewell.values import Code, Codebook, CodedDataset, CodeSuggestion, Response, Status
 
@@ -52,11 +54,16 @@ def _parse_codebook(body: str) -> Codebook:
                                   hint="restore your latest backup (codewell backup makes one)") from None
 
 
-class Project(Coding, Reliability):
-    """An open project. Create with :meth:`create`, open with :meth:`open`; close when done."""
+class Project(Coding, Reliability, Sets, CodebookChanges):
+    """An open project. Create with :meth:`create`, open with :meth:`open`; close when done.
 
-    def __init__(self, db: Database) -> None:
+    Opened for a ``viewer`` (the coder at the screen), it hides other coders' work on open
+    reliability sets from every read (see :mod:`codewell.project.sets`).
+    """
+
+    def __init__(self, db: Database, viewer: str | None = None) -> None:
         self._db = db
+        self.viewer = viewer
         self.location = db.location
         self.name = Path(db.location).stem if "://" not in db.location else db.location.rsplit("/", 1)[-1]
         self._responses: tuple[Response, ...] | None = None
@@ -70,9 +77,10 @@ class Project(Coding, Reliability):
         return cls(create_database(location, lambda unit: unit.add_codebook_version(codebook, body, "created")))
 
     @classmethod
-    def open(cls, location: str | Path) -> Project:
-        """Open a project; a damaged one opens for reading only, a read-only file likewise."""
-        return cls(open_database(location))
+    def open(cls, location: str | Path, *, viewer: str | None = None) -> Project:
+        """Open a project; a damaged one opens for reading only, a read-only file likewise.
+        ``viewer``: the coder it is opened for (blinding applies to what they read)."""
+        return cls(open_database(location), viewer)
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -291,9 +299,11 @@ class Project(Coding, Reliability):
         def read(unit: Unit) -> CodedDataset:
             return CodedDataset(
                 codebook=self._codebook_in(unit)[1], responses=responses, coders=names,
-                codings={c: unit.current_codings(c) for c in names},
-                statuses={c: unit.statuses(c) for c in names}, memos={c: unit.memos(c) for c in names},
-                decisions=tuple(d for c in names for d in unit.decisions(c)) if with_log else ())
+                codings={c: self._visible(unit, c, unit.current_codings(c)) for c in names},
+                statuses={c: self._visible(unit, c, unit.statuses(c)) for c in names},
+                memos={c: self._visible(unit, c, unit.memos(c)) for c in names},
+                decisions=tuple(d for c in names for d in self._visible_decisions(unit, c, unit.decisions(c)))
+                if with_log else ())
 
         return self._db.read(read)
 
@@ -303,6 +313,8 @@ class Project(Coding, Reliability):
             total, empty = unit.response_counts()
             counts = unit.status_counts()
             decisions = unit.decision_counts()
+            if self.viewer is not None:  # others' progress on open sets is theirs alone
+                counts, decisions = self._visible_counts(unit)
             coders = {}
             for name in unit.coder_names():
                 mine = counts.get(name, {})
@@ -314,6 +326,6 @@ class Project(Coding, Reliability):
             return {"project": self.location, "responses": total, "empty": empty,
                     "codebook": {"version": version, "title": cb.title, "hash": cb.content_hash(),
                                  "codes": list(cb.ids)},
-                    "coders": coders}
+                    "coders": coders, "sets": self.sets_summary()}
 
         return self._db.read(read)

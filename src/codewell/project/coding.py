@@ -121,22 +121,26 @@ class Coding:
         return tuple(self._db.read(lambda unit: unit.coder_names()))
 
     def statuses(self: Project, coder: str) -> dict[str, Status]:
-        return self._db.read(lambda unit: unit.statuses(coder))
+        return self._db.read(lambda unit: self._visible(unit, coder, unit.statuses(coder)))
 
     def memos(self: Project, coder: str) -> dict[str, str]:
-        return self._db.read(lambda unit: unit.memos(coder))
+        return self._db.read(lambda unit: self._visible(unit, coder, unit.memos(coder)))
 
     def codings(self: Project, coder: str) -> dict[str, frozenset[str]]:
-        return self._db.read(lambda unit: unit.current_codings(coder))
+        return self._db.read(lambda unit: self._visible(unit, coder, unit.current_codings(coder)))
 
     def codes_for(self: Project, coder: str, response_id: str) -> frozenset[str]:
         return self.codings(coder).get(response_id, frozenset())
 
     def decisions(self: Project, coder: str | None = None) -> tuple[Decision, ...]:
-        return tuple(self._db.read(lambda unit: unit.decisions(coder)))
+        if coder is None and self.viewer is not None:
+            coders = self.coders()
+            return tuple(sorted((d for c in coders for d in self.decisions(c)), key=lambda d: d.id))
+        return tuple(self._db.read(lambda unit: self._visible_decisions(unit, coder, unit.decisions(coder))))
 
     def latest_events(self: Project, coder: str) -> dict[tuple[str, str], Decision]:
-        return self._db.read(lambda unit: unit.latest_events(coder))
+        return self._db.read(lambda unit: {(d.response_id, d.code): d for d in self._visible_decisions(
+            unit, coder, list(unit.latest_events(coder).values()))})
 
     def finished(self: Project, coder: str) -> set[str]:
         return {rid for rid, s in self.statuses(coder).items() if s is Status.DONE}

@@ -27,8 +27,10 @@ class Reliability:
 
     # -- agreement -----------------------------------------------------------------------
     def agreement(self: Project, coders: Sequence[str], *, ci: bool = False, seed: int = 0,
-                  n_boot: int = 1000, masi: str = "passonneau") -> MultilabelAgreement:
-        """Per-code and overall agreement over the responses every coder marked done."""
+                  n_boot: int = 1000, masi: str = "passonneau",
+                  ids: Sequence[str] | None = None) -> MultilabelAgreement:
+        """Per-code and overall agreement over the responses every coder marked done (of
+        ``ids`` only, in that order, when given: a reliability set)."""
         from codewell.agreement import multilabel_agreement
 
         if len(set(coders)) < 2:
@@ -40,7 +42,8 @@ class Reliability:
             if not ids:
                 raise AgreementError(f"coder '{coder}' has no finished (done) responses to compare")
         common = set.intersection(*done.values())
-        order = [r.id for r in self.responses() if r.id in common]
+        order = [r.id for r in self.responses() if r.id in common] if ids is None else [
+            rid for rid in ids if rid in common]
         codings = {c: self.codings(c) for c in coders}
         table = {c: {rid: codings[c].get(rid, frozenset()) for rid in order} for c in coders}
         return multilabel_agreement(table, self.codebook.ids, ci=ci, seed=seed, n_boot=n_boot,

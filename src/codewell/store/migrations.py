@@ -46,9 +46,16 @@ def _decision_identities(conn: Connection) -> None:
             index.create(conn)
 
 
+def _reliability_sets(conn: Connection) -> None:
+    """Named reliability sets, their members in coding order, and the coders who opened them."""
+    for table in schema.SET_TABLES:
+        table.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_decision_identities", _decision_identities),
+    ("0003_reliability_sets", _reliability_sets),
 ]
 assert len(MIGRATIONS) == schema.SCHEMA_VERSION
 

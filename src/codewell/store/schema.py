@@ -23,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION = "codewell"
 
 metadata = MetaData()
@@ -136,3 +136,36 @@ shown_suggestions = Table(
     Column("at", DateTime(timezone=True), nullable=False),
 )
 Index("shown_by_coder", shown_suggestions.c.coder_id, shown_suggestions.c.response_pk)
+
+# Schema 3: reliability sets. A set is a named, ordered draw of responses that every coder codes
+# in the same order; the coders who opened it are its participants. Nothing here is ever updated:
+# a set is drawn once, a coder joins it once.
+reliability_sets = Table(
+    "reliability_sets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("stratify", Text),
+    Column("allow_suggestions", Boolean, nullable=False, default=False),
+    Column("note", Text, nullable=False, default=""),
+)
+
+set_members = Table(
+    "set_members",
+    metadata,
+    Column("set_id", ForeignKey("reliability_sets.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("response_pk", ForeignKey("responses.pk"), nullable=False),
+    UniqueConstraint("set_id", "response_pk"),
+)
+
+set_coders = Table(
+    "set_coders",
+    metadata,
+    Column("set_id", ForeignKey("reliability_sets.id"), primary_key=True),
+    Column("coder_id", ForeignKey("coders.id"), primary_key=True),
+    Column("joined_at", DateTime(timezone=True), nullable=False),
+)
+SET_TABLES = (reliability_sets, set_members, set_coders)

@@ -1,0 +1,97 @@
+"""Codebook changes in the project facade: each one a new codebook version with its reason.
+
+The new codebook comes from :mod:`codewell.codebook_changes` (pure), built on the latest stored
+version inside the write. A rename of an id or a merge moves every coder's current decisions
+from the old code to the new one as events noted with the version (``codebook v7: merged ...``),
+so the log keeps what each coder did, and :meth:`undo_codebook_change` reverses exactly those
+events and restores the version before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from codewell.codebook import codebook_to_json
+from codewell.errors import CodebookError
+
+if TYPE_CHECKING:
+    from codewell.codebook_changes import Change
+    from codewell.project import Project
+    from codewell.store import Unit
+    from codewell.values import Codebook
+
+CHANGE_PREFIX = "codebook v"
+UNDO_PREFIX = "undid v"
+
+
+class CodebookChanges:
+    """rename, edit, merge, retire and undo for a :class:`~codewell.project.Project`."""
+
+    def rename_code(self: Project, code: str, new_id: str | None = None, *, label: str | None = None,
+                    reason: str = "") -> int:
+        from codewell.codebook_changes import rename_code
+
+        return self._change(lambda cb: rename_code(cb, code, new_id, label), reason)
+
+    def edit_code(self: Project, code: str, *, reason: str = "", **fields: object) -> int:
+        """Fields: definition, group, include, exclude, keywords, examples (None = unchanged)."""
+        from codewell.codebook_changes import edit_code
+
+        return self._change(lambda cb: edit_code(cb, code, **fields), reason)  # type: ignore[arg-type]
+
+    def merge_codes(self: Project, source: str, target: str, *, reason: str = "") -> int:
+        from codewell.codebook_changes import merge_codes
+
+        return self._change(lambda cb: merge_codes(cb, source, target), reason)
+
+    def retire_code(self: Project, code: str, *, reason: str = "") -> int:
+        from codewell.codebook_changes import retire_code
+
+        return self._change(lambda cb: retire_code(cb, code), reason)
+
+    def _change(self: Project, make: Callable[[Codebook], Change], reason: str) -> int:
+        """Store the change ``make`` builds from the latest version; returns the new version."""
+        from codewell.project.coding import new_uid
+
+        def work(unit: Unit) -> int:
+            _, latest = self._codebook_in(unit)
+            change = make(latest)
+            note = change.summary + (f": {reason.strip()}" if reason.strip() else "")
+            version = unit.add_codebook_version(change.codebook, codebook_to_json(change.codebook), note=note)
+            event_note = f"{CHANGE_PREFIX}{version}: {change.summary}"
+            for old, new in change.moves:
+                for coder in unit.coder_names():
+                    holding = [rid for rid, codes in unit.current_codings(coder).items() if old in codes]
+                    if not holding:
+                        continue
+                    current = unit.current_codings(coder)
+                    pks = unit.response_pks(holding)
+                    rows = [(pks[rid], old, "remove", None, False, new_uid()) for rid in holding]
+                    rows += [(pks[rid], new, "apply", None, False, new_uid()) for rid in holding
+                             if new not in current[rid]]
+                    unit.append_events(coder, rows, version, False, note=event_note)
+            return version
+
+        return self._write(work)
+
+    def undo_codebook_change(self: Project) -> int:
+        """Reverse the latest codebook version if it was a change: the version before comes
+        back as a new version and the decisions the change moved move back."""
+        from codewell.project import _parse_codebook
+
+        def work(unit: Unit) -> int:
+            history = unit.codebook_history()
+            version, _, _, note = history[-1]
+            if len(history) < 2 or not note.startswith(("renamed", "edited", "merged", "retired")):
+                raise CodebookError(f"the latest codebook version ({version}) is not a change that can be undone",
+                                    hint=f"it was: {note or 'the first version'}")
+            body = unit.codebook_body(version - 1)
+            assert body is not None
+            before = _parse_codebook(body)
+            new_version = unit.add_codebook_version(before, body, note=f"{UNDO_PREFIX}{version} ({note})")
+            unit.reverse_noted(f"{CHANGE_PREFIX}{version}:", new_version,
+                               f"{UNDO_PREFIX}{version}")
+            return new_version
+
+        return self._write(work)
