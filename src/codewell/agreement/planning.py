@@ -79,8 +79,8 @@ def plan_sample(prevalences: Mapping[str, tuple[float, str]], *, alpha_min: floa
         units = minimum_units(prevalence, alpha_min=alpha_min, level=level, coders=coders)
         p = max(min(prevalence, 1 - prevalence), PREVALENCE_FLOOR)
         plans.append(CodePlan(code, prevalence, units,
-                              f"{source} prevalence {prevalence:.0%}: the smaller category has "
-                              f"p = {p:.2f}; alpha >= {alpha_min:g} at p < {level:g} needs {units}"))
+                              f"{source} prevalence {prevalence:.0%}, so the smaller category has "
+                              f"p = {p:.2f}"))
     return sorted(plans, key=lambda plan: (-plan.units, plan.code))
 
 

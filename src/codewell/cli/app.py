@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from codewell import __version__
-from codewell.cli import agree_cmds, analysis_cmds, backup_cmds, coding_cmds, project_cmds
+from codewell.cli import (agree_cmds, analysis_cmds, backup_cmds, codebook_cmds, coding_cmds, project_cmds,
+                          sample_cmds)
 from codewell.cli.errors import CodewellGroup
 
 app = typer.Typer(
@@ -34,7 +35,8 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 app.command()(project_cmds.init)
 app.command("import")(project_cmds.import_)
 app.command()(project_cmds.status)
-app.add_typer(project_cmds.codebook_app, name="codebook")
+app.add_typer(codebook_cmds.codebook_app, name="codebook")
+app.command()(sample_cmds.sample)
 app.command()(coding_cmds.code)
 app.command()(coding_cmds.demo)
 app.command()(agree_cmds.agree)

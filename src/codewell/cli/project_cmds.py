@@ -1,4 +1,4 @@
-"""Commands that create, fill and describe a project: init, import, status, codebook."""
+"""Commands that create, fill and describe a project: init, import, status."""
 
 from __future__ import annotations
 
@@ -64,11 +64,13 @@ def import_(
         typer.echo(f"Empty responses: {shown}")
 
 
-def status(project: ProjectArg, as_json: JsonOpt = False) -> None:
-    """Show responses, codebook version and each coder's progress."""
+def status(project: ProjectArg, as_json: JsonOpt = False,
+           coder: Annotated[Optional[str], typer.Option(
+               "--coder", help="Show it as this coder sees it: others' progress on open sets hidden.")] = None) -> None:
+    """Show responses, codebook version, each coder's progress and the reliability sets."""
     from codewell.project import Project
 
-    with Project.open(project) as opened:
+    with Project.open(project, viewer=coder) as opened:
         summary = opened.summary()
     if as_json:
         emit_json(summary)
@@ -80,34 +82,7 @@ def status(project: ProjectArg, as_json: JsonOpt = False) -> None:
             for name, c in summary["coders"].items()]
     typer.echo(table(("coder", "done", "remaining", "skipped", "flagged", "decisions"), rows) if rows
                else "Nobody has coded yet: codewell code PROJECT --coder NAME")
+    for name, item in summary.get("sets", {}).items():
+        progress = ", ".join(f"{c} {v['done']}/{item['size']}" for c, v in item["coders"].items()) or "nobody yet"
+        typer.echo(f"Set '{name}': {item['size']} responses, {'open' if item['open'] else 'closed'} ({progress})")
 
-
-codebook_app = typer.Typer(help="Look at a project's codebook.", no_args_is_help=True)
-
-
-@codebook_app.command("show")
-def codebook_show(project: ProjectArg, as_json: JsonOpt = False) -> None:
-    """Print the codebook a project codes with (its latest version)."""
-    from codewell.codebook import codebook_to_dict
-    from codewell.project import Project
-
-    with Project.open(project) as opened:
-        cb, version, history = opened.codebook, opened.codebook_version, opened.codebook_history()
-    if as_json:
-        emit_json({"version": version, **codebook_to_dict(cb),
-                   "history": [{"version": v, "created_at": at, "hash": h, "note": n} for v, at, h, n in history]})
-        return
-    typer.echo(f"{cb.title} (version {version}, {len(cb.codes)} codes)")
-    if cb.description:
-        typer.echo(cb.description)
-    for n, code in enumerate(cb.codes, start=1):
-        indent = "    " if code.parent else ""
-        group = f" [{code.group}]" if code.group else ""
-        typer.echo(f"\n{indent}{n}. {code.label} ({code.id}){group}")
-        if code.definition:
-            typer.echo(f"{indent}   {code.definition}")
-        for title, notes in (("include", code.include), ("exclude", code.exclude)):
-            for note in notes:
-                typer.echo(f"{indent}   {title}: {note}")
-        if code.keywords:
-            typer.echo(f"{indent}   keywords: {', '.join(code.keywords)}")
