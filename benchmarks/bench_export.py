@@ -80,7 +80,7 @@ def main(n: int, repeat: int, write: bool) -> None:
         results.append(timed("floor: pyarrow write_csv, wide table prebuilt",
                              lambda: pcsv.write_csv(prebuilt, out / "floor.csv"), out / "floor.csv",
                              repeat))
-        for fmt in ("csv", "parquet", "xlsx"):
+        for fmt in ("csv", "parquet", "xlsx", "sav", "dta"):
             for layout in ("wide", "long"):
                 path = out / f"{layout}.{fmt}"
                 results.append(timed(f"{layout} {fmt}", lambda: export_dataset(
@@ -110,7 +110,7 @@ def _write_section(n: int, decisions: int, repeat: int, env: str,
     section = (f"## Export\n\nMeasured {stamp} by `python benchmarks/bench_export.py {n} "
                f"--repeat {repeat} --write`; {env}.\n\n"
                f"{n:,} coded responses (one coder, {decisions:,} decisions, 9 codes, two "
-               "attributes); the long layout has one row per response and code. Best of "
+               "attributes); the long layout has one row per finished response and code. Best of "
                f"{repeat} runs.\n\n| export | seconds | MiB |\n|---|---:|---:|\n{rows}\n")
     path = ROOT / "benchmarks" / "RESULTS.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"

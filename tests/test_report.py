@@ -160,3 +160,81 @@ def test_run_report_for_the_cli(tmp_path: Path) -> None:
     assert json.loads(run_report(poster_dataset(), format="json"))["denominator"] == 121
     with pytest.raises(CodewellError, match="one coder at a time"):
         run_report(sample_dataset())
+
+
+# ---------------------------------------------------------------- non-answers, order, the paper
+
+
+@pytest.mark.parametrize("text", ["", "   ", "n/a", "N/A", "None.", "no comment", "No comments!",
+                                  "-", "--", "?", "...", "nothing to add", " nil "])
+def test_default_non_answers(text: str) -> None:
+    from codewell.report import NonAnswers
+
+    assert NonAnswers()(text)
+
+
+@pytest.mark.parametrize("text", ["No", "None of the risks are real", "- improves understanding",
+                                  "n/a for inpatients, but helps outpatients understand"])
+def test_answers_are_not_non_answers(text: str) -> None:
+    from codewell.report import NonAnswers
+
+    assert not NonAnswers()(text)
+
+
+def test_non_answers_leave_the_denominator_whoever_coded_them() -> None:
+    from dataclasses import replace
+
+    from codewell.report import NonAnswers
+
+    ds = poster_dataset()
+    # Two finished, coded answers say nothing: they leave the denominator and are counted.
+    responses = (replace(ds.responses[0], text="n/a"), replace(ds.responses[1], text="No comment"),
+                 *ds.responses[2:])
+    table = frequency_table(replace(ds, responses=responses), "lead")
+    assert (table.denominator, table.non_answers, table.not_done) == (119, 3, 1)
+    only_blank = frequency_table(replace(ds, responses=responses), "lead",
+                                 NonAnswers.parse("nothing at all"))
+    assert (only_blank.denominator, only_blank.non_answers) == (121, 1)
+    assert NonAnswers.parse(None).entries == NonAnswers().entries
+
+
+def test_rows_by_frequency_and_bar_labels() -> None:
+    ds = poster_dataset()
+    codebook = Codebook("poster", tuple(reversed(ds.codebook.codes)))
+    from dataclasses import replace
+
+    table = frequency_table(replace(ds, codebook=codebook), "lead")
+    assert [row.code for row in table.rows] == ["adherence", "communication", "understanding"]
+    assert [row.code for row in table.by_frequency()] == ["understanding", "communication", "adherence"]
+    assert table.by_frequency()[0].bar_label() == "87.6% (n=106)"
+    text = render(build_report(replace(ds, codebook=codebook), "lead"), "table")
+    assert text.index("Understanding") < text.index("Communication") < text.index("Adherence")
+
+
+def test_markdown_is_ready_for_a_paper() -> None:
+    md = render(build_report(poster_dataset(), "lead"), "md")
+    lines = md.splitlines()
+    assert lines[0] == "**Table.** Codes in 121 free-text responses (n, %)."
+    assert lines[2:5] == ["| Code | n | % | 95% CI |", "|---|---:|---:|---:|",
+                          "| Understanding | 106 | 87.6 | 80.6–92.3 |"]
+    assert ("*Percentages of the 121 responses coded by lead; a response may carry several codes. "
+            "Excluded: 1 non-answer (such as \"n/a\", \"-\" or an empty box); 1 response not yet "
+            "coded. 95% CI: Wilson score interval.*") in lines
+
+
+def test_plot_to_an_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
+    from codewell.errors import OutputError
+
+    with pytest.raises(OutputError, match="does not exist"):
+        plot_frequencies(frequency_table(poster_dataset(), "lead"), tmp_path / "no" / "f.png")
+    with pytest.raises(OutputError, match="cannot write /proc/f.png"):
+        plot_frequencies(frequency_table(poster_dataset(), "lead"), "/proc/f.png")
+
+
+def test_run_report_writes_a_file(tmp_path: Path) -> None:
+    from codewell.cli.export_cmds import run_report
+
+    out = tmp_path / "table.md"
+    line = run_report(poster_dataset(), format="md", out=out, plot=tmp_path / "c.svg")
+    assert line == f"Wrote the report (md) to {out}\nChart written to {tmp_path / 'c.svg'}\n"
+    assert out.read_text(encoding="utf-8").startswith("**Table.**")

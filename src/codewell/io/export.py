@@ -44,7 +44,7 @@ from typing import Any, Literal
 from codewell.errors import CodewellError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.io.atomic_file import atomic_output, check_writable
-from codewell.io.safety import find_pii, needs_neutralising
+from codewell.io.safety import find_pii, needs_neutralising, neutralise
 from codewell.io.safety import redact as mask
 from codewell.io.variable_names import NameSet
 from codewell.report.non_answers import NonAnswers
@@ -333,15 +333,11 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
-def _header_cell(name: str, raw: bool) -> str:
-    return name if raw or not needs_neutralising(name) else "'" + name
-
-
 def _write_csv_pair(columns: list[Column], out: Path, sidecar: Path, raw: bool) -> None:
     """The data and its ``variables`` sidecar (name, label, values), replaced together."""
     rows = [[c.name, c.label or c.name, CODE_VALUES if c.role == "code" else ""] for c in columns]
     if not raw:
-        rows = [[v if not needs_neutralising(v) else "'" + v for v in row] for row in rows]
+        rows = [[neutralise(v) for v in row] for row in rows]
     with atomic_output(out) as data:
         _write_csv(columns, data, raw)
         with atomic_output(sidecar) as labels, labels.open("w", encoding="utf-8",
@@ -362,7 +358,7 @@ def _write_csv(columns: list[Column], out: Path, raw: bool = False) -> None:
               for c in columns]
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow([_header_cell(c.name, raw) for c in columns])
+        writer.writerow([c.name if raw else neutralise(c.name) for c in columns])
         writer.writerows(zip(*series))
 
 

@@ -80,7 +80,7 @@ def needs_neutralising(value: str) -> bool:
 
 
 def neutralise(value: str) -> str:
-    """The cell with a leading apostrophe when it could run as a formula, else unchanged."""
+    """The CSV cell with a leading apostrophe when it could run as a formula, else unchanged."""
     return "'" + value if needs_neutralising(value) else value
 
 

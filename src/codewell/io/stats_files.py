@@ -56,7 +56,10 @@ def write_stats_file(columns: list[Column], out: Path, format: str) -> None:
         elif column.role == "attribute" and _is_categorical(column.values):
             frame[column.name], value_labels[column.name] = _categories(column.values)
         else:
-            frame[column.name] = ["" if v is None else str(v) for v in column.values]
+            # object, not pandas' Arrow-backed "str": pyreadstat walks every cell in Python,
+            # and an Arrow string array is several times slower to walk.
+            frame[column.name] = pd.Series(["" if v is None else str(v) for v in column.values],
+                                           dtype=object)
     data = pd.DataFrame(frame)
     with atomic_output(out) as partial:
         try:

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from codewell.io.safety import needs_neutralising
+from codewell.io.safety import neutralise
 from codewell.report.crosstab import Crosstab
 from codewell.report.frequencies import Cooccurrence, FrequencyTable
 
@@ -188,9 +188,7 @@ def _num(value: Any) -> Any:
     """A CSV cell: NaN empty, floats rounded, text that a spreadsheet would run neutralised."""
     if isinstance(value, float):
         return "" if math.isnan(value) else round(value, 4)
-    if isinstance(value, str) and needs_neutralising(value):
-        return "'" + value
-    return value
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def _records(report: Report) -> list[dict[str, Any]]:
