@@ -72,6 +72,13 @@ def test_a_taguette_export_is_read_with_its_hierarchy(tmp_path: Path) -> None:
     assert notes == ["row 5: added 'food', the parent its path names"]
 
 
+def test_a_label_used_twice_gets_a_unique_tag(tmp_path: Path) -> None:
+    twice = Codebook("t", (Code("noise_day", "Noise"), Code("noise_night", "noise")))
+    back = read_codebook_csv(write_codebook_csv(twice, tmp_path / "c.csv"))
+    assert [(c.id, c.label) for c in back.codes] == [("noise_day", "Noise"),
+                                                      ("noise_night", "noise (noise_night)")]
+
+
 @pytest.mark.parametrize("column", ["Name", "PATH"])
 def test_taguettes_other_path_columns_are_accepted(tmp_path: Path, column: str) -> None:
     path = tmp_path / "c.csv"

@@ -71,7 +71,7 @@ def parse_codebook(text: str, source: str = "<codebook>") -> Codebook:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}, line {mark.line + 1}" if mark else source
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())  # one line
         raise CodebookError(f"{where}: not valid YAML: {problem}") from None
     if not isinstance(root, yaml.MappingNode):
         raise CodebookError(f"{source}: a codebook is a mapping with 'title' and 'codes'")

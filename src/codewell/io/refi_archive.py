@@ -121,7 +121,7 @@ def parse_xml(data: bytes, where: str, error: type[CodewellError] = ArchiveError
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         line = f", line {exc.lineno}" if exc.lineno else ""
-        raise error(f"{where}{line}: not well-formed XML ({exc.msg})") from None
+        raise error(f"{where}{line}: not well-formed XML ({' '.join(exc.msg.split())})") from None
     if root.getroottree().docinfo.doctype:
         raise error(f"{where}: declares a DTD, which REFI-QDA files never need; refusing it")
     return root

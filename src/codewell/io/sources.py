@@ -253,7 +253,7 @@ def _parser_error(path: Path, message: str, leading: int) -> DataFileError:
             f"{path}, row {row}: a double quote opens a cell that is never closed",
             'a quote inside a quoted cell is written twice: ""',
         )
-    return DataFileError(f"{path}: not a readable CSV file ({message.strip()})")
+    return DataFileError(f"{path}: not a readable CSV file ({' '.join(message.split())})")
 
 
 def _load_xlsx(path: Path, data: bytes, sheet: str | None) -> Grid:
@@ -267,7 +267,10 @@ def _load_xlsx(path: Path, data: bytes, sheet: str | None) -> Grid:
     except _xlsx_errors() as exc:
         raise DataFileError(f"{path}: not a readable Excel workbook ({_reason(exc)})") from None
     sheet_names = list(workbook.sheetnames)
+    name = sheet or (sheet_names[0] if sheet_names else "")
     try:
+        if not sheet_names:
+            raise DataFileError(f"{path}: the workbook has no sheets")
         name = _choose_sheet(path, sheet, sheet_names)
         worksheet = workbook[name]
         worksheet.reset_dimensions()  # some writers record a wrong used range; read every cell

@@ -48,11 +48,25 @@ def write_codebook_csv(codebook: Codebook, path: str | Path) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["tag", "description"])
-    labels = {code.id: code.label.replace(".", _DOT) for code in codebook.codes}
+    labels = _unique_labels(codebook)
     for code in codebook.codes:
         tag = labels[code.id] if code.parent is None else f"{labels[code.parent]}.{labels[code.id]}"
         writer.writerow([tag, _description(code)])
     return write_text(path, "\ufeff" + buffer.getvalue())
+
+
+def _unique_labels(codebook: Codebook) -> dict[str, str]:
+    """Code id -> the label as a path part. A tag path names one tag in Taguette, so a label
+    used twice gets its code id added (the description's id line still restores the id)."""
+    labels: dict[str, str] = {}
+    seen: set[tuple[str | None, str]] = set()
+    for code in codebook.codes:
+        label = code.label.replace(".", _DOT)
+        if (code.parent, label.casefold()) in seen:
+            label = f"{label} ({code.id})"
+        seen.add((code.parent, label.casefold()))
+        labels[code.id] = label
+    return labels
 
 
 def _description(code: Code) -> str:
@@ -142,14 +156,18 @@ class _Builder:
         from codewell.io.refi_qda import parse_description
 
         label = key.rsplit(".", 1)[-1].replace(_DOT, ".")
-        lines, meta = [], {}
-        for line in description.strip().splitlines():
-            match = _META.match(line.strip())
-            if match and _has_id_line(description):
-                meta[match.group(1).lower()] = match.group(2).strip()
-            else:
-                lines.append(line)
-        fields = parse_description("\n".join(lines))
+        meta: dict[str, str] = {}
+        if _has_id_line(description):  # written by codewell: fields, then Group/Colour lines
+            lines = []
+            for line in description.strip().split("\n"):
+                match = _META.match(line.strip())
+                if match:
+                    meta[match.group(1).lower()] = match.group(2).strip()
+                else:
+                    lines.append(line)
+            fields = parse_description("\n".join(lines))
+        else:  # a tag made in Taguette: its description is all definition
+            fields = {**parse_description(""), "definition": description.strip()}
         code_id = self._new_id(fields.pop("id"), label)
         self.codes[key] = {**fields, "id": code_id, "label": label, "parent": parent,
                            "group": meta.get("group", ""), "colour": _colour(meta.get("colour"))}
@@ -185,5 +203,5 @@ def _colour(value: str | None) -> str | None:
 
 
 def _has_id_line(description: str) -> bool:
-    lines: Sequence[str] = description.strip().splitlines()
+    lines: Sequence[str] = description.strip().split("\n")
     return bool(lines) and bool(_ID_LINE.match(lines[-1].strip()))
