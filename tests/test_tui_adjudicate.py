@@ -365,3 +365,21 @@ async def _quiet_after_start(pilot) -> None:
     await pilot.pause()
     pilot.app.clear_notifications()
     await pilot.pause()
+
+
+async def test_saving_while_another_process_holds_the_lock_keeps_the_choice(study: Path) -> None:
+    from faults import HeldLock
+
+    app = make_adjudicate_app(str(study), CODERS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("1")  # r2: ana's set
+        with HeldLock(study, seconds=6.0):
+            await pilot.press("enter")
+            await pilot.pause()
+            assert any(n.message.startswith("The project is busy") for n in app._notifications)
+            assert current_id(app) == "r2" and checked(app) == {"understanding", "privacy"}
+        await pilot.press("enter")
+        await pilot.pause()
+        assert current_id(app) == "r3"
+    assert consensus(study)[0]["r2"] == {"understanding", "privacy"}

@@ -38,8 +38,8 @@ class Reliability:
         for coder in coders:
             self.require_coder(coder)
         done = {c: self.finished(c) for c in coders}
-        for coder, ids in done.items():
-            if not ids:
+        for coder, finished in done.items():
+            if not finished:
                 raise AgreementError(f"coder '{coder}' has no finished (done) responses to compare")
         common = set.intersection(*done.values())
         order = [r.id for r in self.responses() if r.id in common] if ids is None else [
@@ -98,7 +98,8 @@ class Reliability:
 
         return self._write(work)
 
-    def settle(self: Project, response_id: str, codes: frozenset[str]) -> list[Decision]:
+    def settle(self: Project, response_id: str, codes: frozenset[str], *,
+               wait: float | None = None) -> list[Decision]:
         """Make ``consensus``'s codes for a response exactly ``codes`` and mark it done."""
         def work(unit: Unit) -> list[Decision]:
             version, codebook = self._codebook_in(unit)
@@ -114,4 +115,4 @@ class Reliability:
             unit.set_statuses(CONSENSUS, [pk], Status.DONE)
             return unit.decisions(CONSENSUS, ids) if ids else []
 
-        return self._write(work)
+        return self._write(work, wait=wait)

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from codewell.adjudication import Disagreement
-from codewell.errors import CodewellError
+from codewell.errors import CodewellError, ProjectBusyError
 from codewell.values import Code
 from codewell.tui.widgets.header import progress_bar
 
@@ -50,6 +50,9 @@ ADJUDICATE_BINDINGS = [
 ]
 NEEDS_ITEM = {"take", "union", "agreed", "edit", "save"}
 
+
+#: How long saving a settlement waits for another process's lock before asking to try again.
+SAVE_WAIT = 2.0
 
 class ConsensusRow(Static):
     """One code of the working consensus; a click toggles it."""
@@ -334,7 +337,12 @@ class AdjudicateScreen(Screen):
             return
         codes = self.walk.working(d)
         try:
-            self.project.settle(d.response.id, codes)
+            self.project.settle(d.response.id, codes, wait=SAVE_WAIT)
+        except ProjectBusyError:
+            self.notify("The project is busy (another process is writing to it). Your choice is still on "
+                        "screen: press the save key again in a moment.", title="Not saved yet",
+                        severity="warning", timeout=6)
+            return
         except CodewellError as error:
             self.notify(str(error), title="Not saved", severity="error")
             return
