@@ -44,12 +44,19 @@ def agree(
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
     disagreements: Annotated[bool, typer.Option(
         "--disagreements", help="Project: list each response and code where the coders differ.")] = False,
+    set_name: Annotated[Optional[str], typer.Option(
+        "--set", help="Project: compare on this reliability set only (default: the set 'irr', or the "
+                      "newest set, when there is one).")] = None,
+    all_responses: Annotated[bool, typer.Option(
+        "--all-responses", help="Project: compare every response all coders finished, even when a set exists.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Inter-coder agreement: per code and overall, with readings and the n each rests on.
 
-    Project form: codewell agree study.cw --coders ana,ben [--ci] [--disagreements]. Compares the
-    responses every coder marked done; per code the binary coefficients (percent agreement,
+    Project form: codewell agree study.cw --coders ana,ben [--ci] [--disagreements] [--set irr].
+    Compares the responses every coder marked done, on the reliability set when there is one, and
+    warns when that overlap is thin (under 30 responses, a CI wider than ±0.15, a code with
+    under 5 positive responses); per code the binary coefficients (percent agreement,
     Cohen's kappa — Fleiss' with 3+ coders —, Scott's pi, Krippendorff's alpha, Gwet's AC1,
     Brennan-Prediger) with the 2x2 table; overall Krippendorff's alpha over all response x code
     pairs, alpha with the MASI distance on the code sets (NLTK's definition: 1 - Jaccard x
@@ -71,6 +78,7 @@ def agree(
     from codewell.cli.agree_render import render_multilabel_table
     from codewell.project import Project
 
+    report = None
     with Project.open(target) as project:
         if model:
             result = project.model_agreement(model, ci=ci, seed=seed)
@@ -84,16 +92,24 @@ def agree(
 
                 raise UnknownNameError(f"no MASI variant '{masi}' ({', '.join(MASI_VARIANTS)})",
                                        did_you_mean(masi, MASI_VARIANTS))
-            result = project.agreement(split_coders(coders), ci=ci, seed=seed, masi=masi)
+            report = project.agreement_report(split_coders(coders), set_name=set_name,
+                                              all_responses=all_responses, ci=ci, seed=seed, masi=masi)
+            result = report.result
         texts = {r.id: r.text for r in project.responses()} if disagreements else {}
     if as_json:
-        data = result.to_dict()
+        data = report.to_dict() if report is not None else result.to_dict()
         if disagreements:
             data["disagreements"] = [{"id": rid, "code": code, "applied": applied, "text": texts[rid]}
                                      for rid, code, applied in result.disagreements()]
         emit_json(data)
         return
+    if report is not None:
+        from codewell.cli.agree_render import render_report_context
+
+        typer.echo(render_report_context(report))
     typer.echo(render_multilabel_table(result))
+    if report is not None and report.warnings:
+        typer.echo("\nWarnings\n" + "\n".join(f"  ! {warning}" for warning in report.warnings))
     if disagreements:
         rows = [(rid, code, ", ".join(c for c, on in applied.items() if on),
                  ", ".join(c for c, on in applied.items() if not on), _short(texts[rid]))

@@ -15,6 +15,7 @@ from codewell.cli.output import table
 
 if TYPE_CHECKING:  # the agreement package loads numpy; the CLI imports it only when used
     from codewell.agreement import Coefficient, MultilabelAgreement, TableAgreement
+    from codewell.project.sets import AgreementReport
 
 LABELS = {
     "percent_agreement": "Percent agreement",
@@ -130,3 +131,11 @@ def render_multilabel_table(result: MultilabelAgreement) -> str:
     if with_ci:
         lines += ["", f"Intervals: {result.confidence:.0%} percentile bootstrap over responses."]
     return "\n".join(lines + ([""] + notes if notes else []))
+
+
+def render_report_context(report: AgreementReport) -> str:
+    """One line above the table: the set (or not), the overlap and the codebook version."""
+    where = f"set '{report.set_name}'" if report.set_name else "every response all coders finished"
+    lines = [f"On {where}: overlap {report.overlap} responses; codebook version {report.codebook_version}"]
+    lines += [f"  ({note})" for note in report.notes]
+    return "\n".join(lines) + "\n"
