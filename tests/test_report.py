@@ -238,3 +238,19 @@ def test_run_report_writes_a_file(tmp_path: Path) -> None:
     line = run_report(poster_dataset(), format="md", out=out, plot=tmp_path / "c.svg")
     assert line == f"Wrote the report (md) to {out}\nChart written to {tmp_path / 'c.svg'}\n"
     assert out.read_text(encoding="utf-8").startswith("**Table.**")
+
+
+def test_chart_bars_run_from_most_frequent_at_the_top(tmp_path: Path) -> None:
+    """Labels kept as SVG text: y tick labels are drawn bottom-up, so the least frequent comes first."""
+    from dataclasses import replace
+
+    import matplotlib
+
+    ds = poster_dataset()
+    shuffled = replace(ds, codebook=Codebook("poster", (ds.codebook.codes[1], ds.codebook.codes[2],
+                                                        ds.codebook.codes[0])))
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        svg = plot_frequencies(frequency_table(shuffled, "lead"), tmp_path / "f.svg").read_text()
+    positions = [svg.index(f">{label}<") for label in ("Adherence", "Communication", "Understanding")]
+    assert positions == sorted(positions)
+    assert "87.6% (n=106)" in svg and "76.0% (n=92)" in svg and "1 non-answer excluded" in svg

@@ -47,7 +47,8 @@ def plot_frequencies(table: FrequencyTable, path: str | Path) -> Path:
         axes.text(right + 2, y, row.bar_label(), va="center", ha="left", fontsize=9)
     axes.set_xlim(0, 128)
     axes.set_xticks(range(0, 101, 20))
-    excluded = f"; {table.non_answers} non-answers excluded" if table.non_answers else ""
+    n = table.non_answers
+    excluded = f"; {n} non-answer{'s' * (n != 1)} excluded" if n else ""
     axes.set_xlabel(f"% of {table.denominator} coded responses{excluded} "
                     "(whiskers: 95% Wilson interval)")
     axes.spines[["top", "right"]].set_visible(False)
