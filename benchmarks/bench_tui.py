@@ -1,6 +1,7 @@
 """Coding-screen latency: key event posted -> next screen update, on the sample and on 100,000.
 
-Run by hand:  python benchmarks/bench_tui.py [N]
+Run by hand:  python benchmarks/bench_tui.py [N]          (keys one at a time, app settled)
+              python benchmarks/bench_tui.py --flow [--write]   (a fast coder, see fast_coder)
 ``Pilot.press`` waits for the app to go idle and adds ~60 ms of its own, so it cannot measure a
 keypress. Instead the key event goes straight to the driver's queue (as a terminal would deliver
 it) and the clock stops when the app next hands a screen update to its display step
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import os
+import re
 import statistics
 import subprocess
 import sys
@@ -125,7 +128,134 @@ async def measure(location: Path | None, suggestions: bool) -> dict[str, float]:
             "p95": latencies[int(0.95 * (len(latencies) - 1))]}
 
 
+def flow_keys(responses: int) -> list[str]:
+    """What a fast coder presses: accept the suggestions, now and then fix a code, Enter."""
+    keys: list[str] = []
+    for i in range(responses):
+        keys.append("a")
+        if i % 3 == 0:
+            keys.append(str(1 + i % 5))
+        keys.append("enter")
+    return keys
+
+
+async def fast_coder(location: Path, responses: int = 60, interval: float = 0.15) -> dict:
+    """A coder pressing a key every ``interval`` s with suggestions on, while the model retrains.
+
+    Keys are posted on a fixed schedule, never waiting for the app to go idle (every Enter marks
+    a response done and so starts a retrain in the training process, and the next responses'
+    suggestions are computed in a worker). A key's latency runs from posting it to the app's
+    next screen update (``App._display``, wrapped); a key posted while an earlier one is still
+    unanswered is answered by the same update. Returns latencies by key kind and how many times
+    the app said suggestions were not ready.
+    """
+    from textual import events
+
+    from codewell.tui.app import make_app
+
+    app = make_app(str(location), "bench", suggestions=True)
+    waiting: list[tuple[str, float]] = []
+    latencies: dict[str, list[float]] = {"enter": [], "a": [], "toggle": []}
+    original = app._display
+
+    def display(screen, renderable) -> None:
+        if renderable is not None and waiting:
+            now = time.perf_counter()
+            for kind, posted in waiting:
+                latencies[kind].append(now - posted)
+            waiting.clear()
+        original(screen, renderable)
+
+    app._display = display  # type: ignore[method-assign]
+    not_ready = 0
+    notify = app.notify
+
+    def counting_notify(message: str, *args, **kwargs) -> None:
+        nonlocal not_ready
+        not_ready += "not ready" in message
+        notify(message, *args, **kwargs)
+
+    app.notify = counting_notify  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        deadline = time.monotonic() + 120
+        while app.model is None and time.monotonic() < deadline:  # the coder starts once
+            await asyncio.sleep(0.05)                              # suggestions are on screen
+        trained_before = app.train_seconds
+        start = time.perf_counter()
+        for i, key in enumerate(flow_keys(responses)):
+            await asyncio.sleep(max(0.0, start + i * interval - time.perf_counter()))
+            event = events.Key(key, "\r" if key == "enter" else key)
+            event.set_sender(app)
+            waiting.append(("toggle" if key.isdigit() else key, time.perf_counter()))
+            app._driver.send_message(event)
+        await asyncio.sleep(0.5)
+        done = app.session.done_this_session
+    return {"latencies": latencies, "not_ready": not_ready, "done": done,
+            "first_train": trained_before}
+
+
+def summary(values: list[float]) -> str:
+    values = sorted(values)
+    p95 = values[int(0.95 * (len(values) - 1))]
+    return (f"{statistics.median(values) * 1000:.1f} ms | {p95 * 1000:.1f} ms | "
+            f"{values[-1] * 1000:.1f} ms | {len(values)}")
+
+
+def flow_main() -> None:
+    """The fast-coder benchmark; ``--write`` puts its table into benchmarks/RESULTS.md."""
+    import platform
+    from datetime import datetime, timezone
+
+    import textual
+
+    load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+    with tempfile.TemporaryDirectory() as tmp:
+        result = asyncio.run(fast_coder(sample_project(Path(tmp))))
+    lat = result["latencies"]
+    rows = [f"| {name} | {summary(lat[key])} |" for name, key in
+            (("Enter (mark done, next response)", "enter"), ("`a` (accept suggestions)", "a"),
+             ("number key (toggle a code)", "toggle"))]
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else "?"
+    text = "\n".join([
+        "### A fast coder while the model retrains", "",
+        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by `python benchmarks/bench_tui.py "
+        f"--flow`; {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, Textual "
+        f"{textual.__version__}, headless (`run_test`, 100x40); 1-minute load average {load} at the "
+        "start (the machine is shared).", "",
+        "On the sample study with suggestions on, once the first model is on screen, a coder presses "
+        "`a`, now and then a number key, and Enter, one key every 150 ms, for 60 responses. Keys "
+        "are posted on that fixed schedule without waiting for the app to go idle; each Enter "
+        "starts a retrain (in the training process) and the next responses' suggestions (in a "
+        "worker thread). Latency runs from posting a key to the app's next screen update "
+        "(`App._display`, wrapped).", "",
+        "| key | median | p95 | max | keys |", "|---|---|---|---|---|", *rows, "",
+        f"Responses marked done: {result['done']} of 60; `a` answered \"suggestions not ready\" "
+        f"{result['not_ready']} times; first model {result['first_train']:.1f} s after start.", ""])
+    print(text)
+    if "--write" in sys.argv:
+        write_section(ROOT / "benchmarks" / "RESULTS.md", text)
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace (or add, at the end of the ``## TUI`` section) this benchmark's subsection."""
+    old = path.read_text(encoding="utf-8")
+    title = section.splitlines()[0]
+    pattern = re.compile(rf"^{re.escape(title)}\n.*?(?=^## |^### |\Z)", re.S | re.M)
+    if pattern.search(old):
+        new = pattern.sub(lambda _: section + "\n", old)
+    else:
+        at = re.search(r"^## TUI\n.*?(?=^## |\Z)", old, re.S | re.M)
+        end = at.end() if at else len(old)
+        new = old[:end].rstrip() + "\n\n" + section + "\n" + old[end:]
+    path.write_text(new, encoding="utf-8")
+
+
 def main() -> None:
+    if "--flow" in sys.argv:
+        flow_main()
+        return
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     print(f"import codewell.tui.app in a fresh interpreter: {import_seconds() * 1000:.0f} ms")
     with tempfile.TemporaryDirectory() as tmp:

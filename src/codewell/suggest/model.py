@@ -94,7 +94,7 @@ class Trained:
         return type(self), tuple(getattr(self, f.name) for f in fields(self))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class FittedModel:
     """A suggester as a value: the codebook, and what one fit learnt (None: the codebook alone).
 
@@ -110,6 +110,10 @@ class FittedModel:
     def n_examples(self) -> int:
         """How many labelled examples the model was trained on."""
         return self.trained.n_examples if self.trained is not None else 0
+
+    def __repr__(self) -> str:
+        return (f"FittedModel({self.codebook.title!r}, {len(self.codebook.ids)} codes, "
+                f"{self.mode}, {self.n_examples} examples)")
 
     @property
     def mode(self) -> str:
@@ -215,6 +219,7 @@ def _train(codebook: Codebook, pairs: list[tuple[str, frozenset[str]]], seed: in
     features = featurizer.fit_transform(analyses, view.features)
     _checkpoint(should_stop)
     coef, intercept, held_out = _ridge(features, 2.0 * gold - 1.0, seed, should_stop)
+    _deny_denials(coef, features.shape[1] - view.features.shape[1])
     gold, held_out, pairs = gold[:n_real], held_out[:n_real], pairs[:n_real]
     k = len(codes)
     positives = gold.sum(axis=0)
@@ -229,6 +234,20 @@ def _train(codebook: Codebook, pairs: list[tuple[str, frozenset[str]]], seed: in
     shown = coef[:, :len(names)] * content_mask(names)[None, :] * has_model[:, None]
     return Trained(featurizer, coef, intercept, has_model, tuple(calibrations), thresholds,
                    prior_weight, len(pairs), names, shown)
+
+
+def _deny_denials(coef: np.ndarray, prior_start: int) -> None:
+    """A code's own keyword under a negation is never evidence FOR it (a denied risk is not
+    that risk, by the coding conventions): clip that coefficient at zero, in place.
+
+    The sample's answers often deny a risk in one breath and grant it in the next, so left
+    alone the fit learnt "not scare me off" as evidence of anxiety.
+    """
+    from codewell.suggest.prior import FEATURES_PER_CODE
+
+    for c in range(coef.shape[0]):
+        column = prior_start + FEATURES_PER_CODE * c + 1
+        coef[c, column] = min(coef[c, column], 0.0)
 
 
 def _best_sentences(prior: CodebookPrior, trained: Trained, analyses: Sequence[Analysis],

@@ -104,7 +104,10 @@ class TrainingService:
 
     def train(self, request: TrainingRequest) -> TrainingResult | None:
         """Train and wait: the result, or ``None`` when a newer request superseded this one."""
-        future = self.submit(request)
+        return self.wait(self.submit(request))
+
+    def wait(self, future: Future[TrainingResult | None]) -> TrainingResult | None:
+        """The result of a :meth:`submit`, or ``None`` when a newer request superseded it."""
         try:
             return future.result()
         except BrokenProcessPool:

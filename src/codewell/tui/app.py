@@ -29,7 +29,10 @@ if TYPE_CHECKING:
     from codewell.suggest.model import FittedModel
 
 PREFETCH = 30
-CHUNK = 32
+# Suggestions are computed in chunks that grow: the response on screen comes first, alone, so a
+# worker restarted by the next key has always finished something useful.
+CHUNKS = (1, 3, 8, 32)
+FINISHED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 
 
 class CodewellApp(App[None]):
@@ -43,7 +46,8 @@ class CodewellApp(App[None]):
 
     def __init__(self, project_location: str, coder: str, *, blind: bool = False,
                  suggestions: bool | None = None, sample: int | None = None, seed: int = 0,
-                 order: str = "file", keymap: Mapping[str, str] | None = None) -> None:
+                 order: str = "file", keymap: Mapping[str, str] | None = None,
+                 set_name: str | None = None) -> None:
         super().__init__()
         from codewell.project import Project
 
@@ -53,15 +57,22 @@ class CodewellApp(App[None]):
         self.coder = coder
         self.seed = seed
         self.requested_order = order
-        self.project = Project.open(project_location)
+        # Opened for this coder: the project itself keeps other coders' work on open sets away.
+        self.project = Project.open(project_location, viewer=coder)
         suggestions_on = (not blind) if suggestions is None else suggestions
-        self.session = CodingSession(self.project, coder, blind=blind,
-                                     suggestions_on=suggestions_on, sample=sample, seed=seed)
+        try:
+            if set_name is not None:
+                self.project.join_set(set_name, coder)
+            self.session = CodingSession(self.project, coder, blind=blind, suggestions_on=suggestions_on,
+                                         sample=sample, seed=seed, set_name=set_name)
+        except CodewellError:
+            self.project.close()
+            raise
         if not self.session.total:
             self.project.close()
             raise DataFileError(f"{project_location}: has no responses to code yet",
                                 hint=f"codewell import {project_location} DATA.csv")
-        if order == "random":
+        if order == "random" and set_name is None:
             self.session.set_order("random")
         self.session.go_to(self.session.first_unfinished())
         self._resumed_at = self.session.current
@@ -71,6 +82,8 @@ class CodewellApp(App[None]):
         self._refilter_pending = False
         self.engine_missing = False
         self.training_asked = False
+        self._training: Worker[None] | None = None
+        self._retrain_due = False
         self.train_seconds = 0.0
         if keymap:
             self.set_keymap(dict(keymap))
@@ -106,6 +119,9 @@ class CodewellApp(App[None]):
     # -- suggestions on and off -------------------------------------------------------------------
     def set_suggestions(self, on: bool) -> None:
         """Turn suggestions on or off; decisions record which it was."""
+        if on and self.session.set_name is not None and not self.session.set_allows_suggestions:
+            self.notify(self.session.why_no_suggestions(self.session.response.id), timeout=5)
+            return
         self.session.suggestions_on = on
         if not on:
             self.model_state = "suggestions off"
@@ -123,19 +139,34 @@ class CodewellApp(App[None]):
         return f"model: {model.mode} ({model.n_examples} coded, {self.train_seconds:.1f} s)"
 
     # -- training -------------------------------------------------------------------------------
-    def retrain(self) -> None:
-        """Build a new model from the stored decisions; a newer call supersedes an older one."""
+    def retrain(self, *, now: bool = False) -> None:
+        """Build a new model from the stored decisions.
+
+        While one is being built, further calls (a fast coder's Enters) are gathered into one
+        more build that starts when it is done: a burst of decisions costs one build at a time,
+        and this process reads the project once per model, not once per key. ``now`` (the
+        codebook changed) supersedes the build in progress instead.
+        """
         if not self.session.suggestions_on or self.engine_missing:
             return
-        self.model_state = "model: training…" if self.model else "model: loading…"
         self.training_asked = True
-        self.train()
+        if self._training is not None and not now:
+            self._retrain_due = True
+            return
+        self._retrain_due = False
+        self.model_state = "model: training…" if self.model else "model: loading…"
+        self._training = self.train(first=self.model is None)
 
     @work(thread=True, exclusive=True, group="train", exit_on_error=False)
-    def train(self) -> None:
-        """Read the decisions, then wait (off the interpreter) for the training process."""
+    def train(self, first: bool = False) -> None:
+        """Read the decisions, then wait (off the interpreter) for the training process.
+
+        The ``first`` time, while that process trains, the codebook-only model is handed over:
+        suggestions from the codebook at once, and the text pipeline this process needs to
+        suggest is loaded now rather than when the coder first wants a suggestion.
+        """
         from codewell.project import Project
-        from codewell.suggest import service  # the package: fails as a whole without the engine
+        from codewell.suggest import FittedModel, service  # fails as a whole without the engine
 
         worker = get_current_worker()
         started = time.monotonic()
@@ -143,7 +174,14 @@ class CodewellApp(App[None]):
             request = service.training_request(project, self.coder, seed=self.seed)
         if worker.is_cancelled:
             return
-        result = service.shared_service().train(request)
+        trainer = service.shared_service()
+        future = trainer.submit(request)
+        if first:
+            cold = FittedModel(request.codebook)
+            cold.suggest_many([self.session.response.text])
+            if not worker.is_cancelled:
+                self.post_message(ModelTrained(cold, time.monotonic() - started))
+        result = trainer.wait(future)
         if result is not None and not worker.is_cancelled:
             self.post_message(ModelTrained(result.model, time.monotonic() - started))
 
@@ -159,6 +197,10 @@ class CodewellApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place where a failed background job becomes something the user sees."""
+        if event.worker is self._training and event.state in FINISHED:
+            self._training = None
+            if self._retrain_due and event.state is not WorkerState.ERROR:
+                self.retrain()
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
@@ -195,10 +237,13 @@ class CodewellApp(App[None]):
         """Suggestions from ``model`` alone (the value the UI thread handed over), in chunks."""
         worker = get_current_worker()
         responses = self.session.responses
-        for start in range(0, len(positions), CHUNK):
+        start, step = 0, 0
+        while start < len(positions):
             if worker.is_cancelled:
                 return
-            chunk = [responses[p] for p in positions[start:start + CHUNK]]
+            size = CHUNKS[min(step, len(CHUNKS) - 1)]
+            chunk = [responses[p] for p in positions[start:start + size]]
+            start, step = start + size, step + 1
             results = model.suggest_many([r.text for r in chunk])
             self.post_message(SuggestionsReady({r.id: s for r, s in zip(chunk, results)}, model))
 
@@ -221,6 +266,10 @@ class CodewellApp(App[None]):
 
     # -- order and filter -----------------------------------------------------------------------
     def change_order(self, name: str) -> None:
+        if self.session.set_name is not None:
+            self.notify(f"Set '{self.session.set_name}' keeps its own order, the same for every coder.",
+                        timeout=3)
+            return
         self.requested_order = name
         if name == "uncertain":
             if self.model is None:
@@ -230,7 +279,9 @@ class CodewellApp(App[None]):
             self.compute_order(name, self.model)
             return
         self.session.set_order(name)
+        self.session.go_to(self.session.rows[0])
         self.coding.rows_changed()
+        self.prefetch_suggestions()
 
     @work(thread=True, exclusive=True, group="order", exit_on_error=False)
     def compute_order(self, name: str, model: FittedModel | None) -> None:
@@ -250,6 +301,7 @@ class CodewellApp(App[None]):
             self.session.go_to(self.session.first_unfinished())
             self._resumed_at = self.session.current
         self.coding.rows_changed()
+        self.prefetch_suggestions()  # the response now first shows its suggestions at once
         self.notify(f"Order: {message.name}", timeout=2)
 
     def change_filter(self, name: str) -> None:
@@ -277,7 +329,7 @@ class CodewellApp(App[None]):
                 return
             self.coding.codebook_changed()
             self.notify(f"Added '{code.label}' (codebook version {version})", timeout=3)
-            self.retrain()
+            self.retrain(now=True)
 
         self.push_screen(AddCodeScreen(self.session.codebook.ids), save)
 
@@ -293,7 +345,8 @@ class CodewellApp(App[None]):
 
 def make_app(project_location: str, coder: str, *, blind: bool = False,
              suggestions: bool | None = None, sample: int | None = None, seed: int = 0,
-             order: str = "file", keymap: Mapping[str, str] | None = None) -> CodewellApp:
+             order: str = "file", keymap: Mapping[str, str] | None = None,
+             set_name: str | None = None) -> CodewellApp:
     """The one way the CLI and the tests build the app (raises CodewellError on a bad project)."""
     return CodewellApp(project_location, coder, blind=blind, suggestions=suggestions,
-                       sample=sample, seed=seed, order=order, keymap=keymap)
+                       sample=sample, seed=seed, order=order, keymap=keymap, set_name=set_name)
