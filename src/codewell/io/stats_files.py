@@ -29,7 +29,8 @@ NOT_FINISHED = "not finished by the coder"
 SPSS_MISSING = -1
 STATA_MISSING = "a"
 MAX_CATEGORIES = 30
-_LABEL_LIMIT = {"sav": 256, "dta": 80}
+_LABEL_LIMIT = {"sav": 256, "dta": 80}  # variable labels
+_VALUE_LABEL_LIMIT = {"sav": 120, "dta": 32_000}
 
 
 def write_stats_file(columns: list[Column], out: Path, format: str) -> None:
@@ -54,7 +55,9 @@ def write_stats_file(columns: list[Column], out: Path, format: str) -> None:
             frame[column.name] = pd.to_datetime(
                 [None if v is None else v for v in column.values], utc=True).tz_localize(None)
         elif column.role == "attribute" and _is_categorical(column.values):
-            frame[column.name], value_labels[column.name] = _categories(column.values)
+            frame[column.name], names = _categories(column.values)
+            value_labels[column.name] = {number: text[:_VALUE_LABEL_LIMIT[format]]
+                                         for number, text in names.items()}
         else:
             # object, not pandas' Arrow-backed "str": pyreadstat walks every cell in Python,
             # and an Arrow string array is several times slower to walk.
