@@ -29,7 +29,7 @@ NOT_FINISHED = "not finished by the coder"
 SPSS_MISSING = -1
 STATA_MISSING = "a"
 MAX_CATEGORIES = 30
-_LABEL_LIMIT = {"sav": 256, "dta": 80}  # variable labels
+_LABEL_LIMIT = {"sav": 256, "dta": 80}  # variable labels, in UTF-8 bytes
 _VALUE_LABEL_LIMIT = {"sav": 120, "dta": 32_000}
 
 
@@ -44,7 +44,7 @@ def write_stats_file(columns: list[Column], out: Path, format: str) -> None:
     missing: dict[str, list[Any]] = {}
     limit = _LABEL_LIMIT[format]
     for column in columns:
-        labels[column.name] = (column.label or column.name)[:limit]
+        labels[column.name] = _cut(column.label or column.name, limit)
         if column.kind in ("flag", "bool"):
             frame[column.name], value_labels[column.name], declared = _flags(column, format)
             if declared:
@@ -56,7 +56,7 @@ def write_stats_file(columns: list[Column], out: Path, format: str) -> None:
                 [None if v is None else v for v in column.values], utc=True).tz_localize(None)
         elif column.role == "attribute" and _is_categorical(column.values):
             frame[column.name], names = _categories(column.values)
-            value_labels[column.name] = {number: text[:_VALUE_LABEL_LIMIT[format]]
+            value_labels[column.name] = {number: _cut(text, _VALUE_LABEL_LIMIT[format])
                                          for number, text in names.items()}
         else:
             # object, not pandas' Arrow-backed "str": pyreadstat walks every cell in Python,
@@ -109,3 +109,8 @@ def _categories(values: list[Any]) -> tuple[list[float], dict[int, str]]:
     number = {value: i for i, value in enumerate(order, start=1)}
     return ([math.nan if v in (None, "") else float(number[v]) for v in values],
             {i: str(value) for value, i in number.items()})
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` shortened to ``limit`` UTF-8 bytes without splitting a character."""
+    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
