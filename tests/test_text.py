@@ -37,7 +37,7 @@ STUDY = vocabulary(IMAGING.abbreviations, IMAGING.synonyms)
 
 @pytest.mark.parametrize(("text", "norm"), [
     ("pts", "patient"), ("pt", "patient"), ("dx", "diagnosis"), ("tx", "treatment"),
-    ("f/u", "follow-up"), ("XR", "x-ray"), ("Pts", "patient"),
+    ("f/u", "follow-up"), ("XR", "image"), ("Pts", "patient"),  # XR -> x-ray, a synonym of image
 ])
 def test_the_codebooks_shorthand_is_read_as_the_word(text, norm):
     assert analyse(f"the {text} thing", STUDY).norms[1] == norm

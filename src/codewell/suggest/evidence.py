@@ -151,10 +151,23 @@ def _strongest(analysis: Analysis, row: Row, weights: np.ndarray,
         at = _find(tokens, gram)
         if at is None:
             continue
-        start, end = spans[at][0], spans[at + len(gram) - 1][1]
+        start, end = _whole_words(analysis.text, spans[at][0], spans[at + len(gram) - 1][1])
         if not any(start < e.end and e.start < end for e in chosen):
             chosen.append(Evidence(start, end, analysis.text[start:end], "model"))
     return chosen
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a span to whole written words: "wo" + "n't" are one word, "won't", to a reader."""
+    while start > 0 and _in_word(text[start - 1]):
+        start -= 1
+    while end < len(text) and _in_word(text[end]):
+        end += 1
+    return start, end
+
+
+def _in_word(ch: str) -> bool:
+    return ch.isalnum() or ch in "'’-"
 
 
 def _find(tokens: list[str], gram: list[str]) -> int | None:

@@ -7,8 +7,10 @@ interpretation difficulty) and lets evidence show "can't interpret" rather than 
 Rules, each with the sentence that needs it:
 
 - a cue negates forward to the end of its clause: punctuation, a contrast word ("but"), or "and"
-  / "or" followed by a new subject ("they can't interpret it and they panic": the panic is not
-  denied);
+  / "or" followed by a new subject or verb group ("they can't interpret it and they panic",
+  "won't understand and could be scared": the panic and the fear are not denied);
+- "without" (and "lack of", "free from", "instead of") denies a noun phrase, not a clause:
+  "seeing them without support could be devastating" keeps the devastation;
 - "rarely" and "seldom" deny their whole clause ("patients seldom misread them", "anxiety
   rarely occurs");
 - a dismissal after a cue ("anxiety is not an issue") and a denying word after the thing
@@ -56,10 +58,19 @@ CLAUSE_BREAKS: frozenset[str] = frozenset({
     "but", "however", "although", "though", "yet", "except", "whereas", "while", "which",
     "because", "so", "unless", "otherwise", "apart", "then",
 })
-# "and"/"or" followed by one of these starts a new clause with its own subject.
+# "and"/"or" followed by one of these starts a new clause: its own subject ("and they panic",
+# "and some will be distressed") or a new verb group ("won't understand and could be scared").
 SUBJECTS: frozenset[str] = frozenset({
     "i", "you", "he", "she", "we", "they", "it", "this", "that", "there", "patient", "people",
+    "some", "many", "most", "others", "few", "everyone", "someone", "anyone",
 })
+MODALS: frozenset[str] = frozenset({
+    "can", "could", "may", "might", "will", "would", "shall", "should", "must",
+})
+# Cues that deny a noun phrase, not a clause: "without support could be devastating" denies the
+# support, not the devastation. Their scope also ends at the next modal or form of "be".
+NOMINAL_CUES: frozenset[str] = frozenset({"without", "lack", "absence", "free", "instead", "rather"})
+_NOMINAL_ENDS = MODALS | {"be", "do", "have"}
 _PUNCT_BREAKS = frozenset(".,;:!?()[]—–\"")
 _PSEUDO_FIRST = frozenset(p[0] for p in PSEUDO_NEGATIONS)
 _PHRASE_FIRST = frozenset(p[0] for p in NEGATION_PHRASES)
@@ -98,7 +109,7 @@ def negation_scope(norms: Sequence[str], words: Sequence[bool]) -> list[int]:
             continue
         cue_len = 1 if norm in CLAUSE_NEGATIONS else _cue_length(norms, i)
         if cue_len:
-            end = _clause_end(norms, words, i + cue_len)
+            end = _clause_end(norms, words, i + cue_len, norm in NOMINAL_CUES)
             for j in range(i + cue_len, end):
                 scope[j] = i
             if norm in POST_NEGATIONS or norm in CLAUSE_NEGATIONS or _dismisses(norms, i + cue_len, end):
@@ -133,7 +144,8 @@ def _is_break(norms: Sequence[str], words: Sequence[bool], i: int) -> bool:
     norm = norms[i]
     if (not words[i] and norm in _PUNCT_BREAKS) or norm in CLAUSE_BREAKS:
         return True
-    return norm in ("and", "or") and i + 1 < len(norms) and norms[i + 1] in SUBJECTS
+    return norm in ("and", "or") and i + 1 < len(norms) and (norms[i + 1] in SUBJECTS
+                                                               or norms[i + 1] in MODALS)
 
 
 def _pseudo_length(norms: Sequence[str], i: int) -> int:
@@ -158,8 +170,10 @@ def _cue_length(norms: Sequence[str], i: int) -> int:
     return 0
 
 
-def _clause_end(norms: Sequence[str], words: Sequence[bool], i: int) -> int:
+def _clause_end(norms: Sequence[str], words: Sequence[bool], i: int, nominal: bool = False) -> int:
     while i < len(norms) and not _is_break(norms, words, i):
+        if nominal and norms[i] in _NOMINAL_ENDS:
+            break
         i += 1
     return i
 
