@@ -21,8 +21,14 @@ def code(
     sample: Annotated[Optional[int], typer.Option(help="Code a reproducible random subset of N responses.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for --sample and random order.")] = 1,
     order: Annotated[str, typer.Option(help="file | uncertain | random")] = "file",
+    set_name: Annotated[Optional[str], typer.Option(
+        "--set", help="Code exactly this reliability set (see 'codewell sample'), in its own order.")] = None,
 ) -> None:
-    """Open the coding screen for one coder (keys: 1-9 toggle, a accept, enter done, ? help)."""
+    """Open the coding screen for one coder (keys: 1-9 toggle, a accept, enter done, ? help).
+
+    With --set NAME the coder codes that reliability set, in the order every coder gets; while
+    the set is open nobody sees anyone else's work on it, whether or not --blind is given.
+    """
     from codewell.project import Project
 
     if order not in ("file", "uncertain", "random"):
@@ -36,7 +42,22 @@ def code(
             from codewell.errors import DataFileError
 
             raise DataFileError(f"{project}: has no responses yet", hint=f"codewell import {project} DATA.csv")
-    _run_app(project, coder, blind=blind, suggestions=suggestions, sample=sample, seed=seed, order=order)
+        if set_name is not None:
+            chosen = opened.reliability_set(set_name)
+            if suggestions and not chosen.allow_suggestions:
+                from codewell.errors import CodewellError
+
+                raise CodewellError(f"suggestions are off in set '{set_name}': they could carry earlier "
+                                    "decisions into the second coding",
+                                    hint=f"the set's owner can draw it with: codewell sample {project} "
+                                         "--allow-suggestions")
+            if order != "file":
+                from codewell.errors import CodewellError
+
+                raise CodewellError(f"set '{set_name}' is coded in its own order, the same for every coder",
+                                    hint="leave out --order")
+    _run_app(project, coder, blind=blind, suggestions=suggestions, sample=sample, seed=seed, order=order,
+             set_name=set_name)
 
 
 def user_keymap() -> dict[str, str]:
@@ -84,4 +105,5 @@ def demo(
         typer.echo(table(("coder", "done", "decisions"), rows))
         typer.echo(f"Try: codewell code {location} --coder you   |   codewell agree {location} --coders ana,ben")
         return
-    _run_app(str(location), coder, blind=False, suggestions=None, sample=None, seed=1, order="file")
+    _run_app(str(location), coder, blind=False, suggestions=None, sample=None, seed=1, order="file",
+             set_name=None)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from codewell.suggest.model import FittedModel
 
 PREFETCH = 30
+REFRESH = 3
 # Suggestions are computed in chunks that grow: the response on screen comes first, alone, so a
 # worker restarted by the next key has always finished something useful.
 CHUNKS = (1, 3, 8, 32)
@@ -144,8 +145,8 @@ class CodewellApp(App[None]):
 
         While one is being built, further calls (a fast coder's Enters) are gathered into one
         more build that starts when it is done: a burst of decisions costs one build at a time,
-        and this process reads the project once per model, not once per key. ``now`` (the
-        codebook changed) supersedes the build in progress instead.
+        and the project is read once per model, not once per key (by the training process).
+        ``now`` (the codebook changed) supersedes the build in progress instead.
         """
         if not self.session.suggestions_on or self.engine_missing:
             return
@@ -159,7 +160,7 @@ class CodewellApp(App[None]):
 
     @work(thread=True, exclusive=True, group="train", exit_on_error=False)
     def train(self, first: bool = False) -> None:
-        """Read the decisions, then wait (off the interpreter) for the training process.
+        """Wait (off the interpreter) for the training process, which reads the decisions itself.
 
         The ``first`` time, while that process trains, the codebook-only model is handed over:
         suggestions from the codebook at once, and the text pipeline this process needs to
@@ -170,14 +171,11 @@ class CodewellApp(App[None]):
 
         worker = get_current_worker()
         started = time.monotonic()
-        with Project.open(self.project_location) as project:
-            request = service.training_request(project, self.coder, seed=self.seed)
-        if worker.is_cancelled:
-            return
         trainer = service.shared_service()
-        future = trainer.submit(request)
+        future = trainer.submit(service.StoredRequest(Project.open, self.project_location,
+                                                      self.coder, self.seed))
         if first:
-            cold = FittedModel(request.codebook)
+            cold = FittedModel(self.session.codebook)
             cold.suggest_many([self.session.response.text])
             if not worker.is_cancelled:
                 self.post_message(ModelTrained(cold, time.monotonic() - started))
@@ -213,13 +211,20 @@ class CodewellApp(App[None]):
 
     # -- suggesting -----------------------------------------------------------------------------
     def prefetch_suggestions(self) -> None:
-        """Suggest for the current response and the next few in the list, if not done already."""
+        """Suggest for the current response and the next few in the list, if not done already.
+
+        Responses with no suggestion at all are filled up to ``PREFETCH`` ahead; those showing an
+        older model's only ``REFRESH`` ahead, so a new model (one every few seconds while the
+        coder works) costs a few responses of work here, not a window's.
+        """
         session = self.session
         if self.model is None or not session.suggestions_on:
             return
         row = session.row_of.get(session.current, 0)
         window = [session.current, *session.rows[row + 1: row + 1 + PREFETCH]]
-        missing = [p for p in window if session.responses[p].id not in self.fresh]
+        ids = [session.responses[p].id for p in window]
+        missing = [p for i, (p, rid) in enumerate(zip(window, ids))
+                   if rid not in self.fresh and (i <= REFRESH or rid not in session.suggestions)]
         if missing:
             self.suggest(missing, self.model)
 
@@ -279,7 +284,6 @@ class CodewellApp(App[None]):
             self.compute_order(name, self.model)
             return
         self.session.set_order(name)
-        self.session.go_to(self.session.rows[0])
         self.coding.rows_changed()
         self.prefetch_suggestions()
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from codewell.errors import CodewellError
 from codewell.values import Code, CodeSuggestion, Decision, Response, Status
 from codewell.sampling import random_order, sample_positions
 
@@ -43,26 +44,41 @@ class CodingSession:
     """One coder's working set of responses, their order, filter and position, and what is stored."""
 
     def __init__(self, project: Project, coder: str, *, blind: bool = False,
-                 suggestions_on: bool = True, sample: int | None = None, seed: int = 0) -> None:
+                 suggestions_on: bool = True, sample: int | None = None, seed: int = 0,
+                 set_name: str | None = None) -> None:
         self.project = project
         self.coder = coder
         self.blind = blind
-        self.suggestions_on = suggestions_on
         self.seed = seed
-        every = project.responses()
+        # A reliability set is coded in its own stored order, the same for every coder.
+        self.set_name = set_name
+        self.set_allows_suggestions = True
+        if set_name is not None:
+            chosen = project.reliability_set(set_name)
+            self.set_allows_suggestions = chosen.allow_suggestions
+            every = project.set_responses(set_name)
+        else:
+            every = project.responses()
         if sample is not None:
             every = tuple(every[i] for i in sample_positions([r.id for r in every], sample, seed))
+        # Responses of open sets that forbid suggestions: a model could carry earlier decisions.
+        self.no_suggestions: frozenset[str] = frozenset(
+            rid for s in project.sets() if s.is_open and not s.allow_suggestions for rid in s.ids)
+        self.suggestions_on = suggestions_on and (set_name is None or self.set_allows_suggestions)
         self.responses: tuple[Response, ...] = every
         self.index_of = {response.id: i for i, response in enumerate(every)}
         self.codebook = project.codebook
         self.codings: dict[str, frozenset[str]] = dict(project.codings(coder))
         self.statuses: dict[str, Status] = dict(project.statuses(coder))
         self.memos: dict[str, str] = dict(project.memos(coder))
+        # Other coders' work as the project lets this coder see it (never on an open set).
         self.others: dict[str, tuple[dict[str, frozenset[str]], dict[str, str]]] = {}
+        self.others_statuses: dict[str, dict[str, Status]] = {}
         if not blind:
             for other in project.coders():
                 if other != coder:
                     self.others[other] = (project.codings(other), project.memos(other))
+                    self.others_statuses[other] = project.statuses(other)
         self.suggestions: dict[str, tuple[CodeSuggestion, ...]] = {}
         self.done = sum(1 for rid, s in self.statuses.items() if s is Status.DONE and rid in self.index_of)
         self.started = time.monotonic()
@@ -91,10 +107,33 @@ class CodingSession:
         return self.codings.get(response_id, frozenset())
 
     def suggestions_for(self, response_id: str) -> tuple[CodeSuggestion, ...] | None:
-        """What the engine says about a response, or None when suggestions are off or not ready."""
-        if not self.suggestions_on:
+        """What the engine says about a response, or None when suggestions are off, not ready,
+        or not allowed on it (a response of an open reliability set)."""
+        if not self.suggestions_on or response_id in self.no_suggestions:
             return None
         return self.suggestions.get(response_id)
+
+    def others_on(self, response_id: str) -> dict[str, tuple[frozenset[str], str | None]]:
+        """Other coders' codes and memo on a response, for those who have touched it: a coder
+        who never opened it is not listed (never "ben: no codes" for what ben has not seen)."""
+        shown = {}
+        for coder, (codings, memos) in self.others.items():
+            codes, memo = codings.get(response_id, frozenset()), memos.get(response_id)
+            if codes or memo or response_id in self.others_statuses.get(coder, {}):
+                shown[coder] = (codes, memo)
+        return shown
+
+    def why_no_suggestions(self, response_id: str) -> str:
+        """Why ``a`` cannot accept anything here, in the coder's words."""
+        if self.set_name is not None and not self.set_allows_suggestions:
+            return (f"Suggestions are off in reliability set '{self.set_name}' (they could carry "
+                    "earlier decisions); its owner can allow them with sample --allow-suggestions.")
+        if response_id in self.no_suggestions:
+            return "Suggestions are off on this response: it belongs to an open reliability set."
+        if not self.suggestions_on:
+            return ("Suggestions are off" + (" in blind mode" if self.blind else "")
+                    + "; turn them on from the palette (ctrl+p) to accept them with a.")
+        return "Suggestions for this response are not ready yet."
 
     def rate_per_hour(self) -> float | None:
         """Responses done per hour in this session; None until the first is done."""
@@ -109,7 +148,11 @@ class CodingSession:
 
     # -- order, filter, movement --------------------------------------------------------------
     def set_order(self, name: str, positions: Sequence[int] | None = None) -> None:
-        """Reorder the working set; ``uncertain`` needs the positions the engine computed."""
+        """Reorder the working set; ``uncertain`` needs the positions the engine computed.
+        A reliability set keeps its own order (the same for every coder)."""
+        if self.set_name is not None:
+            raise CodewellError(f"reliability set '{self.set_name}' is coded in its own order, "
+                                "the same for every coder")
         if name == "file":
             order = list(range(self.total))
         elif name == "random":

@@ -24,6 +24,7 @@ from codewell.values import Decision, Status
 from codewell.tui.messages import DecisionSaved
 from codewell.tui.session import QUICK_WAIT, CodingSession, Write
 from codewell.tui.widgets.code_list import CodeList, CodeRow, code_colour
+from codewell.tui.widgets.codebook_panel import CodebookPanel
 from codewell.tui.widgets.header import CodingHeader
 from codewell.tui.widgets.response_list import ResponseList
 from codewell.tui.widgets.response_view import ResponseView
@@ -32,6 +33,16 @@ TOGGLE = Binding.Group("Toggle", compact=True)
 CODING_BINDINGS = [
     *(Binding(str(n), f"toggle({n})", f"Toggle code {n}", id=f"code.toggle_{n}", group=TOGGLE,
               tooltip=f"Apply or remove code {n}") for n in range(1, 10)),
+    Binding("0", "more_codes", "Codes 10+", id="code.more", show=False,
+            tooltip="Codes after the ninth: 0, then the letter shown beside the code"),
+    Binding("right_square_bracket", "code_cursor(1)", "Next code", id="code.cursor_next", show=False,
+            key_display="]", tooltip="Move the code cursor down (the codebook panel follows it)"),
+    Binding("left_square_bracket", "code_cursor(-1)", "Previous code", id="code.cursor_previous",
+            show=False, key_display="[", tooltip="Move the code cursor up"),
+    Binding("space", "toggle_cursor", "Toggle", id="code.toggle_cursor", show=False,
+            tooltip="Apply or remove the code under the cursor"),
+    Binding("d", "codebook_panel", "Codebook", id="codebook.panel",
+            tooltip="Show or hide what the code under the cursor means"),
     Binding("a", "accept", "Accept", id="suggest.accept",
             tooltip="Apply every suggested code to this response"),
     Binding("enter", "done", "Done", id="response.done", tooltip="Mark done, go to the next"),
@@ -49,7 +60,6 @@ CODING_BINDINGS = [
     Binding("question_mark", "help", "Help", id="app.help", key_display="?", tooltip="All keys"),
     Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit (everything is already saved)"),
 ]
-SUGGESTION_ACTIONS = {"accept", "review"}
 #: One try of the outbox worker, and how long it waits before telling the coder more.
 OUTBOX_WAIT = 1.0
 TELL_AFTER = 30.0
@@ -76,6 +86,7 @@ class CodingScreen(Screen):
             with Vertical(id="main"):
                 yield ResponseView(id="response-view")
                 yield CodeList(id="code-list")
+            yield CodebookPanel(id="codebook-panel")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -83,7 +94,9 @@ class CodingScreen(Screen):
         header.project_name = self.session.project.name
         header.coder = self.session.coder
         header.blind = self.session.blind
+        header.set_name = self.session.set_name or ""
         self.query_one(CodeList).set_codes(self.session.codebook.codes)
+        self.query_one(CodebookPanel).display = False
         self.query_one(ResponseList).reload()
         self.call_after_refresh(self.redraw)
 
@@ -97,8 +110,7 @@ class CodingScreen(Screen):
         response = session.response
         suggestions = session.suggestions_for(response.id)
         applied = session.codes_of(response.id)
-        others = {coder: (codings.get(response.id, frozenset()), memos.get(response.id))
-                  for coder, (codings, memos) in session.others.items()}
+        others = session.others_on(response.id)
         self.query_one(ResponseView).show(
             response, session.current, session.total, session.status_of(response.id),
             session.codebook, self.colours(), applied, suggestions,
@@ -122,6 +134,7 @@ class CodingScreen(Screen):
 
     def codebook_changed(self) -> None:
         self.query_one(CodeList).set_codes(self.session.codebook.codes)
+        self.show_code_details()
         self.call_after_refresh(self.redraw)
         self.refresh_bindings()
 
@@ -133,7 +146,7 @@ class CodingScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle":
             return int(parameters[0]) <= len(self.session.codebook.codes)
-        if action in SUGGESTION_ACTIONS and not self.session.suggestions_on:
+        if action == "review" and not self.session.suggestions_on:
             return None
         return True
 
@@ -220,6 +233,8 @@ class CodingScreen(Screen):
         self.query_one(CodingHeader).waiting = len(self.outbox)
 
     def toggle_code(self, code: str) -> None:
+        self.query_one(CodeList).set_cursor(code)
+        self.show_code_details()
         rid = self.session.response.id
         self.store(lambda: self.session.plan_toggle(code, rid), lambda _: self.redraw_codes())
 
@@ -231,7 +246,7 @@ class CodingScreen(Screen):
     def action_accept(self) -> None:
         rid = self.session.response.id
         if self.session.suggestions_for(rid) is None:
-            self.notify("Suggestions are not ready yet.", timeout=2)
+            self.notify(self.session.why_no_suggestions(rid), timeout=4)
             return
         self.store(lambda: self.session.plan_accept(rid), lambda _: self.redraw())
 
@@ -268,6 +283,40 @@ class CodingScreen(Screen):
             return self.session.plan_mark(Status.UNCODED if flagged else Status.FLAGGED, rid)
 
         self.store(plan, lambda _: self.redraw())
+
+    # -- every code from the keyboard, and what it means --------------------------------------------
+    def action_more_codes(self) -> None:
+        from codewell.tui.screens.code_keys import CodeKeyScreen
+
+        codes = self.session.codebook.codes
+        if len(codes) <= 9:
+            self.notify("Every code has a number key (1-9).", timeout=2)
+            return
+
+        def chosen(code: str | None) -> None:
+            if code is not None:
+                self.toggle_code(code)
+
+        self.app.push_screen(CodeKeyScreen(codes), chosen)
+
+    def action_code_cursor(self, step: int) -> None:
+        self.query_one(CodeList).move_cursor(step)
+        self.show_code_details()
+
+    def action_toggle_cursor(self) -> None:
+        code = self.query_one(CodeList).cursor_code
+        if code is not None:
+            self.toggle_code(code.id)
+
+    def action_codebook_panel(self) -> None:
+        panel = self.query_one(CodebookPanel)
+        panel.display = not panel.display
+        self.show_code_details()
+
+    def show_code_details(self) -> None:
+        panel = self.query_one(CodebookPanel)
+        if panel.display:
+            panel.show(self.query_one(CodeList).cursor_code, self.session.codebook)
 
     def action_next(self) -> None:
         if self.session.move(1):

@@ -19,6 +19,24 @@ def code_colour(code: Code, position: int) -> str:
     return code.colour or FALLBACK_COLOURS[position % len(FALLBACK_COLOURS)]
 
 
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def code_key(position: int) -> str:
+    """The keys that toggle the code at ``position``: 1-9, then 0 and a letter (0a = the tenth)."""
+    if position < 9:
+        return str(position + 1)
+    if position - 9 < len(LETTERS):
+        return "0" + LETTERS[position - 9]
+    return ""
+
+
+def position_of_letter(letter: str) -> int | None:
+    """The code position that ``0`` then ``letter`` toggles."""
+    index = LETTERS.find(letter)
+    return None if index < 0 or len(letter) != 1 else 9 + index
+
+
 def probability_bar(probability: float, cells: int = BAR_CELLS) -> str:
     filled = round(cells * max(0.0, min(1.0, probability)))
     return "■" * filled + "·" * (cells - filled)
@@ -37,7 +55,8 @@ class CodeRow(Static):
         self.code = code
         self.position = position
         self.colour = code_colour(code, position)
-        self._shown: tuple[bool, CodeSuggestion | None] | None = None
+        self._shown: tuple[bool, CodeSuggestion | None, bool] | None = None
+        self.under_cursor = False
 
     @property
     def applied(self) -> bool:
@@ -46,16 +65,16 @@ class CodeRow(Static):
 
     def show(self, applied: bool, suggestion: CodeSuggestion | None) -> None:
         """Redraw only on change. One line, no CSS class change: no re-layout, no restyle."""
-        if self._shown == (applied, suggestion):
+        if self._shown == (applied, suggestion, self.under_cursor):
             return
-        self._shown = (applied, suggestion)
+        self._shown = (applied, suggestion, self.under_cursor)
         self.update(self.line(applied, suggestion), layout=False)
 
     def line(self, applied: bool, suggestion: CodeSuggestion | None) -> Text:
         """Key, checkbox, suggestion bar and mark, label, group, evidence: a narrow screen cuts the end."""
-        key = str(self.position + 1) if self.position < 9 else " "
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"{key} ", style="bold")
+        text.append("›" if self.under_cursor else " ", style="bold")
+        text.append(f"{code_key(self.position):<2} ", style="bold")
         text.append("[x] " if applied else "[ ] ", style="bold green" if applied else "")
         if suggestion is not None:
             text.append(probability_bar(suggestion.probability), style=self.colour)
@@ -77,9 +96,37 @@ class CodeRow(Static):
 class CodeList(VerticalScroll, can_focus=False):
     """All codes of the current codebook version, in codebook order (which gives the keys)."""
 
+    cursor = 0
+
     def set_codes(self, codes: tuple[Code, ...]) -> None:
+        self.codes = codes
+        self.cursor = min(self.cursor, max(len(codes) - 1, 0))
         self.remove_children()
-        self.mount_all([CodeRow(code, i) for i, code in enumerate(codes)])
+        rows = [CodeRow(code, i) for i, code in enumerate(codes)]
+        if rows:
+            rows[self.cursor].under_cursor = True
+        self.mount_all(rows)
+
+    @property
+    def cursor_code(self) -> Code | None:
+        codes = getattr(self, "codes", ())
+        return codes[self.cursor] if codes else None
+
+    def move_cursor(self, step: int) -> None:
+        codes = getattr(self, "codes", ())
+        if codes:
+            self.set_cursor(codes[(self.cursor + step) % len(codes)].id)
+
+    def set_cursor(self, code_id: str) -> None:
+        """Put the cursor on ``code_id`` and redraw the two rows that change."""
+        for row in self.query(CodeRow):
+            if row.code.id == code_id:
+                self.cursor = row.position
+            row.under_cursor = row.code.id == code_id
+            if row._shown is not None:
+                row.show(row._shown[0], row._shown[1])
+            if row.under_cursor:
+                self.scroll_to_widget(row, animate=False)
 
     def show(self, applied: frozenset[str], suggestions: tuple[CodeSuggestion, ...] | None) -> None:
         by_code = {s.code: s for s in suggestions or ()}

@@ -28,6 +28,7 @@ class CodingHeader(Widget):
     project_name: reactive[str] = reactive("")
     coder: reactive[str] = reactive("")
     blind: reactive[bool] = reactive(False)
+    set_name: reactive[str] = reactive("")
     done: reactive[int] = reactive(0)
     total: reactive[int] = reactive(0)
     rate: reactive[float | None] = reactive(None)
@@ -42,6 +43,8 @@ class CodingHeader(Widget):
         line.append(self.coder, style="bold")
         if self.blind:
             line.append(" [BLIND]", style="bold reverse")
+        if self.set_name:
+            line.append(f" [SET {self.set_name}]", style="bold reverse")
         line.append(f" · {self.model_state} · ")
         if self.waiting:
             line.append(f"waiting for the project (held by another process): {self.waiting} "
