@@ -475,3 +475,106 @@ def test_csv_round_trip_with_unix_line_endings(texts: list[str]) -> None:
 @given(st.lists(_xlsx_text, min_size=1, max_size=6))
 def test_xlsx_round_trip_keeps_any_text(texts: list[str]) -> None:
     assert _round_trip(texts, "xlsx") == texts
+
+
+# ---------------------------------------------------------------- survey platforms' metadata
+
+QUALTRICS_META = ["StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
+                  "Finished", "RecordedDate", "ResponseId", "RecipientLastName", "RecipientFirstName",
+                  "RecipientEmail", "ExternalReference", "LocationLatitude", "LocationLongitude",
+                  "DistributionChannel", "UserLanguage"]
+QUALTRICS_IDENTIFYING = ["IPAddress", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
+                         "ExternalReference", "LocationLatitude", "LocationLongitude"]
+
+
+def _qualtrics_export(path: Path) -> Path:
+    header = [*QUALTRICS_META, "Q1", "Q2_TEXT"]
+    questions = [*QUALTRICS_META, "Your role", "Anything else about sharing scans?"]
+    import_ids = [json.dumps({"ImportId": name}) for name in header]
+    row = ["2024-03-01 09:00:00", "2024-03-01 09:07:12", "IP Address", "203.0.113.7", "100", "432",
+           "True", "2024-03-01 09:07:13", "R_1a2b3c", "Okafor", "Jude", "jude@example.org",
+           "staff-0042", "51.5072", "-0.1276", "email", "EN", "Radiographer",
+           "Patients grasp their diagnosis faster when they see the image"]
+    return _write_csv(path, [header, questions, import_ids, row])
+
+
+def test_qualtrics_identifying_columns_are_left_out_by_default(tmp_path: Path) -> None:
+    table = read_survey(_qualtrics_export(tmp_path / "q.csv"))
+    response = table.responses[0]
+    assert response.id == "R_1a2b3c" and table.text_column == "Q2_TEXT"
+    assert not set(QUALTRICS_IDENTIFYING) & set(response.attributes)
+    assert [name for name, _ in table.dropped_columns] == QUALTRICS_IDENTIFYING
+    assert dict(table.dropped_columns)["LocationLatitude"] == (
+        "identifying: a location (latitude/longitude)")
+    assert table.metadata_columns == ("StartDate", "EndDate", "Status", "Progress",
+                                      "Duration (in seconds)", "Finished", "RecordedDate",
+                                      "DistributionChannel", "UserLanguage")
+    assert set(response.attributes) == {*table.metadata_columns, "Q1"}
+    assert ("left out 7 identifying Qualtrics metadata columns: IPAddress (an IP address), "
+            "RecipientLastName (a person's name)") in next(
+                note for note in table.notes if note.startswith("left out"))
+    assert table.column_details()["dropped_columns"][0] == {
+        "column": "IPAddress", "reason": "identifying: an IP address"}
+
+
+def test_keep_metadata_and_columns_choose_what_comes_in(tmp_path: Path) -> None:
+    path = _qualtrics_export(tmp_path / "q.csv")
+    kept = read_survey(path, keep_metadata=True)
+    assert kept.responses[0].attributes["IPAddress"] == "203.0.113.7"
+    assert kept.dropped_columns == ()
+    assert any(note.startswith("kept identifying metadata columns (--keep-metadata): IPAddress")
+               for note in kept.notes)
+    chosen = read_survey(path, columns=["q1", "LocationLatitude"])
+    assert chosen.responses[0].attributes == {"Q1": "Radiographer", "LocationLatitude": "51.5072"}
+    assert len(chosen.dropped_columns) == len(QUALTRICS_META) - 2
+    with pytest.raises(UnknownNameError, match="no column 'Q11' to use as the attribute"):
+        read_survey(path, columns=["Q11"])
+
+
+@pytest.mark.parametrize(("header", "dropped", "metadata"), [
+    (["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
+      "First Name", "Last Name", "Custom Data 1", "Comments"],
+     ["IP Address", "Email Address", "First Name", "Last Name", "Custom Data 1"],
+     ["Collector ID", "Start Date", "End Date"]),
+    (["record_id", "redcap_survey_identifier", "feedback_timestamp", "comments", "feedback_complete"],
+     ["redcap_survey_identifier"], ["feedback_timestamp", "feedback_complete"]),
+    (["ID", "Start time", "Completion time", "Email", "Name", "Comments"],
+     ["Email", "Name"], ["Start time", "Completion time"]),
+    (["Timestamp", "Email Address", "Comments"], ["Email Address"], ["Timestamp"]),
+    (["Timestamp", "Comments"], [], ["Timestamp"]),
+], ids=["surveymonkey", "redcap", "microsoft-forms", "google-forms", "google-forms-anonymous"])
+def test_other_platforms_metadata_is_recognised(tmp_path: Path, header: list[str],
+                                                dropped: list[str], metadata: list[str]) -> None:
+    row = [f"value {n}" for n in range(len(header))]
+    row[header.index("Comments") if "Comments" in header else 3] = "The images made the risk real to me"
+    path = _write_csv(tmp_path / "s.csv", [header, row])
+    table = read_survey(path, text_column="comments")
+    assert [name for name, _ in table.dropped_columns] == dropped
+    assert list(table.metadata_columns) == metadata
+
+
+def test_a_plain_survey_keeps_every_column(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "s.csv", [["id", "Status", "Progress", "Comments"],
+                                           ["r1", "nurse", "weekly", "Scans help"]])
+    table = read_survey(path, text_column="Comments")
+    assert table.dropped_columns == () and table.metadata_columns == ()
+    assert table.responses[0].attributes == {"Status": "nurse", "Progress": "weekly"}
+
+
+def test_the_import_command_says_what_it_left_out(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from codewell.cli.app import app
+
+    runner = CliRunner()
+    project = tmp_path / "p.cw"
+    codebook = Path(__file__).resolve().parents[1] / "codebooks" / "image-sharing.yaml"
+    assert runner.invoke(app, ["init", str(project), "--codebook", str(codebook)]).exit_code == 0
+    path = _qualtrics_export(tmp_path / "q.csv")
+    result = runner.invoke(app, ["import", str(project), str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [d["column"] for d in report["dropped_columns"]] == QUALTRICS_IDENTIFYING
+    assert "StartDate" in report["metadata_columns"]
+    plain = runner.invoke(app, ["import", str(project), str(path), "--columns", "Q1"])
+    assert "left out 16 columns not named in --columns: StartDate" in plain.stdout

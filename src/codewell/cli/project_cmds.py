@@ -37,6 +37,8 @@ def import_(
     id_column: Annotated[Optional[str], typer.Option(help="Column holding the response id (row numbers if omitted).")] = None,
     sheet: Annotated[Optional[str], typer.Option(help="XLSX sheet name (first sheet if omitted).")] = None,
     codings: Annotated[bool, typer.Option("--codings", help="DATA is a long codings CSV: columns id, coder, code.")] = False,
+    keep_metadata: Annotated[bool, typer.Option("--keep-metadata", help="Also import survey platforms' identifying columns (IP address, location, recipient name/e-mail, external reference), left out by default.")] = False,
+    columns: Annotated[Optional[str], typer.Option("--columns", help="Import exactly these other columns as attributes, comma-separated, e.g. 'Role,Site'.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Add survey responses (other columns are kept as attributes), or coders' codings with --codings.
@@ -46,8 +48,10 @@ def import_(
     from codewell.project import Project
 
     with Project.open(project) as opened:
+        chosen = None if columns is None else [name.strip() for name in columns.split(",")]
         report = opened.import_codings(data) if codings else opened.import_responses(
-            data, text_column=text_column, id_column=id_column, sheet=sheet)
+            data, text_column=text_column, id_column=id_column, sheet=sheet,
+            keep_metadata=keep_metadata, columns=chosen)
     if as_json:
         emit_json({"source": report.source, "added": report.added, "unchanged": report.unchanged,
                    "empty_ids": list(report.empty_ids), "notes": list(report.notes), **report.details})

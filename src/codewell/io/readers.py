@@ -32,6 +32,7 @@ from codewell.errors import DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.io.layouts import read_header
 from codewell.io.sources import Grid, load_grid
+from codewell.io.survey_metadata import MetadataColumns, classify
 from codewell.values import Response
 
 # Column names (lower case, letters and digits only) that survey tools use for a response id.
@@ -63,6 +64,13 @@ class SurveyTable:
     sheet: str | None
     empty_ids: tuple[str, ...]
     notes: tuple[str, ...]
+    metadata_columns: tuple[str, ...] = ()  # platform metadata kept as attributes (hide them)
+    dropped_columns: tuple[tuple[str, str], ...] = ()  # (column, why it was not imported)
+
+    def column_details(self) -> dict[str, object]:
+        """What an import report says about the columns (JSON-ready)."""
+        return {"metadata_columns": list(self.metadata_columns),
+                "dropped_columns": [{"column": c, "reason": r} for c, r in self.dropped_columns]}
 
 
 def read_survey(
@@ -71,6 +79,8 @@ def read_survey(
     text_column: str | None = None,
     id_column: str | None = None,
     sheet: str | None = None,
+    keep_metadata: bool = False,
+    columns: Sequence[str] | None = None,
 ) -> SurveyTable:
     """Read the survey at ``path`` (CSV/TSV in UTF-8, UTF-8 with BOM or Windows-1252, or XLSX).
 
@@ -78,8 +88,13 @@ def read_survey(
     case-insensitive one); when ``text_column`` is None the obvious free-text column is used and
     a note says which; when ``id_column`` is None a conventional id column (id, ResponseId,
     Respondent ID, response_id) is used if there is one, else row numbers.
+
+    Survey platforms' identifying metadata columns (IP address, location, recipient name and
+    e-mail, external reference) are left out unless ``keep_metadata``; ``columns`` names the
+    attribute columns to import instead, exactly (the text and id columns always come).
     """
     path = Path(path)
+    columns_wanted = columns
     grid = load_grid(path, sheet=sheet)
     header = read_header(grid)
     notes = [*grid.notes, *header.notes]
@@ -88,8 +103,11 @@ def read_survey(
     names = list(columns)
 
     id_name = _resolve(path, id_column, names, "id") if id_column else _conventional_id(names)
+    platform = classify(names, header.layout)
     if text_column is None:
-        text_name = _guess_text_column(path, columns, rows, exclude=id_name)
+        metadata = {name for name, _ in platform.identifying} | set(platform.descriptive)
+        candidates = {name: column for name, column in columns.items() if name not in metadata}
+        text_name = _guess_text_column(path, candidates or columns, rows, exclude=id_name)
         notes.append(f"using column '{text_name}' for the text (pass --text-column to choose)")
     else:
         text_name = _resolve(path, text_column, names, "text")
@@ -108,9 +126,11 @@ def read_survey(
         cells = [columns[id_name][index] for index in rows]
         ids = _checked_ids(path, id_name, cells, spreadsheet_rows)
 
-    attributes = {
-        name: column for name, column in columns.items() if name not in (text_name, id_name)
-    }
+    attribute_names = [name for name in names if name not in (text_name, id_name)]
+    dropped = _dropped_columns(path, attribute_names, platform, keep_metadata, columns_wanted)
+    notes += _column_notes(platform, attribute_names, dropped, keep_metadata, columns_wanted)
+    left_out = {name for name, _ in dropped}
+    attributes = {name: columns[name] for name in attribute_names if name not in left_out}
     responses = _responses(ids, columns[text_name], rows, spreadsheet_rows, attributes)
     empty_ids = tuple(response.id for response in responses if response.is_empty)
     if empty_ids:
@@ -127,7 +147,45 @@ def read_survey(
         sheet=grid.sheet,
         empty_ids=empty_ids,
         notes=tuple(notes),
+        metadata_columns=tuple(name for name in platform.descriptive if name in attributes),
+        dropped_columns=tuple(dropped),
     )
+
+
+def _dropped_columns(path: Path, names: list[str], platform: MetadataColumns,
+                     keep_metadata: bool, wanted: Sequence[str] | None) -> list[tuple[str, str]]:
+    """The attribute columns not to import, each with the reason an import summary gives."""
+    if wanted is not None:
+        chosen = {_resolve(path, name, names, "attribute") for name in wanted if name.strip()}
+        return [(name, "not among --columns") for name in names if name not in chosen]
+    if keep_metadata:
+        return []
+    return [(name, f"identifying: {reason}") for name, reason in platform.identifying
+            if name in names]
+
+
+def _column_notes(platform: MetadataColumns, names: list[str], dropped: list[tuple[str, str]],
+                  keep_metadata: bool, wanted: Sequence[str] | None) -> list[str]:
+    """What the import summary says about platform metadata and chosen columns."""
+    notes = []
+    source = f"{' and '.join(platform.platforms)} " if platform.platforms else ""
+    if dropped and wanted is None:
+        listed = ", ".join(f"{name} ({reason.removeprefix('identifying: ')})" for name, reason in dropped)
+        notes.append(f"left out {len(dropped)} identifying {source}metadata column"
+                     f"{'s' if len(dropped) != 1 else ''}: {listed}; pass --keep-metadata to "
+                     "import them")
+    elif dropped:
+        notes.append(f"left out {len(dropped)} column{'s' if len(dropped) != 1 else ''} not named "
+                     "in --columns: " + ", ".join(name for name, _ in dropped))
+    elif keep_metadata and platform.identifying:
+        notes.append("kept identifying metadata columns (--keep-metadata): "
+                     + ", ".join(name for name, _ in platform.identifying))
+    left_out = {name for name, _ in dropped}
+    kept = [name for name in platform.descriptive if name in names and name not in left_out]
+    if kept:
+        notes.append(f"kept {len(kept)} {source}metadata column{'s' if len(kept) != 1 else ''} "
+                     "as attributes, marked as metadata: " + ", ".join(kept))
+    return notes
 
 
 def _data_rows(path: Path, grid: Grid, header_rows: int, notes: list[str]) -> list[int]:
