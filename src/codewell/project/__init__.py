@@ -166,8 +166,14 @@ class Project(Coding, Reliability, Sets, CodebookChanges):
                                    did_you_mean(response_id, self._by_id)) from None
 
     def import_responses(self, path: str | Path, *, text_column: str | None = None,
-                         id_column: str | None = None, sheet: str | None = None) -> ImportReport:
-        """Add a survey export's responses; re-importing the same file adds nothing."""
+                         id_column: str | None = None, sheet: str | None = None,
+                         keep_metadata: bool = False, columns: Sequence[str] | None = None,
+                         ) -> ImportReport:
+        """Add a survey export's responses; re-importing the same file adds nothing.
+
+        Survey platforms' identifying columns are left out unless ``keep_metadata``; ``columns``
+        chooses the attribute columns exactly (see :func:`codewell.io.readers.read_survey`).
+        """
         path = Path(path)
         if path.suffix.lower() == ".qdpx":
             from codewell.project.refi import import_qdpx
@@ -175,14 +181,15 @@ class Project(Coding, Reliability, Sets, CodebookChanges):
             return import_qdpx(self, path)
         from codewell.io.readers import read_survey
 
-        table = read_survey(path, text_column=text_column, id_column=id_column, sheet=sheet)
+        table = read_survey(path, text_column=text_column, id_column=id_column, sheet=sheet,
+                            keep_metadata=keep_metadata, columns=columns)
         added, unchanged = self.add_responses(table.responses, path)
         return ImportReport(
             source=str(path), added=added, unchanged=unchanged, notes=table.notes,
             empty_ids=table.empty_ids,
             details={"text_column": table.text_column, "text_column_guessed": table.text_column_guessed,
                      "id_column": table.id_column, "encoding": table.encoding, "layout": table.layout,
-                     "sheet": table.sheet})
+                     "sheet": table.sheet, **table.column_details()})
 
     def add_responses(self, responses: Sequence[Response], source: str | Path) -> tuple[int, int]:
         """Store new responses in one transaction; (added, already present). Same id, other text: error."""
