@@ -251,7 +251,7 @@ def test_report_markdown_is_a_table_for_a_paper(study: Path) -> None:
 
 def test_pii_scans_attributes(tmp_path: Path, codebook) -> None:
     data = tmp_path / "r.csv"
-    data.write_text("id,RecipientEmail,response\n1,jo.bloggs@example.org,Helps them understand\n"
+    data.write_text("id,anything_else,response\n1,write to jo.bloggs@example.org,Helps them understand\n"
                     "2,,Nothing here\n", encoding="utf-8")
     with Project.create(tmp_path / "p.cw", codebook) as project:
         project.import_responses(data, text_column="response", id_column="id")
@@ -259,9 +259,9 @@ def test_pii_scans_attributes(tmp_path: Path, codebook) -> None:
     assert result.exit_code == 0, result.output
     found = json.loads(result.stdout)["found"]
     assert [(item["id"], item["matches"][0]["field"], item["matches"][0]["kind"]) for item in found] \
-        == [("1", "attribute:RecipientEmail", "EMAIL")]
+        == [("1", "attribute:anything_else", "EMAIL")]
     text = run("pii", tmp_path / "p.cw").stdout
-    assert text.splitlines()[0] == "1  row 2: EMAIL in RecipientEmail"
+    assert text.splitlines()[0] == "1  row 2: EMAIL in anything_else"
     assert "jo.bloggs" not in text
 
 
