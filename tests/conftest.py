@@ -9,6 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = ROOT / "codebooks" / "image-sharing.yaml"
 SAMPLE = ROOT / "samples" / "image-sharing"
+ENGINES = ("sqlite", "postgresql")
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +17,34 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """codewell's data folder (demo copies, settings) points at a temporary folder in every test."""
     monkeypatch.setenv("CODEWELL_DATA_DIR", str(tmp_path_factory.mktemp("codewell-data")))
     monkeypatch.setenv("NO_COLOR", "1")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "engines: run the test once on SQLite and once on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``engines`` whose project comes from the ``engine`` fixture (through
+    ``empty_project``, ``sample_project`` or ``project_location``) run on both engines."""
+    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("engines"):
+        metafunc.parametrize("engine", ENGINES, indirect=True)
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest) -> str:
+    """"sqlite" unless the test is marked ``engines`` (then each in turn)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def project_location(engine: str, tmp_path: Path) -> str:
+    """Where a new project may be created: a file path, or an empty database on the test server
+    (tests/pg_support.py; skipped only when no server was started for the run)."""
+    if engine == "sqlite":
+        return str(tmp_path / "study.cw")
+    from pg_support import fresh_database
+
+    return fresh_database()
 
 
 @pytest.fixture
@@ -26,11 +55,16 @@ def codebook():
 
 
 @pytest.fixture
-def empty_project(tmp_path: Path, codebook):
-    """A new project file with the sample codebook and no responses."""
+def empty_project(engine: str, tmp_path: Path, codebook):
+    """A new project (a file, or a server database in tests marked ``engines``), sample codebook, no responses."""
     from codewell.project import Project
 
-    project = Project.create(tmp_path / "study.cw", codebook)
+    if engine == "sqlite":
+        project = Project.create(tmp_path / "study.cw", codebook)
+    else:
+        from pg_support import project_database
+
+        project = Project.open(project_database(codebook))
     yield project
     project.close()
 

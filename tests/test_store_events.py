@@ -7,6 +7,8 @@ import pytest
 from codewell.errors import UnknownNameError
 from codewell.values import Code, Response, Status
 
+pytestmark = pytest.mark.engines  # the same behaviour on SQLite and PostgreSQL
+
 
 @pytest.fixture
 def project(empty_project):

@@ -71,6 +71,10 @@ class ProjectBusyError(ProjectError):
     """Another process held the project's write lock for longer than this command would wait."""
 
 
+class ProjectUnavailableError(ProjectBusyError):
+    """The project's server was reached and then lost (restarted): a retry with the same ids is safe."""
+
+
 class ProjectReadOnlyError(ProjectError):
     """The project file (or its folder) cannot be written by this user."""
 

@@ -9,6 +9,10 @@ command can say it is waiting, never a dead "database is locked".
 A file that is not a codewell project is inspected read-only (through SQLite's ``mode=ro``) before
 anything is written, so pointing codewell at the wrong file cannot change it. New files are
 created owner-only (0600): they hold sensitive free text.
+
+A ``postgresql://`` URL opens the same schema on a server (:mod:`codewell.store.postgres` says how
+the URL is read and shown). A connection lost mid-session (a restarted server) is waited for like a
+lock and the unit of work run again: its events carry uids, so what was in flight lands once.
 """
 
 from __future__ import annotations
@@ -32,7 +36,10 @@ from codewell.errors import (
 )
 from codewell.store import migrations, schema
 from codewell.store.backup import backup_sqlite, migration_backup_path
-from codewell.store.faults import BACKUP_HINT, busy, is_busy, translate
+from codewell.store.faults import (
+    BACKUP_HINT, busy, is_busy, is_disconnect, refuse_nul, translate, unavailable,
+)
+from codewell.store.postgres import is_url, mask, server_engine
 from codewell.store.unit import Unit
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -55,10 +62,6 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def is_url(location: str | Path) -> bool:
-    return "://" in str(location)
-
-
 class Database:
     """One project's storage. Holds the engine and nothing read from it."""
 
@@ -66,7 +69,9 @@ class Database:
                  damage: str | None = None) -> None:
         self.wait = lock_wait()
         self.engine = engine
-        self.location = location
+        self.location = mask(location)  # shown in messages: never a password
+        self.url = location
+        self.reached = False  # a server reached once and then lost is waited for, not refused
         self.read_only = read_only
         self.damage = damage
         self.notes: list[str] = []
@@ -104,15 +109,21 @@ class Database:
                 with self.engine.connect() as conn:
                     conn.info["write"] = write
                     with conn.begin():
-                        return work(Unit(conn))
+                        result = work(Unit(conn))
+                self.reached = True
+                return result
             except DBAPIError as error:
-                if not is_busy(error):
+                # A lost server connection after the server was reached once (a restart, a network
+                # blip) is waited for like a lock; the unit runs again and its uids land it once.
+                lost = self.reached and is_disconnect(error)
+                if not lost and not is_busy(error):
                     raise translate(error, self.location) from None
                 if time.monotonic() + delay > deadline:
-                    raise busy(self.location) from None
+                    raise (unavailable(self.location) if lost else busy(self.location)) from None
                 if not waiting:
                     waiting = True
-                    log.warning("waiting for the project (held by another process)…")
+                    log.warning("reconnecting to the project's server…" if lost
+                                else "waiting for the project (held by another process)…")
                     if on_wait is not None:
                         on_wait()
                 time.sleep(delay)
@@ -146,7 +157,7 @@ class Database:
         return None
 
     def backup(self, out: Path) -> Path:
-        if is_url(self.location):
+        if is_url(self.url):
             raise ProjectError("backup of a PostgreSQL project is the server's job",
                                hint="use pg_dump, or codewell migrate URL FILE.cw for a SQLite copy")
         return backup_sqlite(Path(self.location), out)
@@ -162,6 +173,7 @@ def _sqlite_engine(path: Path, *, read_only: bool, immutable: bool) -> Engine:
     else:
         url = f"sqlite:///{path}"
     engine = create_engine(url)
+    event.listen(engine, "before_cursor_execute", refuse_nul, retval=True)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -186,7 +198,7 @@ def _sqlite_engine(path: Path, *, read_only: bool, immutable: bool) -> Engine:
 
 def _engine(location: str | Path, *, read_only: bool = False, immutable: bool = False) -> Engine:
     if is_url(location):
-        return create_engine(str(location))
+        return server_engine(str(location))
     return _sqlite_engine(Path(location), read_only=read_only, immutable=immutable)
 
 
@@ -281,7 +293,7 @@ def open_database(location: str | Path, *, check: bool = True) -> Database:
 def _upgrade(db: Database) -> None:
     def upgrade(unit: Unit) -> None:
         conn = unit.conn
-        if is_url(db.location) and not inspect(conn).has_table("meta"):
+        if is_url(db.url) and not inspect(conn).has_table("meta"):
             raise NotAProjectError(f"{db.location}: not a codewell project (no codewell tables)")
         version = _parse_version(db.location, unit.meta().get("schema_version", "0"))
         _check_version(db.location, version)
@@ -289,7 +301,7 @@ def _upgrade(db: Database) -> None:
             migrations.migrate(conn, version)
 
     def current(unit: Unit) -> bool:
-        if is_url(db.location) and not inspect(unit.conn).has_table("meta"):
+        if is_url(db.url) and not inspect(unit.conn).has_table("meta"):
             raise NotAProjectError(f"{db.location}: not a codewell project (no codewell tables)")
         version = _parse_version(db.location, unit.meta().get("schema_version", "0"))
         _check_version(db.location, version)
@@ -326,7 +338,8 @@ def create_database(location: str | Path, initial: Callable[[Unit], None] | None
 
     def initialise(unit: Unit) -> None:
         if is_url(location) and inspect(unit.conn).has_table("meta"):
-            raise ProjectError(f"{location}: already holds a project")
+            raise ProjectError(f"{mask(location)}: already holds a project",
+                               hint="a server project is one database; create an empty one for it (createdb NAME)")
         migrations.migrate(unit.conn, 0)
         unit.conn.execute(schema.meta.insert().values(key="created_at", value=now().isoformat()))
         if initial is not None:
