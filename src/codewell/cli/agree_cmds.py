@@ -23,7 +23,7 @@ def split_coders(value: str) -> list[str]:
 
 
 def agree(
-    target: Annotated[Path, typer.Argument(help="A project file, or a long-format CSV of codings.")],
+    target: Annotated[str, typer.Argument(help="A project file or postgresql:// URL, or a long-format CSV of codings.")],
     coders: Annotated[Optional[str], typer.Option(help="Project: coders to compare, e.g. ana,ben.")] = None,
     model: Annotated[Optional[str], typer.Option(
         help="Project: agreement of the suggestions shown to this coder with their decisions.")] = None,
@@ -65,14 +65,14 @@ def agree(
     CSV form: codewell agree codings.csv --unit id --coder coder --value code [--level nominal].
     All values are proportions in [0, 1]; a coefficient that cannot apply is shown as n/a (null).
     """
-    if target.suffix.lower() in TABLE_SUFFIXES:
+    if "://" not in target and Path(target).suffix.lower() in TABLE_SUFFIXES:
         from codewell.cli.agree_csv import agree_csv
 
         missing = [f"--{n}" for n, v in (("unit", unit), ("coder", coder), ("value", value)) if not v]
         if missing:
             raise DataFileError(f"{target}: a codings table needs {', '.join(missing)} to name its columns",
                                 hint="e.g. --unit id --coder coder --value code")
-        agree_csv(target, unit or "", coder or "", value or "", level, ci, as_json, seed=seed,
+        agree_csv(Path(target), unit or "", coder or "", value or "", level, ci, as_json, seed=seed,
                   percent=percent, n_categories=categories)
         return
     from codewell.cli.agree_render import render_multilabel_table
