@@ -25,15 +25,15 @@ def coding_commands(app, screen) -> Iterator[Command]:
     on = session.suggestions_on
     yield (f"Turn suggestions {'off' if on else 'on'}",
            "Decisions record whether suggestions were on", partial(app.set_suggestions, not on))
-    for name, words in (("file", "file order"), ("uncertain", "most uncertain first"),
-                        ("random", "random order (seeded)")):
+    orders = (("file", "file order"), ("uncertain", "most uncertain first"), ("random", "random order (seeded)"))
+    for name, words in orders if session.set_name is None else ():
         yield (f"Order: {words}", "Change the order of the response list",
                partial(app.change_order, name))
     for name, words in (("all", "all responses"), ("uncoded", "uncoded only"),
                         ("flagged", "flagged only"), ("memo", "with a memo")):
         yield (f"Filter: {words}", "Show only some responses in the list",
                partial(app.change_filter, name))
-    for code in session.codebook.codes:
+    for code in session.codebook.codes if session.suggestions_on else ():
         yield (f"Filter: suggested {code.label}", f"Responses where '{code.id}' is suggested",
                partial(app.change_filter, f"suggested:{code.id}"))
         yield (f"Review by code: {code.label}",
