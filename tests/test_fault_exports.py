@@ -239,6 +239,13 @@ def test_output_that_is_a_folder(study: Path, tmp_path: Path) -> None:
     assert files_in(folder) == []
 
 
+def test_output_that_is_a_device_is_left_alone(study: Path) -> None:
+    line = one_error_line(run("export", study, "-o", "/dev/null", "--format", "csv", "--coder", "ana"))
+    assert line == ("Error: /dev/null is not a regular file (a device, pipe or socket) "
+                    "(give the name of a file to write)")
+    assert Path("/dev/null").is_char_device()
+
+
 def test_output_in_a_missing_folder(study: Path, tmp_path: Path) -> None:
     out = tmp_path / "nowhere" / "x.xlsx"
     line = one_error_line(run("export", study, "-o", out, "--coder", "ana"))

@@ -64,10 +64,14 @@ def write_text(path: str | Path, text: str) -> Path:
 
 
 def check_writable(path: Path) -> None:
-    """Refuse, before any work is done, an output that is a folder or whose folder is missing."""
+    """Refuse, before any work is done, an output that is a folder or a device (replacing
+    ``/dev/null`` with a file would break the system), or whose folder is missing."""
     if path.is_dir():
         raise OutputError(f"{path} is a folder, not a file",
                           hint=f"give a file name inside it, e.g. {path / 'export.csv'}")
+    if path.exists() and not path.is_file():
+        raise OutputError(f"{path} is not a regular file (a device, pipe or socket)",
+                          hint="give the name of a file to write")
     folder = path.parent
     if not folder.exists():
         raise OutputError(f"cannot write {path}: the folder {folder} does not exist",
