@@ -93,7 +93,7 @@ def export(
                          "(default: from the file suffix).")] = None,
     layout: Annotated[str, typer.Option(help="wide: one row per response; long: one row per finished response, coder, code.")] = "wide",
     coder: Annotated[Optional[str], typer.Option(help="NAME, consensus, or all (prefixed columns per coder).")] = None,
-    raw: Annotated[bool, typer.Option("--raw", help="Do not neutralise cells a spreadsheet would run as formulas.")] = False,
+    raw: Annotated[bool, typer.Option("--raw", help="CSV: write every cell as it is (by default a cell a spreadsheet would run as a formula gets a leading apostrophe).")] = False,
     redact: Annotated[bool, typer.Option("--redact", help="Mask emails, phone and NHS numbers, postcodes (and --names).")] = False,
     names: Annotated[Optional[Path], typer.Option(help="File of names to mask, one per line (implies --redact).")] = None,
     include_uncoded: Annotated[bool, typer.Option(
