@@ -578,3 +578,11 @@ def test_the_import_command_says_what_it_left_out(tmp_path: Path) -> None:
     assert "StartDate" in report["metadata_columns"]
     plain = runner.invoke(app, ["import", str(project), str(path), "--columns", "Q1"])
     assert "left out 16 columns not named in --columns: StartDate" in plain.stdout
+
+
+def test_stored_attribute_names_can_be_told_apart_as_metadata() -> None:
+    from codewell.io.survey_metadata import metadata_attributes
+
+    names = ["StartDate", "Progress", "RecordedDate", "ResponseId", "IPAddress", "Q1", "Role"]
+    assert metadata_attributes(names) == {"StartDate", "Progress", "RecordedDate", "IPAddress"}
+    assert metadata_attributes(["Status", "Progress", "Role"]) == set()
