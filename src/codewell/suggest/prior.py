@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from codewell.values import Codebook, Code
 from codewell.text import Analysis, PhraseIndex, PhraseMatch, Vocabulary, analyse_many, vocabulary
-from codewell.text.affect import AFFECT_FEATURES, affect_features, strong_words, valence
+from codewell.text.affect import AFFECT_FEATURES, affect_features, strong_words, valences
 
 if TYPE_CHECKING:
     import numpy as np
@@ -98,9 +98,11 @@ class CodebookPrior:
         features[:, 0:3 * k:3] = np.log1p(hits)
         features[:, 1:3 * k:3] = np.log1p(negated)
         features[:, 2:3 * k:3] = similarity
-        features[:, 3 * k:] = [affect_features(a) for a in analyses] if analyses else 0.0
-        feelings = np.array([_unlisted_feelings(a, found) for a, found in zip(analyses, matches,
-                                                                              strict=True)])
+        rated = [valences(a) for a in analyses]
+        features[:, 3 * k:] = [affect_features(a, r) for a, r in zip(analyses, rated, strict=True)
+                               ] if analyses else 0.0
+        feelings = np.array([_unlisted_feelings(a, found, r) for a, found, r in
+                             zip(analyses, matches, rated, strict=True)])
         score = (_BIAS + _PER_KEYWORD * np.minimum(hits, _MAX_KEYWORDS) + _PER_SIMILARITY * similarity
                  + _PER_AFFECT * np.minimum(feelings, _MAX_KEYWORDS)[:, None] * self._affective)
         empty = np.array([not any(a.words) for a in analyses], dtype=bool)
@@ -122,16 +124,16 @@ def _affective(codebook: Codebook, vocabulary: Vocabulary) -> np.ndarray:
     flags = []
     for code, analyses in zip(codebook.codes, (analyse_many(c.keywords, vocabulary)
                                                for c in codebook.codes), strict=True):
-        rated = [v for a in analyses if len(a) == 1 and (v := valence(a, 0)) != 0.0]
+        rated = [v for a in analyses if len(a) == 1 and (v := valences(a)[0]) != 0.0]
         flags.append(len(rated) >= _AFFECTIVE_MIN_RATED
                      and sum(rated) / len(rated) <= _AFFECTIVE_VALENCE)
     return np.array(flags, dtype=float)
 
 
-def _unlisted_feelings(analysis: Analysis, matches: list[PhraseMatch]) -> int:
+def _unlisted_feelings(analysis: Analysis, matches: list[PhraseMatch], rated: list[float]) -> int:
     """Strong feeling words of ``analysis`` that no codebook keyword matched."""
     taken = [(m.start, m.end) for m in matches]
-    return sum(1 for i in strong_words(analysis)
+    return sum(1 for i in strong_words(analysis, rated)
                if not any(s <= analysis.starts[i] < e for s, e in taken))
 
 

@@ -22,8 +22,16 @@ STRONG = -1.5
 
 @functools.lru_cache(maxsize=1)
 def lexicon() -> dict[str, float]:
-    """VADER's word -> mean valence (-4..4), read from the package's own lexicon file."""
+    """Lemma -> mean valence (-4..4), read once from the lexicon file VADER's wheel ships.
+
+    VADER rates written forms ("terrified", "worried"); each rating is also filed under the
+    form's lemma when the lemma has none of its own, so one lookup per token (on the lemma the
+    pipeline already made) finds it: per-token lookups of the written form cost seconds per
+    100,000 responses.
+    """
     from importlib.resources import files
+
+    from codewell.text.pipeline import pipeline
 
     table: dict[str, float] = {}
     text = files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
@@ -31,31 +39,33 @@ def lexicon() -> dict[str, float]:
         parts = line.split("\t")
         if len(parts) >= 2 and parts[0].isalpha():
             table[parts[0]] = float(parts[1])
+    pipe = pipeline()
+    for word, value in list(table.items()):
+        table.setdefault(pipe.lemma(word), value)
     return table
 
 
-def valence(analysis: Analysis, i: int) -> float:
-    """Valence of token ``i``: its written form first (the lexicon rates forms), then its lemma."""
+def valences(analysis: Analysis) -> list[float]:
+    """Per token, the valence of its lemma (0.0: not rated, or not a word)."""
     table = lexicon()
-    form = analysis.text[analysis.starts[i]:analysis.ends[i]].lower()
-    found = table.get(form)
-    return table.get(analysis.norms[i], 0.0) if found is None else found
+    return [table.get(norm, 0.0) if word else 0.0
+            for norm, word in zip(analysis.norms, analysis.words, strict=True)]
 
 
-def affect_features(analysis: Analysis) -> tuple[float, float, float, float]:
+def affect_features(analysis: Analysis, rated: list[float] | None = None
+                    ) -> tuple[float, float, float, float]:
     """(negative, positive, negated negative, strong negative) mass of the words, log-damped.
 
     Each is log(1 + sum of |valence| / 2) over the words of that kind, so one strong word counts
-    about as much as a keyword hit and ten words do not count ten times.
+    about as much as a keyword hit and ten words do not count ten times. ``rated`` is
+    :func:`valences` of the analysis when the caller has it already.
     """
     negative = positive = denied = strong = 0.0
-    for i, word in enumerate(analysis.words):
-        if not word:
-            continue
-        v = valence(analysis, i)
+    for v, neg in zip(valences(analysis) if rated is None else rated, analysis.negated,
+                      strict=True):
         if v == 0.0:
             continue
-        if analysis.negated[i]:
+        if neg:
             denied += max(0.0, -v)
         elif v < 0:
             negative += -v
@@ -66,7 +76,8 @@ def affect_features(analysis: Analysis) -> tuple[float, float, float, float]:
             math.log1p(strong))
 
 
-def strong_words(analysis: Analysis) -> list[int]:
+def strong_words(analysis: Analysis, rated: list[float] | None = None) -> list[int]:
     """Indices of the non-negated words at least as negative as ``STRONG``."""
-    return [i for i, word in enumerate(analysis.words)
-            if word and not analysis.negated[i] and valence(analysis, i) <= STRONG]
+    rated = valences(analysis) if rated is None else rated
+    return [i for i, (v, neg) in enumerate(zip(rated, analysis.negated, strict=True))
+            if v <= STRONG and not neg]
