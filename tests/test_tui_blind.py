@@ -37,9 +37,11 @@ async def test_blind_hides_other_coders_and_turns_suggestions_off(study):
         assert "[BLIND]" in text and "suggestions off" in text
         assert app.session.others == {}
         assert app.session.suggestions_for("R001") is None
-        assert app.screen.check_action("accept", ()) is None      # shown disabled in the footer
         assert not app.workers                                      # no model is even trained
         await pilot.press("a", "2")
+        await pilot.pause()
+        # a does nothing, and says why instead of staying silent
+        assert any("Suggestions are off in blind mode" in n.message for n in app._notifications)
     decisions, *_ = stored(study)
     assert [(d.code, d.suggestions_on) for d in decisions] == [("communication", False)]
 
