@@ -38,8 +38,18 @@ host  all postgres 127.0.0.1/32 trust
 local all all scram-sha-256
 host  all all 127.0.0.1/32 scram-sha-256
 EOF
-    "${as_nobody[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 start \
-        -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
+    # Settings in the file, not on the command line, so a test can stop and start the server
+    # (a restart mid-session) with a plain pg_ctl start. Durability is not under test here.
+    cat >>"$PG_DIR/data/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PG_DIR'
+max_connections = 200
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+EOF
+    "${as_nobody[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 start >/dev/null
     export CODEWELL_TEST_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
     export CODEWELL_TEST_PG_DIR="$PG_DIR" CODEWELL_TEST_PG_BIN="$PG_BIN"
     echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') for the tests on 127.0.0.1:$PG_PORT ($PG_DIR)"

@@ -14,6 +14,8 @@ import pytest
 
 from faults import scale, start_python, table_rows
 
+pytestmark = pytest.mark.engines  # the same races, the same outcome, on SQLite and PostgreSQL
+
 CODER_SCRIPT = """
 import json, random, sys
 from codewell.project import Project

@@ -17,6 +17,14 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from codewell.errors import ProjectError
 
+#: The advisory lock every write unit of one project database takes first (any number will do;
+#: advisory locks are per database). Writers then follow each other as on SQLite (BEGIN
+#: IMMEDIATE): no two sessions number a codebook version, a coder or an import at the same time.
+WRITE_LOCK = 0x636F6465
+#: How long one try waits for that lock inside the server; the unit of work waits longer, with
+#: backoff, and says it is waiting (as for a SQLite lock).
+LOCK_TRY = "100ms"
+
 SCHEMES = ("postgresql", "postgres")
 URL_HINT = "write it as postgresql://USER@HOST:PORT/DATABASE (the password in PGPASSWORD or ~/.pgpass)"
 INSTALL_HINT = "install PostgreSQL support: pip install 'codewell[postgres]'"
@@ -62,4 +70,11 @@ def server_engine(location: str) -> Engine:
     from codewell.store.faults import refuse_nul
 
     event.listen(engine, "before_cursor_execute", refuse_nul, retval=True)
+
+    @event.listens_for(engine, "begin")
+    def _one_writer(conn) -> None:  # type: ignore[no-untyped-def]
+        if conn.info.get("write"):
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TRY}'")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
     return engine
