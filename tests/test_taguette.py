@@ -228,3 +228,9 @@ def test_taguettes_own_codebook_reader_accepts_our_csv(tmp_path: Path) -> None:
     tags = json.loads(done.stdout)
     assert [tag["path"] for tag in tags] == ["Environment", "Environment.Cleanliness", "Dr\u2024 visits"]
     assert tags[1]["description"].endswith("codewell id: cleanliness")
+    # a short file with one accented label: the byte-order mark keeps Taguette's guess at UTF-8
+    accented = Codebook("t", (Code("attente", "Attente à l'accueil"),))
+    path = write_codebook_csv(accented, tmp_path / "fr.csv")
+    done = subprocess.run([TAGUETTE_PYTHON, "-c", READ_WITH_TAGUETTE, str(path)],
+                          capture_output=True, text=True, check=True)
+    assert [tag["path"] for tag in json.loads(done.stdout)] == ["Attente à l'accueil"]
