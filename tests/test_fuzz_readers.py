@@ -26,8 +26,8 @@ from codewell.io.taguette import read_codebook_csv, write_codebook_csv
 from codewell.io.xml_safety import check_xml_bytes
 from codewell.values import Code, Codebook
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-ROUND_TRIP = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ROUND_TRIP = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Text a survey answer can hold: any code point but NUL (refused on purpose) and lone surrogates
 # (which no file encoding can carry).
