@@ -80,7 +80,7 @@ def render_suggestions(items: Sequence[tuple[Response, Sequence[CodeSuggestion]]
 
 def _suggestion_dict(s: CodeSuggestion) -> dict[str, Any]:
     return {"code": s.code, "probability": s.probability, "suggested": s.suggested,
-            "reason": s.reason,
+            "tentative": s.tentative, "reason": s.reason,
             "evidence": [{"start": e.start, "end": e.end, "text": e.text, "source": e.source}
                          for e in s.evidence]}
 
