@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 CHANGE_PREFIX = "codebook v"
 UNDO_PREFIX = "undid v"
+CHANGES = ("renamed", "edited", "merged", "retired")
 
 
 class CodebookChanges:
@@ -82,10 +83,7 @@ class CodebookChanges:
 
         def work(unit: Unit) -> int:
             history = unit.codebook_history()
-            version, _, _, note = history[-1]
-            if len(history) < 2 or not note.startswith(("renamed", "edited", "merged", "retired")):
-                raise CodebookError(f"the latest codebook version ({version}) is not a change that can be undone",
-                                    hint=f"it was: {note or 'the first version'}")
+            version, note = _undoable(history)
             body = unit.codebook_body(version - 1)
             assert body is not None
             before = _parse_codebook(body)
@@ -95,3 +93,26 @@ class CodebookChanges:
             return new_version
 
         return self._write(work)
+
+
+def _undoable(history: list[tuple[int, object, str, str]]) -> tuple[int, str]:
+    """The newest change not already undone, if nothing but undos came after it.
+
+    Versions form a stack: a change pushes, ``undid vN`` pops N, and anything else (the first
+    version, codes added while coding) is a floor that undo does not go below.
+    """
+    stack: list[tuple[int, str] | None] = []
+    for version, _, _, note in history:
+        if note.startswith(UNDO_PREFIX):
+            undone = int(note[len(UNDO_PREFIX):].split(" ", 1)[0])
+            if stack and stack[-1] is not None and stack[-1][0] == undone:
+                stack.pop()
+        elif note.startswith(CHANGES):
+            stack.append((version, note))
+        else:
+            stack.append(None)
+    if not stack or stack[-1] is None:
+        last = history[-1]
+        raise CodebookError(f"the latest codebook version ({last[0]}) is not a change that can be undone",
+                            hint=f"it was: {last[3] or 'the first version'}")
+    return stack[-1]
