@@ -66,3 +66,19 @@ def project_database(codebook) -> str:  # type: ignore[no-untyped-def]
     name = f"cw_{uuid.uuid4().hex[:12]}"
     admin_sql(f"CREATE DATABASE {name} TEMPLATE {template}")
     return f"{server_base()}/{name}"
+
+
+def server_ctl(action: str) -> None:
+    """Stop (fast: sessions are cut as in a restart) or start the test server. Needs the cluster
+    .ci/postgres.sh started (CODEWELL_TEST_PG_DIR); run as ``nobody`` when we are root."""
+    import subprocess
+
+    folder, binaries = os.environ.get("CODEWELL_TEST_PG_DIR"), os.environ.get("CODEWELL_TEST_PG_BIN")
+    if not folder or not binaries:
+        pytest.skip("the test server was not started by .ci/postgres.sh, so it cannot be restarted")
+    command = [f"{binaries}/pg_ctl", "-D", f"{folder}/data", "-l", f"{folder}/server.log", "-w", "-t", "60", action]
+    if action == "stop":
+        command += ["-m", "fast"]
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", "nobody", "--", *command]
+    subprocess.run(command, check=True, capture_output=True, timeout=90)

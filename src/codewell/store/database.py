@@ -46,6 +46,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 #: How long a command waits for another process's write lock before giving up (seconds);
 #: the environment variable CODEWELL_LOCK_WAIT overrides it (documented in the README).
 DEFAULT_WAIT = 60.0
+#: How long a read tries to reconnect to a lost server before saying so (writes wait like a lock).
+READ_RECONNECT = 2.0
 REQUIRED_TABLES = frozenset(schema.metadata.tables)
 log = logging.getLogger("codewell.store")
 T = TypeVar("T")
@@ -102,7 +104,8 @@ class Database:
 
     def _run(self, work: Callable[[Unit], T], *, write: bool, wait: float,
              on_wait: Callable[[], None] | None) -> T:
-        deadline = time.monotonic() + wait
+        started = time.monotonic()
+        deadline = started + wait
         delay, waiting = 0.02, False
         while True:
             try:
@@ -118,6 +121,8 @@ class Database:
                 lost = self.reached and is_disconnect(error)
                 if not lost and not is_busy(error):
                     raise translate(error, self.location) from None
+                if lost and not write:  # a read is asked for by a screen: it does not sit waiting
+                    deadline = min(deadline, started + READ_RECONNECT)
                 if time.monotonic() + delay > deadline:
                     raise (unavailable(self.location) if lost else busy(self.location)) from None
                 if not waiting:
@@ -214,10 +219,13 @@ def _inspect_sqlite_readonly(path: Path) -> int:
                            hint="check the file's permissions") from None
     if header != SQLITE_HEADER:
         raise NotAProjectError(f"{path}: not a codewell project (not an SQLite database)")
+    # Reading writes nothing to the file. Not ``mode=ro``: closing a read-only connection in a
+    # process that also holds read-write ones can unlink the shared WAL index under them (seen as
+    # "disk I/O error" in every later read). Only a folder nobody may write gets ``immutable``.
     writable_folder = os.access(path.parent, os.W_OK)
-    query = "mode=ro" if writable_folder else "mode=ro&immutable=1"
+    query = "" if writable_folder else "?mode=ro&immutable=1"
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}{query}", uri=True)
         try:
             rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         finally:

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from codewell.errors import CodewellError, ProjectBusyError
+from codewell.errors import CodewellError, ProjectBusyError, ProjectUnavailableError
 from codewell.values import Decision, Status
 from codewell.tui.messages import DecisionSaved
 from codewell.tui.session import QUICK_WAIT, CodingSession, Write
@@ -167,8 +167,9 @@ class CodingScreen(Screen):
                 after(None)
                 return "saved"
             result = write.store(QUICK_WAIT)
-        except ProjectBusyError:
+        except ProjectBusyError as error:
             self.outbox.append((lambda: write, after))
+            self.query_one(CodingHeader).reconnecting = isinstance(error, ProjectUnavailableError)
             self.waiting_changed()
             self._start_flushing()
             return "queued"
@@ -204,7 +205,9 @@ class CodingScreen(Screen):
                     try:
                         result = write.store(OUTBOX_WAIT)
                         break
-                    except ProjectBusyError:
+                    except ProjectBusyError as error:
+                        self.app.call_from_thread(setattr, self.query_one(CodingHeader), "reconnecting",
+                                                  isinstance(error, ProjectUnavailableError))
                         if not told and time.monotonic() - started > TELL_AFTER:
                             told = True
                             self.app.call_from_thread(

@@ -35,6 +35,7 @@ class CodingHeader(Widget):
     eta: reactive[float | None] = reactive(None)
     model_state: reactive[str] = reactive("")
     waiting: reactive[int] = reactive(0)
+    reconnecting: reactive[bool] = reactive(False)  # the server was lost, not merely busy
 
     def render(self) -> Text:
         """Mode and model first, the project name last: a narrow terminal cuts the name."""
@@ -47,8 +48,10 @@ class CodingHeader(Widget):
             line.append(f" [SET {self.set_name}]", style="bold reverse")
         line.append(f" · {self.model_state} · ")
         if self.waiting:
-            line.append(f"waiting for the project (held by another process): {self.waiting} "
-                        f"change{'s' if self.waiting > 1 else ''} kept", style="bold reverse")
+            state = ("reconnecting…" if self.reconnecting
+                     else "waiting for the project (held by another process):")
+            line.append(f"{state} {self.waiting} change{'s' if self.waiting > 1 else ''} kept",
+                        style="bold reverse")
             line.append(" · ")
         line.append(self.project_name, style="bold")
         line.append("\n")
