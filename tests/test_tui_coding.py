@@ -156,7 +156,7 @@ async def test_palette_adds_a_code_as_a_new_codebook_version(study):
         await pilot.press("enter")
         await pilot.pause()
         app.screen.query_one("#code-label").value = "Cost of care"
-        await pilot.press("enter", *"risk", "enter", "enter")
+        await pilot.press("enter", "enter", *"risk", "enter", "enter")
         await pilot.pause()
         assert len(app.screen.query(CodeRow)) == before + 1
         await pilot.press("ctrl+p", *"toggle code: cost")
@@ -169,6 +169,28 @@ async def test_palette_adds_a_code_as_a_new_codebook_version(study):
         assert project.codebook_version == 2
         assert project.codebook.get("cost_of_care").group == "risk"
         assert project.codings("ana")["R001"] == frozenset({"cost_of_care"})
+
+
+async def test_keys_typed_before_the_add_code_dialog_has_focus_go_to_the_label(study):
+    """A fast typist's keys can arrive before any field has focus: they land in the label, and
+    the Tab after them in the id, never in whatever field focus reaches later."""
+    app = quiet(study)
+    async with app.run_test(size=SIZE) as pilot:
+        app.add_code()
+        await pilot.pause()
+        app.screen.set_focus(None)
+        await pilot.press(*"Data privacy", "tab")
+        assert app.screen.query_one("#code-label").value == "Data privacy"
+        assert app.screen.query_one("#code-id").value == "data_privacy"
+        assert app.screen.focused.id == "code-id"
+        app.screen.query_one("#code-id").value = ""
+        await pilot.press(*"privacy", "enter", *"risk", "enter", "enter")
+        await pilot.pause()
+    from codewell.project import Project
+
+    with Project.open(study) as project:
+        code = project.codebook.get("privacy")
+        assert (code.label, code.group) == ("Data privacy", "risk")
 
 
 async def test_filter_uncoded_moves_through_uncoded_only(study):

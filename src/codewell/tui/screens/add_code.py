@@ -1,9 +1,16 @@
-"""Add a code while coding (inductive coding): stored as a new codebook version."""
+"""Add a code while coding (inductive coding): stored as a new codebook version.
+
+Fast typists reach this dialog from the palette with their next keys already on the way: a key
+that arrives before any field has focus goes to the label (and a Tab then to the field after
+it), never to whatever field focus lands on later. The id is shown, and follows the label until
+the coder edits it, so the code is never created under an id nobody saw.
+"""
 
 from __future__ import annotations
 
 import re
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -13,6 +20,7 @@ from textual.widgets import Input, Label
 from codewell.values import Code
 
 CODE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+FIELDS = ("code-label", "code-id", "code-group", "code-definition")
 
 
 def code_id_for(label: str) -> str:
@@ -22,37 +30,62 @@ def code_id_for(label: str) -> str:
 
 
 class AddCodeScreen(ModalScreen[Code | None]):
-    """Label (required), group and definition; the id comes from the label."""
+    """Label (required), id (from the label), group and definition."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="add_code.cancel")]
+    AUTO_FOCUS = "#code-label"
 
     def __init__(self, existing: tuple[str, ...]) -> None:
         super().__init__()
         self.existing = existing
+        self._id_edited = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Add a code (enter in the last field saves, escape cancels)",
+            yield Label("Add a code (enter moves on, enter in the last field saves, escape cancels)",
                         classes="dialog-title")
-            yield Input(placeholder="label, e.g. Data privacy", id="code-label")
+            yield Input(placeholder="label, e.g. Data privacy", id="code-label", select_on_focus=False)
+            yield Input(placeholder="id (made from the label)", id="code-id")
             yield Input(placeholder="group (optional), e.g. risk", id="code-group")
             yield Input(placeholder="definition (optional)", id="code-definition")
             yield Label("", id="code-error")
 
+    def on_key(self, event: events.Key) -> None:
+        """A key that arrives while no field has focus belongs to the label."""
+        if self.focused is not None:
+            return
+        label = self.query_one("#code-label", Input)
+        if event.key == "tab":
+            event.stop()
+            event.prevent_default()
+            self.query_one("#code-id", Input).focus()
+        elif event.is_printable and event.character:
+            event.stop()
+            label.insert_text_at_cursor(event.character)
+            label.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "code-label" and not self._id_edited:
+            self.query_one("#code-id", Input).value = code_id_for(event.value) if event.value.strip() else ""
+        elif event.input.id == "code-id" and event.input.has_focus:
+            self._id_edited = True
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "code-definition":
-            self.focus_next()
+            self.query_one(f"#{FIELDS[FIELDS.index(event.input.id or '') + 1]}", Input).focus()
             return
         label = self.query_one("#code-label", Input).value.strip()
-        code_id = code_id_for(label) if label else ""
+        code_id = self.query_one("#code-id", Input).value.strip()
         error = self.query_one("#code-error", Label)
         if not label:
             error.update("A code needs a label.")
             self.query_one("#code-label", Input).focus()
         elif not CODE_ID.match(code_id):
-            error.update(f"Cannot make a code id from '{label}'.")
+            error.update(f"'{code_id}' cannot be a code id: lower-case letters, digits and _.")
+            self.query_one("#code-id", Input).focus()
         elif code_id in self.existing:
             error.update(f"There is already a code '{code_id}'.")
+            self.query_one("#code-id", Input).focus()
         else:
             self.dismiss(Code(id=code_id, label=label,
                               group=self.query_one("#code-group", Input).value.strip(),
