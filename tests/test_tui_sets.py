@@ -108,3 +108,33 @@ async def test_the_order_of_a_set_cannot_be_changed(study) -> None:
         assert [app.session.responses[p].id for p in app.session.rows] == list(ids)
         app.set_suggestions(True)
         assert not app.session.suggestions_on
+
+
+async def test_the_palette_renames_and_merges_the_code_under_the_cursor(tmp_path: Path) -> None:
+    location = make_study(tmp_path, n=6)
+    finish(location, "ana", {"R001": ("anxiety",)})
+    app = make_app(str(location), "ana", suggestions=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5", "ctrl+p", *"codebook: rename anx")      # 5 puts the cursor on Anxiety
+        await pilot.pause(0.4)
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#change-new_id").value = "worry"
+        app.screen.query_one("#change-label").value = "Worry"
+        await pilot.press("enter", "enter", *"plainer", "enter")
+        await pilot.pause()
+        assert app.session.codebook.ids[-1] == "worry"
+        assert "Worry" in screen_text(app)
+        await pilot.press("ctrl+p", *"codebook: merge worry")
+        await pilot.pause(0.4)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*"understanding", "enter", *"one theme", "enter")
+        await pilot.pause()
+        assert "worry" not in app.session.codebook.ids
+        assert app.session.codes_of("R001") == frozenset({"understanding"})
+    with Project.open(location) as project:
+        assert [n for *_, n in project.codebook_history()][1:] == [
+            "renamed 'anxiety' to 'worry', label 'Anxiety' to 'Worry': plainer",
+            "merged 'worry' into 'understanding': one theme"]
+        assert project.codings("ana")["R001"] == frozenset({"understanding"})

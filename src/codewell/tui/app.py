@@ -337,6 +337,24 @@ class CodewellApp(App[None]):
 
         self.push_screen(AddCodeScreen(self.session.codebook.ids), save)
 
+    def change_codebook(self, kind: str, code) -> None:
+        """Rename, edit, merge or retire ``code`` from the palette (a dialog asks the details)."""
+        from codewell.tui.screens.codebook_change import CodebookChangeScreen
+
+        def save(values) -> None:
+            if values is None:
+                return
+            try:
+                version = self.session.change_codebook(kind, code.id, values)
+            except CodewellError as error:
+                self.notify(str(error), title="Codebook not changed", severity="error")
+                return
+            self.coding.codebook_changed()
+            self.notify(f"Codebook version {version}: {self.project.codebook_history()[-1][3]}", timeout=4)
+            self.retrain()
+
+        self.push_screen(CodebookChangeScreen(kind, code), save)
+
     def review(self, code: str) -> None:
         from codewell.tui.screens.review import ReviewScreen
 

@@ -22,6 +22,13 @@ def coding_commands(app, screen) -> Iterator[Command]:
     session = screen.session
     yield ("Add a code", "Inductive coding: a new code, saved as a new codebook version",
            app.add_code)
+    focused = screen.focused_code()
+    if focused is not None:
+        for kind, words in (("rename", "Rename"), ("edit", "Edit the definition and notes of"),
+                            ("merge", "Merge"), ("retire", "Retire")):
+            yield (f"Codebook: {words} {focused.label}",
+                   f"A new codebook version with a reason (the code under the cursor; [ and ] move it)",
+                   partial(app.change_codebook, kind, focused))
     on = session.suggestions_on
     yield (f"Turn suggestions {'off' if on else 'on'}",
            "Decisions record whether suggestions were on", partial(app.set_suggestions, not on))

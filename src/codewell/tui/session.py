@@ -320,6 +320,25 @@ class CodingSession:
     def save_memo(self, text: str) -> None:
         self.perform(self.plan_memo(text))
 
+    def change_codebook(self, kind: str, code: str, values: dict[str, object]) -> int:
+        """Rename, edit, merge or retire ``code`` (a new codebook version); a rename or merge
+        moves decisions, so this coder's codes are read back afterwards."""
+        reason = str(values.pop("reason", ""))
+        if kind == "rename":
+            version = self.project.rename_code(code, str(values["new_id"]) or None,
+                                               label=str(values["label"]), reason=reason)
+        elif kind == "edit":
+            version = self.project.edit_code(code, reason=reason, **values)
+        elif kind == "merge":
+            version = self.project.merge_codes(code, str(values["into"]), reason=reason)
+        elif kind == "retire":
+            version = self.project.retire_code(code, reason=reason)
+        else:
+            raise ValueError(f"kind must be rename, edit, merge or retire, not {kind!r}")
+        self.codebook = self.project.codebook
+        self.codings = dict(self.project.codings(self.coder))
+        return version
+
     def add_code(self, code: Code) -> int:
         version = self.project.add_code(code)
         self.codebook = self.project.codebook

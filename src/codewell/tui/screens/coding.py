@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from codewell.errors import CodewellError, ProjectBusyError, ProjectUnavailableError
-from codewell.values import Decision, Status
+from codewell.values import Code, Decision, Status
 from codewell.tui.messages import DecisionSaved
 from codewell.tui.session import QUICK_WAIT, CodingSession, Write
 from codewell.tui.widgets.code_list import CodeList, CodeRow, code_colour
@@ -315,6 +315,10 @@ class CodingScreen(Screen):
         panel = self.query_one(CodebookPanel)
         panel.display = not panel.display
         self.show_code_details()
+
+    def focused_code(self) -> Code | None:
+        """The code under the cursor: what the codebook panel and codebook changes act on."""
+        return self.query_one(CodeList).cursor_code
 
     def show_code_details(self) -> None:
         panel = self.query_one(CodebookPanel)
