@@ -324,3 +324,31 @@ async def test_done_with_suggestions_shown_feeds_model_agreement(study):
         result = project.model_agreement("ana").to_dict()
     assert result["n_units"] == 2
     assert all(result["codes"][code]["table"][0][0] == 1 for code in shown)  # model and coder both applied
+
+
+async def test_goto_matches_ids_whatever_their_case(study):
+    app = quiet(study)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g", *"r007", "enter")
+        await pilot.pause()
+        assert app.session.response.id == "R007"
+
+
+async def test_review_shows_the_whole_highlighted_response_and_what_space_does(study):
+    from codewell.tui.screens.review import ReviewScreen
+    from tui_fixtures import settle
+
+    app = make_app(str(study), "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        if app.engine_missing:
+            pytest.skip("suggestion engine not importable")
+        app.review("anxiety")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.probabilities
+        first = app.session.responses[next(iter(screen.probabilities))]
+        await pilot.pause()
+        assert f"{first.id}: {first.text}" in str(screen.query_one("#review-text").render())
+        assert "space marks" in str(screen.query_one("#review-title").render())
+        assert any(b.description == "Mark row" for b in ReviewScreen.BINDINGS)

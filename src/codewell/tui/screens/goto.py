@@ -1,4 +1,5 @@
-"""`g`: jump to a response by its survey id, with "did you mean" for near misses."""
+"""`g`: jump to a response by its survey id (any case, when that is unambiguous), with "did you
+mean" for near misses."""
 
 from __future__ import annotations
 
@@ -9,6 +10,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from codewell.fuzzy import did_you_mean
+
+
+def match_id(wanted: str, ids: dict[str, int]) -> str | None:
+    """``wanted`` as written, else the one id equal to it ignoring case ("is459" -> "IS459")."""
+    if wanted in ids:
+        return wanted
+    folded = wanted.casefold()
+    matches = [rid for rid in ids if rid.casefold() == folded] if len(ids) <= 200_000 else []
+    return matches[0] if len(matches) == 1 else None
 
 
 class GotoScreen(ModalScreen[str | None]):
@@ -28,8 +38,9 @@ class GotoScreen(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         wanted = event.value.strip()
-        if wanted in self.ids:
-            self.dismiss(wanted)
+        found = match_id(wanted, self.ids)
+        if found is not None:
+            self.dismiss(found)
             return
         hint = did_you_mean(wanted, self.ids) if len(self.ids) <= 20_000 else None
         self.query_one("#goto-error", Label).update(

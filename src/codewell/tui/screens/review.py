@@ -13,7 +13,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -46,7 +46,8 @@ def candidates(session: CodingSession, code: str, decided: set[tuple[str, str]])
 
 class ReviewScreen(Screen[None]):
     BINDINGS = [
-        Binding("space", "mark", "Mark", id="review.mark"),
+        Binding("space", "mark", "Mark row", id="review.mark",
+                tooltip="space marks or unmarks the highlighted row; a and r then act on every marked row"),
         Binding("a", "decide('apply')", "Accept marked", id="review.accept"),
         Binding("r", "decide('remove')", "Reject marked", id="review.reject"),
         Binding("asterisk", "mark_all", "Mark all", id="review.mark_all", key_display="*"),
@@ -67,6 +68,7 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Label(f"Review '{self.code.label}': computing suggestions…", id="review-title")
         yield OptionList(id="review-list")
+        yield Static("", id="review-text")  # the whole highlighted response, read before a bulk accept
         yield Footer()
 
     def on_mount(self) -> None:
@@ -119,6 +121,10 @@ class ReviewScreen(Screen[None]):
             text.append("“" + "; ".join(dict.fromkeys(e.text for e in evidence)) + "”  ", style="italic")
         text.append(" ".join(response.text[:300].split()), style="dim")
         return text
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        response = self.session.responses[int(event.option.id or 0)]
+        self.query_one("#review-text", Static).update(Text(f"{response.id}: {response.text}"))
 
     def update_title(self) -> None:
         self.query_one("#review-title", Label).update(
