@@ -65,8 +65,15 @@ async def test_done_skip_flag_next_previous(study):
         await pilot.press("n", "n", "p")
         assert app.session.response.id == "R004"
         await pilot.press("p", "f")                     # unflag R003
+        await pilot.press("f", "enter")                 # flag R003 and mark it done: the flag stays
+        assert app.session.is_flagged("R003")
     _, statuses, _, _ = stored(study)
-    assert statuses == {"R001": Status.DONE, "R002": Status.SKIPPED}
+    assert statuses == {"R001": Status.DONE, "R002": Status.SKIPPED, "R003": Status.DONE}
+    from codewell.project import Project
+
+    with Project.open(study) as project:
+        assert project.flags("ana") == {"R003"}
+        assert project.summary()["coders"]["ana"]["flagged"] == 1
 
 
 async def test_undo_appends_the_inverse_and_returns_to_its_response(study):

@@ -21,6 +21,7 @@ from codewell.errors import DamagedProjectError, DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.project.changes import CodebookChanges
 from codewell.project.coding import Coding, check_coder_name
+from codewell.project.flags import Flags
 from codewell.project.reliability import Reliability
 from codewell.project.sets import Sets
 from codewell.store import Database, create_database, default_backup_path, open_database
@@ -54,7 +55,7 @@ def _parse_codebook(body: str) -> Codebook:
                                   hint="restore your latest backup (codewell backup makes one)") from None
 
 
-class Project(Coding, Reliability, Sets, CodebookChanges):
+class Project(Coding, Reliability, Sets, CodebookChanges, Flags):
     """An open project. Create with :meth:`create`, open with :meth:`open`; close when done.
 
     Opened for a ``viewer`` (the coder at the screen), it hides other coders' work on open
@@ -327,7 +328,8 @@ class Project(Coding, Reliability, Sets, CodebookChanges):
                 mine = counts.get(name, {})
                 done = mine.get("done", 0)
                 coders[name] = {"done": done, "skipped": mine.get("skipped", 0),
-                                "flagged": mine.get("flagged", 0), "decisions": decisions.get(name, 0),
+                                "flagged": mine.get("flagged", 0) + len(self._visible(unit, name, dict.fromkeys(
+                                    unit.flags(name)))), "decisions": decisions.get(name, 0),
                                 "remaining": total - done}
             version, cb = self._codebook_in(unit)
             return {"project": self.location, "responses": total, "empty": empty,

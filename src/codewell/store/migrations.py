@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from sqlalchemy import Connection, func, insert, inspect, select, text, update
+from sqlalchemy import Connection, delete, func, insert, inspect, select, text, update
 
 from codewell.store import schema
 
@@ -47,9 +47,20 @@ def _decision_identities(conn: Connection) -> None:
 
 
 def _reliability_sets(conn: Connection) -> None:
-    """Named reliability sets, their members in coding order, and the coders who opened them."""
-    for table in schema.SET_TABLES:
+    """Named reliability sets, their members in coding order, and the coders who opened them;
+    and flags apart from statuses (a schema-2 "flagged" status becomes a flag on an uncoded
+    response, as it was)."""
+    for table in schema.SCHEMA_3_TABLES:
         table.create(conn, checkfirst=True)
+    st, fl = schema.statuses, schema.flags
+    flagged = conn.execute(select(st.c.coder_id, st.c.response_pk, st.c.updated_at)
+                           .where(st.c.status == "flagged")).all()
+    if flagged:
+        known = set(conn.execute(select(fl.c.coder_id, fl.c.response_pk)).all())
+        fresh = [{"coder_id": c, "response_pk": r, "flagged_at": at} for c, r, at in flagged if (c, r) not in known]
+        if fresh:
+            conn.execute(insert(fl), fresh)
+        conn.execute(delete(st).where(st.c.status == "flagged"))
 
 
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [

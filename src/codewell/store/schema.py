@@ -168,4 +168,13 @@ set_coders = Table(
     Column("coder_id", ForeignKey("coders.id"), primary_key=True),
     Column("joined_at", DateTime(timezone=True), nullable=False),
 )
-SET_TABLES = (reliability_sets, set_members, set_coders)
+# Schema 3 also: a flag is a coder's note-to-self beside the status, so marking a flagged
+# response done keeps the flag (schema 2 stored "flagged" as a status, which "done" replaced).
+flags = Table(
+    "flags",
+    metadata,
+    Column("coder_id", ForeignKey("coders.id"), primary_key=True),
+    Column("response_pk", ForeignKey("responses.pk"), primary_key=True),
+    Column("flagged_at", DateTime(timezone=True), nullable=False),
+)
+SCHEMA_3_TABLES = (reliability_sets, set_members, set_coders, flags)

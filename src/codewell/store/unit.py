@@ -11,11 +11,12 @@ from sqlalchemy import Connection, select
 from codewell.store import schema
 from codewell.store.changes import ChangeOps
 from codewell.store.events import EventOps
+from codewell.store.flags import FlagOps
 from codewell.store.records import RecordOps
 from codewell.store.sets import SetOps
 
 
-class Unit(RecordOps, EventOps, SetOps, ChangeOps):
+class Unit(RecordOps, EventOps, SetOps, ChangeOps, FlagOps):
     """The store's operations, bound to one open transaction."""
 
     def __init__(self, conn: Connection) -> None:

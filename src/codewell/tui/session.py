@@ -71,6 +71,7 @@ class CodingSession:
         self.codings: dict[str, frozenset[str]] = dict(project.codings(coder))
         self.statuses: dict[str, Status] = dict(project.statuses(coder))
         self.memos: dict[str, str] = dict(project.memos(coder))
+        self.flagged: set[str] = project.flags(coder)
         # Other coders' work as the project lets this coder see it (never on an open set).
         self.others: dict[str, tuple[dict[str, frozenset[str]], dict[str, str]]] = {}
         self.others_statuses: dict[str, dict[str, Status]] = {}
@@ -102,6 +103,10 @@ class CodingSession:
 
     def status_of(self, response_id: str) -> Status:
         return self.statuses.get(response_id, Status.UNCODED)
+
+    def is_flagged(self, response_id: str) -> bool:
+        """Flagged to come back to (a flag stays when the response is done; schema 2 kept it as a status)."""
+        return response_id in self.flagged or self.statuses.get(response_id) is Status.FLAGGED
 
     def codes_of(self, response_id: str) -> frozenset[str]:
         return self.codings.get(response_id, frozenset())
@@ -176,7 +181,7 @@ class CodingSession:
         if self.filter == "uncoded":
             return rid not in self.statuses
         if self.filter == "flagged":
-            return self.statuses.get(rid) is Status.FLAGGED
+            return self.is_flagged(rid)
         if self.filter == "memo":
             return rid in self.memos
         if self.filter.startswith(SUGGESTED_PREFIX):
@@ -289,6 +294,23 @@ class CodingSession:
             self.done_this_session += 1
         elif before is Status.DONE and status is not Status.DONE:
             self.done -= 1
+
+    def plan_flag(self, response_id: str | None = None) -> Write:
+        """Flag the response, or unflag it if it is flagged (its status is left as it is)."""
+        rid = response_id or self.response.id
+        on = not self.is_flagged(rid)
+
+        def store(wait: float) -> None:
+            self.project.set_flag(self.coder, rid, on, wait=wait)
+            if not on and self.statuses.get(rid) is Status.FLAGGED:
+                self.project.set_status(self.coder, rid, Status.UNCODED, wait=wait)
+
+        def apply(_: object) -> None:
+            (self.flagged.add if on else self.flagged.discard)(rid)
+            if not on and self.statuses.get(rid) is Status.FLAGGED:
+                self._apply_status(rid, Status.UNCODED)
+
+        return Write(store, apply)
 
     def plan_memo(self, text: str, response_id: str | None = None) -> Write:
         rid = response_id or self.response.id

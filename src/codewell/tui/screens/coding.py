@@ -114,7 +114,7 @@ class CodingScreen(Screen):
         self.query_one(ResponseView).show(
             response, session.current, session.total, session.status_of(response.id),
             session.codebook, self.colours(), applied, suggestions,
-            session.memos.get(response.id), others)
+            session.memos.get(response.id), others, flagged=session.is_flagged(response.id))
         self.query_one(CodeList).show(applied, suggestions)
         self.query_one(ResponseList).follow()
         self.redraw_header()
@@ -281,11 +281,11 @@ class CodingScreen(Screen):
     def action_flag(self) -> None:
         rid = self.session.response.id
 
-        def plan() -> Write:
-            flagged = self.session.status_of(rid) is Status.FLAGGED
-            return self.session.plan_mark(Status.UNCODED if flagged else Status.FLAGGED, rid)
+        def after(_: object) -> None:
+            self.redraw()
+            self.query_one(ResponseList).refresh()
 
-        self.store(plan, lambda _: self.redraw())
+        self.store(lambda: self.session.plan_flag(rid), after)
 
     # -- every code from the keyboard, and what it means --------------------------------------------
     def action_more_codes(self) -> None:

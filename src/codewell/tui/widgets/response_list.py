@@ -59,6 +59,8 @@ class ResponseList(ScrollView, can_focus=False):
         session = self.session
         response = session.responses[session.rows[row]]
         mark = MARKS[session.status_of(response.id)]
+        if session.is_flagged(response.id):
+            mark = "⚑"
         memo = "✎" if response.id in session.memos else " "
         snippet = " ".join(response.text[:WIDTH].split())
         return f"{mark}{memo}{response.id} {snippet}"

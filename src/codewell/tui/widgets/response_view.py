@@ -43,11 +43,13 @@ class ResponseView(VerticalScroll):
     def show(self, response: Response, position: int, total: int, status: Status,
              codebook: Codebook, colours: dict[str, str], applied: frozenset[str],
              suggestions: tuple[CodeSuggestion, ...] | None, memo: str | None,
-             others: dict[str, tuple[frozenset[str], str | None]]) -> None:
+             others: dict[str, tuple[frozenset[str], str | None]], *, flagged: bool = False) -> None:
         meta = Text(no_wrap=False)
         meta.append(f"{response.id}", style="bold")
         meta.append(f"  ({position + 1} of {total}, row {response.row})  ", style="dim")
         meta.append(STATUS_WORDS[status], style="bold reverse" if status is Status.FLAGGED else "bold")
+        if flagged and status is not Status.FLAGGED:
+            meta.append(" ⚑ flagged", style="bold reverse")
         for name, value in response.attributes.items():
             if value:
                 meta.append(f"\n{name}: ", style="dim")
