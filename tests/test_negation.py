@@ -11,10 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codewell.codebook import load_codebook
+from codewell.suggest.features import sentences, span
 from codewell.suggest.prior import CodebookPrior, vocabulary_of
-from codewell.text import analyse
+from codewell.text import analyse, negation_scope
 
 BOOK = load_codebook(Path(__file__).resolve().parents[1] / "codebooks" / "image-sharing.yaml")
 STUDY = vocabulary_of(BOOK)
@@ -106,3 +109,32 @@ def test_codebook_only_suggestions_follow_negation_both_ways():
         assert suggestion.suggested is expected, (text, suggestion)
     difficulty = next(s for s in got[0] if s.code == "interpretation_difficulty")
     assert [e.text for e in difficulty.evidence] == ["Cannot interpret"]
+
+
+WORDS = ["not", "no", "never", "rarely", "seldom", "rare", "but", "real", "and", "they", "could",
+         "without", "anxiety", "scare", "interpret", "issue", "can", "n't", ",", ".", "overstated",
+         "patient", "panic", "do", "happen", "though", "only", "doubt"]
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=30))
+@settings(max_examples=200, deadline=None)
+def test_scope_is_always_a_cue_index_or_none(norms):
+    """Whatever the words, every token is governed by a real cue other than itself, or by none."""
+    words = [w not in {",", "."} for w in norms]
+    scope = negation_scope(norms, words)
+    assert len(scope) == len(norms)
+    for j, cue in enumerate(scope):
+        assert cue == -1 or (0 <= cue < len(norms) and cue != j)
+
+
+@given(st.lists(st.sampled_from(["It helps", "they panic", "not really", "ok", "!", "?", ".", "\n"]),
+                max_size=20))
+@settings(max_examples=100, deadline=None)
+def test_sentences_cover_every_token_once_in_order(pieces):
+    text = " ".join(pieces)
+    a = analyse(text, STUDY)
+    parts = sentences(a)
+    if parts:
+        assert sum(len(p) for p in parts) == len(a)
+        assert [s for p in parts for s in p.starts] == list(a.starts)
+        assert all(span(p)[0] < span(q)[0] for p, q in zip(parts, parts[1:]))
