@@ -540,9 +540,12 @@ def test_keep_metadata_and_columns_choose_what_comes_in(tmp_path: Path) -> None:
      ["redcap_survey_identifier"], ["feedback_timestamp", "feedback_complete"]),
     (["ID", "Start time", "Completion time", "Email", "Name", "Comments"],
      ["Email", "Name"], ["Start time", "Completion time"]),
+    (["record_id", "feedback_timestamp", "comments", "feedback_complete"],
+     [], ["feedback_timestamp", "feedback_complete"]),
     (["Timestamp", "Email Address", "Comments"], ["Email Address"], ["Timestamp"]),
     (["Timestamp", "Comments"], [], ["Timestamp"]),
-], ids=["surveymonkey", "redcap", "microsoft-forms", "google-forms", "google-forms-anonymous"])
+], ids=["surveymonkey", "redcap", "microsoft-forms", "redcap-plain", "google-forms",
+        "google-forms-anonymous"])
 def test_other_platforms_metadata_is_recognised(tmp_path: Path, header: list[str],
                                                 dropped: list[str], metadata: list[str]) -> None:
     row = [f"value {n}" for n in range(len(header))]

@@ -38,9 +38,11 @@ class Platform:
                 or key.startswith(self.prefixes) or key.endswith(self.suffixes))
 
     def evidence(self, keys: Iterable[str]) -> int:
-        """How many of ``keys`` are this platform's own (prefixed names count as signature)."""
-        return sum(key in self.signature or bool(self.prefixes) and key.startswith(self.prefixes)
-                   for key in keys)
+        """How many of ``keys`` are this platform's own (REDCap's prefixed and suffixed names
+        such as ``redcap_event_name`` and ``<instrument>_complete`` count as its signature)."""
+        return sum(key in self.signature
+                   or bool(self.prefixes) and key.startswith(self.prefixes)
+                   or bool(self.suffixes) and key.endswith(self.suffixes) for key in keys)
 
 
 _IP = "an IP address"
@@ -87,7 +89,7 @@ _MIN_SIGNATURE = 2  # signature columns that must be present before a platform's
 
 @dataclass(frozen=True)
 class MetadataColumns:
-    """What the platform columns of one file are. ``dropped`` pairs each left-out column with why."""
+    """The platform columns of one file: identifying ones (each with why) and descriptive ones."""
 
     platforms: tuple[str, ...]
     identifying: tuple[tuple[str, str], ...]  # (column, reason)
