@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from codewell.errors import ProjectError
+from codewell.store import schema
 
 #: The advisory lock every write unit of one project database takes first (any number will do;
 #: advisory locks are per database). Writers then follow each other as on SQLite (BEGIN
@@ -78,3 +79,132 @@ def server_engine(location: str) -> Engine:
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
     return engine
+
+
+# -- coders' own roles, and blinding the server enforces ------------------------------------
+#: ``meta`` keys (no schema change): ``team.role.<role>`` = the coder that login role codes as;
+#: ``team.blind`` = "on" hides every other coder's work from coder roles, set or no set.
+ROLE_KEY = "team.role."
+BLIND_KEY = "team.blind"
+#: Tables whose rows belong to one coder (decisions, statuses, memos, …); row-level security
+#: decides who reads them. The decision log is append-only: nobody's role may delete from it.
+COVERED = tuple(table.name for table in schema.metadata.sorted_tables
+                if {"coder_id", "response_pk"} <= set(table.c.keys()))
+CODER_DELETES = tuple(name for name in COVERED if name != "decisions")
+#: What else a coder's role may add to (a new coder row, joining a set, new codes); the rest is read-only.
+CODER_INSERTS = (*COVERED, "coders", "set_coders", "codebook_versions", "codes")
+
+# Run as the project owner (SECURITY DEFINER), so they see everything whoever asks; the policies
+# pass them ``current_user``, the role asking. Mirrors ReliabilitySet.is_open in the facade: a set
+# is open until two or more coders joined it and every one of them has finished all of it.
+FUNCTIONS = """
+CREATE OR REPLACE FUNCTION codewell_coder_of(asking name) RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT c.id FROM meta m JOIN coders c ON c.name = m.value WHERE m.key = 'team.role.' || asking
+$$;
+CREATE OR REPLACE FUNCTION codewell_sees_all(asking name) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'team.role.' || asking AND value = 'consensus')
+$$;
+CREATE OR REPLACE FUNCTION codewell_blind() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'team.blind' AND value = 'on')
+$$;
+CREATE OR REPLACE FUNCTION codewell_open_set_responses() RETURNS SETOF integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT m.response_pk FROM set_members m JOIN reliability_sets s ON s.id = m.set_id
+  WHERE (SELECT count(*) FROM set_coders sc WHERE sc.set_id = s.id) < 2
+     OR EXISTS (SELECT 1 FROM set_coders sc WHERE sc.set_id = s.id AND
+                (SELECT count(*) FROM set_members m2 JOIN statuses st ON st.response_pk = m2.response_pk
+                 WHERE m2.set_id = s.id AND st.coder_id = sc.coder_id AND st.status = 'done')
+                < (SELECT count(*) FROM set_members m3 WHERE m3.set_id = s.id))
+$$;
+"""
+OWN = "coder_id = (SELECT codewell_coder_of(current_user))"
+VISIBLE = (f"{OWN} OR (SELECT codewell_sees_all(current_user)) OR (NOT (SELECT codewell_blind()) "
+           "AND response_pk NOT IN (SELECT codewell_open_set_responses()))")
+
+
+def require_server(conn: Connection, location: str) -> None:
+    if conn.dialect.name != "postgresql":
+        raise ProjectError(f"{location}: a project file has no database roles; team works on a "
+                           "PostgreSQL project", hint="on SQLite, blinding is enforced by codewell "
+                           "itself; move the project with: codewell migrate FILE postgresql://…")
+
+
+def install_policies(conn: Connection) -> None:
+    """(Re)create the functions and policies; safe to run again (``team add`` runs it each time,
+    so tables added by a later schema are covered as soon as a coder is added)."""
+    conn.exec_driver_sql(FUNCTIONS)
+    for table in COVERED:
+        conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        for policy, clause in (("read", f"FOR SELECT USING ({VISIBLE})"),
+                               ("add", f"FOR INSERT WITH CHECK ({OWN})"),
+                               ("remove", f"FOR DELETE USING ({OWN})")):
+            if policy == "remove" and table not in CODER_DELETES:
+                continue
+            conn.exec_driver_sql(f"DROP POLICY IF EXISTS codewell_{policy} ON {table}")
+            conn.exec_driver_sql(f"CREATE POLICY codewell_{policy} ON {table} {clause}")
+
+
+def role_for(database: str, coder: str) -> str:
+    """A login role name for ``coder`` in this database (roles are server-wide: the database is
+    in the name, so one server can hold many projects)."""
+    return re.sub(r"[^a-z0-9_]", "_", f"cw_{database}_{coder}".lower())[:63]
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def add_member(conn: Connection, coder: str, role: str, password: str | None, *, existing: bool) -> bool:
+    """Give ``coder`` the login ``role`` (created unless ``existing``) with a coder's rights;
+    True when the role was created."""
+    found = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
+    created = False
+    if existing and found is None:
+        raise ProjectError(f"the server has no role '{role}'",
+                           hint="create it first (CREATE ROLE … LOGIN), or leave --role out to have one made")
+    if not existing:
+        if found is None:
+            conn.exec_driver_sql(f"CREATE ROLE {_quote(role)} LOGIN PASSWORD {_literal(password or '')}")
+            created = True
+        elif password is not None:
+            conn.exec_driver_sql(f"ALTER ROLE {_quote(role)} PASSWORD {_literal(password)}")
+    database = conn.exec_driver_sql("SELECT current_database()").scalar()
+    role_sql = _quote(role)
+    conn.exec_driver_sql(f"GRANT CONNECT ON DATABASE {_quote(str(database))} TO {role_sql}")
+    conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA public TO {role_sql}")
+    conn.exec_driver_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role_sql}")
+    conn.exec_driver_sql(f"GRANT INSERT ON {', '.join(CODER_INSERTS)} TO {role_sql}")
+    conn.exec_driver_sql(f"GRANT DELETE ON {', '.join(CODER_DELETES)} TO {role_sql}")
+    conn.exec_driver_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role_sql}")
+    for table in COVERED:  # no coder may rewrite the log, nor others' bookkeeping
+        conn.exec_driver_sql(f"REVOKE UPDATE, TRUNCATE ON {table} FROM {role_sql}")
+    conn.execute(text("DELETE FROM meta WHERE key = :k"), {"k": ROLE_KEY + role})
+    conn.execute(text("INSERT INTO meta (key, value) VALUES (:k, :v)"), {"k": ROLE_KEY + role, "v": coder})
+    install_policies(conn)
+    return created
+
+
+def set_blind(conn: Connection, on: bool) -> None:
+    conn.execute(text("DELETE FROM meta WHERE key = :k"), {"k": BLIND_KEY})
+    if on:
+        conn.execute(text("INSERT INTO meta (key, value) VALUES (:k, 'on')"), {"k": BLIND_KEY})
+    install_policies(conn)
+
+
+def members(conn: Connection) -> tuple[str, bool, list[tuple[str, str, bool]]]:
+    """(the owner role, blind mode, [(role, coder, can log in)]) of this project."""
+    owner = conn.exec_driver_sql("SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
+                                 "AND tablename = 'decisions'").scalar()
+    blind = conn.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": BLIND_KEY}).scalar() == "on"
+    rows = conn.execute(text(
+        "SELECT substr(m.key, :n), m.value, coalesce(r.rolcanlogin, false) FROM meta m "
+        "LEFT JOIN pg_roles r ON r.rolname = substr(m.key, :n) WHERE m.key LIKE :p ORDER BY m.value"),
+        {"n": len(ROLE_KEY) + 1, "p": ROLE_KEY + "%"}).all()
+    return str(owner), blind, [(str(role), str(coder), bool(login)) for role, coder, login in rows]

@@ -1,0 +1,28 @@
+"""codewell migrate: a project copied between a file and a PostgreSQL server, losslessly."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from codewell.cli.output import emit_json
+
+
+def migrate(
+    source: Annotated[str, typer.Argument(help="The project to copy: a file or a postgresql:// URL.")],
+    target: Annotated[str, typer.Argument(help="A new file, or an empty PostgreSQL database's URL.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Copy a project SQLite -> PostgreSQL or back: the decision log (ids and uids), codebook
+    versions, statuses, memos, shown suggestions and reliability sets, all or nothing."""
+    from codewell.project.team import migrate_project
+    from codewell.project.team import mask
+
+    counts = migrate_project(source, target)
+    if as_json:
+        emit_json({"source": mask(source), "target": mask(target), "rows": counts})
+        return
+    typer.echo(f"Copied {mask(source)} to {mask(target)}: {counts['responses']} responses, "
+               f"{counts['decisions']} decisions, {counts['codebook_versions']} codebook versions, "
+               f"{counts['memos']} memos, {counts['reliability_sets']} reliability sets.")

@@ -1,0 +1,62 @@
+"""codewell team: coders' own database roles on a PostgreSQL project, and blind mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from codewell.cli.output import emit_json, table
+
+team_app = typer.Typer(help="Coders' own logins on a PostgreSQL project: blinding the server enforces.",
+                       no_args_is_help=True)
+UrlArg = Annotated[str, typer.Argument(help="The project's postgresql:// URL, as its owner.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+@team_app.command("add")
+def add(
+    project: UrlArg,
+    coder: Annotated[str, typer.Option("--coder", help="The coder's name in the project, e.g. ben.")],
+    password_file: Annotated[Optional[Path], typer.Option(
+        "--password-file", help="A file whose first line is the new role's password (never on the command line).")] = None,
+    role: Annotated[Optional[str], typer.Option(
+        "--role", help="Map an existing login role instead of creating one.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Give a coder a database login of their own: they read only what blinding lets them."""
+    from codewell.project.team import add_member
+
+    added = add_member(project, coder, password_file=password_file, role=role)
+    if as_json:
+        emit_json({"coder": added.coder, "role": added.role})
+        return
+    verb = "Created" if added.created else "Granted"
+    typer.echo(f"{verb} role {added.role} for coder {added.coder}.")
+    typer.echo(f"{added.coder} connects with: codewell code {added.connect} --coder {added.coder}")
+    typer.echo("The password goes in PGPASSWORD, ~/.pgpass or a service file, never in the URL.")
+
+
+@team_app.command("list")
+def list_(project: UrlArg, as_json: JsonOpt = False) -> None:
+    """Who may log in to the project, and what each may read."""
+    from codewell.project.team import members
+
+    blind, found = members(project)
+    if as_json:
+        emit_json({"blind": blind, "members": [m.to_dict() for m in found]})
+        return
+    typer.echo(table(("role", "coder", "rights", "login"),
+                     [(m.role, m.coder or "-", m.rights, "yes" if m.can_login else "no") for m in found]))
+    typer.echo(f"Blind mode: {'on' if blind else 'off'} (codewell team blind PROJECT_URL [--off])")
+
+
+@team_app.command("blind")
+def blind(project: UrlArg, off: Annotated[bool, typer.Option("--off", help="Turn blind mode off.")] = False) -> None:
+    """Blind mode for the whole project: coders read only their own work, set or no set."""
+    from codewell.project.team import set_blind
+
+    set_blind(project, not off)
+    typer.echo(f"Blind mode is {'off' if off else 'on'}: coder roles read "
+               f"{'others’ work outside open reliability sets' if off else 'only their own work'}.")
