@@ -86,3 +86,24 @@ def test_content_hash_changes_with_content() -> None:
     b = parse_codebook(GOOD.replace("label: Beta", "label: Beta two"))
     assert a.content_hash() == parse_codebook(GOOD).content_hash()
     assert a.content_hash() != b.content_hash()
+
+
+def test_yaml_errors_are_one_line() -> None:
+    with pytest.raises(CodebookError) as caught:
+        parse_codebook("title: t\x00\ncodes: []\n", "book.yaml")
+    assert str(caught.value) == ('book.yaml: not valid YAML: unacceptable character #x0000: special '
+                                 'characters are not allowed in "<unicode string>", position 8')
+
+
+def test_nesting_a_little_too_deep_gets_the_precise_message_and_far_too_deep_the_limit() -> None:
+    twice = ("title: t\ncodes:\n- id: a\n  label: A\n  children:\n  - id: b\n    label: B\n"
+             "    children:\n    - id: c\n      label: C\n")
+    with pytest.raises(CodebookError, match="line 9: codes nest one level only"):
+        parse_codebook(twice, "book.yaml")
+    levels = 40
+    deep = ("title: t\ncodes: " + "".join(f"[{{id: c{n}, label: C, children: " for n in range(levels))
+            + "[]" + "}]" * levels + "\n")
+    with pytest.raises(CodebookError) as caught:
+        parse_codebook(deep, "book.yaml")
+    assert str(caught.value).startswith("book.yaml, line 2: the codebook is nested too deeply under "
+                                        "code 'c2'")
