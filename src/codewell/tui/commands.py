@@ -27,7 +27,7 @@ def coding_commands(app, screen) -> Iterator[Command]:
         for kind, words in (("rename", "Rename"), ("edit", "Edit the definition and notes of"),
                             ("merge", "Merge"), ("retire", "Retire")):
             yield (f"Codebook: {words} {focused.label}",
-                   f"A new codebook version with a reason (the code under the cursor; [ and ] move it)",
+                   "A new codebook version with a reason (acts on the code under the cursor)",
                    partial(app.change_codebook, kind, focused))
     on = session.suggestions_on
     yield (f"Turn suggestions {'off' if on else 'on'}",
