@@ -3,6 +3,7 @@ report, export, pii."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -18,17 +19,28 @@ def suggest(
         help="Train on this coder's finished responses and suggest for the rest "
              "(default: consensus, or the only coder; the codebook alone if nobody has coded).")] = None,
     limit: Annotated[Optional[int], typer.Option(help="At most N responses.")] = None,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Write one row per response (id, each code's probability, the "
+                               "suggested codes) to FILE.csv or FILE.parquet instead of printing.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Print suggested codes, probabilities and evidence for responses not yet coded."""
-    from codewell.cli.suggest_cmds import render_suggestions
+    from codewell.cli.suggest_cmds import check_output, render_suggestions, write_suggestions
     from codewell.project import Project
 
+    if output is not None:
+        check_output(output)
     with Project.open(project) as opened:
         chosen = coder or opened.default_coder()
         if coder is None and chosen is None and opened.coders():
             raise CodewellError(f"several coders here ({', '.join(opened.coders())}): whose decisions "
                                 "should the model learn from?", hint="choose one with --coder NAME")
+        if output is not None:
+            model, todo = opened.suggestion_plan(chosen, limit=limit)
+            with typer.progressbar(length=len(todo), label="suggesting", file=sys.stderr) as bar:
+                written = write_suggestions(output, model, todo, bar.update)
+            typer.echo(f"Wrote suggestions for {written} responses to {output}.", err=True)
+            return
         items = opened.suggest(chosen, limit=limit)
     typer.echo(render_suggestions(items, as_json))
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codewell.errors import CodewellError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.values import CodeSuggestion, Response
+
+if TYPE_CHECKING:
+    from codewell.suggest.model import FittedModel
 
 # Points of the learning curve shown in the text report (the JSON has every point).
 CURVE_POINTS = (10, 20, 30, 50, 75, 100, 150, 200, 300, 500)
@@ -76,6 +79,84 @@ def render_suggestions(items: Sequence[tuple[Response, Sequence[CodeSuggestion]]
         if not chosen:
             lines.append("  (no code suggested)")
     return "\n".join(lines) if lines else "No responses to suggest codes for."
+
+
+# Responses scored and written per step of ``suggest -o``: memory stays bounded by the chunk,
+# and each step is one batched pass through spaCy and the matrix maths.
+CHUNK = 5000
+OUTPUT_SUFFIXES = (".csv", ".parquet")
+
+
+def write_suggestions(path: Path, model: FittedModel, responses: Sequence[Response],
+                      advance: Callable[[int], None] = lambda n: None) -> int:
+    """Write one row per response (id, each code's probability, the suggested codes joined by
+    ";") to a CSV or Parquet file, chunk by chunk; ``advance`` hears how many rows each chunk
+    wrote. The file appears whole or not at all. Returns the number of rows written."""
+    from codewell.io.atomic_file import atomic_output
+
+    suffix = check_output(path)
+    codes = model.codebook.ids
+    columns = ["id", *(f"p_{c}" for c in codes), "suggested"]
+    with atomic_output(path) as tmp:
+        sink = _CsvSink(tmp, columns) if suffix == ".csv" else _ParquetSink(tmp, columns)
+        try:
+            for start in range(0, len(responses), CHUNK):
+                chunk = responses[start:start + CHUNK]
+                probabilities, thresholds = model.probabilities([r.text for r in chunk])
+                chosen = (probabilities >= thresholds) & (probabilities > 0)
+                sink.write([r.id for r in chunk], probabilities.round(4),
+                           [";".join(c for c, on in zip(codes, row, strict=True) if on) for row in chosen])
+                advance(len(chunk))
+        finally:
+            sink.close()
+    return len(responses)
+
+
+def check_output(path: Path) -> str:
+    """The output's suffix, or a clear error before any work is done."""
+    suffix = path.suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise CodewellError(f"{path}: suggestions are written as .csv or .parquet, not "
+                            f"'{path.suffix or 'no extension'}'", hint="e.g. -o suggestions.csv")
+    return suffix
+
+
+class _CsvSink:
+    def __init__(self, path: Path, columns: list[str]) -> None:
+        import csv
+
+        self._file = path.open("w", encoding="utf-8", newline="")
+        self._writer = csv.writer(self._file)
+        self._writer.writerow(columns)
+
+    def write(self, ids: list[str], probabilities: Any, suggested: list[str]) -> None:
+        self._writer.writerows([rid, *row, codes] for rid, row, codes
+                               in zip(ids, probabilities.tolist(), suggested, strict=True))
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _ParquetSink:
+    def __init__(self, path: Path, columns: list[str]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self._columns = columns
+        self._schema = pa.schema([("id", pa.string()), *((c, pa.float64()) for c in columns[1:-1]),
+                                  ("suggested", pa.string())])
+        self._writer = pq.ParquetWriter(str(path), self._schema)
+
+    def write(self, ids: list[str], probabilities: Any, suggested: list[str]) -> None:
+        import pyarrow as pa
+
+        arrays = [pa.array(ids, pa.string()),
+                  *(pa.array(probabilities[:, c], pa.float64()) for c in range(probabilities.shape[1])),
+                  pa.array(suggested, pa.string())]
+        self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
+
+    def close(self) -> None:
+        self._writer.close()
 
 
 def _suggestion_dict(s: CodeSuggestion) -> dict[str, Any]:

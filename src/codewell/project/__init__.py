@@ -29,6 +29,7 @@ from codewell.values import Code, Codebook, CodedDataset, CodeSuggestion, Respon
 
 if TYPE_CHECKING:
     from codewell.store import Unit
+    from codewell.suggest.model import FittedModel
 
 T = TypeVar("T")
 
@@ -265,6 +266,13 @@ class Project(Coding, Reliability, Sets, CodebookChanges, Flags):
         """Suggestions for the responses ``coder`` has not finished, from a model trained on
         the responses they have (the codebook alone when there are none). The model is built by
         the suggestion service, in its training process, as the coding screen's is."""
+        model, todo = self.suggestion_plan(coder, limit=limit, include_coded=include_coded)
+        return list(zip(todo, model.suggest_many([r.text for r in todo])))
+
+    def suggestion_plan(self, coder: str | None = None, *, limit: int | None = None,
+                        include_coded: bool = False) -> tuple[FittedModel, list[Response]]:
+        """The model :meth:`suggest` uses and the responses it covers, for a batch writer that
+        scores them chunk by chunk (``suggest -o``) instead of building every suggestion."""
         from codewell.suggest.service import shared_service, training_request
 
         if coder is not None:
@@ -273,8 +281,7 @@ class Project(Coding, Reliability, Sets, CodebookChanges, Flags):
         finished = self.finished(coder) if coder is not None and not include_coded else set()
         todo = [r for r in self.responses() if r.id not in finished and not r.is_empty]
         todo = todo[:limit] if limit is not None else todo
-        model = shared_service().build(request).model
-        return list(zip(todo, model.suggest_many([r.text for r in todo])))
+        return shared_service().build(request).model, todo
 
     # -- reading it all back ---------------------------------------------------------------
     def training_examples(self, coder: str) -> tuple[list[str], list[frozenset[str]]]:
