@@ -59,8 +59,9 @@ class RecordOps:
     def codebook_history(self) -> list[tuple[int, datetime, str, str]]:
         """(version, created_at, hash, note) of every version, oldest first."""
         t = schema.codebook_versions
-        return [tuple(r) for r in self.conn.execute(  # type: ignore[misc]
-            select(t.c.version, t.c.created_at, t.c.content_hash, t.c.note).order_by(t.c.version))]
+        return [(version, at if at.tzinfo else at.replace(tzinfo=timezone.utc), digest, note)
+                for version, at, digest, note in self.conn.execute(  # the same instant on both engines
+                    select(t.c.version, t.c.created_at, t.c.content_hash, t.c.note).order_by(t.c.version))]
 
     # -- responses -----------------------------------------------------------------------
     def response_pks(self, ids: Sequence[str] | None = None) -> dict[str, int]:

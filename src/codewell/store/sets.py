@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import Connection, func, insert, select
 
@@ -79,7 +79,7 @@ class SetOps:
                 .join(st, st.c.response_pk == m.c.response_pk).join(c, c.c.id == st.c.coder_id)
                 .where(st.c.status == "done").group_by(m.c.set_id, c.c.name)):
             done.setdefault(set_id, {})[name] = int(n)
-        return [StoredSet(name=row.name, created_at=row.created_at, seed=row.seed, stratify=row.stratify,
+        return [StoredSet(name=row.name, created_at=_utc(row.created_at), seed=row.seed, stratify=row.stratify,
                           allow_suggestions=bool(row.allow_suggestions), note=row.note,
                           size=int(sizes.get(row.id, 0)), participants=tuple(joined.get(row.id, ())),
                           done=done.get(row.id, {}))
@@ -91,3 +91,8 @@ class SetOps:
         if found is None:
             raise LookupError(name)
         return int(found)
+
+
+def _utc(at: datetime) -> datetime:
+    """SQLite hands back naive UTC times, PostgreSQL aware ones: the same instant either way."""
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
