@@ -36,7 +36,7 @@ async def test_keys_pressed_while_the_project_is_locked_are_kept_and_stored_once
     app = make_app(str(study), "ana", suggestions=False)
     async with app.run_test(size=SIZE) as pilot:
         coding = app.screen
-        with HeldLock(study, seconds=hold):
+        with HeldLock(study, seconds=hold) as held:
             await pilot.press("1")            # R001: apply the first code -> meets the lock, queued
             await pilot.press("2")            # queued behind it, in order
             await pilot.press("enter")        # R001 done -> queued; the coder moves on at once
@@ -44,8 +44,13 @@ async def test_keys_pressed_while_the_project_is_locked_are_kept_and_stored_once
             await pilot.pause(0.2)
             assert len(coding.outbox) == 4
             assert "waiting for the project (held by another process): 4 changes kept" in screen_text(app)
-            assert app.is_running
-            assert stored(study)[0] == ()     # nothing pretends to be saved
+            # The lock stays held for the whole period; the coder keeps moving about meanwhile.
+            while time.monotonic() - held.started < hold - 0.75:
+                await pilot.press("n", "p")
+                await pilot.pause(0.15)
+                assert app.is_running
+                assert stored(study)[0] == ()     # nothing pretends to be saved
+            assert len(coding.outbox) == 4
         await _until(pilot, lambda: not coding.outbox and not coding._flushing, 30)
         await pilot.pause()
         assert "waiting for the project" not in screen_text(app)

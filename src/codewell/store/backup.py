@@ -44,7 +44,9 @@ def backup_sqlite(project: Path, out: Path) -> Path:
     os.close(fd)
     os.chmod(temporary, 0o600)
     try:
-        source = sqlite3.connect(f"{project.resolve().as_uri()}?mode=ro", uri=True)
+        # A read-write connection that only reads: a read-only one closed in a process that has
+        # the project open could unlink the shared WAL index under its other connections.
+        source = sqlite3.connect(project)
         try:
             target = sqlite3.connect(temporary)
             try:

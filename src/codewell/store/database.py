@@ -6,8 +6,8 @@ as it was. SQLite writes take the write lock up front (``BEGIN IMMEDIATE``); a l
 another process is waited for, with backoff, and reported on the ``codewell.store`` logger so a
 command can say it is waiting, never a dead "database is locked".
 
-A file that is not a codewell project is inspected read-only (through SQLite's ``mode=ro``) before
-anything is written, so pointing codewell at the wrong file cannot change it. New files are
+A file that is not a codewell project is inspected by reading alone before anything is written, so
+pointing codewell at the wrong file cannot change it. New files are
 created owner-only (0600): they hold sensitive free text.
 
 A ``postgresql://`` URL opens the same schema on a server (:mod:`codewell.store.postgres` says how
@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sqlite3
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -42,7 +41,6 @@ from codewell.store.faults import (
 from codewell.store.postgres import is_url, mask, server_engine
 from codewell.store.unit import Unit
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 #: How long a command waits for another process's write lock before giving up (seconds);
 #: the environment variable CODEWELL_LOCK_WAIT overrides it (documented in the README).
 DEFAULT_WAIT = 60.0
@@ -184,8 +182,6 @@ def _sqlite_engine(path: Path, *, read_only: bool, immutable: bool) -> Engine:
     def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        if not read_only:
-            cursor.execute("PRAGMA journal_mode=WAL")
         # In WAL mode NORMAL still keeps every committed transaction across a crash of the
         # application (kill -9); only an OS crash or power cut can lose the last commits.
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -207,41 +203,43 @@ def _engine(location: str | Path, *, read_only: bool = False, immutable: bool = 
     return _sqlite_engine(Path(location), read_only=read_only, immutable=immutable)
 
 
-def _inspect_sqlite_readonly(path: Path) -> int:
-    """The schema version of a codewell file, checked without writing a byte."""
+def _check_readable(path: Path) -> None:
+    """Refuse folders and unreadable files before SQLite sees them.
+
+    The file is never opened here: closing any descriptor of a database file drops every POSIX
+    lock this process holds on it, including SQLite's own, and another process could then
+    checkpoint and delete the WAL under this process's open connections. Whether the bytes are
+    SQLite at all is SQLite's to say ("file is not a database"), when it reads them.
+    """
     if path.is_dir():
         raise NotAProjectError(f"{path}: is a folder, not a codewell project file")
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(16)
-    except PermissionError:
+    if not os.access(path, os.R_OK):
         raise ProjectError(f"{path}: cannot read the project file (permission denied)",
-                           hint="check the file's permissions") from None
-    if header != SQLITE_HEADER:
-        raise NotAProjectError(f"{path}: not a codewell project (not an SQLite database)")
-    # Reading writes nothing to the file. Not ``mode=ro``: closing a read-only connection in a
-    # process that also holds read-write ones can unlink the shared WAL index under them (seen as
-    # "disk I/O error" in every later read). Only a folder nobody may write gets ``immutable``.
-    writable_folder = os.access(path.parent, os.W_OK)
-    query = "" if writable_folder else "?mode=ro&immutable=1"
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}{query}", uri=True)
-        try:
-            rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        finally:
-            conn.close()
-    except sqlite3.OperationalError as error:
-        text = str(error).lower()
-        if "no such table" in text:
-            raise NotAProjectError(f"{path}: not a codewell project (an SQLite file of something else)") from None
-        if "locked" in text:
-            raise busy(str(path)) from None
-        raise DamagedProjectError(f"{path}: cannot read the project ({error})", hint=BACKUP_HINT) from None
-    except sqlite3.DatabaseError as error:
-        raise DamagedProjectError(f"{path}: the project file is damaged ({error})", hint=BACKUP_HINT) from None
-    if rows.get("application") != schema.APPLICATION:
-        raise NotAProjectError(f"{path}: not a codewell project (an SQLite file of something else)")
-    return _parse_version(str(path), rows.get("schema_version", "0"))
+                           hint="check the file's permissions")
+    if path.stat().st_size == 0:
+        raise NotAProjectError(f"{path}: not a codewell project (the file is empty)")
+
+
+def _stored_version(db: Database) -> int:
+    """The schema version of a codewell project, read without writing a byte.
+
+    Read through the project's own engine, whose connections change nothing until asked to write
+    (the WAL journal mode is set once, at creation, and stays in the file). A second, read-only
+    connection would be worse than unnecessary: closing one in a process that also holds
+    read-write connections can unlink the shared WAL index under them.
+    """
+    def read(unit: Unit) -> int:
+        tables = set(inspect(unit.conn).get_table_names())
+        if "meta" not in tables:
+            raise NotAProjectError(f"{db.location}: not a codewell project (an SQLite file of something else)"
+                                   if not is_url(db.location) else
+                                   f"{db.location}: not a codewell project (no codewell tables)")
+        rows = unit.meta()
+        if rows.get("application") != schema.APPLICATION:
+            raise NotAProjectError(f"{db.location}: not a codewell project (an SQLite file of something else)")
+        return _parse_version(db.location, rows.get("schema_version", "0"))
+
+    return db.read(read)
 
 
 def _parse_version(location: str, value: object) -> int:
@@ -272,24 +270,24 @@ def open_database(location: str | Path, *, check: bool = True) -> Database:
         path = Path(location)
         if not path.exists():
             raise ProjectError(f"{path}: no such project", hint=f"create it with: codewell init {path} --codebook FILE")
-        version = _inspect_sqlite_readonly(path)
-        _check_version(location, version)
+        _check_readable(path)
         immutable = not os.access(path.parent, os.W_OK)
         read_only = immutable or not os.access(path, os.W_OK)
-        if version < schema.SCHEMA_VERSION and not read_only:
-            backup = backup_sqlite(path, migration_backup_path(path, version))
-            notes = [f"upgraded the project from schema {version} to {schema.SCHEMA_VERSION}; "
-                     f"the file as it was is kept in {backup}"]
-            log.warning(notes[0])
-        else:
-            notes = []
-    else:
-        notes = []
     engine = _engine(location, read_only=read_only, immutable=immutable)
     db = Database(engine, str(location), read_only=read_only)
-    db.notes = notes
     try:
-        _upgrade(db)
+        version = _stored_version(db)
+        _check_version(location, version)
+        if version < schema.SCHEMA_VERSION:
+            if read_only:
+                raise ProjectReadOnlyError(f"{location}: written by an older codewell and read-only, "
+                                           "so it cannot be upgraded", hint="copy it somewhere you can write")
+            if not is_url(location):
+                kept = backup_sqlite(Path(location), migration_backup_path(Path(location), version))
+                db.notes.append(f"upgraded the project from schema {version} to {schema.SCHEMA_VERSION}; "
+                                f"the file as it was is kept in {kept}")
+                log.warning(db.notes[-1])
+            db.write(lambda unit: _upgrade(unit, db.location))
     except BaseException:
         engine.dispose()
         raise
@@ -298,30 +296,12 @@ def open_database(location: str | Path, *, check: bool = True) -> Database:
     return db
 
 
-def _upgrade(db: Database) -> None:
-    def upgrade(unit: Unit) -> None:
-        conn = unit.conn
-        if is_url(db.url) and not inspect(conn).has_table("meta"):
-            raise NotAProjectError(f"{db.location}: not a codewell project (no codewell tables)")
-        version = _parse_version(db.location, unit.meta().get("schema_version", "0"))
-        _check_version(db.location, version)
-        if version < schema.SCHEMA_VERSION:
-            migrations.migrate(conn, version)
-
-    def current(unit: Unit) -> bool:
-        if is_url(db.url) and not inspect(unit.conn).has_table("meta"):
-            raise NotAProjectError(f"{db.location}: not a codewell project (no codewell tables)")
-        version = _parse_version(db.location, unit.meta().get("schema_version", "0"))
-        _check_version(db.location, version)
-        return version == schema.SCHEMA_VERSION
-
-    # Opening to read must never wait for a coder's write lock: only an upgrade writes.
-    if db.read(current):
-        return
-    if db.read_only:
-        raise ProjectReadOnlyError(f"{db.location}: written by an older codewell and read-only, "
-                                   "so it cannot be upgraded", hint="copy it somewhere you can write")
-    db.write(upgrade)
+def _upgrade(unit: Unit, location: str) -> None:
+    """Migrate inside the write, re-reading the version: another process may have done it first."""
+    version = _parse_version(location, unit.meta().get("schema_version", "0"))
+    _check_version(location, version)
+    if version < schema.SCHEMA_VERSION:
+        migrations.migrate(unit.conn, version)
 
 
 def create_database(location: str | Path, initial: Callable[[Unit], None] | None = None) -> Database:
@@ -354,6 +334,12 @@ def create_database(location: str | Path, initial: Callable[[Unit], None] | None
             initial(unit)
 
     try:
+        if not is_url(location):  # set once, outside any transaction; it stays in the file
+            raw = engine.raw_connection()
+            try:
+                raw.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
+            finally:
+                raw.close()
         db.write(initialise)
     except (CodewellError, OSError, DBAPIError):
         engine.dispose()

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 
 from codewell.errors import (
-    DamagedProjectError, DataFileError, ProjectBusyError, ProjectError, ProjectReadOnlyError,
+    DamagedProjectError, NotAProjectError, DataFileError, ProjectBusyError, ProjectError, ProjectReadOnlyError,
     ProjectUnavailableError, StorageFullError,
 )
 
@@ -99,11 +99,17 @@ def translate(error: DBAPIError, location: str) -> ProjectError:
     if "readonly database" in lowered or "read-only" in lowered:
         return ProjectReadOnlyError(f"{location}: cannot write the project (read-only)",
                                     hint="check the file's and its folder's permissions, or copy it somewhere you can write")
-    if "disk is full" in lowered or "disk i/o error" in lowered or "no space" in lowered:
+    if "disk is full" in lowered or "no space" in lowered:
         return StorageFullError(f"{location}: could not write the project: the disk is full or the file "
                                 "size limit was reached; nothing was saved by this command",
                                 hint="free some space and run the command again")
-    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+    if "disk i/o error" in lowered:
+        return StorageFullError(f"{location}: could not read or write the project file (disk I/O error): the "
+                                "disk may be full or failing; nothing was saved by this command",
+                                hint="check free space, then run the command again; codewell backup makes a copy")
+    if "file is not a database" in lowered:
+        return NotAProjectError(f"{location}: not a codewell project (not an SQLite database)")
+    if "malformed" in lowered or "corrupt" in lowered:
         return DamagedProjectError(f"{location}: the project file is damaged ({message})", hint=BACKUP_HINT)
     if "unable to open" in lowered:
         return ProjectError(f"{location}: cannot open the project file ({message})",
