@@ -9,7 +9,7 @@ from codewell.tui.app import make_app
 from codewell.tui.messages import DecisionSaved
 from codewell.tui.screens.coding import CODING_BINDINGS
 from codewell.tui.widgets.code_list import CodeRow
-from tui_fixtures import make_project, settle, stored
+from tui_fixtures import make_project, screen_text, settle, stored
 
 SIZE = (100, 40)
 
@@ -359,3 +359,28 @@ async def test_review_shows_the_whole_highlighted_response_and_what_space_does(s
         assert f"{first.id}: {first.text}" in str(screen.query_one("#review-text").render())
         assert "space marks" in str(screen.query_one("#review-title").render())
         assert any(b.description == "Mark row" for b in ReviewScreen.BINDINGS)
+
+
+async def test_every_code_is_two_keys_away_and_the_panel_says_what_it_means(study):
+    from codewell.project import Project
+    from codewell.values import Code
+
+    with Project.open(study) as project:
+        project.add_codes([Code(f"extra_{n}", f"Extra {n}", definition=f"The {n}th extra theme.",
+                                include=(f"mentions extra {n}",)) for n in range(6, 13)])
+    app = quiet(study)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("0", "a")                   # the tenth code: 0, then its letter
+        await pilot.pause()
+        assert app.session.codes_of("R001") == frozenset({"extra_10"})
+        text = screen_text(app)
+        assert "›0a [x] ■ Extra 10" in text
+        await pilot.press("d")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "The 10th extra theme." in text and "mentions extra 10" in text
+        await pilot.press("right_square_bracket", "space")
+        await pilot.pause()
+        assert "The 11th extra theme." in screen_text(app)
+        assert app.session.codes_of("R001") == frozenset({"extra_10", "extra_11"})
+    assert stored(study)[3]["R001"] == frozenset({"extra_10", "extra_11"})

@@ -146,6 +146,8 @@ class CodingScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle":
             return int(parameters[0]) <= len(self.session.codebook.codes)
+        if action == "more_codes":
+            return len(self.session.codebook.codes) > 9
         if action == "review" and not self.session.suggestions_on:
             return None
         return True
