@@ -158,13 +158,23 @@ def test_a_corrupted_page_is_refused_for_writing(study: Path, tmp_path: Path) ->
 
 # -- locked by another process --------------------------------------------------------------------------
 def test_a_command_waits_for_a_lock_and_says_so(study: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
     small = tmp_path / "one.csv"
     small.write_text("id,response\nnew1,A new response\n", encoding="utf-8")
-    with HeldLock(study, seconds=6.0):  # longer than codewell takes to start and read the file
-        result = codewell("import", str(study), str(small))
-    assert result.returncode == 0, result.stderr
-    assert "waiting for the project (held by another process)" in result.stderr
-    assert "Traceback" not in result.stderr
+    with HeldLock(study, seconds=60.0) as held:
+        command = subprocess.Popen([sys.executable, "-m", "codewell", "import", str(study), str(small)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert command.stderr is not None
+        first = command.stderr.readline()  # blocks until the command reports that it waits
+        assert "codewell: waiting for the project (held by another process)" in first
+        held.release()
+        out, rest = command.communicate(timeout=120)
+    assert command.returncode == 0, rest
+    assert "Imported 1 new responses" in out
+    assert "Traceback" not in rest
+    assert len(table_rows(study, "responses")) == 501
 
 
 def test_a_lock_held_too_long_is_one_error_and_nothing_written(study: Path, tmp_path: Path) -> None:
