@@ -16,7 +16,7 @@ import pytest
 
 from codewell.errors import ModelError
 from codewell.suggest import FittedModel, fit_model
-from codewell.suggest.service import TrainingRequest, TrainingService, training_request
+from codewell.suggest.service import StoredRequest, TrainingRequest, TrainingService, training_request
 from test_suggest_model import BOOK, make_data
 
 PROBE = ["We waited four hours and the meal was cold.", "Sandwiches were stale and I was scared.",
@@ -61,12 +61,33 @@ def test_a_newer_request_supersedes_an_older_one(service):
     assert result is not None and result.model.n_examples == 25
 
 
+def test_a_killed_training_process_is_replaced_on_the_next_request():
+    import signal
+
+    own = TrainingService()
+    try:
+        first = own.train(request(10))
+        os.kill(first.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while _alive(first.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # the pool notices its worker is gone
+        try:
+            own.train(request(10))
+        except ModelError as error:  # a request that met the dead process says so, once
+            assert "stopped unexpectedly" in str(error)
+        second = own.train(request(11))
+        assert second.pid not in (first.pid, os.getpid()) and second.model.n_examples == 11
+    finally:
+        own.close()
+
+
 def test_build_waits_for_its_own_result(service):
     result = service.build(request(12))
     assert result.model.n_examples == 12
 
 
-def test_the_request_is_what_the_coder_finished(tmp_path):
+def test_the_request_is_what_the_coder_finished(tmp_path, service):
     from codewell.project import Project
     from codewell.values import Status
     from tui_fixtures import CODEBOOK, write_responses
@@ -81,6 +102,10 @@ def test_the_request_is_what_the_coder_finished(tmp_path):
     assert made.labels == (frozenset({"understanding"}),) and len(made.texts) == 1
     assert made.seed == 5 and made.codebook == CODEBOOK
     assert (nobody.texts, nobody.labels) == ((), ())
+    stored = StoredRequest(Project.open, str(tmp_path / "p.cw"), "ana", seed=5)
+    assert stored.read() == made
+    result = service.train(stored)  # the training process reads the project itself
+    assert result.pid != os.getpid() and result.model.n_examples == 1
 
 
 def test_the_blas_thread_limit_stays_in_the_training_process(service):

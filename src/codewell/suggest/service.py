@@ -3,8 +3,9 @@
 The coding screen and ``codewell suggest`` both train here, so there is one "train on what the
 coder finished" and one place training happens. Training runs in a separate process (one
 ``spawn`` worker: never ``fork``, the TUI has threads), so the screen never competes with it for
-the interpreter. The worker receives plain data (codebook, texts, labels, seed) and sends back an
-immutable :class:`~codewell.suggest.model.FittedModel`, pickled over the pipe between our own two
+the interpreter. The worker receives plain data (codebook, texts, labels, seed; or where to read
+them: a project's location and a coder) and sends back an immutable
+:class:`~codewell.suggest.model.FittedModel`, pickled over the pipe between our own two
 processes; no model is ever written to or loaded from a file.
 
 A newer request supersedes an older one: the older is dropped before it starts, or stops at the
@@ -17,7 +18,9 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from contextlib import AbstractContextManager
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -66,6 +69,25 @@ def training_request(project: HasDecisions, coder: str | None, *, seed: int = 0)
     return TrainingRequest(project.codebook, tuple(texts), tuple(labels), seed)
 
 
+@dataclass(frozen=True)
+class StoredRequest:
+    """Train on what ``coder`` finished in the project at ``location``, read by the training
+    process itself, so the process asking (the coding screen) spends nothing on it.
+
+    ``open`` opens a project as a context manager (``Project.open``: passed in, because the
+    facade uses this module and so this module never imports it; it crosses the pipe by name).
+    """
+
+    open: Callable[[str], AbstractContextManager[HasDecisions]]
+    location: str
+    coder: str
+    seed: int = 0
+
+    def read(self) -> TrainingRequest:
+        with self.open(self.location) as project:
+            return training_request(project, self.coder, seed=self.seed)
+
+
 class TrainingService:
     """One training process, started on first use; the newest request wins.
 
@@ -85,7 +107,7 @@ class TrainingService:
         self._executor: ProcessPoolExecutor | None = None
         self._pending: list[Future[Any]] = []
 
-    def submit(self, request: TrainingRequest) -> Future[TrainingResult | None]:
+    def submit(self, request: TrainingRequest | StoredRequest) -> Future[TrainingResult | None]:
         """Start training on ``request``; the future gives ``None`` if a newer one supersedes it."""
         with self._lock:
             if self._newest.value < 0:
@@ -94,15 +116,22 @@ class TrainingService:
             self._newest.value = ticket
             for older in self._pending:
                 older.cancel()  # not started yet: dropped; started: stops at a checkpoint
-            if self._executor is None:
-                self._executor = ProcessPoolExecutor(
-                    max_workers=1, mp_context=self._context, initializer=_start_worker,
-                    initargs=(self._newest, os.getpid()))
-            future = self._executor.submit(_train, request, ticket)
+            try:
+                future = self._pool().submit(_train, request, ticket)
+            except BrokenProcessPool:  # the training process died (killed?): start another
+                self._executor = None
+                future = self._pool().submit(_train, request, ticket)
             self._pending = [future]
             return future
 
-    def train(self, request: TrainingRequest) -> TrainingResult | None:
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=1, mp_context=self._context, initializer=_start_worker,
+                initargs=(self._newest, os.getpid()))
+        return self._executor
+
+    def train(self, request: TrainingRequest | StoredRequest) -> TrainingResult | None:
         """Train and wait: the result, or ``None`` when a newer request superseded this one."""
         return self.wait(self.submit(request))
 
@@ -110,15 +139,13 @@ class TrainingService:
         """The result of a :meth:`submit`, or ``None`` when a newer request superseded it."""
         try:
             return future.result()
-        except BrokenProcessPool:
-            with self._lock:
-                self._executor = None  # the next request starts a new training process
+        except BrokenProcessPool:  # the next request starts a new training process
             raise ModelError("the training process stopped unexpectedly",
                              "it starts again on the next retrain") from None
         except CancelledError:
             return None
 
-    def build(self, request: TrainingRequest) -> TrainingResult:
+    def build(self, request: TrainingRequest | StoredRequest) -> TrainingResult:
         """Train and wait for a result even if another caller's request supersedes ours."""
         while (result := self.train(request)) is None:
             pass
@@ -209,7 +236,7 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(0)
 
 
-def _train(request: TrainingRequest, ticket: int) -> TrainingResult | None:
+def _train(request: TrainingRequest | StoredRequest, ticket: int) -> TrainingResult | None:
     from codewell.suggest.model import Cancelled, fit_model
 
     def superseded() -> bool:
@@ -218,6 +245,8 @@ def _train(request: TrainingRequest, ticket: int) -> TrainingResult | None:
     if superseded():
         return None
     started = time.monotonic()
+    if isinstance(request, StoredRequest):
+        request = request.read()
     try:
         model = fit_model(request.codebook, request.texts, request.labels, seed=request.seed,
                           should_stop=superseded)
