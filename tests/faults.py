@@ -94,3 +94,27 @@ def table_rows(path: Path | str, table: str) -> list[tuple]:  # type: ignore[typ
         return conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
     finally:
         conn.close()
+
+
+def codewell_on_read_only_mount(mounted: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run codewell where ``mounted`` (a file or a folder) is on a read-only mount.
+
+    File modes mean nothing to root (CI runs as root), so a private mount namespace with a
+    read-only bind mount is the honest way to make a path unwritable for everyone. Skips with the
+    reason when this machine cannot make one.
+    """
+    import shlex
+
+    import pytest
+
+    target = shlex.quote(str(mounted))
+    command = " ".join(shlex.quote(str(a)) for a in [sys.executable, "-m", "codewell", *args])
+    script = f"mount --bind {target} {target} && mount -o remount,bind,ro {target} && exec {command}"
+    try:
+        result = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True,
+                                timeout=120)
+    except FileNotFoundError:
+        pytest.skip("unshare (util-linux) is not installed: read-only mounts cannot be made here")
+    if result.returncode != 0 and ("unshare failed" in result.stderr or "mount:" in result.stderr):
+        pytest.skip(f"no private mount namespace here: {result.stderr.strip()}")
+    return result

@@ -269,16 +269,16 @@ def test_names_given_a_folder(study: Path, tmp_path: Path) -> None:
 
 
 def test_read_only_folder_is_refused_without_a_partial_file(study: Path, tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root ignores folder permissions")
+    from faults import codewell_on_read_only_mount
+
     folder = tmp_path / "locked"
     folder.mkdir()
-    folder.chmod(0o500)
-    try:
-        line = one_error_line(run("export", study, "-o", folder / "x.csv", "--coder", "ana"))
-        assert "permission denied" in line
-    finally:
-        folder.chmod(0o700)
+    result = codewell_on_read_only_mount(folder, "export", str(study), "-o", str(folder / "x.csv"),
+                                         "--coder", "ana")
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in result.stderr
+    assert "cannot write" in lines[0] and "choose a folder you can write to" in lines[0]
     assert files_in(folder) == []
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CODEBOOK, SAMPLE
-from faults import HeldLock, codewell, file_bytes, table_rows
+from faults import HeldLock, codewell, codewell_on_read_only_mount, file_bytes, table_rows
 
 DATA = Path(__file__).parent / "data"
 
@@ -49,44 +49,21 @@ def study(template: Path, tmp_path: Path) -> Path:
 
 
 # -- read-only -------------------------------------------------------------------------------------
-def _read_only(mounted: Path, *args: str):  # type: ignore[no-untyped-def]
-    """Run codewell where ``mounted`` (a file or a folder) is on a read-only mount.
-
-    File modes mean nothing to root (CI runs as root), so a private mount namespace with a
-    read-only bind mount is the honest way to make a file unwritable for everyone.
-    """
-    import shlex
-    import subprocess
-    import sys
-
-    target = shlex.quote(str(mounted))
-    command = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "codewell", *args])
-    script = f"mount --bind {target} {target} && mount -o remount,bind,ro {target} && exec {command}"
-    try:
-        return subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120)
-    except FileNotFoundError:
-        pytest.skip("unshare (util-linux) is not installed: read-only mounts cannot be made here")
-
-
 def test_a_read_only_project_reads_but_refuses_writes(study: Path) -> None:
     before = file_bytes(study)
-    status = _read_only(study, "status", str(study), "--json")
-    if "Operation not permitted" in status.stderr or "Permission denied" in status.stderr:
-        pytest.skip(f"no private mount namespace here: {status.stderr.strip()}")
+    status = codewell_on_read_only_mount(study, "status", str(study), "--json")
     assert status.returncode == 0, status.stderr
-    result = _read_only(study, "import", str(study), str(SAMPLE / "responses.csv"))
+    result = codewell_on_read_only_mount(study, "import", str(study), str(SAMPLE / "responses.csv"))
     assert result.returncode == 3
     assert "cannot write the project (read-only)" in _one_error_line(result)
     assert file_bytes(study) == before
 
 
 def test_a_project_in_a_read_only_folder_is_still_a_project(study: Path) -> None:
-    status = _read_only(study.parent, "status", str(study))
-    if "Operation not permitted" in status.stderr or "Permission denied" in status.stderr:
-        pytest.skip(f"no private mount namespace here: {status.stderr.strip()}")
+    status = codewell_on_read_only_mount(study.parent, "status", str(study))
     assert status.returncode == 0, status.stderr
     assert "not a codewell project" not in status.stderr
-    result = _read_only(study.parent, "import", str(study), str(SAMPLE / "responses.csv"))
+    result = codewell_on_read_only_mount(study.parent, "import", str(study), str(SAMPLE / "responses.csv"))
     assert result.returncode == 3
     assert "read-only" in _one_error_line(result)
 
