@@ -118,7 +118,10 @@ def _translate(exc: OSError, path: Path) -> OutputError:
     if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
         return OutputError(f"cannot write {path}: the disk is full (or a file-size limit was hit); "
                            "nothing was written", hint="free some space or write elsewhere")
-    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+    if code == errno.EROFS:
+        return OutputError(f"cannot write {path}: the folder is on a read-only file system",
+                           hint="choose a folder you can write to")
+    if code in (errno.EACCES, errno.EPERM):
         return OutputError(f"cannot write {path}: permission denied",
                            hint="choose a folder you can write to")
     if code == errno.EISDIR:
