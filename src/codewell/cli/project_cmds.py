@@ -27,7 +27,7 @@ def init(
         for problem in problems:
             typer.echo(f"Read leniently: {problem}")
         typer.echo(f"Created {created.location} with codebook '{cb.title}' ({len(cb.codes)} codes).")
-        typer.echo(f"Next: codewell import {project} RESPONSES.csv")
+        typer.echo(f"Next: codewell import {created.location} RESPONSES.csv")  # a password in a URL stays masked
 
 
 def import_(
