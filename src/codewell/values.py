@@ -111,6 +111,7 @@ class Decision:
     suggestions_on: bool = False
     undoes: int | None = None
     note: str = ""  # e.g. "agreed" or "adjudicated" for consensus decisions
+    uid: str | None = None  # client-generated identity: a retried write lands once
 
 
 @dataclass(frozen=True)
