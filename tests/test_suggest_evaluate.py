@@ -151,5 +151,5 @@ def test_render_suggestions_text_and_json():
     assert first["id"] == "R1" and first["suggestions"][0]["evidence"] == [
         {"start": 3, "end": 9, "text": "waited", "source": "keyword"}]
     assert first["suggestions"][1] == {"code": "food", "probability": 0.05, "suggested": False,
-                                       "reason": "", "evidence": []}
+                                       "tentative": False, "reason": "", "evidence": []}
     assert render_suggestions([], False) == "No responses to suggest codes for."
