@@ -201,10 +201,13 @@ def test_a_schema_2_project_gains_sets_on_upgrade(tmp_path: Path) -> None:
     import sqlite3
 
     location = make_study(tmp_path, n=5)
+    with Project.open(location) as project:
+        project.set_status("ana", "R002", Status.FLAGGED)   # how schema 2 kept a flag
     conn = sqlite3.connect(location)
     conn.executescript("DROP TABLE set_coders; DROP TABLE set_members; DROP TABLE reliability_sets;"
-                       "UPDATE meta SET value = '2' WHERE key = 'schema_version';")
+                       "DROP TABLE flags; UPDATE meta SET value = '2' WHERE key = 'schema_version';")
     conn.close()
     with Project.open(location) as project:
         assert any("schema 2 to" in note for note in project.notes)
         assert project.draw_set(3).size == 3
+        assert project.flags("ana") == {"R002"} and project.statuses("ana") == {}
