@@ -112,6 +112,25 @@ class Decision:
     undoes: int | None = None
     note: str = ""  # e.g. "agreed" or "adjudicated" for consensus decisions
     uid: str | None = None  # client-generated identity: a retried write lands once
+    # A segment coding's span, ``text[start:end]`` in Unicode code points (end exclusive);
+    # both None when the decision is about the whole response.
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A coder's current coding of one code on one span of a response: ``text[start:end]`` in
+    code points, or the whole response when ``start`` and ``end`` are None."""
+
+    response_id: str
+    code: str
+    start: int | None = None
+    end: int | None = None
+
+    @property
+    def is_whole(self) -> bool:
+        return self.start is None
 
 
 @dataclass(frozen=True)
@@ -160,3 +179,6 @@ class CodedDataset:
     statuses: dict[str, dict[str, Status]]
     memos: dict[str, dict[str, str]]
     decisions: tuple[Decision, ...] = ()
+    # coder -> every current coding, whole or segment, in response order (the segments layout,
+    # REFI-QDA and quotes need the spans; ``codings`` is the response-level view derived from them)
+    segments: dict[str, tuple[Segment, ...]] = field(default_factory=dict)

@@ -2,7 +2,10 @@
 
 The file is long format, one row per applied code: ``id``, ``coder``, ``code``. A response a coder
 finished without applying any code has one row with an empty ``code``; a response a coder never
-looked at has no row. :func:`read_codings` checks the file on its own terms; :func:`check_codings`
+looked at has no row. Optional ``start`` and ``end`` columns make a row a segment coding: the
+code applies to ``text[start:end]``, offsets in Unicode code points (end exclusive; what Python's
+``str`` indexes, not bytes and not UTF-16 units); a row with both empty codes the whole response.
+(codewell's ``--layout segments`` export has exactly these columns, so it reads back in.) :func:`read_codings` checks the file on its own terms; :func:`check_codings`
 checks it against a project and reports every problem at once, so a caller can refuse the whole
 import and leave the project as it was.
 """
@@ -10,7 +13,7 @@ import and leave the project as it was.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from codewell.errors import DataFileError
@@ -18,6 +21,7 @@ from codewell.fuzzy import did_you_mean
 from codewell.io.sources import load_grid
 
 _REQUIRED = ("id", "coder", "code")
+Span = tuple[str, "int | None", "int | None"]
 _LISTED = 5
 
 
@@ -30,6 +34,18 @@ class CodingsTable:
 
     codings: dict[str, dict[str, frozenset[str]]]
     path: Path | None = None
+    #: coder -> response id -> (code, start, end) keys, start/end None for a whole response;
+    #: empty when built by hand (then ``codings`` are whole-response codings)
+    spans: dict[str, dict[str, frozenset[Span]]] = field(default_factory=dict)
+    #: the file row of each segment key, to name it when a span does not fit its response
+    span_rows: dict[tuple[str, str, Span], int] = field(default_factory=dict)
+
+    def keys(self) -> dict[str, dict[str, frozenset[Span]]]:
+        """The spans, or the whole-response keys of ``codings`` when the table has none."""
+        if self.spans:
+            return self.spans
+        return {coder: {rid: frozenset((code, None, None) for code in codes) for rid, codes in by_id.items()}
+                for coder, by_id in self.codings.items()}
 
 
 def read_codings(path: Path, *, sheet: str | None = None) -> CodingsTable:
@@ -67,16 +83,55 @@ def read_codings(path: Path, *, sheet: str | None = None) -> CodingsTable:
                 f"every row needs a {label}",
             )
     applied = _applied_flags(path, grid, header, rows)
-    gathered: dict[str, dict[str, set[str]]] = {}
+    offsets = _offsets(path, grid, header, rows, codes)
+    gathered: dict[str, dict[str, set[Span]]] = {}
+    span_rows: dict[tuple[str, str, Span], int] = {}
     for index in rows:
-        codes_so_far = gathered.setdefault(coders[index], {}).setdefault(response_ids[index], set())
+        keys_so_far = gathered.setdefault(coders[index], {}).setdefault(response_ids[index], set())
         if codes[index] and applied[index]:
-            codes_so_far.add(codes[index])
+            key = (codes[index], *offsets[index])
+            keys_so_far.add(key)  # type: ignore[arg-type]
+            span_rows.setdefault((coders[index], response_ids[index], key), grid.first_row + index)  # type: ignore[index]
+    spans = {coder: {rid: frozenset(keys) for rid, keys in by_id.items()} for coder, by_id in gathered.items()}
     codings = {
-        coder: {response_id: frozenset(found) for response_id, found in by_id.items()}
-        for coder, by_id in gathered.items()
+        coder: {rid: frozenset(code for code, _, _ in keys) for rid, keys in by_id.items()}
+        for coder, by_id in spans.items()
     }
-    return CodingsTable(codings=codings, path=path)
+    return CodingsTable(codings=codings, path=path, spans=spans, span_rows=span_rows)
+
+
+def _offsets(path: Path, grid, header: Sequence[str], rows: Sequence[int],  # type: ignore[no-untyped-def]
+             codes: Sequence[str]) -> list[tuple[int | None, int | None]]:
+    """Per row, the segment's (start, end), or (None, None) for the whole response. Both or
+    neither; whole numbers with 0 <= start < end (whether they fit the text is the project's check)."""
+    if "start" not in header and "end" not in header:
+        return [(None, None)] * grid.n_rows
+    if "start" not in header or "end" not in header:
+        have, lack = ("start", "end") if "start" in header else ("end", "start")
+        raise DataFileError(f"{path}: a '{have}' column needs an '{lack}' column beside it",
+                            "segment offsets come in pairs: start and end (end exclusive)")
+    starts, ends = ([cell.strip() for cell in grid.columns[header.index(name)]] for name in ("start", "end"))
+    found: list[tuple[int | None, int | None]] = [(None, None)] * grid.n_rows
+    bad = []
+    for index in rows:
+        start, end = starts[index], ends[index]
+        if not start and not end:
+            continue
+        try:
+            pair = (int(start), int(end))
+        except ValueError:
+            bad.append(str(grid.first_row + index))
+            continue
+        if not 0 <= pair[0] < pair[1] or not codes[index]:
+            bad.append(str(grid.first_row + index))
+            continue
+        found[index] = pair
+    if bad:
+        raise DataFileError(f"{path}: start and end must be whole numbers with 0 <= start < end, on a row "
+                            f"with a code, at row{'s' if len(bad) > 1 else ''} {_listing(bad)}",
+                            "leave both empty to code the whole response; offsets count characters "
+                            "(Unicode code points) from 0, end exclusive")
+    return found
 
 
 def _applied_flags(path: Path, grid, header: Sequence[str], rows: Sequence[int]) -> list[bool]:  # type: ignore[no-untyped-def]

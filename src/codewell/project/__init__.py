@@ -20,9 +20,10 @@ from codewell.codebook import check_code_id, codebook_from_json, codebook_to_jso
 from codewell.errors import DamagedProjectError, DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.project.changes import CodebookChanges
-from codewell.project.coding import Coding, check_coder_name
+from codewell.project.coding import Coding
 from codewell.project.flags import Flags
 from codewell.project.reliability import Reliability
+from codewell.project.segments import Segments
 from codewell.project.sets import Sets
 from codewell.store import Database, create_database, default_backup_path, open_database
 from codewell.values import Code, Codebook, CodedDataset, CodeSuggestion, Response, Status
@@ -56,7 +57,7 @@ def _parse_codebook(body: str) -> Codebook:
                                   hint="restore your latest backup (codewell backup makes one)") from None
 
 
-class Project(Coding, Reliability, Sets, CodebookChanges, Flags):
+class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags):
     """An open project. Create with :meth:`create`, open with :meth:`open`; close when done.
 
     Opened for a ``viewer`` (the coder at the screen), it hides other coders' work on open
@@ -221,7 +222,10 @@ class Project(Coding, Reliability, Sets, CodebookChanges, Flags):
 
         table = read_codings(Path(path))
         check_codings(table, [r.id for r in self.responses()], self.codebook.ids)
-        return self.apply_codings(table.codings, source=str(path))
+        recorded = self._write(lambda unit: self._apply_keys_in(unit, table.keys(), table.span_rows, str(path)))
+        return ImportReport(source=str(path), added=recorded, unchanged=0,
+                            details={"coders": sorted(table.codings),
+                                     "responses_done": sum(len(v) for v in table.codings.values())})
 
     def apply_codings(self, codings: dict[str, dict[str, frozenset[str]]], source: str) -> ImportReport:
         recorded = self._write(lambda unit: self._apply_codings_in(unit, codings))
@@ -230,28 +234,10 @@ class Project(Coding, Reliability, Sets, CodebookChanges, Flags):
                             details={"coders": sorted(codings), "responses_done": n})
 
     def _apply_codings_in(self, unit: Unit, codings: dict[str, dict[str, frozenset[str]]]) -> int:
-        from codewell.project.coding import new_uid
-
-        version, codebook = self._codebook_in(unit)
-        recorded = 0
-        for coder in codings:
-            check_coder_name(coder)
-        for coder, by_response in codings.items():
-            pks = self._pks_in(unit, list(by_response))
-            current = unit.current_codings(coder)
-            rows = []
-            for rid, codes in by_response.items():
-                unknown = sorted(codes - set(codebook.ids))
-                if unknown:
-                    raise UnknownNameError(f"no code '{unknown[0]}' in the codebook",
-                                           did_you_mean(unknown[0], codebook.ids))
-                had = current.get(rid, frozenset())
-                rows += [(pks[rid], code, "apply", None, False, new_uid()) for code in sorted(codes - had)]
-                rows += [(pks[rid], code, "remove", None, False, new_uid()) for code in sorted(had - codes)]
-            recorded += len(rows)
-            unit.append_events(coder, rows, version, False)
-            unit.set_statuses(coder, [pks[rid] for rid in by_response], Status.DONE)
-        return recorded
+        """Whole-response codings: each listed (coder, response) holds exactly these codes, whole."""
+        return self._apply_keys_in(unit, {coder: {rid: frozenset((code, None, None) for code in codes)
+                                                  for rid, codes in by_response.items()}
+                                          for coder, by_response in codings.items()})
 
     # -- suggestions ---------------------------------------------------------------------
     def default_coder(self) -> str | None:
@@ -318,7 +304,8 @@ class Project(Coding, Reliability, Sets, CodebookChanges, Flags):
                 statuses={c: self._visible(unit, c, unit.statuses(c)) for c in names},
                 memos={c: self._visible(unit, c, unit.memos(c)) for c in names},
                 decisions=tuple(d for c in names for d in self._visible_decisions(unit, c, unit.decisions(c)))
-                if with_log else ())
+                if with_log else (),
+                segments={c: self._visible_segments(unit, c) for c in names})
 
         return self._db.read(read)
 

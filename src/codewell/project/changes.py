@@ -62,15 +62,14 @@ class CodebookChanges:
             version = unit.add_codebook_version(change.codebook, codebook_to_json(change.codebook), note=note)
             event_note = f"{CHANGE_PREFIX}{version}: {change.summary}"
             for old, new in change.moves:
-                for coder in unit.coder_names():
-                    holding = [rid for rid, codes in unit.current_codings(coder).items() if old in codes]
+                for coder in unit.coder_names():  # each whole or segment coding moves on its own span
+                    holding = unit.held_keys(coder, old)
                     if not holding:
                         continue
-                    current = unit.current_codings(coder)
-                    pks = unit.response_pks(holding)
-                    rows = [(pks[rid], old, "remove", None, False, new_uid()) for rid in holding]
-                    rows += [(pks[rid], new, "apply", None, False, new_uid()) for rid in holding
-                             if new not in current[rid]]
+                    kept = set(unit.held_keys(coder, new))
+                    rows = [(pk, old, "remove", None, False, new_uid(), start, end) for pk, start, end in holding]
+                    rows += [(pk, new, "apply", None, False, new_uid(), start, end) for pk, start, end in holding
+                             if (pk, start, end) not in kept]
                     unit.append_events(coder, rows, version, False, note=event_note)
             return version
 

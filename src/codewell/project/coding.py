@@ -15,14 +15,17 @@ from typing import TYPE_CHECKING, Literal
 
 from codewell.errors import UnknownNameError
 from codewell.fuzzy import did_you_mean
+from codewell.project.segments import check_span
 from codewell.values import Decision, Status
 
 if TYPE_CHECKING:
     from codewell.project import Project
     from codewell.store import Unit
 
-#: (response id, code, action, probability, from_suggestion)
-DecisionItem = tuple[str, str, str, float | None, bool]
+#: (response id, code, action, probability, from_suggestion), optionally followed by a segment's
+#: (start, end) in code points of the response text (see :mod:`codewell.project.segments`)
+DecisionItem = tuple[str, str, str, float | None, bool] | tuple[
+    str, str, str, float | None, bool, int | None, int | None]
 MAX_CODER_NAME = 64
 
 
@@ -55,7 +58,10 @@ class Coding:
                     on_wait: Callable[[], None] | None = None) -> list[Decision]:
         """Append decisions in one transaction; every item is validated first, inside it."""
         check_coder_name(coder)
-        for _, _, action, probability, _ in items:
+        for item in items:
+            action, probability = item[2], item[3]
+            if len(item) > 5:
+                check_span(self.response(item[0]).text, item[5], item[6], f"response '{item[0]}': ")  # type: ignore[misc]
             if action not in ("apply", "remove"):
                 raise ValueError(f"action must be 'apply' or 'remove', not {action!r}")
             if probability is not None and not 0.0 <= probability <= 1.0:
@@ -68,10 +74,11 @@ class Coding:
             version, codebook = self._codebook_in(unit)
             pks = self._pks_in(unit, [item[0] for item in items])
             rows = []
-            for (response_id, code, action, probability, from_suggestion), uid in zip(items, ids):
+            for item, uid in zip(items, ids):
+                response_id, code, action, probability, from_suggestion = item[:5]
                 if code not in codebook.ids:
                     raise UnknownNameError(f"no code '{code}' in the codebook", did_you_mean(code, codebook.ids))
-                rows.append((pks[response_id], code, action, probability, from_suggestion, uid))
+                rows.append((pks[response_id], code, action, probability, from_suggestion, uid, *item[5:7]))
             return unit.decisions(coder, unit.append_events(coder, rows, version, suggestions_on))
 
         return self._write(work, wait=wait, on_wait=on_wait)

@@ -25,7 +25,8 @@ class ChangeOps:
         d = schema.decisions
         undone = select(d.c.undoes).where(d.c.undoes.is_not(None))
         rows = self.conn.execute(
-            select(d.c.id, d.c.coder_id, d.c.response_pk, d.c.code_id, d.c.action, d.c.suggestions_on)
+            select(d.c.id, d.c.coder_id, d.c.response_pk, d.c.code_id, d.c.action, d.c.suggestions_on,
+                   d.c.seg_start, d.c.seg_end)
             .where(d.c.note.startswith(prefix, autoescape=True), d.c.undoes.is_(None), d.c.id.not_in(undone))
             .order_by(d.c.id.desc())).all()
         if rows:
@@ -35,7 +36,7 @@ class ChangeOps:
                  "action": "remove" if row.action == "apply" else "apply", "at": at,
                  "codebook_version": codebook_version, "probability": None, "from_suggestion": False,
                  "suggestions_on": row.suggestions_on, "undoes": row.id, "note": undo_note,
-                 "uid": uuid.uuid4().hex}
+                 "uid": uuid.uuid4().hex, "seg_start": row.seg_start, "seg_end": row.seg_end}
                 for row in rows])
         return len(rows)
 

@@ -1,6 +1,11 @@
 """The append-only decision log, and the current codings derived from it.
 
-A coder's current codes for a response are the codes whose latest event is an ``apply``. Every
+An event codes either a whole response (``seg_start``/``seg_end`` NULL) or a segment of it
+(``text[seg_start:seg_end]`` in Unicode code points, end exclusive). Each (response, code, span)
+is its own key, and a key is held while its latest event is an ``apply``: applying a code to a
+segment does not touch the whole-response coding or another segment, and removing one touches
+only its own span. A response carries a code (the response-level view agreement, reports and
+the wide export use) when any key of that code is held on it. Every
 event carries a client-generated ``uid``: appending an event whose uid is already stored returns
 the stored one, so a retried keypress lands once. Undo appends the inverse of the coder's latest
 event that is neither an undo nor already undone; the event it reverses is named in ``undoes``,
@@ -14,13 +19,19 @@ from datetime import timezone
 
 from sqlalchemy import Connection, func, insert, select
 
-from codewell.values import Decision
+from codewell.values import Decision, Segment
 from codewell.store import schema
 from codewell.store.dialect import insert_ignoring_duplicates
 from codewell.store.records import chunks, now
 
-#: (response_pk, code, action, probability, from_suggestion, uid)
-EventRow = tuple[int, str, str, float | None, bool, str]
+#: (response_pk, code, action, probability, from_suggestion, uid), optionally followed by the
+#: segment's (start, end); without them the event codes the whole response
+EventRow = tuple[int, str, str, float | None, bool, str] | tuple[
+    int, str, str, float | None, bool, str, int | None, int | None]
+
+
+def _span(row: EventRow) -> tuple[int | None, int | None]:
+    return (row[6], row[7]) if len(row) > 6 else (None, None)  # type: ignore[misc]
 
 
 class EventOps:
@@ -38,11 +49,11 @@ class EventOps:
         fresh = [row for row in rows if row[5] not in known]
         if fresh:
             self.conn.execute(insert(schema.decisions), [
-                {"coder_id": coder_id, "response_pk": pk, "code_id": code, "action": action, "at": at,
-                 "codebook_version": codebook_version, "probability": probability,
-                 "from_suggestion": from_suggestion, "suggestions_on": suggestions_on, "note": note,
-                 "uid": uid}
-                for pk, code, action, probability, from_suggestion, uid in fresh])
+                {"coder_id": coder_id, "response_pk": row[0], "code_id": row[1], "action": row[2],
+                 "at": at, "codebook_version": codebook_version, "probability": row[3],
+                 "from_suggestion": row[4], "suggestions_on": suggestions_on, "note": note,
+                 "uid": row[5], "seg_start": _span(row)[0], "seg_end": _span(row)[1]}
+                for row in fresh])
             known = self._ids_of([row[5] for row in rows])
         return [known[row[5]] for row in rows]
 
@@ -65,7 +76,8 @@ class EventOps:
         undone = select(d.c.undoes).where(d.c.undoes.is_not(None), d.c.coder_id == coder_id)
         for _ in range(100):  # another session may reverse our candidate first; then take the next
             last = self.conn.execute(
-                select(d.c.id, d.c.response_pk, d.c.code_id, d.c.action, d.c.suggestions_on)
+                select(d.c.id, d.c.response_pk, d.c.code_id, d.c.action, d.c.suggestions_on,
+                       d.c.seg_start, d.c.seg_end)
                 .where(d.c.coder_id == coder_id, d.c.undoes.is_(None), d.c.id.not_in(undone))
                 .order_by(d.c.id.desc()).limit(1)).first()
             if last is None:
@@ -75,7 +87,8 @@ class EventOps:
                 "coder_id": coder_id, "response_pk": last.response_pk, "code_id": last.code_id,
                 "action": inverse, "at": now(), "codebook_version": codebook_version,
                 "from_suggestion": False, "suggestions_on": last.suggestions_on, "undoes": last.id,
-                "note": "undo", "uid": uid}, ["undoes"]))
+                "note": "undo", "uid": uid, "seg_start": last.seg_start, "seg_end": last.seg_end},
+                ["undoes"]))
             stored = self._ids_of([uid])
             if stored:
                 return stored[uid]
@@ -108,10 +121,17 @@ class EventOps:
                 bucket.add(code)
         return {k: frozenset(v) for k, v in shown.items()}
 
+    def _held_ids(self, coder: str):  # type: ignore[no-untyped-def]
+        """Ids of the latest event of each (response, code, span) key of ``coder``: a subquery."""
+        d, c = schema.decisions, schema.coders
+        return (select(func.max(d.c.id).label("id")).select_from(d).join(c, c.c.id == d.c.coder_id)
+                .where(c.c.name == coder)
+                .group_by(d.c.response_pk, d.c.code_id, d.c.seg_start, d.c.seg_end).subquery())
+
     def current_codings(self, coder: str) -> dict[str, frozenset[str]]:
-        d, r, c = schema.decisions, schema.responses, schema.coders
-        latest = (select(func.max(d.c.id).label("id")).select_from(d).join(c, c.c.id == d.c.coder_id)
-                  .where(c.c.name == coder).group_by(d.c.response_pk, d.c.code_id).subquery())
+        """The response-level view: a response carries a code held whole or on any segment."""
+        d, r = schema.decisions, schema.responses
+        latest = self._held_ids(coder)
         codings: dict[str, set[str]] = {}
         for source_id, code in self.conn.execute(
                 select(r.c.source_id, d.c.code_id).join(latest, latest.c.id == d.c.id)
@@ -119,6 +139,26 @@ class EventOps:
                 .order_by(r.c.pk)):
             codings.setdefault(source_id, set()).add(code)
         return {k: frozenset(v) for k, v in codings.items()}
+
+    def current_segments(self, coder: str) -> list[Segment]:
+        """Every key ``coder`` holds, whole or segment, in response order, then by code and span
+        (a whole-response coding before the segments of the same code)."""
+        d, r = schema.decisions, schema.responses
+        latest = self._held_ids(coder)
+        rows = self.conn.execute(
+            select(r.c.pk, r.c.source_id, d.c.code_id, d.c.seg_start, d.c.seg_end)
+            .join(latest, latest.c.id == d.c.id).join(r, r.c.pk == d.c.response_pk)
+            .where(d.c.action == "apply")).all()
+        rows.sort(key=lambda row: (row[0], row[2], -1 if row[3] is None else row[3], row[4] or 0))
+        return [Segment(source_id, code, start, end) for _, source_id, code, start, end in rows]
+
+    def held_keys(self, coder: str, code: str) -> list[tuple[int, int | None, int | None]]:
+        """(response_pk, start, end) of every key of ``code`` that ``coder`` holds."""
+        d = schema.decisions
+        latest = self._held_ids(coder)
+        return [tuple(row) for row in self.conn.execute(  # type: ignore[misc]
+            select(d.c.response_pk, d.c.seg_start, d.c.seg_end).join(latest, latest.c.id == d.c.id)
+            .where(d.c.action == "apply", d.c.code_id == code).order_by(d.c.id))]
 
     def decisions(self, coder: str | None = None, ids: Sequence[int] | None = None) -> list[Decision]:
         d, r, c = schema.decisions, schema.responses, schema.coders
@@ -154,4 +194,4 @@ def _decision(row) -> Decision:  # type: ignore[no-untyped-def]
                     action=row.action, at=at, codebook_version=row.codebook_version,
                     probability=row.probability, from_suggestion=bool(row.from_suggestion),
                     suggestions_on=bool(row.suggestions_on), undoes=row.undoes, note=row.note,
-                    uid=row.uid)
+                    uid=row.uid, start=row.seg_start, end=row.seg_end)

@@ -63,10 +63,22 @@ def _reliability_sets(conn: Connection) -> None:
         conn.execute(delete(st).where(st.c.status == "flagged"))
 
 
+def _segments(conn: Connection) -> None:
+    """Segment codings: a decision may carry the span of the response it codes (NULL = whole).
+
+    Every event stored before this step coded a whole response, so the new columns stay NULL.
+    """
+    columns = {c["name"] for c in inspect(conn).get_columns("decisions")}
+    for name in ("seg_start", "seg_end"):
+        if name not in columns:
+            conn.execute(text(f"ALTER TABLE decisions ADD COLUMN {name} INTEGER"))
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_decision_identities", _decision_identities),
     ("0003_reliability_sets", _reliability_sets),
+    ("0004_segments", _segments),
 ]
 assert len(MIGRATIONS) == schema.SCHEMA_VERSION
 

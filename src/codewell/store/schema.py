@@ -23,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION = "codewell"
 
 metadata = MetaData()
@@ -96,6 +96,10 @@ decisions = Table(
     # Added in schema 2: the client's identity for the event (a retry lands once). Nullable only
     # because SQLite cannot add a NOT NULL column to a filled table; every event carries one.
     Column("uid", String(32)),
+    # Added in schema 4: a segment coding's span, ``text[seg_start:seg_end]`` in Unicode code
+    # points (end exclusive); both NULL for a coding of the whole response.
+    Column("seg_start", Integer),
+    Column("seg_end", Integer),
     CheckConstraint("action IN ('apply', 'remove')", name="decision_action"),
     CheckConstraint("probability IS NULL OR (probability >= 0 AND probability <= 1)",
                     name="decision_probability"),
