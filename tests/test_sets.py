@@ -211,3 +211,19 @@ def test_a_schema_2_project_gains_sets_on_upgrade(tmp_path: Path) -> None:
         assert any("schema 2 to" in note for note in project.notes)
         assert project.draw_set(3).size == 3
         assert project.flags("ana") == {"R002"} and project.statuses("ana") == {}
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (("--set", "ir"), "Error: no set 'ir' in this project (did you mean 'irr'?)"),
+    (("--set", "irr", "--suggestions"),
+     "Error: suggestions are off in set 'irr': they could carry earlier decisions into the second coding "
+     "(the set's owner can draw it with: codewell sample {study} --allow-suggestions)"),
+    (("--set", "irr", "--order", "random"),
+     "Error: set 'irr' is coded in its own order, the same for every coder (leave out --order)"),
+])
+def test_code_on_a_set_refuses_what_would_break_it_before_the_screen(study: Path, args, line: str) -> None:
+    with Project.open(study) as project:
+        project.draw_set(4)
+    result = run("code", study, "--coder", "ben", *args)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == line.format(study=study)
