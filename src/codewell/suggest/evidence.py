@@ -17,7 +17,7 @@ when nothing can be pointed at, the reason says where the suggestion came from.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from codewell.values import CodeSuggestion, Evidence
@@ -135,12 +135,14 @@ def _strongest(analysis: Analysis, row: Row, weights: np.ndarray,
     if not len(row.columns):
         return []
     push = row.values * weights[row.columns]
-    if sentence is not None:
+    order = np.argsort(-push, kind="stable")
+    if sentence is not None:  # only the few strongest are checked, not every n-gram of the row
         inside = {tok for tok, (start, _) in zip(row.tokens, row.spans, strict=True)
                   if sentence[0] <= start < sentence[1]}
-        push = push * np.array([all(t in inside for t in names[col].split(" "))
-                                for col in row.columns])
-    order = np.argsort(-push, kind="stable")[: 2 * TOP_TERMS]
+        order = [i for i in _take_inside(order, push, row.columns, names, inside)]
+    order = order[: 2 * TOP_TERMS]
+    if not len(order):
+        return []
     floor = max(float(push[order[0]]) * MIN_SHARE, 1e-12)
     tokens, spans = row.tokens, row.spans
     chosen: list[Evidence] = []
@@ -155,6 +157,19 @@ def _strongest(analysis: Analysis, row: Row, weights: np.ndarray,
         if not any(start < e.end and e.start < end for e in chosen):
             chosen.append(Evidence(start, end, analysis.text[start:end], "model"))
     return chosen
+
+
+def _take_inside(order: np.ndarray, push: np.ndarray, columns: np.ndarray, names: Sequence[str],
+                 inside: set[str]) -> Iterator[int]:
+    """Indices from ``order`` whose n-gram lies in the sentence, strongest first, while their
+    push is positive, at most ``2 * TOP_TERMS`` of them."""
+    taken = 0
+    for i in order:
+        if push[i] <= 0 or taken == 2 * TOP_TERMS:
+            return
+        if all(t in inside for t in names[columns[i]].split(" ")):
+            taken += 1
+            yield int(i)
 
 
 def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:

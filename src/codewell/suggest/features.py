@@ -102,14 +102,16 @@ class CharGrams:
     def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
         """Raw counts -> (1 + log tf) x idf, rows L2-normalised."""
         import numpy as np
-        from sklearn.preprocessing import normalize
+        from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
         if not self.vocabulary:
             return counts.tocsr()
         counts = counts.tocsr()
         counts.data = 1.0 + np.log(counts.data)
-        counts = counts.multiply(self.idf[None, :]).tocsr()
-        return normalize(counts)
+        counts = counts.multiply(self.idf[None, :]).tocsr().astype(np.float64, copy=False)
+        # What sklearn's normalize() does, without its input checks (a third of one suggestion).
+        inplace_csr_row_normalize_l2(counts)
+        return counts
 
     def _grams(self, word: str) -> list[str]:
         padded = f" {word} "
