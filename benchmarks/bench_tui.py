@@ -189,7 +189,10 @@ async def fast_coder(location: Path, responses: int = 60, interval: float = 0.15
             event.set_sender(app)
             waiting.append(("toggle" if key.isdigit() else key, time.perf_counter()))
             app._driver.send_message(event)
-        await asyncio.sleep(0.5)
+        deadline = time.monotonic() + 60
+        while waiting and time.monotonic() < deadline:  # every key answered before leaving
+            await asyncio.sleep(0.05)
+        await pilot.pause()
         done = app.session.done_this_session
     return {"latencies": latencies, "not_ready": not_ready, "done": done,
             "first_train": trained_before}
