@@ -103,7 +103,8 @@ def export(
     format: Annotated[Optional[str], typer.Option(
         "--format", help="csv | xlsx | parquet | sav | dta | qdc | qdpx | taguette-csv "
                          "(default: from the file suffix).")] = None,
-    layout: Annotated[str, typer.Option(help="wide: one row per response; long: one row per finished response, coder, code.")] = "wide",
+    layout: Annotated[str, typer.Option(help="wide: one row per response; long: one row per finished response, coder, code; "
+                                                "segments: one row per coded passage (id, coder, code, start, end, text, memo).")] = "wide",
     coder: Annotated[Optional[str], typer.Option(help="NAME, consensus, or all (prefixed columns per coder).")] = None,
     raw: Annotated[bool, typer.Option("--raw", help="CSV: write every cell as it is (by default a cell a spreadsheet would run as a formula gets a leading apostrophe).")] = False,
     redact: Annotated[bool, typer.Option("--redact", help="Mask emails, phone and NHS numbers, postcodes (and --names).")] = False,

@@ -36,7 +36,8 @@ def import_(
     text_column: Annotated[Optional[str], typer.Option(help="Column holding the free text (guessed if omitted).")] = None,
     id_column: Annotated[Optional[str], typer.Option(help="Column holding the response id (row numbers if omitted).")] = None,
     sheet: Annotated[Optional[str], typer.Option(help="XLSX sheet name (first sheet if omitted).")] = None,
-    codings: Annotated[bool, typer.Option("--codings", help="DATA is a long codings CSV: columns id, coder, code.")] = False,
+    codings: Annotated[bool, typer.Option("--codings", help="DATA is a long codings CSV: columns id, coder, code "
+                                                              "(and start, end for a segment, in characters from 0).")] = False,
     keep_metadata: Annotated[bool, typer.Option("--keep-metadata", help="Also import survey platforms' identifying columns (IP address, location, recipient name/e-mail, external reference), left out by default.")] = False,
     columns: Annotated[Optional[str], typer.Option("--columns", help="Import exactly these other columns as attributes, comma-separated, e.g. 'Role,Site'.")] = None,
     as_json: JsonOpt = False,

@@ -19,6 +19,14 @@ the coder's status, and from the decision log the time of the latest decision on
 whether it came from a suggestion and the probability the suggestion showed. That is the audit
 trail REFI-QDA has no place for.
 
+**Segments** has one row per coding a coder holds, whole or segment: ``id``, ``coder``, ``code``,
+``start``, ``end`` (offsets into the response text in Unicode code points, end exclusive; both
+empty for a whole-response coding), ``text`` (the coded passage: ``response[start:end]``, or the
+whole response), and the coder's ``memo`` on the response. A response the coder finished with no
+code has one row with an empty ``code``, so the file is exactly a codings file: ``codewell import
+PROJECT FILE --codings`` reads it back. Redaction masks the passage (offsets still point into the
+unmasked text), so redact only files meant to be read, not re-imported.
+
 **Names** are valid in R, SPSS and Stata (:mod:`codewell.io.variable_names`); the human labels
 (code labels, the survey's column headers) go into variable labels in SPSS and Stata files, into
 Parquet field metadata, into a ``variables`` sheet in XLSX and a ``<name>.variables.csv``
@@ -51,11 +59,11 @@ from codewell.report.non_answers import NonAnswers
 from codewell.values import CodedDataset, Decision, Status
 
 ExportFormat = Literal["csv", "xlsx", "parquet", "sav", "dta"]
-Layout = Literal["wide", "long"]
+Layout = Literal["wide", "long", "segments"]
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "parquet", "sav", "dta")
-LAYOUTS: tuple[str, ...] = ("wide", "long")
+LAYOUTS: tuple[str, ...] = ("wide", "long", "segments")
 CONSENSUS = "consensus"
-ColumnKind = Literal["text", "flag", "bool", "float", "timestamp"]
+ColumnKind = Literal["text", "flag", "bool", "int", "float", "timestamp"]
 Role = Literal["", "code", "attribute"]
 CODE_VALUES = "0 = not applied; 1 = applied; empty = not finished by the coder"
 
@@ -138,7 +146,7 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
         raise UnknownNameError(f"unknown export format '{format}' (use {', '.join(FORMATS)})",
                                did_you_mean(format, FORMATS))
     if layout not in LAYOUTS:
-        raise UnknownNameError(f"unknown layout '{layout}' (use wide or long)",
+        raise UnknownNameError(f"unknown layout '{layout}' (use wide, long or segments)",
                                did_you_mean(layout, LAYOUTS))
     out = Path(out)
     check_writable(out)
@@ -147,6 +155,8 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
     masker = _Masker(redact_names) if redact else None
     if layout == "wide":
         columns = wide_columns(ds, coders, masker, non_answer)
+    elif layout == "segments":
+        columns = segment_columns(ds, coders, masker)
     else:
         columns = long_columns(ds, coders, include_uncoded, non_answer)
     neutralised = 0 if raw or format != "csv" else _neutralise(columns)
@@ -288,6 +298,40 @@ def long_columns(ds: CodedDataset, coders: Sequence[str], include_uncoded: bool 
     ]
 
 
+def segment_columns(ds: CodedDataset, coders: Sequence[str],
+                    masker: Callable[[str], str] | None = None) -> list[Column]:
+    """The segments layout: one row per whole or segment coding a coder holds, in response order,
+    and one row with an empty code per response finished with none (see the module docstring)."""
+    texts = {r.id: r.text for r in ds.responses}
+    order = {r.id: i for i, r in enumerate(ds.responses)}
+    rows: list[tuple[str, str, str, int | None, int | None, str, str | None]] = []
+    for coder in coders:
+        memos = ds.memos.get(coder, {})
+        held = list(ds.segments.get(coder, ()))
+        coded = {s.response_id for s in held}
+        done_empty = [rid for rid, status in ds.statuses.get(coder, {}).items()
+                      if status is Status.DONE and rid not in coded and rid in order]
+        entries = [(order.get(s.response_id, -1), s.response_id, s.code, s.start, s.end) for s in held]
+        entries += [(order[rid], rid, "", None, None) for rid in done_empty]
+        entries.sort(key=lambda e: (e[0], e[2], -1 if e[3] is None else e[3], e[4] or 0))
+        for _, rid, code, start, end in entries:
+            text = texts.get(rid, "")
+            passage = text if start is None or not code else text[start:end]
+            memo = memos.get(rid)
+            rows.append((rid, coder, code, start, end, masker(passage) if masker else passage,
+                         masker(memo) if masker and memo else memo))
+    ids, who, codes, starts, ends, passages, memos_ = (list(c) for c in zip(*rows)) if rows else ([],) * 7
+    return [
+        Column("id", "text", ids, "Response id"),
+        Column("coder", "text", who, "Coder"),
+        Column("code", "text", codes, "Code id (empty: finished with no code)"),
+        Column("start", "int", starts, "Segment start, in characters (code points) from 0; empty: whole response"),
+        Column("end", "int", ends, "Segment end, exclusive, in characters (code points); empty: whole response"),
+        Column("text", "text", passages, "The coded passage (the whole response when not a segment)"),
+        Column("memo", "text", memos_, "The coder's memo on the response"),
+    ]
+
+
 def latest_decisions(decisions: Sequence[Decision]) -> dict[tuple[str, str, str], Decision]:
     """The last event on each (coder, response, code); the log's ids give the order."""
     latest: dict[tuple[str, str, str], Decision] = {}
@@ -353,7 +397,7 @@ def _write_csv(columns: list[Column], out: Path, raw: bool = False) -> None:
     (Python's writer quotes only the characters of its own line terminator: with a bare ``\\n``
     a lone carriage return went out unquoted and split the row in every reader.)
     """
-    plain = {"text", "flag", "float"}
+    plain = {"text", "flag", "int", "float"}
     series = [c.values if c.kind in plain else [_cell(c.kind, v) for v in c.values]
               for c in columns]
     with out.open("w", encoding="utf-8", newline="") as handle:
@@ -369,9 +413,9 @@ def _write_parquet(columns: list[Column], out: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    types = {"text": pa.string(), "flag": pa.int8(), "bool": pa.bool_(), "float": pa.float64(),
+    types = {"text": pa.string(), "flag": pa.int8(), "bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(),
              "timestamp": pa.timestamp("us", tz="UTC")}
-    dtypes = {"text": "string", "flag": "Int8", "bool": "boolean", "float": "Float64",
+    dtypes = {"text": "string", "flag": "Int8", "bool": "boolean", "int": "Int64", "float": "Float64",
               "timestamp": "datetime64[us, UTC]"}
     arrays, fields = [], []
     for column in columns:

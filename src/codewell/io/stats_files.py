@@ -49,7 +49,7 @@ def write_stats_file(columns: list[Column], out: Path, format: str) -> None:
             frame[column.name], value_labels[column.name], declared = _flags(column, format)
             if declared:
                 missing[column.name] = declared
-        elif column.kind == "float":
+        elif column.kind in ("float", "int"):
             frame[column.name] = [math.nan if v is None else float(v) for v in column.values]
         elif column.kind == "timestamp":
             frame[column.name] = pd.to_datetime(
