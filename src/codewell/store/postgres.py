@@ -22,9 +22,6 @@ from codewell.store import schema
 #: advisory locks are per database). Writers then follow each other as on SQLite (BEGIN
 #: IMMEDIATE): no two sessions number a codebook version, a coder or an import at the same time.
 WRITE_LOCK = 0x636F6465
-#: How long one try waits for that lock inside the server; the unit of work waits longer, with
-#: backoff, and says it is waiting (as for a SQLite lock).
-LOCK_TRY = "100ms"
 
 SCHEMES = ("postgresql", "postgres")
 URL_HINT = "write it as postgresql://USER@HOST:PORT/DATABASE (the password in PGPASSWORD or ~/.pgpass)"
@@ -75,7 +72,10 @@ def server_engine(location: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _one_writer(conn) -> None:  # type: ignore[no-untyped-def]
         if conn.info.get("write"):
-            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TRY}'")
+            # Waiting inside the server queues writers fairly; the unit of work's own loop (which
+            # says it is waiting, as for a SQLite lock) takes over when this try times out.
+            waited = int(1000 * conn.info.get("lock_wait", 0.1))
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{max(waited, 50)}ms'")
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
     return engine
