@@ -330,3 +330,108 @@ def test_awkward_text_survives_the_xml(tmp_path: Path) -> None:
     assert source.attributes == {"note": "line one\nline two", "amp": "a & b"}
     assert project.memos[0].text == "memo  with <xml>"
     assert [(c.source, c.code, c.end) for c in project.codings] == [(odd.id, "anxiety", len(odd.text))]
+
+
+# ---------------------------------------------------------------- segments: true positions both ways
+
+SEGMENT_TEXTS = {
+    "s1": "Café staff explain 😀 scans well.\r\nBut patients worry at home.",
+    "s2": "Naïve readers misread shadows; they need the report.",
+}
+
+
+def _segment_project(path: Path):  # type: ignore[no-untyped-def]
+    from codewell.project import Project
+    from codewell.values import Response
+
+    project = Project.create(path, load_codebook(Path(__file__).parents[1] / "codebooks" / "image-sharing.yaml"))
+    project.add_responses([Response(rid, text, n) for n, (rid, text) in enumerate(SEGMENT_TEXTS.items(), 2)], "t")
+    return project
+
+
+def _span(rid: str, passage: str) -> tuple[int, int]:
+    start = SEGMENT_TEXTS[rid].index(passage)
+    return start, start + len(passage)
+
+
+def test_segments_go_out_at_their_true_positions_and_come_back(tmp_path: Path) -> None:
+    """Two segments with two codes in one response, one more undone, a whole coding beside them;
+    the .qdpx is schema-valid, each selection's text is the passage, and re-importing restores
+    every span (moved by one per CRLF before it, since the archive's texts use LF)."""
+    from codewell.values import Segment
+
+    with _segment_project(tmp_path / "study.cw") as project:
+        project.record_segment("ana", "s1", "communication", *_span("s1", "staff explain 😀 scans"))
+        project.record_segment("ana", "s1", "anxiety", *_span("s1", "patients worry"))
+        project.record_segment("ana", "s1", "adherence", *_span("s1", "at home"))
+        project.undo("ana")
+        project.record("ana", "s2", "interpretation_difficulty", "apply")
+        project.record_segment("ana", "s2", "interpretation_difficulty", *_span("s2", "misread shadows"))
+        out = tmp_path / "study.qdpx"
+        write_project_qdpx(project.dataset(["ana"]), out)
+    selected = _selections(out)
+    lf = SEGMENT_TEXTS["s1"].replace("\r\n", "\n")
+    assert selected == [
+        ("s1", lf.index("staff"), lf.index("staff") + 21, "staff explain 😀 scans"),
+        ("s1", lf.index("patients"), lf.index("patients") + 14, "patients worry"),  # one CRLF before: -1
+        ("s2", 0, len(SEGMENT_TEXTS["s2"]), SEGMENT_TEXTS["s2"]),
+        ("s2", 14, 29, "misread shadows"),
+    ]
+    assert _span("s1", "patients worry")[0] == lf.index("patients") + 1
+    from codewell.project import Project
+
+    back = tmp_path / "back.cw"
+    Project.create(back, load_codebook(Path(__file__).parents[1] / "codebooks" / "image-sharing.yaml")).close()
+    with Project.open(back) as project:
+        report = project.import_responses(out)
+        assert ("3 codings of part of a source kept as segments (positions in characters, checked against "
+                "the text)") in report.notes
+        assert project.segments("ana") == {
+            "s1": (Segment("s1", "anxiety", lf.index("patients"), lf.index("patients") + 14),
+                   Segment("s1", "communication", lf.index("staff"), lf.index("staff") + 21)),
+            "s2": (Segment("s2", "interpretation_difficulty"),
+                   Segment("s2", "interpretation_difficulty", 14, 29))}
+        again = tmp_path / "again.qdpx"
+        write_project_qdpx(project.dataset(["ana"]), again)
+    assert _selections(again) == selected  # and out again at the same places
+
+
+def _selections(path: Path) -> list[tuple[str, int, int, str]]:
+    """(source, start, end, the selected text of the archive's file) of every selection, schema checked."""
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as archive:
+        qde = archive.read("project.qde")
+        if (SCHEMAS / "Project.xsd").is_file():
+            assert_valid("Project.xsd", qde)
+        ns = {"q": "urn:QDA-XML:project:1.0"}
+        selected = []
+        for source in etree.fromstring(qde).iterfind(".//q:TextSource", ns):
+            text = archive.read("sources/" + source.get("plainTextPath").removeprefix("internal://")).decode()
+            for sel in source.iterfind("q:PlainTextSelection", ns):
+                start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+                selected.append((source.get("name"), start, end, text[start:end]))
+    return selected
+
+
+def test_other_tools_segments_are_kept_with_their_positions(tmp_path: Path) -> None:
+    """QualCoder's selections become segments: positions are code points (the emoji is one)."""
+    from codewell.project import Project
+    from codewell.values import Segment
+
+    path = tmp_path / "qualcoder.qdpx"
+    text = "Nurses I waited three hours\nfor a bed"
+    path.write_bytes(zip_bytes({"project.qde": QUALCODER_QDE.encode(),
+                                f"Sources/{SRC1}.txt": text.encode()}))
+    study = tmp_path / "study.cw"
+    Project.create(study, Codebook(title="empty", codes=(Code("placeholder", "Placeholder"),))).close()
+    with Project.open(study) as project:
+        report = project.import_responses(path)
+        assert project.segments("default") == {
+            "resp-01.txt": (Segment("resp-01.txt", "trust_in_staff", 0, 6),
+                            Segment("resp-01.txt", "waiting", 9, 24)),
+            "resp-02.txt": (Segment("resp-02.txt", "named_nurse", 12, 13),)}
+        assert project.response("resp-02.txt").text[12:13] == "😊"
+        assert project.codings("default") == {"resp-01.txt": frozenset({"trust_in_staff", "waiting"}),
+                                              "resp-02.txt": frozenset({"named_nurse"})}
+        assert "left out: 1 selections outside their source's text" in report.notes

@@ -15,10 +15,14 @@ Choices that make a round trip clean:
 - **Groups** are REFI ``Sets`` of codes, one per group, which other tools show as code sets.
 - **Nesting.** codewell nests codes one level; deeper codes from other tools are attached to their
   top-level ancestor.
-- **Codings are whole responses**: each applied code is a ``PlainTextSelection`` from 0 to the
-  text's length in code points (end exclusive, as QualCoder counts), made by its coder (a ``User``).
-  Texts are written with LF line endings. Suggestions and decision times beyond the coding's
-  creation time have no place in the standard and stay in the dataset export.
+- **Codings are selections**: each coding is a ``PlainTextSelection`` made by its coder (a
+  ``User``): a segment from its true start to its end, a whole-response coding from 0 to the text's
+  length. **Positions count Unicode code points** (end exclusive), as QualCoder counts and as
+  codewell stores them; the standard says "characters" without saying which, so a tool that counts
+  UTF-16 units (an emoji is two) would place a selection after an emoji one character late.
+  Texts are written with LF line endings, and positions are moved to match (a CRLF before a
+  segment counts one character in the file, two in the project). Suggestions and decision times
+  beyond the coding's creation time have no place in the standard and stay in the dataset export.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from typing import Any
 from codewell import __version__
 from codewell.io.atomic_file import atomic_output
 from codewell.io.refi_archive import MAX_BYTES, MAX_FILES, SafeArchive
-from codewell.values import Code, Codebook, CodedDataset
+from codewell.values import Code, Codebook, CodedDataset, Segment
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
 NS_PROJECT = "urn:QDA-XML:project:1.0"
@@ -161,6 +165,23 @@ class _SourceWriter:
         self.created = _creation_times(ds)
         self.labels = {code.id: (_attr(code.label), guid("code", code.id))
                        for code in ds.codebook.codes}
+        self.spans: dict[tuple[str, str], list[Segment]] | None = None
+
+    def _held(self, coder: str, rid: str) -> list[Segment]:
+        """The coder's codings of one response in codebook order, whole before segments; from the
+        dataset's spans, or its response-level codings when it has none for the coder."""
+        if self.spans is None:
+            self.spans = {}
+            for name, segments in self.ds.segments.items():
+                for segment in segments:
+                    self.spans.setdefault((name, segment.response_id), []).append(segment)
+        if coder in self.ds.segments:
+            found = [s for s in self.spans.get((coder, rid), []) if s.code in self.labels]
+        else:
+            current = self.ds.codings.get(coder, {}).get(rid, frozenset())
+            found = [Segment(rid, code) for code in current if code in self.labels]
+        order = {code: i for i, code in enumerate(self.labels)}
+        return sorted(found, key=lambda s: (order[s.code], -1 if s.start is None else s.start, s.end or 0))
 
     def source(self, response: Any, notes: list[tuple[str, str, str, str]],
                files: list[tuple[str, bytes]]) -> str:
@@ -172,21 +193,30 @@ class _SourceWriter:
         parts = [f'<TextSource guid="{source_guid}" name="{_attr(rid)}" '
                  f'plainTextPath="internal://{source_guid}.txt">']
         for coder in self.ds.coders:
-            current = self.ds.codings.get(coder, {}).get(rid, ())
-            if text and current:
-                user = self.users[coder]
-                for code_id in self.ds.codebook.ids:
-                    if code_id in current:
-                        label, code_guid = self.labels[code_id]
-                        when = self.created.get((coder, rid, code_id))
-                        stamp = f' creationDateTime="{when}"' if when else ""
-                        parts.append(
-                            f'<PlainTextSelection guid="{guid("selection", coder, rid, code_id)}" '
-                            f'name="{label}" startPosition="0" endPosition="{len(text)}" '
-                            f'creatingUser="{user}"{stamp}><Coding '
-                            f'guid="{guid("coding", coder, rid, code_id)}" creatingUser="{user}"'
-                            f'{stamp}><CodeRef targetGUID="{code_guid}"/></Coding>'
-                            "</PlainTextSelection>")
+            held = self._held(coder, rid)
+            if not (text and held):
+                continue
+            user = self.users[coder]
+            moved = lf_positions(response.text) if "\r" in response.text else None
+            for segment in held:
+                code_id = segment.code
+                label, code_guid = self.labels[code_id]
+                when = self.created.get((coder, rid, code_id, segment.start, segment.end))
+                stamp = f' creationDateTime="{when}"' if when else ""
+                if segment.start is None or segment.end is None:
+                    start, end, key = 0, len(text), (coder, rid, code_id)
+                else:
+                    start, end = segment.start, segment.end
+                    key = (coder, rid, code_id, str(start), str(end))
+                    if moved is not None:
+                        start, end = moved[start], moved[end]
+                parts.append(
+                    f'<PlainTextSelection guid="{guid("selection", *key)}" '
+                    f'name="{label}" startPosition="{start}" endPosition="{end}" '
+                    f'creatingUser="{user}"{stamp}><Coding '
+                    f'guid="{guid("coding", *key)}" creatingUser="{user}"'
+                    f'{stamp}><CodeRef targetGUID="{code_guid}"/></Coding>'
+                    "</PlainTextSelection>")
         for coder in self.ds.coders:
             memo = self.ds.memos.get(coder, {}).get(rid)
             if memo:
@@ -257,15 +287,28 @@ def _group_sets(codebook: Codebook) -> dict[str, list[str]]:
     return sets
 
 
-def _creation_times(ds: CodedDataset) -> dict[tuple[str, str, str], str]:
-    """When each current coding was last applied, as xsd:dateTime in UTC."""
-    times: dict[tuple[str, str, str], str] = {}
+def _creation_times(ds: CodedDataset) -> dict[tuple[str, str, str, int | None, int | None], str]:
+    """When each current coding (coder, response, code, start, end) was last applied, as
+    xsd:dateTime in UTC."""
+    times: dict[tuple[str, str, str, int | None, int | None], str] = {}
     for event in sorted(ds.decisions, key=lambda d: d.id):
         if event.action == "apply":
             at = event.at if event.at.tzinfo else event.at.replace(tzinfo=timezone.utc)
             stamp = at.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None)
-            times[(event.coder, event.response_id, event.code)] = stamp.isoformat() + "Z"
+            times[(event.coder, event.response_id, event.code, event.start, event.end)] = stamp.isoformat() + "Z"
     return times
+
+
+def lf_positions(text: str) -> list[int]:
+    """For each position 0..len(text) in ``text``, the same place once every CRLF is one LF (and
+    every lone CR an LF, which keeps its length): how a segment's offsets move into the exported file."""
+    moved, dropped = [], 0
+    for i, char in enumerate(text):
+        moved.append(i - dropped)
+        if char == "\r" and text[i + 1:i + 2] == "\n":
+            dropped += 1
+    moved.append(len(text) - dropped)
+    return moved
 
 
 # ----------------------------------------------------------------------------- reading

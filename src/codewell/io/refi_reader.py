@@ -435,8 +435,11 @@ class ProjectReader:
         except (TypeError, ValueError):
             self.dropped["selections without valid positions"] += 1
             return []
-        if not 0 <= start <= end <= len(text):
+        if not 0 <= start <= end <= len(text):  # positions count code points of the source's text
             self.dropped["selections outside their source's text"] += 1
+            return []
+        if start == end:
+            self.dropped["empty selections (no text selected)"] += 1
             return []
         return self._codings(children_named(element, "Coding"), source, start, end,
                              element.get("creatingUser"), by_guid, labels)

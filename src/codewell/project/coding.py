@@ -60,8 +60,6 @@ class Coding:
         check_coder_name(coder)
         for item in items:
             action, probability = item[2], item[3]
-            if len(item) > 5:
-                check_span(self.response(item[0]).text, item[5], item[6], f"response '{item[0]}': ")  # type: ignore[misc]
             if action not in ("apply", "remove"):
                 raise ValueError(f"action must be 'apply' or 'remove', not {action!r}")
             if probability is not None and not 0.0 <= probability <= 1.0:
@@ -73,9 +71,12 @@ class Coding:
         def work(unit: Unit) -> list[Decision]:
             version, codebook = self._codebook_in(unit)
             pks = self._pks_in(unit, [item[0] for item in items])
+            texts = unit.existing_texts([item[0] for item in items if len(item) > 5])
             rows = []
             for item, uid in zip(items, ids):
                 response_id, code, action, probability, from_suggestion = item[:5]
+                if len(item) > 5:  # a segment: its span must fit the text as stored
+                    check_span(texts[response_id], item[5], item[6], f"response '{response_id}': ")  # type: ignore[misc]
                 if code not in codebook.ids:
                     raise UnknownNameError(f"no code '{code}' in the codebook", did_you_mean(code, codebook.ids))
                 rows.append((pks[response_id], code, action, probability, from_suggestion, uid, *item[5:7]))

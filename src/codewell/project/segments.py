@@ -78,9 +78,11 @@ class Segments:
             held: dict[str, set[Key]] = {}
             for segment in unit.current_segments(coder):
                 held.setdefault(segment.response_id, set()).add((segment.code, segment.start, segment.end))
+            texts = unit.existing_texts([rid for rid, wanted in by_response.items()
+                                         if any(start is not None for _, start, _ in wanted)])
             rows: list[tuple[int, str, str, None, bool, str, int | None, int | None]] = []
             for rid, wanted in by_response.items():
-                text = self.response(rid).text
+                text = texts.get(rid, "")
                 for code, start, end in sorted(wanted, key=_order):
                     if code not in codebook.ids:
                         raise UnknownNameError(f"no code '{code}' in the codebook", did_you_mean(code, codebook.ids))
