@@ -151,3 +151,25 @@ def test_bad_offsets_are_one_clear_error_and_nothing_changes(study: Path, tmp_pa
     result = runner.invoke(app, ["import", str(study), str(path), "--codings"])
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[0].startswith(f"Error: {path}: {message} (")
+
+
+def test_report_quotes_prints_each_passage_with_its_respondent(study: Path, tmp_path: Path) -> None:
+    with Project.open(study) as project:
+        project.add_responses([Response("r4", "We worry less now.", 5, {"profession": "sonographer"})], "t2")
+        project.record("ana", "r4", "anxiety", "apply")
+    result = runner.invoke(app, ["report", str(study), "--quotes", "anxiety"])
+    assert result.exit_code == 0, result.output
+    assert result.output == ("Anxiety (anxiety): 2 quotes, coded by ana\n\n"
+                             "“…patients worry…” (r1)\n"
+                             "“We worry less now.” (r4, profession: sonographer)\n")
+    md = runner.invoke(app, ["report", str(study), "--quotes", "understanding", "--format", "md"])
+    assert md.output.splitlines()[2] == "> “…explain 😀 scans well. But…” (r1)"
+    as_json = runner.invoke(app, ["report", str(study), "--quotes", "anxiety", "--format", "json"])
+    import json
+
+    first = json.loads(as_json.output)["quotes"][0]
+    start, end = _span("r1", "patients worry")
+    assert (first["text"], first["start"], first["end"]) == ("patients worry", start, end)
+    bad = runner.invoke(app, ["report", str(study), "--quotes", "anxeity"])
+    assert bad.exit_code == 2
+    assert bad.output.strip() == "Error: no code 'anxeity' in the codebook (did you mean 'anxiety'?)"

@@ -87,12 +87,19 @@ def report(
     non_answers: Annotated[Optional[str], typer.Option(
         "--non-answers", help="Comma-separated answers that say nothing, replacing the default list "
                               "(n/a, na, none, nil, nothing, nothing to add, no comment(s), -, ?, x).")] = None,
+    quotes: Annotated[Optional[str], typer.Option(
+        "--quotes", metavar="CODE", help="Instead of the table: every passage coded CODE (the segment, or "
+                                         "the whole response), with the respondent id and attributes, "
+                                         "ready to paste into a paper.")] = None,
 ) -> None:
     """Frequency table per code — n and % of coded responses (non-answers excluded and counted) with
     95% Wilson intervals — plus code co-occurrence and, with --by, a crosstab with a chi-square or
-    Fisher test."""
-    from codewell.cli.export_cmds import run_report
+    Fisher test. With --quotes CODE, the quotes for that code instead."""
+    from codewell.cli.export_cmds import run_quotes, run_report
 
+    if quotes is not None:
+        typer.echo(run_quotes(_dataset(project, coder, with_log=False), coder, quotes, format, out), nl=False)
+        return
     typer.echo(run_report(_dataset(project, coder, with_log=False), coder, by, format, plot, out,
                           non_answers), nl=False)
 

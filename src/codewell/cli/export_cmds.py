@@ -140,6 +140,26 @@ def run_report(ds: CodedDataset, coder: str | None = None, by: str | None = None
     return text
 
 
+def run_quotes(ds: CodedDataset, coder: str | None, code: str, format: str = "table",
+               out: Path | None = None) -> str:
+    """``report --quotes CODE``: one coder's passages for ``code`` (see :mod:`codewell.report.quotes`)."""
+    from codewell.io.atomic_file import check_writable, write_text
+    from codewell.io.export import choose_coders
+    from codewell.report.quotes import render_quotes
+
+    if out is not None:
+        check_writable(Path(out))
+    if coder == "all" or (coder is None and len(ds.coders) > 1 and "consensus" not in ds.coders):
+        raise CodewellError(f"quotes are for one coder at a time ({', '.join(ds.coders)})",
+                            hint="choose one with --coder NAME")
+    (chosen,) = choose_coders(ds, coder)
+    text = render_quotes(ds, chosen, code, format)
+    if out is not None:
+        write_text(out, text)
+        return f"Wrote the quotes for {code} ({format}) to {out}\n"
+    return text
+
+
 def run_pii(ds: CodedDataset, names_file: Path | None = None, as_json: bool = False) -> str:
     """Where personal identifiers occur: per response, the field (the response text or an
     attribute such as ``email``), the kinds and positions (not the values).
