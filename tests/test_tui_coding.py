@@ -200,6 +200,31 @@ async def test_keys_typed_before_the_add_code_dialog_has_focus_go_to_the_label(s
         assert (code.label, code.group) == ("Data privacy", "risk")
 
 
+def type_fast(app, keys) -> None:
+    """Keys as a fast typist sends them: all queued before the app has handled the first
+    (``Pilot.press`` waits for the app to go idle after each key)."""
+    from textual import events
+
+    for key in keys:
+        char = {"enter": "\r", "tab": "\t", "space": " ", "plus": "+"}.get(key, key if len(key) == 1 else None)
+        event = events.Key("space" if key == " " else key, char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def test_a_code_typed_fast_after_plus_keeps_every_field(study):
+    app = quiet(study)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        type_fast(app, ["plus", *"Data privacy", "tab", "tab", *"risk", "tab", *"about data", "enter"])
+        await pilot.pause(1.0)
+        assert app.screen.id == "coding"
+        code = app.session.codebook.codes[-1]
+        assert (code.id, code.label, code.group, code.definition) == ("data_privacy", "Data privacy", "risk",
+                                                                      "about data")
+        assert not app.session.codings and not app.session.statuses  # no key leaked to the coding screen
+
+
 async def test_filter_uncoded_moves_through_uncoded_only(study):
     app = quiet(study)
     async with app.run_test(size=SIZE) as pilot:

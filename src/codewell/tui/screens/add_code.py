@@ -34,6 +34,7 @@ class AddCodeScreen(ModalScreen[Code | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="add_code.cancel")]
     AUTO_FOCUS = "#code-label"
+    TAKES_TYPEAHEAD = True  # the coding screen hands on keys typed before this dialog was ready
 
     def __init__(self, existing: tuple[str, ...]) -> None:
         super().__init__()
@@ -51,31 +52,40 @@ class AddCodeScreen(ModalScreen[Code | None]):
             yield Label("", id="code-error")
 
     def on_key(self, event: events.Key) -> None:
-        """A key that arrives while no field has focus belongs to the label."""
-        if self.focused is not None:
-            return
-        label = self.query_one("#code-label", Input)
-        if event.key == "tab":
+        """Tab, enter and characters that reach the dialog itself, in the order typed.
+
+        Keys typed before the dialog was ready are handed to it by the coding screen rather than
+        to a field; so moving between fields and saving are done here, at once, for every key,
+        never left to a binding that would run after the characters that follow it.
+        """
+        focused = self.focused if isinstance(self.focused, Input) else None
+        if event.key in ("tab", "shift+tab", "enter"):
             event.stop()
             event.prevent_default()
-            self.query_one("#code-id", Input).focus()
+            here = focused.id if focused is not None else None
+            if event.key == "enter" and here == FIELDS[-1]:
+                self.save()
+                return
+            step = -1 if event.key == "shift+tab" else 1
+            index = FIELDS.index(here) + step if here in FIELDS else (0 if event.key == "enter" else 1)
+            self.set_focus(self.query_one(f"#{FIELDS[index % len(FIELDS)]}", Input))  # now, not later
         elif event.is_printable and event.character:
             event.stop()
-            label.insert_text_at_cursor(event.character)
-            label.focus()
+            target = focused or self.query_one("#code-label", Input)
+            target.insert_text_at_cursor(event.character)
+            self.set_focus(target)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "code-label" and not self._id_edited:
             self.query_one("#code-id", Input).value = code_id_for(event.value) if event.value.strip() else ""
-        elif event.input.id == "code-id" and event.input.has_focus:
-            self._id_edited = True
+        elif event.input.id == "code-id":
+            label = self.query_one("#code-label", Input).value
+            self._id_edited = event.value != (code_id_for(label) if label.strip() else "")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "code-definition":
-            self.query_one(f"#{FIELDS[FIELDS.index(event.input.id or '') + 1]}", Input).focus()
-            return
+    def save(self) -> None:
         label = self.query_one("#code-label", Input).value.strip()
-        code_id = self.query_one("#code-id", Input).value.strip()
+        # The id field follows the label through Changed messages that may not have landed yet.
+        code_id = self.query_one("#code-id", Input).value.strip() if self._id_edited else code_id_for(label)
         error = self.query_one("#code-error", Label)
         if not label:
             error.update("A code needs a label.")

@@ -12,7 +12,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -41,6 +41,8 @@ CODING_BINDINGS = [
             show=False, key_display="[", tooltip="Move the code cursor up"),
     Binding("space", "toggle_cursor", "Toggle", id="code.toggle_cursor", show=False,
             tooltip="Apply or remove the code under the cursor"),
+    Binding("plus", "add_code", "Add code", id="code.add", show=False, key_display="+",
+            tooltip="Add a code (inductive coding): a new codebook version"),
     Binding("d", "codebook_panel", "Codebook", id="codebook.panel", show=False,
             tooltip="Show or hide what the code under the cursor means"),
     Binding("a", "accept", "Accept", id="suggest.accept",
@@ -304,6 +306,9 @@ class CodingScreen(Screen):
 
         self.app.push_screen(CodeKeyScreen(codes), chosen)
 
+    def action_add_code(self) -> None:
+        self.app.add_code()
+
     def action_code_cursor(self, step: int) -> None:
         self.query_one(CodeList).move_cursor(step)
         self.show_code_details()
@@ -418,6 +423,26 @@ class CodingScreen(Screen):
                         "Press q again to quit anyway.", title="Not saved yet", severity="warning", timeout=8)
             return
         self.app.exit()
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed ahead of a dialog belong to it, in the order typed.
+
+        A fast typist's next keys are already on their way to this screen's widgets when the key
+        that opens a dialog (add a code) is read; bindings run only once a key has bubbled to the
+        app, too late for them. So that key opens its dialog here, at once, and the keys after
+        it, arriving here while the dialog is on top, are handed to it.
+        """
+        active = self.app.screen
+        if active is not self and getattr(active, "TAKES_TYPEAHEAD", False):
+            event.stop()
+            event.prevent_default()
+            active.post_message(events.Key(event.key, event.character))
+            return
+        found = self.active_bindings.get(event.key)
+        if active is self and found is not None and found.binding.action == "add_code":
+            event.stop()
+            event.prevent_default()
+            self.action_add_code()
 
     # -- mouse and messages ---------------------------------------------------------------------
     def on_code_row_clicked(self, event: CodeRow.Clicked) -> None:
