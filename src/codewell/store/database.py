@@ -109,9 +109,9 @@ class Database:
             try:
                 with self.engine.connect() as conn:
                     conn.info["write"] = write
-                    # A server waits for its write lock itself, in turn, for what is left of the
-                    # wait (capped, so a long wait still looks about it between tries).
-                    conn.info["lock_wait"] = min(max(deadline - time.monotonic(), 0.05), 2.0)
+                    # A server waits for its write lock itself, in turn: briefly at first (so a
+                    # wait is said within half a second), then up to 2 s a try.
+                    conn.info["lock_wait"] = min(max(deadline - time.monotonic(), 0.05), 2.0 if waiting else 0.5)
                     with conn.begin():
                         result = work(Unit(conn))
                 self.reached = True
