@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "RELIABILITY.md"
 FAULT_FILES = ("test_fault_concurrency.py", "test_fault_files.py", "test_fault_kill.py", "test_tui_busy.py",
-               "test_fault_exports.py", "test_fault_parsers.py", "test_pg_reconnect.py", "test_pg_connect.py", "test_store_migrations.py")
+               "test_fault_exports.py", "test_fault_parsers.py", "test_pg_reconnect.py", "test_pg_connect.py", "test_pg_busy.py", "test_store_migrations.py")
 
 
 def _tests_in(path: Path) -> set[str]:
