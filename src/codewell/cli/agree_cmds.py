@@ -49,6 +49,11 @@ def agree(
                       "newest set, when there is one).")] = None,
     all_responses: Annotated[bool, typer.Option(
         "--all-responses", help="Project: compare every response all coders finished, even when a set exists.")] = False,
+    segments: Annotated[bool, typer.Option(
+        "--segments", help="Project: also segment agreement per code: character-level alpha and F1 of "
+                           "segments matched at --overlap (a whole-response coding is a segment of all of it).")] = False,
+    overlap: Annotated[float, typer.Option(
+        help="Project, --segments: the Jaccard overlap at which two coders' segments match.")] = 0.5,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Inter-coder agreement: per code and overall, with readings and the n each rests on.
@@ -95,12 +100,18 @@ def agree(
             report = project.agreement_report(split_coders(coders), set_name=set_name,
                                               all_responses=all_responses, ci=ci, seed=seed, masi=masi)
             result = report.result
+        on_segments = None
+        if segments and report is not None:
+            ids = project.reliability_set(report.set_name).ids if report.set_name else None
+            on_segments = project.segment_agreement(split_coders(coders or ""), ids=ids, threshold=overlap)
         texts = {r.id: r.text for r in project.responses()} if disagreements else {}
     if as_json:
         data = report.to_dict() if report is not None else result.to_dict()
         if disagreements:
             data["disagreements"] = [{"id": rid, "code": code, "applied": applied, "text": texts[rid]}
                                      for rid, code, applied in result.disagreements()]
+        if on_segments is not None:
+            data["segments"] = on_segments.to_dict()
         emit_json(data)
         return
     if report is not None:
@@ -108,6 +119,8 @@ def agree(
 
         typer.echo(render_report_context(report))
     typer.echo(render_multilabel_table(result))
+    if on_segments is not None:
+        typer.echo(_segment_table(on_segments))
     if report is not None and report.warnings:
         typer.echo("\nWarnings\n" + "\n".join(f"  ! {warning}" for warning in report.warnings))
     if disagreements:
@@ -115,6 +128,17 @@ def agree(
                  ", ".join(c for c, on in applied.items() if not on), _short(texts[rid]))
                 for rid, code, applied in result.disagreements()]
         typer.echo("\nDisagreements\n" + table(("id", "code", "applied by", "not by", "response"), rows))
+
+
+def _segment_table(result) -> str:  # type: ignore[no-untyped-def]
+    """Segment agreement per code (a SegmentAgreement), under the response-level table."""
+    from codewell.cli.agree_render import value_text
+
+    rows = [(row.code, value_text(row.alpha), value_text(row.f1), row.matched,
+             *(row.segments[c] for c in result.coders)) for row in result.rows]
+    return (f"\nSegments ({result.n_units} responses, {result.rows[0].characters if result.rows else 0} "
+            f"characters; alpha: each character a unit; F1: segments matched at overlap >= {result.threshold})\n"
+            + table(("code", "char alpha", "F1", "matched", *(f"n {c}" for c in result.coders)), rows))
 
 
 def _short(text: str, width: int = 70) -> str:

@@ -9,14 +9,15 @@ counts a code on a response when it is held whole or on any segment.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
-from codewell.errors import CodewellError, DataFileError, UnknownNameError
+from codewell.errors import AgreementError, CodewellError, DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.values import Decision, Segment, Status
 
 if TYPE_CHECKING:
+    from codewell.agreement.segments import SegmentAgreement
     from codewell.project import Project
     from codewell.store import Unit
 
@@ -62,6 +63,33 @@ class Segments:
 
     def segments_for(self: Project, coder: str, response_id: str) -> tuple[Segment, ...]:
         return self.segments(coder).get(response_id, ())
+
+    def segment_agreement(self: Project, coders: Sequence[str], *, ids: Sequence[str] | None = None,
+                          threshold: float | None = None) -> SegmentAgreement:
+        """Per-code segment agreement (:mod:`codewell.agreement.segments`) over the responses every
+        coder finished (of ``ids`` only, when given: a reliability set); a whole-response coding
+        counts as a segment covering the whole text."""
+        from codewell.agreement.segments import DEFAULT_THRESHOLD, segment_agreement
+
+        if len(set(coders)) < 2:
+            raise AgreementError("agreement needs at least two different coders, e.g. --coders ana,ben")
+        for coder in coders:
+            self.require_coder(coder)
+        common = set.intersection(*(self.finished(c) for c in coders))
+        order = [r.id for r in self.responses() if r.id in common] if ids is None else [
+            rid for rid in ids if rid in common]
+        if not order:
+            raise AgreementError(f"no response finished by all of {', '.join(coders)} to compare")
+        lengths = {rid: len(self.response(rid).text) for rid in order}
+        marks: dict[str, dict[str, dict[str, list[tuple[int, int]]]]] = {code: {} for code in self.codebook.ids}
+        for coder in coders:
+            for rid, held in self.segments(coder).items():
+                if rid not in lengths:
+                    continue
+                for segment in held:
+                    span = (0, lengths[rid]) if segment.start is None else (segment.start, segment.end)
+                    marks.setdefault(segment.code, {}).setdefault(coder, {}).setdefault(rid, []).append(span)  # type: ignore[arg-type]
+        return segment_agreement(marks, lengths, list(coders), DEFAULT_THRESHOLD if threshold is None else threshold)
 
     def _apply_keys_in(self: Project, unit: Unit, keys: Mapping[str, Mapping[str, frozenset[Key]]],
                        rows_of: Mapping[tuple[str, str, Key], int] | None = None, source: str = "") -> int:
