@@ -145,10 +145,20 @@ class TrainingService:
         except CancelledError:
             return None
 
-    def build(self, request: TrainingRequest | StoredRequest) -> TrainingResult:
-        """Train and wait for a result even if another caller's request supersedes ours."""
-        while (result := self.train(request)) is None:
-            pass
+    def build(self, request: TrainingRequest) -> TrainingResult:
+        """Train and wait for a result even if another caller's request supersedes ours.
+
+        For a caller that suggests next (``codewell suggest``): while the training process
+        trains, this process loads what suggesting needs (the text pipeline, the codebook
+        prior), so the two start-ups overlap instead of adding up.
+        """
+        from codewell.suggest.model import FittedModel
+
+        future = self.submit(request)
+        FittedModel(request.codebook).suggest_many(["warm up"])
+        result = self.wait(future)
+        while result is None:
+            result = self.train(request)
         return result
 
     def cancel(self) -> None:
