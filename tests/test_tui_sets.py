@@ -138,3 +138,21 @@ async def test_the_palette_renames_and_merges_the_code_under_the_cursor(tmp_path
             "renamed 'anxiety' to 'worry', label 'Anxiety' to 'Worry': plainer",
             "merged 'worry' into 'understanding': one theme"]
         assert project.codings("ana")["R001"] == frozenset({"understanding"})
+
+
+def test_review_and_filters_leave_out_the_open_set_even_with_suggestions_on(study) -> None:
+    """Coding the whole project with suggestions: nothing is suggested on the open set's
+    responses, so neither review by code nor the suggested-code filter can reach them."""
+    from codewell.tui.screens.review import candidates
+    from codewell.tui.session import CodingSession
+    from codewell.values import CodeSuggestion
+
+    location, ids = study
+    with Project.open(location, viewer="ben") as project:
+        session = CodingSession(project, "ben")
+    session.suggestions = {r.id: (CodeSuggestion("anxiety", 0.9, True),) for r in session.responses}
+    listed = {session.responses[p].id for p, _ in candidates(session, "anxiety", set())}
+    assert listed and not listed & set(ids)
+    session.set_filter("suggested:anxiety")
+    assert not {session.responses[p].id for p in session.rows} & set(ids)
+    assert session.suggestions_for(ids[0]) is None

@@ -25,6 +25,8 @@ BASIC_FILTERS = ("all", "uncoded", "flagged", "memo")
 SUGGESTED_PREFIX = "suggested:"
 #: How long a key waits for the project before its change is queued (a keypress must stay quick).
 QUICK_WAIT = 0.3
+#: (code, start, end) of a coding; start and end None for the whole response
+SpanKey = tuple[str, "int | None", "int | None"]
 
 
 def new_uid() -> str:
@@ -68,7 +70,11 @@ class CodingSession:
         self.responses: tuple[Response, ...] = every
         self.index_of = {response.id: i for i, response in enumerate(every)}
         self.codebook = project.codebook
-        self.codings: dict[str, frozenset[str]] = dict(project.codings(coder))
+        # Every (code, start, end) the coder holds per response (None, None: the whole response);
+        # ``codings`` is derived from it (a code held whole or on any segment).
+        self.spans: dict[str, frozenset[SpanKey]] = {}
+        self.codings: dict[str, frozenset[str]] = {}
+        self._load_spans()
         self.statuses: dict[str, Status] = dict(project.statuses(coder))
         self.memos: dict[str, str] = dict(project.memos(coder))
         self.flagged: set[str] = project.flags(coder)
@@ -110,6 +116,16 @@ class CodingSession:
 
     def codes_of(self, response_id: str) -> frozenset[str]:
         return self.codings.get(response_id, frozenset())
+
+    def segments_of(self, response_id: str) -> tuple[tuple[str, int, int], ...]:
+        """The coder's segment codings of a response, by position: (code, start, end)."""
+        found = [(code, start, end) for code, start, end in self.spans.get(response_id, ()) if start is not None]
+        return tuple(sorted(found, key=lambda key: (key[1], key[2], key[0])))  # type: ignore[arg-type,return-value]
+
+    def _load_spans(self) -> None:
+        self.spans = {rid: frozenset((s.code, s.start, s.end) for s in held)
+                      for rid, held in self.project.segments(self.coder).items()}
+        self.codings = {rid: frozenset(code for code, _, _ in held) for rid, held in self.spans.items()}
 
     def suggestions_for(self, response_id: str) -> tuple[CodeSuggestion, ...] | None:
         """What the engine says about a response, or None when suggestions are off, not ready,
@@ -186,7 +202,7 @@ class CodingSession:
             return rid in self.memos
         if self.filter.startswith(SUGGESTED_PREFIX):
             code = self.filter[len(SUGGESTED_PREFIX):]
-            return any(s.code == code and s.suggested for s in self.suggestions.get(rid, ()))
+            return any(s.code == code and s.suggested for s in self.suggestions_for(rid) or ())
         return True
 
     def _rebuild_rows(self) -> None:
@@ -230,9 +246,11 @@ class CodingSession:
         return result
 
     def _apply(self, decision: Decision) -> None:
-        codes = self.codes_of(decision.response_id)
-        codes = codes | {decision.code} if decision.action == "apply" else codes - {decision.code}
-        self.codings[decision.response_id] = codes
+        rid, key = decision.response_id, (decision.code, decision.start, decision.end)
+        held = self.spans.get(rid, frozenset())
+        held = held | {key} if decision.action == "apply" else held - {key}
+        self.spans[rid] = held
+        self.codings[rid] = frozenset(code for code, _, _ in held)
 
     def _apply_all(self, decisions: object) -> None:
         for decision in decisions or ():  # type: ignore[attr-defined]
@@ -247,8 +265,30 @@ class CodingSession:
     def plan_toggle(self, code: str, response_id: str | None = None) -> Write:
         """Apply ``code`` if the response lacks it, else remove it (as stored when planned)."""
         rid = response_id or self.response.id
-        action = "remove" if code in self.codes_of(rid) else "apply"
+        action = "remove" if (code, None, None) in self.spans.get(rid, ()) else "apply"
         return self.plan_record([(rid, code, action, self.probability(rid, code), False)])
+
+    def plan_segment(self, code: str, start: int, end: int, response_id: str | None = None, *,
+                     from_suggestion: bool = False) -> Write:
+        """Apply ``code`` to ``text[start:end]`` (code points), or remove it if that very segment
+        holds it (as stored when planned); the whole-response coding is not touched."""
+        rid = response_id or self.response.id
+        action = "remove" if (code, start, end) in self.spans.get(rid, ()) else "apply"
+        return self.plan_record([(rid, code, action, self.probability(rid, code), from_suggestion, start, end)])
+
+    def plan_accept_evidence(self, spans: dict[str, tuple[int, int] | None],
+                             response_id: str | None = None) -> Write | None:
+        """Like :meth:`plan_accept`, but each suggested code lands on its evidence passage
+        (``spans``: code -> (start, end), or None for the whole response) in one transaction."""
+        rid = response_id or self.response.id
+        have = self.codes_of(rid)
+        items: list[tuple] = []  # type: ignore[type-arg]
+        for s in self.suggestions_for(rid) or ():
+            if s.suggested and s.code not in have:
+                span = spans.get(s.code)
+                items.append((rid, s.code, "apply", s.probability, True, *span) if span
+                             else (rid, s.code, "apply", s.probability, True))
+        return self.plan_record(items) if items else None
 
     def plan_accept(self, response_id: str | None = None) -> Write | None:
         """Apply every suggested code not yet applied, in one transaction."""
@@ -258,7 +298,7 @@ class CodingSession:
                  for s in self.suggestions_for(rid) or () if s.suggested and s.code not in have]
         return self.plan_record(items) if items else None
 
-    def plan_record(self, items: Sequence[tuple[str, str, str, float | None, bool]]) -> Write:
+    def plan_record(self, items: Sequence[tuple]) -> Write:  # type: ignore[type-arg]
         uids = [new_uid() for _ in items]
         return Write(lambda wait: self.project.record_many(self.coder, items, suggestions_on=self.suggestions_on,
                                                            uids=uids, wait=wait),
@@ -358,7 +398,7 @@ class CodingSession:
         else:
             raise ValueError(f"kind must be rename, edit, merge or retire, not {kind!r}")
         self.codebook = self.project.codebook
-        self.codings = dict(self.project.codings(self.coder))
+        self._load_spans()
         return version
 
     def add_code(self, code: Code) -> int:

@@ -37,7 +37,7 @@ def candidates(session: CodingSession, code: str, decided: set[tuple[str, str]])
     for position, response in enumerate(session.responses):
         if session.statuses.get(response.id) is Status.DONE or (response.id, code) in decided:
             continue
-        for suggestion in session.suggestions.get(response.id, ()):
+        for suggestion in session.suggestions_for(response.id) or ():  # none on an open set
             if suggestion.code == code and suggestion.suggested:
                 found.append((position, suggestion.probability))
     found.sort(key=lambda item: (-item[1], item[0]))
