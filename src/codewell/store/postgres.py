@@ -17,6 +17,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from codewell.errors import ProjectError
 from codewell.store import schema
+from codewell.store.faults import refuse_nul
 
 #: The advisory lock every write unit of one project database takes first (any number will do;
 #: advisory locks are per database). Writers then follow each other as on SQLite (BEGIN
@@ -67,8 +68,6 @@ def server_engine(location: str) -> Engine:
                                              "options": "-c timezone=UTC"})
     except (ModuleNotFoundError, NoSuchModuleError):
         raise ProjectError(f"{mask(location)}: PostgreSQL support is not installed", hint=INSTALL_HINT) from None
-    from codewell.store.faults import refuse_nul
-
     event.listen(engine, "before_cursor_execute", refuse_nul, retval=True)
 
     @event.listens_for(engine, "begin")
