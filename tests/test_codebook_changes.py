@@ -58,6 +58,8 @@ def test_merge_and_retire_leave_the_code_out() -> None:
     edited = edit_code(CODEBOOK, "anxiety", include=["fear of bad news", " ", "panic"], examples=["I'd panic"])
     assert edited.codebook.get("anxiety").include == ("fear of bad news", "panic")
     assert edited.summary == "edited 'anxiety' (examples, include)"
+    appended = edit_code(edited.codebook, "anxiety", include=["dread"], append=True)
+    assert appended.codebook.get("anxiety").include == ("fear of bad news", "panic", "dread")
 
 
 # -- through the project -------------------------------------------------------------------------

@@ -66,13 +66,16 @@ def rename_code(codebook: Codebook, code_id: str, new_id: str | None = None,
 def edit_code(codebook: Codebook, code_id: str, *, definition: str | None = None,
               include: Sequence[str] | None = None, exclude: Sequence[str] | None = None,
               keywords: Sequence[str] | None = None, examples: Sequence[str] | None = None,
-              group: str | None = None) -> Change:
-    """New text for the fields given (None leaves a field as it is; an empty list clears it)."""
+              group: str | None = None, append: bool = False) -> Change:
+    """New text for the fields given (None leaves a field as it is; an empty list clears it);
+    with ``append`` the lists given are added to the code's own instead of replacing them."""
     code = find_code(codebook, code_id)
-    fields = {name: value for name, value in (
-        ("definition", definition), ("group", group),
-        ("include", _clean(include)), ("exclude", _clean(exclude)),
-        ("keywords", _clean(keywords)), ("examples", _clean(examples))) if value is not None}
+    lists = {"include": include, "exclude": exclude, "keywords": keywords, "examples": examples}
+    fields: dict[str, object] = {name: value for name, value in (("definition", definition), ("group", group))
+                                 if value is not None}
+    for name, items in lists.items():
+        if items is not None:
+            fields[name] = _clean([*getattr(code, name), *items] if append else items)
     changed = sorted(name for name, value in fields.items() if getattr(code, name) != value)
     if not changed:
         raise CodebookError(f"editing '{code.id}' changes nothing",

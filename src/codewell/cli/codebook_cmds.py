@@ -81,6 +81,8 @@ def edit(project: ProjectArg, code: CodeArg,
          keywords: Annotated[Optional[str], typer.Option(help="Keywords, separated by ';' ('' clears).")] = None,
          examples: Annotated[Optional[str], typer.Option(help="Example quotes, separated by ';' ('' clears).")] = None,
          group: Annotated[Optional[str], typer.Option(help="The code's group, e.g. risk.")] = None,
+         append: Annotated[bool, typer.Option("--append", help="Add the notes, keywords or examples given "
+                                                                 "to the code's own instead of replacing them.")] = False,
          reason: ReasonOpt = "") -> None:
     """Change a code's definition, inclusion/exclusion notes, keywords, examples or group."""
     from codewell.project import Project
@@ -88,7 +90,7 @@ def edit(project: ProjectArg, code: CodeArg,
     with Project.open(project) as opened:
         version = opened.edit_code(code, reason=reason, definition=definition, group=group,
                                    include=_split(include), exclude=_split(exclude),
-                                   keywords=_split(keywords), examples=_split(examples))
+                                   keywords=_split(keywords), examples=_split(examples), append=append)
     _done(project, version)
 
 

@@ -102,6 +102,8 @@ class Sets:
     def _visible(self: Project, unit: Unit, coder: str, by_response: Mapping[str, V]) -> dict[str, V]:
         """``by_response`` (response id -> anything of ``coder``'s) as the viewer may see it."""
         hidden = self._hidden_in(unit, coder)
+        if not hidden:  # the common case: no viewer, or no open set; no copy of a large mapping
+            return by_response if isinstance(by_response, dict) else dict(by_response)
         return {rid: value for rid, value in by_response.items() if rid not in hidden}
 
     def _visible_decisions(self: Project, unit: Unit, coder: str | None,
