@@ -25,6 +25,7 @@ from codewell.project.flags import Flags
 from codewell.project.reliability import Reliability
 from codewell.project.segments import Segments
 from codewell.project.sets import Sets
+from codewell.project.streaming import CHUNK_ROWS, Streaming, changed_texts
 from codewell.store import Database, create_database, default_backup_path, open_database
 from codewell.values import Code, Codebook, CodedDataset, CodeSuggestion, Response, Status
 
@@ -57,7 +58,7 @@ def _parse_codebook(body: str) -> Codebook:
                                   hint="restore your latest backup (codewell backup makes one)") from None
 
 
-class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags):
+class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Streaming):
     """An open project. Create with :meth:`create`, open with :meth:`open`; close when done.
 
     Opened for a ``viewer`` (the coder at the screen), it hides other coders' work on open
@@ -171,11 +172,12 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags):
     def import_responses(self, path: str | Path, *, text_column: str | None = None,
                          id_column: str | None = None, sheet: str | None = None,
                          keep_metadata: bool = False, columns: Sequence[str] | None = None,
-                         ) -> ImportReport:
+                         chunk_rows: int = CHUNK_ROWS) -> ImportReport:
         """Add a survey export's responses; re-importing the same file adds nothing.
 
         Survey platforms' identifying columns are left out unless ``keep_metadata``; ``columns``
         chooses the attribute columns exactly (see :func:`codewell.io.readers.read_survey`).
+        A CSV of more than ``chunk_rows`` rows is read and stored that many rows at a time.
         """
         path = Path(path)
         if path.suffix.lower() == ".qdpx":
@@ -184,9 +186,15 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags):
             return import_qdpx(self, path)
         from codewell.io.readers import read_survey
 
-        table = read_survey(path, text_column=text_column, id_column=id_column, sheet=sheet,
-                            keep_metadata=keep_metadata, columns=columns)
-        added, unchanged = self.add_responses(table.responses, path)
+        streamed = None if sheet is not None else self._import_streaming(
+            path, text_column=text_column, id_column=id_column, keep_metadata=keep_metadata,
+            columns=columns, chunk_rows=chunk_rows)
+        if streamed is None:
+            table = read_survey(path, text_column=text_column, id_column=id_column, sheet=sheet,
+                                keep_metadata=keep_metadata, columns=columns)
+            added, unchanged = self.add_responses(table.responses, path)
+        else:
+            table, added, unchanged = streamed
         return ImportReport(
             source=str(path), added=added, unchanged=unchanged, notes=table.notes,
             empty_ids=table.empty_ids,
@@ -203,10 +211,7 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags):
         existing = unit.existing_texts(list(incoming))
         changed = sorted(rid for rid, text in existing.items() if text != incoming[rid])
         if changed:
-            raise DataFileError(
-                f"{source}: {len(changed)} response id(s) already in the project with different text: "
-                + ", ".join(changed[:10]) + (" ..." if len(changed) > 10 else ""),
-                hint="ids must identify one response; use --id-column to pick another id column")
+            raise changed_texts(source, changed)
         new = [r for r in responses if r.id not in existing]
         unit.insert_responses(new, str(source))
         self._responses = None
@@ -329,6 +334,6 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags):
             return {"project": self.location, "responses": total, "empty": empty,
                     "codebook": {"version": version, "title": cb.title, "hash": cb.content_hash(),
                                  "codes": list(cb.ids)},
-                    "coders": coders, "sets": self.sets_summary()}
+                    "coders": coders, "sets": self._sets_summary_in(unit)}
 
         return self._db.read(read)

@@ -202,10 +202,10 @@ class Sets:
         self._write(lambda unit: unit.join_set(name, coder))
         return self.reliability_set(name)
 
-    def sets_summary(self: Project) -> dict[str, Any]:
+    def _sets_summary_in(self: Project, unit: Unit) -> dict[str, Any]:
         """``status --json``'s ``sets``: only the viewer's own progress while a set is open."""
         return {s.name: s.to_dict(None if self.viewer is None or not s.is_open else [self.viewer])
-                for s in self.sets()}
+                for s in self._sets_in(unit)}
 
     # -- agreement on a set -------------------------------------------------------------------
     def agreement_report(self: Project, coders: Sequence[str], *, set_name: str | None = None,
