@@ -23,15 +23,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 
-from codewell.errors import DataFileError, UnknownNameError
+from codewell.errors import CodewellError, DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
-from codewell.io.layouts import read_header
-from codewell.io.sources import Grid, load_grid
+from codewell.io.layouts import Header, read_header
+from codewell.io.sources import CsvStream, Grid, NotStreamable, load_grid, open_csv_stream
 from codewell.io.survey_metadata import MetadataColumns, classify
 from codewell.values import Response
 
@@ -94,16 +94,165 @@ def read_survey(
     attribute columns to import instead, exactly (the text and id columns always come).
     """
     path = Path(path)
-    columns_wanted = columns
     grid = load_grid(path, sheet=sheet)
     header = read_header(grid)
     notes = [*grid.notes, *header.notes]
     rows = _data_rows(path, grid, header.rows, notes)
+    columns_wanted = columns
     columns = {name: grid.columns[index] for index, name in enumerate(header.names) if name}
-    names = list(columns)
+    id_name, text_name, platform = _text_and_id(path, columns, rows, header.layout, text_column,
+                                                id_column, notes)
+    spreadsheet_rows = [grid.first_row + index for index in rows]
+    if id_name is None:
+        ids = [f"row-{row}" for row in spreadsheet_rows]
+        notes.append(_row_names_note(ids[0]))
+    else:
+        cells = [columns[id_name][index] for index in rows]
+        ids = _checked_ids(path, id_name, cells, spreadsheet_rows)
+    kept, dropped = _attribute_columns(path, list(columns), text_name, id_name, platform,
+                                       keep_metadata, columns_wanted, notes)
+    attributes = {name: columns[name] for name in kept}
+    responses = _responses(ids, columns[text_name], rows, spreadsheet_rows, attributes)
+    empty_ids = tuple(response.id for response in responses if response.is_empty)
+    notes += _empty_note(len(empty_ids))
+    return SurveyTable(
+        responses=responses,
+        text_column=text_name,
+        id_column=id_name,
+        text_column_guessed=text_column is None,
+        encoding=grid.encoding,
+        layout=_layout(header.layout, grid.kind),
+        sheet=grid.sheet,
+        empty_ids=empty_ids,
+        notes=tuple(notes),
+        metadata_columns=tuple(name for name in platform.descriptive if name in attributes),
+        dropped_columns=tuple(dropped),
+    )
 
+
+#: Rows read, checked and stored at a time by :func:`stream_survey`.
+CHUNK_ROWS = 50_000
+
+
+class SurveyStream:
+    """A large CSV survey read a block of rows at a time (see :func:`stream_survey`).
+
+    :meth:`chunks` yields the responses block by block and may be run again from the start (a
+    write that waited for a lock runs again); :meth:`table` then describes the whole file as
+    :func:`read_survey` would, with no responses in it. Whatever the blocks meet that the
+    whole-file reader would treat specially (a repeated or empty id, a column that is unnamed
+    in the first block but holds data later, a damaged row) raises
+    :class:`~codewell.io.sources.NotStreamable`, so the caller reads the file whole instead and
+    gives the user that reader's result or error, word for word.
+    """
+
+    def __init__(self, source: CsvStream, chunk_rows: int, header: Header,
+                 text_and_id: tuple[str | None, str, MetadataColumns], kept: list[str],
+                 dropped: list[tuple[str, str]], notes: tuple[list[str], list[str]],
+                 text_guessed: bool) -> None:
+        self._source, self._chunk_rows, self._header = source, chunk_rows, header
+        self.id_name, self.text_name, self._platform = text_and_id
+        self._kept, self._dropped, self._text_guessed = kept, dropped, text_guessed
+        self._guess_notes, self._column_notes = notes  # in the order read_survey gives them
+        self._blank = 0
+        self._empty_ids: list[str] = []
+        self._first_id = ""
+
+    def chunks(self) -> Iterator[tuple[Response, ...]]:
+        self._blank, self._empty_ids, self._first_id = 0, [], ""
+        positions = {name: index for index, name in enumerate(self._header.names) if name}
+        unnamed = [index for index, name in enumerate(self._header.names) if name is None]
+        seen: set[str] = set()
+        for number, grid in enumerate(self._source.grids(self._chunk_rows)):
+            skip = self._header.rows if number == 0 else 0
+            if number and any(any(grid.columns[index]) for index in unnamed):
+                raise NotStreamable  # a column only named by its data, which the first block lacked
+            filled = list(map(any, zip(*grid.columns)))
+            rows = [index for index in range(skip, grid.n_rows) if filled[index]]
+            self._blank += grid.n_rows - skip - len(rows)
+            spreadsheet_rows = [grid.first_row + index for index in rows]
+            if self.id_name is None:
+                ids = [f"row-{row}" for row in spreadsheet_rows]
+            else:
+                column = grid.columns[positions[self.id_name]]
+                ids = [column[index].strip() for index in rows]
+                before = len(seen)
+                seen.update(ids)
+                if not all(ids) or len(seen) != before + len(ids):
+                    raise NotStreamable
+            if ids and not self._first_id:
+                self._first_id = ids[0]
+            attributes = {name: grid.columns[positions[name]] for name in self._kept}
+            responses = _responses(ids, grid.columns[positions[self.text_name]], rows,
+                                   spreadsheet_rows, attributes)
+            self._empty_ids += [response.id for response in responses if response.is_empty]
+            yield responses
+        if not self._first_id:
+            raise NotStreamable  # a header and no responses: the whole-file reader says so
+
+    def table(self) -> SurveyTable:
+        """What :func:`read_survey` would say about the file, once :meth:`chunks` has run."""
+        notes = [*self._source.notes, *self._header.notes]
+        if self._blank:
+            notes.append(f"skipped {self._blank} empty row{'s' if self._blank != 1 else ''}")
+        notes += self._guess_notes
+        if self.id_name is None:
+            notes.append(_row_names_note(self._first_id))
+        notes += self._column_notes + _empty_note(len(self._empty_ids))
+        return SurveyTable(
+            responses=(), text_column=self.text_name, id_column=self.id_name,
+            text_column_guessed=self._text_guessed, encoding=self._source.encoding,
+            layout=_layout(self._header.layout, "csv"), sheet=None, empty_ids=tuple(self._empty_ids),
+            notes=tuple(notes),
+            metadata_columns=tuple(name for name in self._platform.descriptive if name in self._kept),
+            dropped_columns=tuple(self._dropped))
+
+
+def stream_survey(path: Path, *, text_column: str | None = None, id_column: str | None = None,
+                  keep_metadata: bool = False, columns: Sequence[str] | None = None,
+                  chunk_rows: int = CHUNK_ROWS) -> SurveyStream:
+    """A UTF-8 CSV of more than ``chunk_rows`` rows, to be read block by block (same options and
+    meaning as :func:`read_survey`; no sheets: workbooks are read whole).
+
+    The header, columns and text column are settled on the first block (a guessed text column is
+    judged on that block's rows, not a sample of the whole file). Raises
+    :class:`~codewell.io.sources.NotStreamable` for a small file, a workbook, another encoding or
+    any error: :func:`read_survey` then reads it whole and reports as it always has.
+    """
+    path = Path(path)
+    source = open_csv_stream(path)
+    grids = source.grids(chunk_rows)
+    try:
+        first = next(grids, None)
+    finally:
+        grids.close()
+    if first is None or first.n_rows < chunk_rows:
+        raise NotStreamable  # it fits in one block: nothing to gain
+    header = read_header(first)
+    guess_notes: list[str] = []
+    column_notes: list[str] = []
+    filled = list(map(any, zip(*first.columns)))
+    rows = [index for index in range(header.rows, first.n_rows) if filled[index]]
+    named = {name: first.columns[index] for index, name in enumerate(header.names) if name}
+    try:
+        text_and_id = _text_and_id(path, named, rows, header.layout, text_column, id_column,
+                                   guess_notes)
+        kept, dropped = _attribute_columns(path, list(named), text_and_id[1], text_and_id[0],
+                                           text_and_id[2], keep_metadata, columns, column_notes)
+    except CodewellError:
+        raise NotStreamable from None
+    return SurveyStream(source, chunk_rows, header, text_and_id, kept, dropped,
+                        (guess_notes, column_notes), text_column is None)
+
+
+def _text_and_id(path: Path, columns: dict[str, list[str]], rows: Sequence[int], layout: str,
+                 text_column: str | None, id_column: str | None,
+                 notes: list[str]) -> tuple[str | None, str, MetadataColumns]:
+    """The id column (None: rows name the responses), the text column, and the platform's
+    metadata columns; a guessed text column gets a note."""
+    names = list(columns)
     id_name = _resolve(path, id_column, names, "id") if id_column else _conventional_id(names)
-    platform = classify(names, header.layout)
+    platform = classify(names, layout)
     if text_column is None:
         metadata = {name for name, _ in platform.identifying} | set(platform.descriptive)
         candidates = {name: column for name, column in columns.items() if name not in metadata}
@@ -116,40 +265,34 @@ def read_survey(
             f"{path}: column '{text_name}' cannot be both the text and the id",
             "pass --id-column with a different column, or leave it out to number the rows",
         )
+    return id_name, text_name, platform
 
-    spreadsheet_rows = [grid.first_row + index for index in rows]
-    if id_name is None:
-        ids = [f"row-{row}" for row in spreadsheet_rows]
-        named = f"responses are named by row ('{ids[0]}', ...)"
-        notes.append(f"no id column: {named}; pass --id-column to choose")
-    else:
-        cells = [columns[id_name][index] for index in rows]
-        ids = _checked_ids(path, id_name, cells, spreadsheet_rows)
 
+def _attribute_columns(path: Path, names: list[str], text_name: str, id_name: str | None,
+                       platform: MetadataColumns, keep_metadata: bool,
+                       wanted: Sequence[str] | None, notes: list[str]
+                       ) -> tuple[list[str], list[tuple[str, str]]]:
+    """The attribute columns to import, and those left out with why (the notes say so too)."""
     attribute_names = [name for name in names if name not in (text_name, id_name)]
-    dropped = _dropped_columns(path, attribute_names, platform, keep_metadata, columns_wanted)
-    notes += _column_notes(platform, attribute_names, dropped, keep_metadata, columns_wanted)
+    dropped = _dropped_columns(path, attribute_names, platform, keep_metadata, wanted)
+    notes += _column_notes(platform, attribute_names, dropped, keep_metadata, wanted)
     left_out = {name for name, _ in dropped}
-    attributes = {name: columns[name] for name in attribute_names if name not in left_out}
-    responses = _responses(ids, columns[text_name], rows, spreadsheet_rows, attributes)
-    empty_ids = tuple(response.id for response in responses if response.is_empty)
-    if empty_ids:
-        count = len(empty_ids)
-        were = "responses have" if count != 1 else "response has"
-        notes.append(f"{count} {were} no text (kept, marked empty)")
-    return SurveyTable(
-        responses=responses,
-        text_column=text_name,
-        id_column=id_name,
-        text_column_guessed=text_column is None,
-        encoding=grid.encoding,
-        layout=header.layout if header.layout != "plain" or grid.kind == "csv" else "xlsx",
-        sheet=grid.sheet,
-        empty_ids=empty_ids,
-        notes=tuple(notes),
-        metadata_columns=tuple(name for name in platform.descriptive if name in attributes),
-        dropped_columns=tuple(dropped),
-    )
+    return [name for name in attribute_names if name not in left_out], dropped
+
+
+def _row_names_note(first_id: str) -> str:
+    return f"no id column: responses are named by row ('{first_id}', ...); pass --id-column to choose"
+
+
+def _empty_note(count: int) -> list[str]:
+    if not count:
+        return []
+    were = "responses have" if count != 1 else "response has"
+    return [f"{count} {were} no text (kept, marked empty)"]
+
+
+def _layout(layout: str, kind: str) -> str:
+    return layout if layout != "plain" or kind == "csv" else "xlsx"
 
 
 def _dropped_columns(path: Path, names: list[str], platform: MetadataColumns,

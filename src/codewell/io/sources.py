@@ -15,7 +15,7 @@ import codecs
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -367,3 +367,83 @@ def _cell_text(value: object) -> str:
     if isinstance(value, (date, time)):
         return value.isoformat()
     return str(value)
+
+
+# -- reading a large CSV a block of rows at a time ---------------------------------------------
+_SCAN_BYTES = 16 * 2**20  # bytes decoded at a time while checking that a file is clean UTF-8
+_HEAD_BYTES = 2**20  # the header line must end within this many bytes to stream the file
+
+
+class NotStreamable(Exception):
+    """The file is not one the chunked reader takes as it comes (another encoding, a NUL byte, a
+    workbook, a damaged row, a repeated id ...): read it whole instead, which gives the same
+    result or the same error message. Never shown to the user."""
+
+
+@dataclass(frozen=True)
+class CsvStream:
+    """A clean UTF-8 CSV file, checked end to end, ready to be parsed a block of rows at a time.
+
+    ``start`` is the byte offset of the header line (after a byte-order mark and blank lines);
+    grids come with the same encoding, notes and row numbers :func:`load_grid` gives.
+    """
+
+    path: Path
+    start: int
+    first_row: int
+    delimiter: str
+    encoding: str
+    notes: tuple[str, ...]
+
+    def grids(self, chunk_rows: int) -> Iterator[Grid]:
+        """Consecutive grids of at most ``chunk_rows`` rows; memory follows one block, not the file."""
+        import pandas as pd
+
+        with self.path.open("rb") as handle:
+            handle.seek(self.start)
+            offset = 0
+            try:
+                with pd.read_csv(handle, encoding="utf-8", sep=self.delimiter, header=None, dtype=object,
+                                 na_filter=False, skip_blank_lines=False, engine="c",
+                                 chunksize=chunk_rows) as reader:
+                    for frame in reader:
+                        columns = tuple(frame[name].tolist() for name in frame.columns)
+                        yield Grid(columns, self.first_row + offset, self.encoding, "csv", None, self.notes)
+                        offset += len(frame)
+            except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError):
+                raise NotStreamable from None
+
+
+def open_csv_stream(path: Path) -> CsvStream:
+    """Check ``path`` is a UTF-8 CSV without NUL bytes, a block at a time, and say how to parse it.
+
+    Raises :class:`NotStreamable` for anything else; :func:`load_grid` then reads the file whole
+    and gives its usual result or error. The scan holds one block in memory, never the file.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+            if head.startswith((_ZIP_MAGIC, _OLE_MAGIC)) or _wide_encoding(head) is not None:
+                raise NotStreamable
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            block = head
+            while block:
+                if b"\x00" in block:
+                    raise NotStreamable
+                decoder.decode(block)
+                block = handle.read(_SCAN_BYTES)
+            decoder.decode(b"", final=True)
+    except (OSError, UnicodeDecodeError):
+        raise NotStreamable from None
+    bom = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    text = codecs.getincrementaldecoder("utf-8")().decode(head[bom:])
+    body = text.lstrip("\r\n")
+    if not body.strip() or ("\n" not in body and "\r" not in body):
+        raise NotStreamable
+    skipped = text[: len(text) - len(body)]
+    leading = skipped.count("\n") + skipped.count("\r") - skipped.count("\r\n")
+    delimiter = _sniff_delimiter(body)
+    notes: tuple[str, ...] = ("read as UTF-8 with a byte-order mark (Excel 'CSV UTF-8')",) if bom else ()
+    if delimiter != ",":
+        notes = (*notes, f"columns are separated by {_DELIMITER_NAMES[delimiter]}")
+    return CsvStream(path, bom + len(skipped), 1 + leading, delimiter, "utf-8-sig" if bom else "utf-8", notes)

@@ -1,0 +1,71 @@
+"""Importing a large survey a block of rows at a time, in one transaction.
+
+A million-row export must not be held in memory whole (issue 15): the reader hands over blocks
+of responses and each block is checked against the store and inserted before the next is read.
+All blocks are one write, so an error anywhere leaves the project as it was. A file the block
+reader does not take as it comes is read whole instead, as before (same result or same error).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from codewell.errors import DataFileError
+from codewell.io.readers import CHUNK_ROWS
+
+if TYPE_CHECKING:
+    from codewell.io.readers import SurveyStream, SurveyTable
+    from codewell.store import Database, Unit
+    from codewell.values import Response
+
+__all__ = ["CHUNK_ROWS", "Streaming", "changed_texts"]
+
+
+class Streaming:
+    _db: Database
+    _responses: tuple[Response, ...] | None
+
+    def _import_streaming(self, path: Path, *, text_column: str | None, id_column: str | None,
+                          keep_metadata: bool, columns: Sequence[str] | None, chunk_rows: int,
+                          ) -> tuple[SurveyTable, int, int] | None:
+        """(what was read, added, unchanged), or None when the file is to be read whole."""
+        from codewell.io.readers import stream_survey
+        from codewell.io.sources import NotStreamable
+
+        try:
+            stream = stream_survey(path, text_column=text_column, id_column=id_column,
+                                   keep_metadata=keep_metadata, columns=columns, chunk_rows=chunk_rows)
+            added, unchanged = self._db.write(lambda unit: self._add_stream_in(unit, stream, path))
+        except NotStreamable:
+            return None  # nothing was written: the transaction rolled back
+        self._responses = None
+        return stream.table(), added, unchanged
+
+    @staticmethod
+    def _add_stream_in(unit: Unit, stream: SurveyStream, source: Path) -> tuple[int, int]:
+        """Each block: ids already stored are compared, the rest inserted. A changed text is
+        collected and refused at the end, listed as the whole-file import lists it."""
+        added = unchanged = 0
+        changed: list[str] = []
+        for block in stream.chunks():
+            incoming = {r.id: r.text for r in block}
+            existing = unit.existing_texts(list(incoming))
+            changed += [rid for rid, text in existing.items() if text != incoming[rid]]
+            new = [r for r in block if r.id not in existing]
+            if not changed:
+                unit.insert_responses(new, str(source))
+            added += len(new)
+            unchanged += len(existing)
+        if changed:
+            raise changed_texts(source, sorted(changed))
+        return added, unchanged
+
+
+def changed_texts(source: str | Path, changed: Sequence[str]) -> DataFileError:
+    """The refusal of ids already stored with another text (``changed`` sorted)."""
+    return DataFileError(
+        f"{source}: {len(changed)} response id(s) already in the project with different text: "
+        + ", ".join(changed[:10]) + (" ..." if len(changed) > 10 else ""),
+        hint="ids must identify one response; use --id-column to pick another id column")
