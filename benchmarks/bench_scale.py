@@ -89,7 +89,7 @@ def step_code(location: str) -> dict[str, float]:
 
     rng = random.Random(3)
     with Project.open(location) as project:
-        ids = [f"R{i:07d}" for i in sorted(rng.sample(range(len(project.responses())), CODED))]
+        ids = [f"R{i:07d}" for i in sorted(rng.sample(range(project.response_count()), CODED))]
         codes = project.codebook.ids
         project.apply_codings({"ana": {rid: frozenset(rng.sample(codes, 2)) for rid in ids}}, "bench")
     return {}
@@ -109,9 +109,7 @@ def step_search(location: str, query: str) -> dict[str, float]:
 
     start = time.perf_counter()
     with Project.open(location) as project:
-        from codewell.tui.screens.search import search_responses
-
-        hits = search_responses(query, project.responses())
+        hits = project.search(query, limit=30)
         return {"seconds": time.perf_counter() - start, "hits": len(hits)}
 
 

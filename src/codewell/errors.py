@@ -51,6 +51,10 @@ class UnknownNameError(CodewellError):
     """A coder, code, response id or column name that does not exist (usually with a hint)."""
 
 
+class SearchSyntaxError(CodewellError):
+    """A search query that cannot be read (an unclosed quote, nothing to search for)."""
+
+
 class AgreementError(CodewellError):
     """Reliability data from which a coefficient cannot be computed."""
 

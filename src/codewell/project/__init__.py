@@ -19,6 +19,7 @@ from codewell.adjudication import CONSENSUS
 from codewell.codebook import check_code_id, codebook_from_json, codebook_to_json
 from codewell.errors import DamagedProjectError, DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
+from codewell.project.browse import Browse
 from codewell.project.changes import CodebookChanges
 from codewell.project.coding import Coding
 from codewell.project.flags import Flags
@@ -58,7 +59,7 @@ def _parse_codebook(body: str) -> Codebook:
                                   hint="restore your latest backup (codewell backup makes one)") from None
 
 
-class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Streaming):
+class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Streaming, Browse):
     """An open project. Create with :meth:`create`, open with :meth:`open`; close when done.
 
     Opened for a ``viewer`` (the coder at the screen), it hides other coders' work on open

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, delete, func, insert, inspect, select, text, update
 
-from codewell.store import schema
+from codewell.store import schema, search
 
 
 def _initial(conn: Connection) -> None:
@@ -74,11 +74,18 @@ def _segments(conn: Connection) -> None:
             conn.execute(text(f"ALTER TABLE decisions ADD COLUMN {name} INTEGER"))
 
 
+def _search_index(conn: Connection) -> None:
+    """A full-text index of the response texts (SQLite FTS5, PostgreSQL GIN), filled from the
+    responses already stored and kept in step with every one added (see store/search.py)."""
+    search.create_index(conn)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_decision_identities", _decision_identities),
     ("0003_reliability_sets", _reliability_sets),
     ("0004_segments", _segments),
+    ("0005_search_index", _search_index),
 ]
 assert len(MIGRATIONS) == schema.SCHEMA_VERSION
 

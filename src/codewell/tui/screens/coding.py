@@ -384,7 +384,7 @@ class CodingScreen(Screen):
     def action_search(self) -> None:
         from codewell.tui.screens.search import SearchScreen
 
-        self.app.push_screen(SearchScreen(self.session.responses), self.jump)
+        self.app.push_screen(SearchScreen(self.session.responses, self.session.project.search), self.jump)
 
     def action_goto(self) -> None:
         from codewell.tui.screens.goto import GotoScreen

@@ -1,6 +1,12 @@
-"""`/`: find responses by what they say, typo-tolerant (rapidfuzz), searched off the UI thread."""
+"""`/`: find responses by what they say, in the project's full-text index, off the UI thread.
+
+Words, ``word*`` and ``"a phrase"`` (see :meth:`codewell.project.Project.search`); a response id
+typed exactly is found too. A query that cannot be read says why in place of the results.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import work
@@ -10,22 +16,25 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from codewell.errors import SearchSyntaxError
 from codewell.values import Response
 from codewell.tui.widgets.filter_choice import FilterChoice
 
 LIMIT = 30
+#: Index hits asked for, so that a filtered working set still fills the list.
+WIDE = 10 * LIMIT
 
 
-def search_responses(query: str, responses: tuple[Response, ...], limit: int = LIMIT) -> list[int]:
-    """Positions of the responses whose text or id best contains ``query``, best first."""
-    from rapidfuzz import fuzz, process, utils
-
+def search_responses(query: str, responses: tuple[Response, ...], find: Callable[..., list[Response]],
+                     limit: int = LIMIT) -> list[int]:
+    """Positions in ``responses`` of an id typed exactly, then of the index's hits (``find``, the
+    project's search) in import order; a :class:`SearchSyntaxError` passes through."""
     if not query.strip():
         return []
-    texts = [f"{r.id} {r.text}" for r in responses]
-    hits = process.extract(query, texts, scorer=fuzz.partial_ratio, processor=utils.default_process,
-                           limit=limit, score_cutoff=60)
-    return [position for _, _, position in hits]
+    position = {r.id: i for i, r in enumerate(responses)}
+    found = [position[query.strip()]] if query.strip() in position else []
+    found += [position[r.id] for r in find(query, limit=WIDE) if r.id in position]
+    return list(dict.fromkeys(found))[:limit]
 
 
 class SearchScreen(FilterChoice[int]):
@@ -33,14 +42,16 @@ class SearchScreen(FilterChoice[int]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="search.cancel")]
 
-    def __init__(self, responses: tuple[Response, ...]) -> None:
+    def __init__(self, responses: tuple[Response, ...], find: Callable[..., list[Response]]) -> None:
         super().__init__()
         self.responses = responses
+        self.find = find
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog -tall"):
             yield Label("Search responses (enter opens the highlighted one)", classes="dialog-title")
             yield Input(placeholder="words from the response", id="search-query")
+            yield Label("", id="search-error")
             yield OptionList(id="search-results")
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -48,12 +59,16 @@ class SearchScreen(FilterChoice[int]):
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, query: str) -> None:
-        positions = search_responses(query, self.responses)
-        self.app.call_from_thread(self._show, positions)
+        try:
+            positions, problem = search_responses(query, self.responses, self.find), ""
+        except SearchSyntaxError as error:
+            positions, problem = [], str(error)
+        self.app.call_from_thread(self._show, positions, problem)
 
-    def _show(self, positions: list[int]) -> None:
+    def _show(self, positions: list[int], problem: str = "") -> None:
         if not self.is_attached:  # chosen or cancelled while the search ran
             return
+        self.query_one("#search-error", Label).update(problem if self.query_one(Input).value.strip() else "")
         options = self.query_one(OptionList)
         options.clear_options()
         for position in positions:

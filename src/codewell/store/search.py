@@ -1,0 +1,120 @@
+"""Full-text search over response texts, in the database's own index.
+
+SQLite keeps an FTS5 index (``responses_fts``, external content: it stores the index, not the
+texts, and triggers keep it in step with ``responses``); PostgreSQL a GIN index on the texts'
+``simple`` tsvector. Both are filled by the ``0005_search_index`` migration.
+
+The query language is ours and small, so it means the same on both engines: words (all must
+occur), ``word*`` (a word starting so), and ``"a phrase"`` (words next to each other, in order).
+Words are runs of letters and digits, case folded; anything else separates them, so ``x-ray``
+is the phrase ``x ray``. Hits come in import order: the first of them are found without ranking
+every match, which is what keeps a common word fast in a million responses.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select, text
+
+from codewell.errors import SearchSyntaxError
+from codewell.store import schema
+from codewell.values import Response
+
+FTS_TABLE = "responses_fts"
+PG_INDEX = "responses_text_search"
+_WORD = re.compile(r"[^\W_]+")
+_TERM = re.compile(r'"([^"]*)"(\*?)|([^\s"]+)')
+
+
+@dataclass(frozen=True)
+class Term:
+    """Words that must occur next to each other in this order; the last may be a prefix."""
+
+    words: tuple[str, ...]
+    prefix: bool
+
+
+def parse_query(query: str) -> tuple[Term, ...]:
+    """The terms of ``query``; a :class:`SearchSyntaxError` says what is wrong with it."""
+    if query.count('"') % 2:
+        raise SearchSyntaxError(f"search '{query}': a quote opens a phrase that is never closed",
+                                'close it ("like this") or leave the quote out')
+    terms = []
+    for phrase, phrase_star, bare in _TERM.findall(query):
+        raw = phrase if not bare else bare
+        prefix = bool(phrase_star) or bare.endswith("*")
+        words = tuple(word.casefold() for word in _WORD.findall(raw))
+        if not words:
+            if raw.strip("*").strip():
+                raise SearchSyntaxError(f"search '{query}': '{raw}' holds no letters or digits",
+                                        "search for words; punctuation is ignored")
+            continue
+        terms.append(Term(words, prefix))
+    if not terms:
+        raise SearchSyntaxError(f"search '{query}': nothing to search for",
+                                'type words, word* for a word\'s start, or "a phrase"')
+    return tuple(terms)
+
+
+def fts5_query(terms: tuple[Term, ...]) -> str:
+    """SQLite FTS5 MATCH syntax: each term a quoted phrase (words are letters and digits only)."""
+    return " ".join(f'"{" ".join(t.words)}"' + ("*" if t.prefix else "") for t in terms)
+
+
+def tsquery(terms: tuple[Term, ...]) -> str:
+    """PostgreSQL ``to_tsquery`` syntax: ``&`` between terms, ``<->`` inside a phrase."""
+    return " & ".join("(" + " <-> ".join(t.words) + (":*" if t.prefix else "") + ")" for t in terms)
+
+
+def create_index(conn: Connection) -> None:
+    """The index and what keeps it in step, filled from every response stored (idempotent)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON responses "
+                          "USING GIN (to_tsvector('simple', text))"))
+        return
+    exists = conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = :name"),
+                          {"name": FTS_TABLE}).first()
+    if exists is None:
+        conn.execute(text(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+                          "text, content='responses', content_rowid='pk')"))
+        conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
+    # Responses are only ever added; the other two keep the index right if a tool edits the file.
+    conn.execute(text(f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_insert AFTER INSERT ON responses "
+                      f"BEGIN INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.pk, new.text); END"))
+    conn.execute(text(f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_delete AFTER DELETE ON responses "
+                      f"BEGIN INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) "
+                      "VALUES ('delete', old.pk, old.text); END"))
+    conn.execute(text(f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_update AFTER UPDATE OF text ON responses "
+                      f"BEGIN INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) "
+                      "VALUES ('delete', old.pk, old.text); "
+                      f"INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.pk, new.text); END"))
+
+
+class SearchOps:
+    conn: Connection
+
+    def search(self, terms: tuple[Term, ...], limit: int, after: int = 0) -> list[tuple[int, Response]]:
+        """(storage key, response) of the first ``limit`` matches with a key above ``after``, in
+        import order (``after`` pages on from the last key a caller was given)."""
+        if self.conn.dialect.name == "postgresql":
+            r = schema.responses
+            match = text("to_tsvector('simple', responses.text) @@ to_tsquery('simple', :q)"
+                         ).bindparams(q=tsquery(terms))
+            pks = list(self.conn.execute(select(r.c.pk).where(match, r.c.pk > after)
+                                         .order_by(r.c.pk).limit(limit)).scalars())
+        else:  # FTS5 hands out matches in rowid order, so asking it alone stops after ``limit``
+            pks = list(self.conn.execute(text(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q AND rowid > :after "
+                "ORDER BY rowid LIMIT :n"), {"q": fts5_query(terms), "after": after, "n": limit}).scalars())
+        found = self.responses_by_pk(pks)
+        return [(pk, found[pk]) for pk in pks]
+
+    def responses_by_pk(self, pks: list[int]) -> dict[int, Response]:
+        r = schema.responses
+        rows = self.conn.execute(select(r.c.pk, r.c.source_id, r.c.text, r.c.source_row, r.c.attributes)
+                                 .where(r.c.pk.in_(pks))) if pks else []
+        return {pk: Response(id=rid, text=body, row=row, attributes=json.loads(attributes))
+                for pk, rid, body, row, attributes in rows}
