@@ -146,11 +146,11 @@ class EventOps:
         d, r = schema.decisions, schema.responses
         latest = self._held_ids(coder)
         rows = self.conn.execute(
-            select(r.c.pk, r.c.source_id, d.c.code_id, d.c.seg_start, d.c.seg_end)
+            select(r.c.source_id, d.c.code_id, d.c.seg_start, d.c.seg_end)
             .join(latest, latest.c.id == d.c.id).join(r, r.c.pk == d.c.response_pk)
-            .where(d.c.action == "apply")).all()
-        rows.sort(key=lambda row: (row[0], row[2], -1 if row[3] is None else row[3], row[4] or 0))
-        return [Segment(source_id, code, start, end) for _, source_id, code, start, end in rows]
+            .where(d.c.action == "apply")
+            .order_by(r.c.pk, d.c.code_id, d.c.seg_start.asc().nulls_first(), d.c.seg_end.asc().nulls_first()))
+        return [Segment(source_id, code, start, end) for source_id, code, start, end in rows]
 
     def held_keys(self, coder: str, code: str) -> list[tuple[int, int | None, int | None]]:
         """(response_pk, start, end) of every key of ``code`` that ``coder`` holds."""

@@ -47,6 +47,10 @@ CODING_BINDINGS = [
             tooltip="Show or hide what the code under the cursor means"),
     Binding("a", "accept", "Accept", id="suggest.accept",
             tooltip="Apply every suggested code to this response"),
+    Binding("A", "accept_evidence", "Accept as quotes", id="suggest.accept_evidence", show=False,
+            tooltip="Apply every suggested code to the sentence of its evidence (a segment, ready to quote)"),
+    Binding("v", "select_segment", "Segment", id="segment.select", show=False,
+            tooltip="Select a passage by keyboard and code it (a segment)"),
     Binding("enter", "done", "Done", id="response.done", tooltip="Mark done, go to the next"),
     Binding("n", "next", "Next", id="nav.next", tooltip="Next response in the list"),
     Binding("p", "previous", "Prev", id="nav.previous", tooltip="Previous response in the list"),
@@ -116,7 +120,8 @@ class CodingScreen(Screen):
         self.query_one(ResponseView).show(
             response, session.current, session.total, session.status_of(response.id),
             session.codebook, self.colours(), applied, suggestions,
-            session.memos.get(response.id), others, flagged=session.is_flagged(response.id))
+            session.memos.get(response.id), others, flagged=session.is_flagged(response.id),
+            segments=session.segments_of(response.id))
         self.query_one(CodeList).show(applied, suggestions)
         self.query_one(ResponseList).follow()
         self.redraw_header()
@@ -243,6 +248,11 @@ class CodingScreen(Screen):
         self.query_one(CodeList).set_cursor(code)
         self.show_code_details()
         rid = self.session.response.id
+        on_passages = [key for key in self.session.segments_of(rid) if key[0] == code]
+        if on_passages and (code, None, None) not in self.session.spans.get(rid, ()):
+            self.notify(f"{code} is coded on {len(on_passages)} passage(s) of this response: press v to change "
+                        "them (its key there removes the selected passage), or u to undo.", timeout=5)
+            return
         self.store(lambda: self.session.plan_toggle(code, rid), lambda _: self.redraw_codes())
 
     def action_toggle(self, n: int) -> None:
@@ -256,6 +266,30 @@ class CodingScreen(Screen):
             self.notify(self.session.why_no_suggestions(rid), timeout=4)
             return
         self.store(lambda: self.session.plan_accept(rid), lambda _: self.redraw())
+
+    def action_accept_evidence(self) -> None:
+        from codewell.tui.widgets.segment_selection import sentence_around
+
+        response = self.session.response
+        suggestions = self.session.suggestions_for(response.id)
+        if suggestions is None:
+            self.notify(self.session.why_no_suggestions(response.id), timeout=4)
+            return
+        spans = {s.code: sentence_around(response.text, s.evidence[0].start, s.evidence[0].end)
+                 for s in suggestions if s.suggested and s.evidence}
+        self.store(lambda: self.session.plan_accept_evidence(spans, response.id), lambda _: self.redraw())
+
+    def action_select_segment(self) -> None:
+        from codewell.tui.screens.segment import SegmentScreen
+        from codewell.tui.widgets.segment_selection import Selection
+
+        response = self.session.response
+        held = self.session.segments_of(response.id)
+        selection = Selection.first_sentence(response.text, held[-1][2] if held else 0)
+        if selection is None:
+            self.notify("This response has no text to select.", timeout=3)
+            return
+        self.app.push_screen(SegmentScreen(self, selection), lambda _: self.redraw())
 
     def _mark_and_move(self, status: Status) -> None:
         rid = self.session.response.id

@@ -43,7 +43,8 @@ class ResponseView(VerticalScroll):
     def show(self, response: Response, position: int, total: int, status: Status,
              codebook: Codebook, colours: dict[str, str], applied: frozenset[str],
              suggestions: tuple[CodeSuggestion, ...] | None, memo: str | None,
-             others: dict[str, tuple[frozenset[str], str | None]], *, flagged: bool = False) -> None:
+             others: dict[str, tuple[frozenset[str], str | None]], *, flagged: bool = False,
+             segments: tuple[tuple[str, int, int], ...] = ()) -> None:
         meta = Text(no_wrap=False)
         meta.append(f"{response.id}", style="bold")
         meta.append(f"  ({position + 1} of {total}, row {response.row})  ", style="dim")
@@ -59,6 +60,15 @@ class ResponseView(VerticalScroll):
         body = highlighted(response.text, suggestions or (), colours, show)
         if response.is_empty:
             body = Text("(empty response)", style="dim italic")
+        elif segments:
+            from codewell.tui.widgets.code_list import code_key
+            from codewell.tui.widgets.segment_selection import segment_lines, segmented
+
+            body = segmented(response.text, segments, colours, base=body)
+            keys = {code.id: code_key(i) for i, code in enumerate(codebook.codes)}
+            body.append("\n")
+            body.append_text(segment_lines(response.text, segments, {c.id: c.label for c in codebook.codes},
+                                           keys, colours))
         self._set("#response-text", body)
         context = Text()
         if memo:
