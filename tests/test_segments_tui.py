@@ -104,3 +104,16 @@ async def test_A_keeps_each_suggestion_s_evidence_sentence_as_its_passage(study)
             Segment("R001", "anxiety", *_span("But patients worry at home, alone.")),
             Segment("R001", "understanding"))}
         assert all(d.from_suggestion for d in project.decisions("ana"))
+
+
+async def test_a_long_answer_scrolls_to_keep_the_selection_in_view(tmp_path) -> None:
+    long = " ".join(f"Sentence {i} is about scans." for i in range(1, 60))
+    app = make_app(str(make_project(tmp_path, [("Radiographer", "Hospital", long)])), "ana", suggestions=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v", *["j"] * 50)
+        await pilot.pause()
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        (at,) = [n for n, line in enumerate(lines) if line.startswith(" selected")]
+        assert "“Sentence 51 is about scans.”" in lines[at]
+        assert any("Sentence 51 is" in line for line in lines[:at])  # the passage itself is on screen

@@ -113,6 +113,19 @@ class SegmentScreen(Screen[None]):
         passage = " ".join(self.selection.passage.split())
         selected.append(f"“{passage if len(passage) <= 120 else passage[:119] + '…'}”", style="reverse")
         self.query_one("#segment-selected", Static).update(selected)
+        self.call_after_refresh(self._follow)
+
+    def _follow(self) -> None:
+        """Keep the selection in view in a long answer: scroll to where its start falls, in
+        proportion to the text (wrapped lines hold roughly equal numbers of characters)."""
+        scroll = self.query_one("#segment-scroll", VerticalScroll)
+        lines = self.query_one("#segment-text", Static).size.height
+        if lines <= scroll.size.height or not self.selection.text:
+            return
+        line = lines * self.selection.start // len(self.selection.text)
+        top, bottom = scroll.scroll_offset.y, scroll.scroll_offset.y + scroll.size.height - 1
+        if not top <= line < bottom:
+            scroll.scroll_to(y=max(0, line - scroll.size.height // 3), animate=False)
 
     # -- shaping the selection ------------------------------------------------------------------
     def action_end_by(self, step: int, unit: str) -> None:
