@@ -122,3 +122,17 @@ def test_an_old_project_upgrades_its_events_to_whole_response_codings(tmp_path: 
         old.record_segment(coder, rid, code, 0, min(4, len(text)))
         assert old.codings(coder) == before
         assert Segment(rid, code, 0, min(4, len(text))) in old.segments_for(coder, rid)
+
+
+def test_training_examples_add_each_coded_passage_with_the_codes_covering_it(project) -> None:
+    from codewell.values import Status
+
+    worry = (WORRY, WORRY + 14)
+    project.record_segment("ana", "r1", "anxiety", *worry)
+    project.record_segment("ana", "r1", "communication", 0, len(TEXT))  # covers the worry passage too
+    project.record_segment("ana", "r2", "anxiety", 0, 5)                # r2 not finished: left out
+    project.set_status("ana", "r1", Status.DONE)
+    texts, labels = project.training_examples("ana")
+    assert texts == [TEXT, TEXT, "patients worry"]
+    assert labels == [frozenset({"anxiety", "communication"}), frozenset({"communication"}),
+                      frozenset({"anxiety", "communication"})]

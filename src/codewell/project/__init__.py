@@ -277,15 +277,22 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
 
     # -- reading it all back ---------------------------------------------------------------
     def training_examples(self, coder: str) -> tuple[list[str], list[frozenset[str]]]:
-        """Texts and codes of the responses ``coder`` finished (done), non-answers left out."""
+        """Texts and codes of the responses ``coder`` finished (done), non-answers left out; then
+        each passage the coder coded as a segment, labelled with the codes of every segment that
+        covers it (a passage says which sentence carried the code: see
+        :func:`codewell.project.segments.passage_examples`)."""
+        from codewell.project.segments import passage_examples
+
         done = {rid for rid, s in self.statuses(coder).items() if s is Status.DONE}
         codings = self.codings(coder)
+        known = frozenset(self.codebook.ids)
         texts, labels = [], []
         for response in self.responses():
             if response.id in done and not response.is_empty:
                 texts.append(response.text)
-                labels.append(codings.get(response.id, frozenset()) & frozenset(self.codebook.ids))
-        return texts, labels
+                labels.append(codings.get(response.id, frozenset()) & known)
+        passages = passage_examples(self, self.segments(coder), done, known)
+        return texts + [text for text, _ in passages], labels + [codes for _, codes in passages]
 
 
     def require_coder(self, coder: str) -> None:

@@ -131,6 +131,24 @@ class Segments:
         return recorded
 
 
+def passage_examples(project: Project, segments: Mapping[str, tuple[Segment, ...]], done: set[str],
+                     known: frozenset[str]) -> list[tuple[str, frozenset[str]]]:
+    """Training examples from segments of finished responses: each distinct passage, labelled with
+    the codes of every segment of the response that contains it (an overlapping code on a wider
+    passage counts; one elsewhere in the response does not)."""
+    examples = []
+    for rid, held in segments.items():
+        if rid not in done:
+            continue
+        spans = [(s.code, s.start, s.end) for s in held if s.start is not None and s.code in known]
+        text = project.response(rid).text
+        for start, end in sorted({(start, end) for _, start, end in spans}):  # type: ignore[type-var]
+            codes = frozenset(code for code, s, e in spans if s <= start and end <= e)  # type: ignore[operator]
+            if text[start:end].strip():
+                examples.append((text[start:end], codes))
+    return examples
+
+
 def _order(key: Key) -> tuple[str, int, int]:
     return key[0], -1 if key[1] is None else key[1], key[2] or 0
 
