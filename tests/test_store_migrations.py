@@ -15,7 +15,16 @@ import pytest
 from faults import codewell, table_rows
 
 DATA = Path(__file__).parent / "data"
-EARLIER = sorted(int(p.stem.removeprefix("project_schema")) for p in DATA.glob("project_schema*.sql"))
+DUMPS = sorted(int(p.stem.removeprefix("project_schema")) for p in DATA.glob("project_schema*.sql"))
+
+
+def _earlier() -> list[int]:
+    from codewell.store.schema import SCHEMA_VERSION
+
+    return [version for version in DUMPS if version < SCHEMA_VERSION]
+
+
+EARLIER = _earlier()
 
 
 def _project(tmp_path: Path, version: int) -> Path:
@@ -29,7 +38,8 @@ def _project(tmp_path: Path, version: int) -> Path:
 def test_every_earlier_schema_has_a_project_to_upgrade() -> None:
     from codewell.store.schema import SCHEMA_VERSION
 
-    assert EARLIER == list(range(1, SCHEMA_VERSION)), "dump a project of the previous schema into tests/data"
+    missing = set(range(1, SCHEMA_VERSION)) - set(DUMPS)
+    assert not missing, f"dump a project of schema {sorted(missing)} into tests/data (see this file's docstring)"
 
 
 @pytest.mark.parametrize("version", EARLIER)
@@ -78,6 +88,7 @@ def test_cli_on_an_older_project_says_it_upgraded(tmp_path: Path) -> None:
     assert f"codewell: upgraded the project from schema 1 to {SCHEMA_VERSION}" in result.stderr
 
 
+@pytest.mark.skipif(3 not in EARLIER, reason="schema 3 is the current schema: nothing to upgrade")
 def test_schema_3_keeps_its_reliability_sets(tmp_path: Path) -> None:
     from codewell.project import Project
 
