@@ -67,6 +67,16 @@ def evaluate(
     typer.echo(run_evaluate(train, test, codebook, chosen, cv, simulate, order, seed, as_json))
 
 
+def _report_slice(project: str, coder: str | None, non_answers: str | None):  # type: ignore[no-untyped-def]
+    """Only what the report reads (its cost follows the coded responses, not the project)."""
+    from codewell.project import Project
+    from codewell.report import NonAnswers
+
+    with Project.open(project) as opened:
+        chosen = [coder] if coder not in (None, "all") else None
+        return opened.report_slice(chosen, longest=NonAnswers.parse(non_answers).longest)
+
+
 def _dataset(project: str, coder: str | None, with_log: bool = True):  # type: ignore[no-untyped-def]
     from codewell.project import Project
 
@@ -100,7 +110,7 @@ def report(
     if quotes is not None:
         typer.echo(run_quotes(_dataset(project, coder, with_log=False), coder, quotes, format, out), nl=False)
         return
-    typer.echo(run_report(_dataset(project, coder, with_log=False), coder, by, format, plot, out,
+    typer.echo(run_report(_report_slice(project, coder, non_answers), coder, by, format, plot, out,
                           non_answers), nl=False)
 
 

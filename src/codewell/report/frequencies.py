@@ -92,6 +92,15 @@ def check_coder(ds: CodedDataset, coder: str) -> None:
                                did_you_mean(coder, ds.coders))
 
 
+@dataclass(frozen=True)
+class CodedSlice(CodedDataset):
+    """The part of a large project a report reads, so its cost follows the coded rows: in
+    ``responses``, those a coder finished and every one short enough to be a non-answer (import
+    order); ``total`` counts all the project's responses, for the unfinished ones' number."""
+
+    total: int = 0
+
+
 def coded_responses(ds: CodedDataset, coder: str, non_answer: NonAnswers | None = None
                     ) -> tuple[list[Response], int, int]:
     """The responses in the denominator, and how many non-answers and unfinished ones were left out."""
@@ -107,6 +116,8 @@ def coded_responses(ds: CodedDataset, coder: str, non_answer: NonAnswers | None 
             not_done += 1
         else:
             kept.append(response)
+    if isinstance(ds, CodedSlice):  # the unfinished responses were never read, only counted
+        not_done = ds.total - non_answers - len(kept)
     return kept, non_answers, not_done
 
 

@@ -32,6 +32,12 @@ class NonAnswers:
         folded = normalise(text)
         return not folded or folded in self._set or text.strip().casefold() in self._set
 
+    @property
+    def longest(self) -> int:
+        """The most characters a non-answer keeps after :func:`normalise`, case folded (an
+        empty or punctuation-only text keeps none)."""
+        return max(map(len, self._set), default=0)
+
     @classmethod
     def parse(cls, option: str | None) -> NonAnswers:
         """From a ``--non-answers`` value: comma-separated entries; None keeps the default list."""

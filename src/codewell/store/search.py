@@ -17,7 +17,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, func, select, text
 
 from codewell.errors import SearchSyntaxError
 from codewell.store import schema
@@ -69,8 +69,24 @@ def tsquery(terms: tuple[Term, ...]) -> str:
     return " & ".join("(" + " <-> ".join(t.words) + (":*" if t.prefix else "") + ")" for t in terms)
 
 
+#: What Python's ``str.strip()`` removes, and the full stops and exclamation marks a non-answer
+#: may end with: a text is a non-answer candidate when little is left once these are trimmed.
+_TRIMMED = "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) + ".!"
+CORE_LENGTH = f"length(trim(text, '{_TRIMMED}'))"  # SQLite; PostgreSQL spells trim btrim
+CORE_INDEX = "responses_core_length"
+
+
+def core_length(dialect: str) -> str:
+    """The indexed expression: the length of a text with whitespace, "." and "!" trimmed from
+    both ends (never more than what :func:`codewell.report.non_answers.normalise` keeps)."""
+    return CORE_LENGTH.replace("trim(", "btrim(") if dialect == "postgresql" else CORE_LENGTH
+
+
 def create_index(conn: Connection) -> None:
-    """The index and what keeps it in step, filled from every response stored (idempotent)."""
+    """The indexes and what keeps them in step, filled from every response stored (idempotent):
+    the full-text index, and the length of each text's core, which finds the few short texts
+    that may be non-answers without reading every response."""
+    conn.execute(text(f"CREATE INDEX IF NOT EXISTS {CORE_INDEX} ON responses (({core_length(conn.dialect.name)}))"))
     if conn.dialect.name == "postgresql":
         conn.execute(text(f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON responses "
                           "USING GIN (to_tsvector('simple', text))"))
@@ -112,9 +128,39 @@ class SearchOps:
         found = self.responses_by_pk(pks)
         return [(pk, found[pk]) for pk in pks]
 
+    def response_total(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(schema.responses)).scalar() or 0)
+
+    def short_responses(self, longest: int) -> list[tuple[int, Response]]:
+        """(storage key, response) of every one whose core (see :func:`core_length`) has at most ``longest``
+        characters, in import order, found through the index on that length."""
+        r = schema.responses
+        short = text(f"{core_length(self.conn.dialect.name)} <= :longest").bindparams(longest=longest)
+        pks = sorted(self.conn.execute(select(r.c.pk).where(short)).scalars())  # sorted here: an
+        # ORDER BY may tempt the planner to read every row in key order instead of the index
+        found = self.responses_by_pk(pks)
+        return [(pk, found[pk]) for pk in pks]
+
+    def responses_by_ids(self, ids: list[str]) -> list[tuple[int, Response]]:
+        """(storage key, response) of those with these ids (that exist), in import order."""
+        r = schema.responses
+        pks: list[int] = []
+        for start in range(0, len(ids), 900):
+            pks += self.conn.execute(select(r.c.pk).where(r.c.source_id.in_(ids[start:start + 900]))).scalars()
+        pks.sort()
+        found = self.responses_by_pk(pks)
+        return [(pk, found[pk]) for pk in pks]
+
     def responses_by_pk(self, pks: list[int]) -> dict[int, Response]:
         r = schema.responses
-        rows = self.conn.execute(select(r.c.pk, r.c.source_id, r.c.text, r.c.source_row, r.c.attributes)
-                                 .where(r.c.pk.in_(pks))) if pks else []
-        return {pk: Response(id=rid, text=body, row=row, attributes=json.loads(attributes))
-                for pk, rid, body, row, attributes in rows}
+        decoded: dict[str, dict[str, str]] = {}  # attribute sets repeat: decode each once
+        found = {}
+        for start in range(0, len(pks), 900):
+            for pk, rid, body, row, attributes in self.conn.execute(
+                    select(r.c.pk, r.c.source_id, r.c.text, r.c.source_row, r.c.attributes)
+                    .where(r.c.pk.in_(pks[start:start + 900]))):
+                value = decoded.get(attributes)
+                if value is None:
+                    value = decoded[attributes] = json.loads(attributes)
+                found[pk] = Response(id=rid, text=body, row=row, attributes=value)
+        return found
