@@ -28,11 +28,15 @@ from codewell.tui.session import ORDERS, CodingSession
 if TYPE_CHECKING:
     from codewell.suggest.model import FittedModel
 
+# Suggestions are kept ready up to PREFETCH responses ahead, topped up in one batch when fewer
+# than LOW_WATER ahead have any: a call's fixed cost (about 10 ms of interpreter time that the
+# screen would wait for) is then paid once per twenty-odd responses, not on every key. A new
+# model re-suggests only the response on screen and the REFRESH after it; further on, the older
+# model's suggestions stay until the coder gets there.
 PREFETCH = 30
+LOW_WATER = 5
 REFRESH = 3
-# Suggestions are computed in chunks that grow: the response on screen comes first, alone, so a
-# worker restarted by the next key has always finished something useful.
-CHUNKS = (1, 3, 8, 32)
+CHUNK = 32
 FINISHED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 
 
@@ -189,7 +193,7 @@ class CodewellApp(App[None]):
         self.fresh = set()
         if self.session.suggestions_on:
             self.model_state = self._trained_state()
-        self.prefetch_suggestions()
+        self.prefetch_suggestions(refresh=True)
         if self.requested_order == "uncertain" and self.session.order_name != "uncertain":
             self.compute_order("uncertain", self.model)
 
@@ -210,12 +214,10 @@ class CodewellApp(App[None]):
         self.notify(str(error), title=f"Background {event.worker.group} failed", severity="error")
 
     # -- suggesting -----------------------------------------------------------------------------
-    def prefetch_suggestions(self) -> None:
-        """Suggest for the current response and the next few in the list, if not done already.
+    def prefetch_suggestions(self, *, refresh: bool = False) -> None:
+        """Keep suggestions ready ahead of the coder (see ``PREFETCH``); ``refresh``: a new model.
 
-        Responses with no suggestion at all are filled up to ``PREFETCH`` ahead; those showing an
-        older model's only ``REFRESH`` ahead, so a new model (one every few seconds while the
-        coder works) costs a few responses of work here, not a window's.
+        Usually this starts nothing: a fast coder's Enter then costs no suggestion work at all.
         """
         session = self.session
         if self.model is None or not session.suggestions_on:
@@ -223,10 +225,12 @@ class CodewellApp(App[None]):
         row = session.row_of.get(session.current, 0)
         window = [session.current, *session.rows[row + 1: row + 1 + PREFETCH]]
         ids = [session.responses[p].id for p in window]
-        missing = [p for i, (p, rid) in enumerate(zip(window, ids))
-                   if rid not in self.fresh and (i <= REFRESH or rid not in session.suggestions)]
-        if missing:
-            self.suggest(missing, self.model)
+        wanted = [p for p, rid in zip(window[:REFRESH + 1], ids) if refresh and rid not in self.fresh]
+        if any(rid not in session.suggestions for rid in ids[:LOW_WATER]):
+            wanted += [p for p, rid in zip(window, ids)
+                       if rid not in session.suggestions and p not in wanted]
+        if wanted:
+            self.suggest(wanted, self.model)
 
     def suggest_everything(self) -> None:
         """Suggest for the whole working set (filters and review by code need it)."""
@@ -239,16 +243,21 @@ class CodewellApp(App[None]):
 
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
     def suggest(self, positions: list[int], model: FittedModel) -> None:
-        """Suggestions from ``model`` alone (the value the UI thread handed over), in chunks."""
+        """Suggestions from ``model`` alone (the value the UI thread handed over), in chunks.
+
+        A response on screen with nothing to show yet is done first, alone.
+        """
         worker = get_current_worker()
         responses = self.session.responses
-        start, step = 0, 0
+        alone = positions[0] == self.session.current and \
+            responses[positions[0]].id not in self.session.suggestions
+        start = 0
         while start < len(positions):
             if worker.is_cancelled:
                 return
-            size = CHUNKS[min(step, len(CHUNKS) - 1)]
+            size = 1 if alone and start == 0 else CHUNK
             chunk = [responses[p] for p in positions[start:start + size]]
-            start, step = start + size, step + 1
+            start += size
             results = model.suggest_many([r.text for r in chunk])
             self.post_message(SuggestionsReady({r.id: s for r, s in zip(chunk, results)}, model))
 
