@@ -151,3 +151,12 @@ def test_agree_segments_reports_both_figures_per_code(study: Path) -> None:
     table = CliRunner().invoke(app, ["agree", str(study), "--coders", "ana,ben", "--segments"])
     assert "Segments (2 responses, 98 characters" in table.output
     assert any(line.split()[:3] == ["anxiety", "1.000", "1.000"] for line in table.output.splitlines())
+
+
+def test_segments_needs_a_project_and_coders(study: Path, tmp_path: Path) -> None:
+    table = tmp_path / "codings.csv"
+    table.write_text("id,coder,code\nr1,ana,anxiety\n", encoding="utf-8")
+    for args in ([str(table), "--unit", "id", "--coder", "coder", "--value", "code"], [str(study), "--model", "ana"]):
+        result = CliRunner().invoke(app, ["agree", *args, "--segments"])
+        assert result.exit_code == 2
+        assert result.output.startswith("Error: --segments compares coders' passages in a project (use it with")

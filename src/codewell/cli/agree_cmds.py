@@ -70,7 +70,11 @@ def agree(
     CSV form: codewell agree codings.csv --unit id --coder coder --value code [--level nominal].
     All values are proportions in [0, 1]; a coefficient that cannot apply is shown as n/a (null).
     """
-    if "://" not in target and Path(target).suffix.lower() in TABLE_SUFFIXES:
+    is_table = "://" not in target and Path(target).suffix.lower() in TABLE_SUFFIXES
+    if segments and (is_table or model):
+        raise DataFileError("--segments compares coders' passages in a project",
+                            hint="use it with a project and --coders, e.g. codewell agree study.cw --coders ana,ben --segments")
+    if is_table:
         from codewell.cli.agree_csv import agree_csv
 
         missing = [f"--{n}" for n, v in (("unit", unit), ("coder", coder), ("value", value)) if not v]
