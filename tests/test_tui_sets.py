@@ -58,7 +58,9 @@ async def test_no_other_coder_s_work_on_any_screen_while_the_set_is_open(study) 
         await pilot.press("escape", "ctrl+p", *"review")   # the palette, and review by code
         await pilot.pause(0.5)
         assert "quinn" not in visible(app) and "Review by code" not in screen_text(app)
-        await pilot.press("escape", "a")                   # accepting says why nothing happens
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        await pilot.press("a")                             # accepting says why nothing happens
         await pilot.pause()
         assert "Suggestions are off in reliability set 'irr'" in visible(app)
         assert app.session.suggestions_for(ids[0]) is None and not app.session.suggestions_on
