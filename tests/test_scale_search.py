@@ -79,3 +79,13 @@ def test_an_upgraded_schema_4_project_has_its_responses_in_the_index(tmp_path: P
     with Project.open(path) as project:
         assert ids(project, "panic") == ["r2"]
         assert ids(project, "diagnos*") == ["r1"]
+
+
+def test_a_copied_project_has_its_responses_in_the_index(project, tmp_path: Path) -> None:
+    from codewell.project import Project
+    from codewell.store.copy import migrate
+
+    target = tmp_path / "copy.cw"
+    migrate(project.location, target)
+    with Project.open(target) as copy:
+        assert ids(copy, "password*") == ["S0", "S3"]

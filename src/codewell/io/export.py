@@ -194,8 +194,10 @@ class _Masker:
 
 def wide_columns(ds: CodedDataset, coders: Sequence[str],
                  masker: Callable[[str], str] | None = None,
-                 non_answer: NonAnswers | None = None) -> list[Column]:
-    """The wide layout as columns (also used by the benchmarks and the tests)."""
+                 non_answer: NonAnswers | None = None,
+                 attributes: Sequence[str] | None = None) -> list[Column]:
+    """The wide layout as columns (also used by the benchmarks and the tests); ``attributes``:
+    the attribute columns, when ``ds`` holds one block of a larger project's responses."""
     responses = ds.responses
     rids = [r.id for r in responses]
     single = len(coders) == 1
@@ -227,7 +229,7 @@ def wide_columns(ds: CodedDataset, coders: Sequence[str],
                           "Non-answer (left out of report denominators)"))
     closing_names = [(coder, names.add(prefixed(coder, "memo")), names.add(prefixed(coder, "status")))
                      for coder in coders]
-    for attribute in _attribute_names(ds):
+    for attribute in _attribute_names(ds) if attributes is None else attributes:
         columns.append(Column(names.add(attribute), "text",
                               [r.attributes.get(attribute) for r in responses], attribute,
                               "attribute"))
@@ -379,16 +381,20 @@ def _utc(value: datetime) -> datetime:
 
 def _write_csv_pair(columns: list[Column], out: Path, sidecar: Path, raw: bool) -> None:
     """The data and its ``variables`` sidecar (name, label, values), replaced together."""
+    with atomic_output(out) as data:
+        _write_csv(columns, data, raw)
+        write_sidecar(columns, sidecar, raw)
+
+
+def write_sidecar(columns: list[Column], sidecar: Path, raw: bool) -> None:
+    """The ``variables`` file: each column's name, label and values, written whole or not at all."""
     rows = [[c.name, c.label or c.name, CODE_VALUES if c.role == "code" else ""] for c in columns]
     if not raw:
         rows = [[neutralise(v) for v in row] for row in rows]
-    with atomic_output(out) as data:
-        _write_csv(columns, data, raw)
-        with atomic_output(sidecar) as labels, labels.open("w", encoding="utf-8",
-                                                            newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\r\n")
-            writer.writerow(["variable", "label", "values"])
-            writer.writerows(rows)
+    with atomic_output(sidecar) as labels, labels.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(["variable", "label", "values"])
+        writer.writerows(rows)
 
 
 def _write_csv(columns: list[Column], out: Path, raw: bool = False) -> None:

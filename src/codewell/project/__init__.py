@@ -309,18 +309,18 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
         for name in names:
             self.require_coder(name)
         responses = self.responses()
+        return self._db.read(lambda unit: self._dataset_in(unit, names, responses, with_log=with_log))
 
-        def read(unit: Unit) -> CodedDataset:
-            return CodedDataset(
-                codebook=self._codebook_in(unit)[1], responses=responses, coders=names,
-                codings={c: self._visible(unit, c, unit.current_codings(c)) for c in names},
-                statuses={c: self._visible(unit, c, unit.statuses(c)) for c in names},
-                memos={c: self._visible(unit, c, unit.memos(c)) for c in names},
-                decisions=tuple(d for c in names for d in self._visible_decisions(unit, c, unit.decisions(c)))
-                if with_log else (),
-                segments={c: self._visible_segments(unit, c) for c in names})
-
-        return self._db.read(read)
+    def _dataset_in(self, unit: Unit, names: tuple[str, ...], responses: tuple[Response, ...], *,
+                    with_log: bool) -> CodedDataset:
+        return CodedDataset(
+            codebook=self._codebook_in(unit)[1], responses=responses, coders=names,
+            codings={c: self._visible(unit, c, unit.current_codings(c)) for c in names},
+            statuses={c: self._visible(unit, c, unit.statuses(c)) for c in names},
+            memos={c: self._visible(unit, c, unit.memos(c)) for c in names},
+            decisions=tuple(d for c in names for d in self._visible_decisions(unit, c, unit.decisions(c)))
+            if with_log else (),
+            segments={c: self._visible_segments(unit, c) for c in names})
 
     def summary(self) -> dict[str, Any]:
         """The ``codewell status --json`` document (keys relied on by scripts)."""

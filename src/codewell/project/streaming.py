@@ -1,24 +1,28 @@
-"""Importing a large survey a block of rows at a time, in one transaction.
+"""A large survey in and out a block of rows at a time: memory follows the block, not the file.
 
-A million-row export must not be held in memory whole (issue 15): the reader hands over blocks
-of responses and each block is checked against the store and inserted before the next is read.
-All blocks are one write, so an error anywhere leaves the project as it was. A file the block
-reader does not take as it comes is read whole instead, as before (same result or same error).
+Import (issue 15): the reader hands over blocks of responses and each block is checked against
+the store and inserted before the next is read. All blocks are one write, so an error anywhere
+leaves the project as it was. A file the block reader does not take as it comes is read whole
+instead, as before (same result or same error). Export: the responses come a block at a time
+from one read snapshot, beside the coders' codings, which follow the coded rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from codewell.errors import DataFileError
 from codewell.io.readers import CHUNK_ROWS
 
 if TYPE_CHECKING:
     from codewell.io.readers import SurveyStream, SurveyTable
+    from codewell.project import Project
     from codewell.store import Database, Unit
-    from codewell.values import Response
+    from codewell.values import CodedDataset, Response
+
+T = TypeVar("T")
 
 __all__ = ["CHUNK_ROWS", "Streaming", "changed_texts"]
 
@@ -42,6 +46,35 @@ class Streaming:
             return None  # nothing was written: the transaction rolled back
         self._responses = None
         return stream.table(), added, unchanged
+
+    def export_stream(self: Project, coders: Sequence[str] | None,
+                      write: Callable[[list[str], Iterator[CodedDataset]], T],
+                      block: int = CHUNK_ROWS) -> T:
+        """``write(attribute names, blocks)`` inside one read snapshot: each block a dataset of
+        ``coders`` (default: all) holding ``block`` responses in import order (at least one
+        block, empty for a project without responses). ``write`` may run again from the start
+        if the server's connection is lost, so it must write its file whole each time."""
+        from dataclasses import replace
+
+        names = tuple(coders) if coders is not None else self.coders()
+        for name in names:
+            self.require_coder(name)
+
+        def read(unit: Unit) -> T:
+            base = self._dataset_in(unit, names, (), with_log=False)
+
+            def blocks() -> Iterator[CodedDataset]:
+                after, page = 0, unit.response_page(0, block)
+                yield replace(base, responses=tuple(r for _, r in page))
+                while len(page) == block:
+                    after = page[-1][0]
+                    page = unit.response_page(after, block)
+                    if page:
+                        yield replace(base, responses=tuple(r for _, r in page))
+
+            return write(unit.attribute_names(), blocks())
+
+        return self._db.read(read)
 
     @staticmethod
     def _add_stream_in(unit: Unit, stream: SurveyStream, source: Path) -> tuple[int, int]:

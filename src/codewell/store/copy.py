@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Integer, Table, delete, func, insert, select, text
 
 from codewell.errors import ProjectError
-from codewell.store import schema
+from codewell.store import schema, search
 from codewell.store.database import Database, create_database, open_database
 
 CHUNK = 2000
@@ -62,6 +62,7 @@ def copy_project(source: Connection, target: Connection) -> dict[str, int]:
             counts[table.name] = _copy_table(source, target, table)
     if target.dialect.name == "postgresql":
         _advance_sequences(target)
+    search.rebuild_index(target)  # the rows came in by plain inserts
     for table in schema.metadata.sorted_tables:
         if table is schema.meta:
             continue

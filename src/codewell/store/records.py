@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Connection, delete, func, insert, select
 
 from codewell.values import Codebook, Response, Status
-from codewell.store import schema
+from codewell.store import schema, search
 from codewell.store.dialect import insert_ignoring_duplicates
 
 #: SQLite allows 999 bound parameters in old builds; stay well below it.
@@ -124,7 +124,9 @@ class RecordOps:
         marker = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
         sql = (f"INSERT INTO {t.name} ({', '.join(c.name for c in columns)}) "
                f"VALUES ({', '.join([marker] * len(columns))})")
+        last = self.conn.execute(select(func.max(t.c.pk))).scalar() or 0
         self.conn.exec_driver_sql(sql, rows)
+        search.index_added(self.conn, last)
 
     def response_counts(self) -> tuple[int, int]:
         t = schema.responses

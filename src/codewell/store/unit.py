@@ -12,12 +12,13 @@ from codewell.store import schema
 from codewell.store.changes import ChangeOps
 from codewell.store.events import EventOps
 from codewell.store.flags import FlagOps
+from codewell.store.pages import PageOps
 from codewell.store.records import RecordOps
 from codewell.store.search import SearchOps
 from codewell.store.sets import SetOps
 
 
-class Unit(RecordOps, EventOps, SetOps, ChangeOps, FlagOps, SearchOps):
+class Unit(RecordOps, EventOps, SetOps, ChangeOps, FlagOps, SearchOps, PageOps):
     """The store's operations, bound to one open transaction."""
 
     def __init__(self, conn: Connection) -> None:

@@ -1,0 +1,62 @@
+"""The wide CSV written a block of responses at a time is the in-memory export, byte for byte."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from codewell.io.export import export_dataset
+from codewell.io.export_stream import export_wide_csv
+from codewell.report.non_answers import NonAnswers
+from codewell.values import Response, Status
+
+
+@pytest.fixture
+def coded(sample_project):
+    project = sample_project
+    project.add_responses([Response("X1", "=1+2 call me on 07700 900123", 900, {"late": "yes"}),
+                           Response("X2", "n/a.", 901, {})], "late.csv")
+    rng = random.Random(9)
+    ids = [r.id for r in project.responses()]
+    for coder in ("ana", "ben"):
+        chosen = rng.sample(ids, 80) + ["X1"]
+        project.apply_codings({coder: {rid: frozenset(rng.sample(project.codebook.ids, rng.randint(0, 2)))
+                                       for rid in chosen}}, "test")
+        project.set_status(coder, chosen[1], Status.FLAGGED)
+        project.set_memo(coder, chosen[2], "@SUM(A1) worth quoting")
+    return project
+
+
+@pytest.mark.parametrize(("coder", "options"), [
+    ("ana", {}),
+    ("all", {}),
+    ("ben", {"raw": True}),
+    ("ana", {"redact": True, "redact_names": ("Smith",)}),
+    ("all", {"non_answer": NonAnswers(["n/a", "yes please"])}),
+])
+@pytest.mark.parametrize("block", [7, 10_000])
+def test_blocks_write_the_in_memory_file(coded, tmp_path: Path, coder: str, options: dict, block: int) -> None:
+    whole = export_dataset(coded.dataset(with_log=False), tmp_path / "whole.csv", coder=coder, **options)
+    streamed = coded.export_stream(None, lambda attributes, blocks: export_wide_csv(
+        blocks, attributes, tmp_path / "streamed.csv", coder=coder, **options), block=block)
+    assert (tmp_path / "streamed.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    assert (tmp_path / "streamed.variables.csv").read_bytes() == (tmp_path / "whole.variables.csv").read_bytes()
+    assert streamed.summary().replace("streamed", "whole") == whole.summary()
+
+
+def test_cli_export_streams_and_refuses_as_before(coded, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from codewell.cli.app import app
+
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(app, ["export", coded.location, "-o", str(out), "--coder", "ana"])
+    assert result.exit_code == 0, result.output
+    export_dataset(coded.dataset(["ana"], with_log=False), tmp_path / "whole.csv", coder="ana")
+    assert out.read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    refused = CliRunner().invoke(app, ["export", coded.location, "-o", str(tmp_path / "two.csv")])
+    assert refused.exit_code == 2
+    assert "Error: this project has several coders (ana, ben)" in refused.output
+    assert not (tmp_path / "two.csv").exists()
