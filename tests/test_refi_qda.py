@@ -435,3 +435,21 @@ def test_other_tools_segments_are_kept_with_their_positions(tmp_path: Path) -> N
         assert project.codings("default") == {"resp-01.txt": frozenset({"trust_in_staff", "waiting"}),
                                               "resp-02.txt": frozenset({"named_nurse"})}
         assert "left out: 1 selections outside their source's text" in report.notes
+
+
+def test_redaction_moves_segments_into_the_masked_text(tmp_path: Path) -> None:
+    from codewell.io.export import redact_dataset
+    from codewell.project import Project
+    from codewell.values import Response
+
+    text = "Mail ana.smith@example.org or bo@example.org, I worry a lot about scans."
+    with Project.create(tmp_path / "s.cw", load_codebook(Path(__file__).parents[1] / "codebooks" / "image-sharing.yaml")) as project:
+        project.add_responses([Response("p1", text, 2)], "t")
+        worry = text.index("worry a lot")
+        project.record_segment("ana", "p1", "anxiety", worry, worry + len("worry a lot"))
+        inside = text.index("smith")
+        project.record_segment("ana", "p1", "communication", inside, text.index(" or"))  # inside the e-mail
+        ds, masked = redact_dataset(project.dataset(["ana"]))
+    assert masked == 2
+    out = write_project_qdpx(ds, tmp_path / "redacted.qdpx")
+    assert sorted(passage for *_, passage in _selections(out)) == ["[EMAIL]", "worry a lot"]

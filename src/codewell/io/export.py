@@ -476,12 +476,50 @@ def redact_dataset(ds: CodedDataset, names: Sequence[str] = ()) -> tuple[CodedDa
     """A copy of ``ds`` with identifiers masked in response texts and memos, and how many.
 
     For formats written from a whole dataset (REFI-QDA), where masking cannot happen column by
-    column. Masking changes text lengths, so it happens before any positions are computed.
+    column. Masking changes text lengths, so it happens before any positions are computed, and
+    each segment's offsets are moved into the masked text (a segment that starts or ends inside
+    an identifier takes in all of its mask).
     """
     from dataclasses import replace
 
     masker = _Masker(names)
-    responses = tuple(replace(r, text=masker(r.text)) if r.text else r for r in ds.responses)
+    moved: dict[str, Callable[[int, bool], int]] = {}
+    responses = []
+    for response in ds.responses:
+        matches = find_pii(response.text, masker.names) if response.text else []
+        if matches:
+            masker.count += len(matches)
+            moved[response.id] = _position_map(matches)
+            response = replace(response, text=mask(response.text, matches))
+        responses.append(response)
     memos = {coder: {rid: masker(text) for rid, text in notes.items()}
              for coder, notes in ds.memos.items()}
-    return replace(ds, responses=responses, memos=memos), masker.count
+    segments = {coder: tuple(replace(s, start=moved[s.response_id](s.start, False),
+                                     end=moved[s.response_id](s.end, True))
+                             if s.start is not None and s.end is not None and s.response_id in moved else s
+                             for s in held)
+                for coder, held in ds.segments.items()}
+    return replace(ds, responses=tuple(responses), memos=memos, segments=segments), masker.count
+
+
+def _position_map(matches: Sequence[Any]) -> Callable[[int, bool], int]:
+    """Where a position of a text lands once ``matches`` are masked (``[KIND]`` each); a position
+    inside a match goes to the mask's start, or its end when ``is_end``."""
+    kept = []
+    cursor = 0
+    for match in sorted(matches, key=lambda m: m.start):
+        if match.start >= cursor:  # as :func:`codewell.io.safety.redact` skips an overlap
+            kept.append((match.start, match.end, len(f"[{match.kind}]")))
+            cursor = match.end
+
+    def moved(position: int, is_end: bool) -> int:
+        shift = 0
+        for start, end, width in kept:
+            if position <= start:
+                break
+            if position < end:
+                return start + shift + (width if is_end else 0)
+            shift += width - (end - start)
+        return position + shift
+
+    return moved
