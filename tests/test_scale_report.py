@@ -69,3 +69,9 @@ def test_cli_report_is_unchanged(coded, tmp_path) -> None:
                                       "--format", "md"])
     assert result.exit_code == 0, result.output
     assert result.output == expected
+
+
+def test_the_index_trims_exactly_what_python_strips() -> None:
+    from codewell.store.search import WHITESPACE
+
+    assert WHITESPACE == "".join(c for c in map(chr, range(0x110000)) if c.isspace())

@@ -72,7 +72,10 @@ def tsquery(terms: tuple[Term, ...]) -> str:
 
 #: What Python's ``str.strip()`` removes, and the full stops and exclamation marks a non-answer
 #: may end with: a text is a non-answer candidate when little is left once these are trimmed.
-_TRIMMED = "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) + ".!"
+#: (Spelled out: computing it from ``str.isspace`` took a second at import; a test checks it.)
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+              "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_TRIMMED = WHITESPACE + ".!"
 CORE_LENGTH = f"length(trim(text, '{_TRIMMED}'))"  # SQLite; PostgreSQL spells trim btrim
 CORE_INDEX = "responses_core_length"
 
