@@ -47,7 +47,8 @@ def study(tmp_path: Path) -> Path:
 
 
 def test_a_set_is_reproducible_and_the_same_for_every_coder(tmp_path: Path, study: Path) -> None:
-    other = make_study(tmp_path / "again") if (tmp_path / "again").mkdir() is None else None
+    (tmp_path / "again").mkdir()
+    other = make_study(tmp_path / "again")
     with Project.open(study) as a, Project.open(other) as b:
         first, second = a.draw_set(12, seed=3), b.draw_set(12, seed=3)
         assert first.ids == second.ids and len(set(first.ids)) == 12
