@@ -453,3 +453,15 @@ def test_redaction_moves_segments_into_the_masked_text(tmp_path: Path) -> None:
     assert masked == 2
     out = write_project_qdpx(ds, tmp_path / "redacted.qdpx")
     assert sorted(passage for *_, passage in _selections(out)) == ["[EMAIL]", "worry a lot"]
+
+
+def test_a_selection_counted_in_utf16_units_is_named_as_such(tmp_path: Path) -> None:
+    """"Inline text 😊 ok" is 16 code points and 17 UTF-16 units: a selection ending at 17 fits only
+    a tool that counts UTF-16 units (the emoji as two), so it is left out and the reason says so."""
+    qde = QUALCODER_QDE.replace('startPosition="12" endPosition="13"', 'startPosition="15" endPosition="17"')
+    path = tmp_path / "utf16.qdpx"
+    path.write_bytes(zip_bytes({"project.qde": qde.encode(), f"Sources/{SRC1}.txt": b"Nurses I waited"}))
+    project = read_project_qdpx(path)
+    assert [c.source for c in project.codings].count("resp-02.txt") == 0
+    assert ("1 selections past their source's end in characters but not in UTF-16 units (the tool may "
+            "count UTF-16 units, which codewell does not)") in project.dropped

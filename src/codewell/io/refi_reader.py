@@ -436,7 +436,11 @@ class ProjectReader:
             self.dropped["selections without valid positions"] += 1
             return []
         if not 0 <= start <= end <= len(text):  # positions count code points of the source's text
-            self.dropped["selections outside their source's text"] += 1
+            if 0 <= start <= end <= len(text.encode("utf-16-le")) // 2:
+                self.dropped["selections past their source's end in characters but not in UTF-16 units "
+                             "(the tool may count UTF-16 units, which codewell does not)"] += 1
+            else:
+                self.dropped["selections outside their source's text"] += 1
             return []
         if start == end:
             self.dropped["empty selections (no text selected)"] += 1
