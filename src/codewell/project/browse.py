@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 class Browse:
     _db: Database
 
+    def response_pages(self, coder: str, filter: str = "all", window: int = 200) -> ResponsePages:
+        """``coder``'s responses in import order, narrowed by ``filter`` (all, uncoded, flagged,
+        memo), read a window at a time (see :class:`ResponsePages`)."""
+        return ResponsePages(self._db, coder, filter, window)
+
     def response_count(self) -> int:
         """How many responses the project holds (empty ones included)."""
         return self._db.read(lambda unit: unit.response_total())
@@ -57,3 +62,64 @@ class Browse:
                 statuses=statuses, memos={c: {} for c in names}, total=unit.response_total())
 
         return self._db.read(read)
+
+
+class ResponsePages(Sequence[Response]):
+    """One coder's responses in import order, narrowed by a filter, read from the store a window
+    at a time: the coding screen's list without a million responses in memory (issue 15).
+
+    ``pages[row]`` is the row-th response the filter keeps; the window holding it is read once
+    and the last few windows are kept, so moving to the next or previous response costs nothing
+    until it leaves them. A write elsewhere (a status that takes a response out of "uncoded")
+    shows after :meth:`refresh`.
+    """
+
+    KEPT = 4  # windows held
+
+    def __init__(self, db: Database, coder: str, filter: str = "all", window: int = 200) -> None:
+        from codewell.store.pages import PAGE_FILTERS
+
+        if filter not in PAGE_FILTERS:
+            raise ValueError(f"filter {filter!r} is not one of {PAGE_FILTERS}")
+        self._db, self.coder, self.filter, self.window = db, coder, filter, window
+        self._windows: dict[int, list[tuple[int, Response]]] = {}  # first row -> (key, response)
+        self._count = self._db.read(lambda unit: unit.page_count(coder, filter))
+
+    def refresh(self) -> None:
+        """Forget what was read: the next row asked for is read afresh."""
+        self._windows.clear()
+        self._count = self._db.read(lambda unit: unit.page_count(self.coder, self.filter))
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, row: int) -> Response:  # type: ignore[override]
+        if not isinstance(row, int):
+            raise TypeError("rows are read one at a time")
+        if row < 0:
+            row += self._count
+        if not 0 <= row < self._count:
+            raise IndexError(f"row {row} of {self._count}")
+        start = row - row % self.window
+        rows = self._windows.get(start)
+        if rows is None:
+            rows = self._read(start)
+            if len(self._windows) >= self.KEPT:
+                del self._windows[next(iter(self._windows))]  # the oldest read
+            self._windows[start] = rows
+        if row - start >= len(rows):  # the store changed under the count: read afresh next time
+            raise IndexError(f"row {row} is gone (the project changed; refresh)")
+        return rows[row - start][1]
+
+    def _read(self, start: int) -> list[tuple[int, Response]]:
+        """The window at ``start``: from a neighbouring window's key when one is held (paging
+        on), else by its row number (a jump)."""
+        previous, following = self._windows.get(start - self.window), self._windows.get(start + self.window)
+        after = previous[-1][0] if previous and len(previous) == self.window else None
+        before = following[0][0] if following and after is None else None
+        return self._db.read(lambda unit: unit.page_rows(self.coder, self.filter, start, self.window,
+                                                         after=after, before=before))
+
+    def row_of(self, response_id: str) -> int | None:
+        """The row of ``response_id``, or None when the filter does not keep it (or no such id)."""
+        return self._db.read(lambda unit: unit.page_rank(self.coder, self.filter, response_id))
