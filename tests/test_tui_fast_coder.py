@@ -74,8 +74,11 @@ async def test_a_fast_coder_loses_no_key_while_the_model_retrains(study):
             pytest.skip("suggestion engine not importable")
         for _ in range(8):               # no waiting for workers: retrains run throughout
             await pilot.press("a", "enter")
-        await settle(app, pilot)
-        await settle(app, pilot)
+        for _ in range(600):             # the decisions made during a build make the next one
+            await settle(app, pilot)
+            if app.model.n_examples == 8 and not app.building:
+                break
+            await pilot.pause(0.1)
         final = app.model
     decisions, statuses, _, codings = stored(study)
     assert [rid for rid, s in statuses.items() if s is Status.DONE] == [f"R{i:03d}" for i in range(1, 9)]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from codewell.errors import CodewellError, DataFileError
@@ -37,6 +38,9 @@ PREFETCH = 30
 LOW_WATER = 5
 REFRESH = 3
 CHUNK = 32
+# A build gathered from decisions made during the last one starts at least this long after that
+# one started: a model every few seconds is plenty, and each handover costs the screen a little.
+BUILD_GAP = 3.0
 FINISHED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 
 
@@ -87,8 +91,9 @@ class CodewellApp(App[None]):
         self._refilter_pending = False
         self.engine_missing = False
         self.training_asked = False
-        self._training: Worker[None] | None = None
+        self._training: Worker[None] | Timer | None = None  # the build running or waiting
         self._retrain_due = False
+        self._build_started = 0.0
         self.train_seconds = 0.0
         if keymap:
             self.set_keymap(dict(keymap))
@@ -144,6 +149,11 @@ class CodewellApp(App[None]):
         return f"model: {model.mode} ({model.n_examples} coded, {self.train_seconds:.1f} s)"
 
     # -- training -------------------------------------------------------------------------------
+    @property
+    def building(self) -> bool:
+        """Whether a model is being built, or a gathered build is waiting to start."""
+        return self._training is not None
+
     def retrain(self, *, now: bool = False) -> None:
         """Build a new model from the stored decisions.
 
@@ -158,7 +168,10 @@ class CodewellApp(App[None]):
         if self._training is not None and not now:
             self._retrain_due = True
             return
+        if isinstance(self._training, Timer):
+            self._training.stop()
         self._retrain_due = False
+        self._build_started = time.monotonic()
         self.model_state = "model: training…" if self.model else "model: loading…"
         self._training = self.train(first=self.model is None)
 
@@ -187,6 +200,10 @@ class CodewellApp(App[None]):
         if result is not None and not worker.is_cancelled:
             self.post_message(ModelTrained(result.model, time.monotonic() - started))
 
+    def _gathered_build(self) -> None:
+        self._training = None
+        self.retrain()
+
     def on_model_trained(self, message: ModelTrained) -> None:
         self.model = message.model
         self.train_seconds = message.seconds
@@ -202,7 +219,8 @@ class CodewellApp(App[None]):
         if event.worker is self._training and event.state in FINISHED:
             self._training = None
             if self._retrain_due and event.state is not WorkerState.ERROR:
-                self.retrain()
+                wait = BUILD_GAP - (time.monotonic() - self._build_started)
+                self._training = self.set_timer(max(wait, 0.01), self._gathered_build)
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
