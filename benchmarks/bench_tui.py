@@ -238,7 +238,8 @@ def flow_main() -> None:
         "`a`, now and then a number key, and Enter, one key every 150 ms, for 60 responses. Keys "
         "are posted on that fixed schedule without waiting for the app to go idle; each Enter "
         "asks for a retrain (one build at a time in the training process, Enters meanwhile "
-        "gathered into the next) and keeps suggestions ready ahead (in a worker thread). Latency "
+        "gathered into the next, at most one start every 3 s) and keeps suggestions ready ahead "
+        "(in a worker thread). Latency "
         "runs from posting a key to the app's next screen update (`App._display`, wrapped). The "
         "reference rows run the same keys with suggestions off (no model, no retrains), in the "
         "same run: what the machine gave the screen at that moment.", "",
