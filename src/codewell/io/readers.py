@@ -131,7 +131,7 @@ def read_survey(
 
 
 #: Rows read, checked and stored at a time by :func:`stream_survey`.
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 20_000
 
 
 class SurveyStream:
@@ -140,10 +140,12 @@ class SurveyStream:
     :meth:`chunks` yields the responses block by block and may be run again from the start (a
     write that waited for a lock runs again); :meth:`table` then describes the whole file as
     :func:`read_survey` would, with no responses in it. Whatever the blocks meet that the
-    whole-file reader would treat specially (a repeated or empty id, a column that is unnamed
-    in the first block but holds data later, a damaged row) raises
+    whole-file reader would treat specially (an empty id or one repeated within a block, a
+    column that is unnamed in the first block but holds data later, a damaged row) raises
     :class:`~codewell.io.sources.NotStreamable`, so the caller reads the file whole instead and
-    gives the user that reader's result or error, word for word.
+    gives the user that reader's result or error, word for word. An id repeated in a later
+    block is the caller's to notice (it finds the id stored by this very import), so no set of
+    a million ids is held here.
     """
 
     def __init__(self, source: CsvStream, chunk_rows: int, header: Header,
@@ -162,7 +164,6 @@ class SurveyStream:
         self._blank, self._empty_ids, self._first_id = 0, [], ""
         positions = {name: index for index, name in enumerate(self._header.names) if name}
         unnamed = [index for index, name in enumerate(self._header.names) if name is None]
-        seen: set[str] = set()
         for number, grid in enumerate(self._source.grids(self._chunk_rows)):
             skip = self._header.rows if number == 0 else 0
             if number and any(any(grid.columns[index]) for index in unnamed):
@@ -176,10 +177,8 @@ class SurveyStream:
             else:
                 column = grid.columns[positions[self.id_name]]
                 ids = [column[index].strip() for index in rows]
-                before = len(seen)
-                seen.update(ids)
-                if not all(ids) or len(seen) != before + len(ids):
-                    raise NotStreamable
+                if not all(ids) or len(set(ids)) != len(ids):
+                    raise NotStreamable  # an id repeated in another block: see store_block
             if ids and not self._first_id:
                 self._first_id = ids[0]
             attributes = {name: grid.columns[positions[name]] for name in self._kept}

@@ -370,7 +370,7 @@ def _cell_text(value: object) -> str:
 
 
 # -- reading a large CSV a block of rows at a time ---------------------------------------------
-_SCAN_BYTES = 16 * 2**20  # bytes decoded at a time while checking that a file is clean UTF-8
+_SCAN_BYTES = 2**21  # bytes decoded at a time while checking that a file is clean UTF-8
 _HEAD_BYTES = 2**20  # the header line must end within this many bytes to stream the file
 
 

@@ -79,12 +79,20 @@ class Streaming:
     @staticmethod
     def _add_stream_in(unit: Unit, stream: SurveyStream, source: Path) -> tuple[int, int]:
         """Each block: ids already stored are compared, the rest inserted. A changed text is
-        collected and refused at the end, listed as the whole-file import lists it."""
+        collected and refused at the end, listed as the whole-file import lists it; an id that
+        an earlier block of this import stored is a repeated id, which the whole-file reader
+        names (:class:`~codewell.io.sources.NotStreamable`, and the write rolls back)."""
+        from codewell.io.sources import NotStreamable
+
         added = unchanged = 0
         changed: list[str] = []
+        before = unit.last_response_key()
         for block in stream.chunks():
             incoming = {r.id: r.text for r in block}
-            existing = unit.existing_texts(list(incoming))
+            stored = unit.stored_responses(list(incoming))
+            if any(pk > before for pk, _ in stored.values()):
+                raise NotStreamable  # stored by an earlier block: the file repeats an id
+            existing = {rid: text for rid, (_, text) in stored.items()}
             changed += [rid for rid, text in existing.items() if text != incoming[rid]]
             new = [r for r in block if r.id not in existing]
             if not changed:

@@ -85,6 +85,20 @@ class PageOps:
             page.append((pk, Response(id=rid, text=body, row=row, attributes=value)))
         return page
 
+    def last_response_key(self) -> int:
+        """The highest storage key given so far (0 in an empty project)."""
+        return int(self.conn.execute(select(func.max(schema.responses.c.pk))).scalar() or 0)
+
+    def stored_responses(self, ids: list[str]) -> dict[str, tuple[int, str]]:
+        """Storage key and text of those ``ids`` already stored."""
+        r = schema.responses
+        found: dict[str, tuple[int, str]] = {}
+        for start in range(0, len(ids), 900):
+            for rid, pk, body in self.conn.execute(select(r.c.source_id, r.c.pk, r.c.text)
+                                                   .where(r.c.source_id.in_(ids[start:start + 900]))):
+                found[rid] = (pk, body)
+        return found
+
     def attribute_names(self) -> list[str]:
         """Every attribute name, in the order the responses first carry them (as export names
         its columns), from each distinct attribute set once."""
