@@ -87,9 +87,10 @@ def core_length(dialect: str) -> str:
 
 
 def create_index(conn: Connection) -> None:
-    """The indexes and what keeps them in step, filled from every response stored (idempotent):
-    the full-text index, and the length of each text's core, which finds the few short texts
-    that may be non-answers without reading every response."""
+    """The indexes, filled from every response stored (idempotent): the full-text index (kept in
+    step by :func:`index_added` on SQLite, by the server on PostgreSQL), and the length of each
+    text's core, which finds the few short texts that may be non-answers without reading every
+    response."""
     conn.execute(text(f"CREATE INDEX IF NOT EXISTS {CORE_INDEX} ON responses (({core_length(conn.dialect.name)}))"))
     if conn.dialect.name == "postgresql":
         conn.execute(text(f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON responses "
