@@ -418,7 +418,8 @@ class CodingScreen(Screen):
     def action_search(self) -> None:
         from codewell.tui.screens.search import SearchScreen
 
-        self.app.push_screen(SearchScreen(self.session.responses, self.session.project.search), self.jump)
+        session = self.session
+        self.app.push_screen(SearchScreen(session.responses, session.index_of, session.project.search), self.jump)
 
     def action_goto(self) -> None:
         from codewell.tui.screens.goto import GotoScreen

@@ -6,7 +6,7 @@ typed exactly is found too. A query that cannot be read says why in place of the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from rich.text import Text
 from textual import work
@@ -25,13 +25,13 @@ LIMIT = 30
 WIDE = 10 * LIMIT
 
 
-def search_responses(query: str, responses: tuple[Response, ...], find: Callable[..., list[Response]],
+def search_responses(query: str, position: Mapping[str, int], find: Callable[..., list[Response]],
                      limit: int = LIMIT) -> list[int]:
-    """Positions in ``responses`` of an id typed exactly, then of the index's hits (``find``, the
-    project's search) in import order; a :class:`SearchSyntaxError` passes through."""
+    """Positions (``position``: id -> position in the working set) of an id typed exactly, then
+    of the index's hits (``find``, the project's search) in import order; a
+    :class:`SearchSyntaxError` passes through."""
     if not query.strip():
         return []
-    position = {r.id: i for i, r in enumerate(responses)}
     found = [position[query.strip()]] if query.strip() in position else []
     found += [position[r.id] for r in find(query, limit=WIDE) if r.id in position]
     return list(dict.fromkeys(found))[:limit]
@@ -42,9 +42,11 @@ class SearchScreen(FilterChoice[int]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="search.cancel")]
 
-    def __init__(self, responses: tuple[Response, ...], find: Callable[..., list[Response]]) -> None:
+    def __init__(self, responses: Sequence[Response], position: Mapping[str, int],
+                 find: Callable[..., list[Response]]) -> None:
         super().__init__()
         self.responses = responses
+        self.position = position
         self.find = find
 
     def compose(self) -> ComposeResult:
@@ -60,7 +62,7 @@ class SearchScreen(FilterChoice[int]):
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, query: str) -> None:
         try:
-            positions, problem = search_responses(query, self.responses, self.find), ""
+            positions, problem = search_responses(query, self.position, self.find), ""
         except SearchSyntaxError as error:
             positions, problem = [], str(error)
         self.app.call_from_thread(self._show, positions, problem)
