@@ -80,3 +80,28 @@ def test_filters_that_empty_the_list(project) -> None:
 def test_an_unknown_filter_is_refused(project) -> None:
     with pytest.raises(ValueError, match="filter 'later' is not one of"):
         project.response_pages("ana", "later")
+
+
+def test_positions_answer_by_id_without_a_dict_of_every_id(project) -> None:
+    positions = project.response_pages("ana", window=WINDOW).positions()
+    assert positions["P049"] == 49 and positions.get("P000") == 0
+    assert "P052" in positions and "P053" not in positions and 7 not in positions
+    assert positions.get("nope") is None and len(positions) == N
+    with pytest.raises(KeyError):
+        positions["nope"]
+
+
+def test_the_coding_session_pages_the_whole_project(project) -> None:
+    from codewell.project.browse import ResponsePages
+    from codewell.tui.session import CodingSession
+
+    session = CodingSession(project, "ana", suggestions_on=False)
+    assert isinstance(session.responses, ResponsePages) and session.total == N
+    assert session.response.id == "P000" and not session.move(-1)  # the first row
+    session.go_to(session.index_of["P052"])  # far beyond the window read so far
+    assert session.response.id == "P052" and not session.move(1)  # the last row
+    assert session.move(-1) and session.response.id == "P051"
+    session.mark(Status.DONE)
+    assert session.done == 1
+    session.set_filter("flagged")  # a filter that empties the list
+    assert session.rows == [] and not session.move(1)

@@ -6,7 +6,8 @@ database for what it shows and nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from codewell.values import Response, Status
@@ -83,11 +84,13 @@ class ResponsePages(Sequence[Response]):
             raise ValueError(f"filter {filter!r} is not one of {PAGE_FILTERS}")
         self._db, self.coder, self.filter, self.window = db, coder, filter, window
         self._windows: dict[int, list[tuple[int, Response]]] = {}  # first row -> (key, response)
+        self._lock = threading.Lock()  # the screen and a worker (ordering) may read at once
         self._count = self._db.read(lambda unit: unit.page_count(coder, filter))
 
     def refresh(self) -> None:
         """Forget what was read: the next row asked for is read afresh."""
-        self._windows.clear()
+        with self._lock:
+            self._windows.clear()
         self._count = self._db.read(lambda unit: unit.page_count(self.coder, self.filter))
 
     def __len__(self) -> int:
@@ -101,12 +104,13 @@ class ResponsePages(Sequence[Response]):
         if not 0 <= row < self._count:
             raise IndexError(f"row {row} of {self._count}")
         start = row - row % self.window
-        rows = self._windows.get(start)
-        if rows is None:
-            rows = self._read(start)
-            if len(self._windows) >= self.KEPT:
-                del self._windows[next(iter(self._windows))]  # the oldest read
-            self._windows[start] = rows
+        with self._lock:
+            rows = self._windows.get(start)
+            if rows is None:
+                rows = self._read(start)
+                if len(self._windows) >= self.KEPT:
+                    del self._windows[next(iter(self._windows))]  # the oldest read
+                self._windows[start] = rows
         if row - start >= len(rows):  # the store changed under the count: read afresh next time
             raise IndexError(f"row {row} is gone (the project changed; refresh)")
         return rows[row - start][1]
@@ -123,3 +127,29 @@ class ResponsePages(Sequence[Response]):
     def row_of(self, response_id: str) -> int | None:
         """The row of ``response_id``, or None when the filter does not keep it (or no such id)."""
         return self._db.read(lambda unit: unit.page_rank(self.coder, self.filter, response_id))
+
+    def positions(self) -> Positions:
+        """Response id -> row, asked of the store one id at a time (no dict of every id)."""
+        return Positions(self)
+
+
+class Positions(Mapping[str, int]):
+    """The rows of :class:`ResponsePages` by response id, as a read-only mapping."""
+
+    def __init__(self, pages: ResponsePages) -> None:
+        self._pages = pages
+
+    def __getitem__(self, response_id: str) -> int:
+        row = self._pages.row_of(response_id)
+        if row is None:
+            raise KeyError(response_id)
+        return row
+
+    def __contains__(self, response_id: object) -> bool:
+        return isinstance(response_id, str) and self._pages.row_of(response_id) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (response.id for response in self._pages)
+
+    def __len__(self) -> int:
+        return len(self._pages)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -59,16 +59,20 @@ class CodingSession:
             chosen = project.reliability_set(set_name)
             self.set_allows_suggestions = chosen.allow_suggestions
             every = project.set_responses(set_name)
-        else:
-            every = project.responses()
+        else:  # the whole project: read from the store a window at a time (issue 15)
+            every = project.responses() if sample is not None else project.response_pages(coder)
         if sample is not None:
             every = tuple(every[i] for i in sample_positions([r.id for r in every], sample, seed))
         # Responses of open sets that forbid suggestions: a model could carry earlier decisions.
         self.no_suggestions: frozenset[str] = frozenset(
             rid for s in project.sets() if s.is_open and not s.allow_suggestions for rid in s.ids)
         self.suggestions_on = suggestions_on and (set_name is None or self.set_allows_suggestions)
-        self.responses: tuple[Response, ...] = every
-        self.index_of = {response.id: i for i, response in enumerate(every)}
+        from codewell.project.browse import ResponsePages
+
+        self.responses: Sequence[Response] = every
+        self._whole = isinstance(every, ResponsePages)  # every response of the project is here
+        self.index_of: Mapping[str, int] = every.positions() if isinstance(every, ResponsePages) \
+            else {response.id: i for i, response in enumerate(every)}
         self.codebook = project.codebook
         # Every (code, start, end) the coder holds per response (None, None: the whole response);
         # ``codings`` is derived from it (a code held whole or on any segment).
@@ -87,7 +91,8 @@ class CodingSession:
                     self.others[other] = (project.codings(other), project.memos(other))
                     self.others_statuses[other] = project.statuses(other)
         self.suggestions: dict[str, tuple[CodeSuggestion, ...]] = {}
-        self.done = sum(1 for rid, s in self.statuses.items() if s is Status.DONE and rid in self.index_of)
+        self.done = sum(1 for rid, s in self.statuses.items()
+                        if s is Status.DONE and (self._whole or rid in self.index_of))
         self.started = time.monotonic()
         self.done_this_session = 0
         self.order_name = "file"
@@ -327,7 +332,7 @@ class CodingSession:
             self.statuses.pop(rid, None)
         else:
             self.statuses[rid] = status
-        if rid not in self.index_of:
+        if not self._whole and rid not in self.index_of:
             return
         if before is not Status.DONE and status is Status.DONE:
             self.done += 1
