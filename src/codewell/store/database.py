@@ -47,6 +47,9 @@ DEFAULT_WAIT = 60.0
 #: How long a read tries to reconnect to a lost server before saying so (writes wait like a lock).
 READ_RECONNECT = 2.0
 REQUIRED_TABLES = frozenset(schema.metadata.tables)
+#: SQLite's quick_check reads the whole file: on every open up to this size (about 150,000
+#: responses), above it only the cheap checks, and damage elsewhere is reported when touched.
+QUICK_CHECK_LIMIT = 96 * 1024 * 1024
 log = logging.getLogger("codewell.store")
 T = TypeVar("T")
 
@@ -153,6 +156,10 @@ class Database:
                 except ValueError:
                     return "the stored codebook cannot be read"
                 if conn.dialect.name == "sqlite":
+                    page_size = conn.exec_driver_sql("PRAGMA page_size").scalar() or 0
+                    pages = conn.exec_driver_sql("PRAGMA page_count").scalar() or 0
+                    if page_size * pages > QUICK_CHECK_LIMIT:
+                        return None  # too big to read whole on every open: damage shows when touched
                     rows = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check(3)")]
                     if rows != ["ok"]:
                         problems = [line.strip() for row in rows for line in row.splitlines()
