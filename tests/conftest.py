@@ -23,6 +23,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "engines: run the test once on SQLite and once on PostgreSQL")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups in its own hook
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test that uses the PostgreSQL server runs on one xdist worker, one after another:
+    some stop and start the server (a restart mid-session), which would cut the others off."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if item.fspath.basename.startswith("test_pg_") or params.get("engine") == "postgresql":
+            item.add_marker(pytest.mark.xdist_group("postgresql"))
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Tests marked ``engines`` whose project comes from the ``engine`` fixture (through
     ``empty_project``, ``sample_project`` or ``project_location``) run on both engines."""
