@@ -182,3 +182,4 @@ class CodedDataset:
     # coder -> every current coding, whole or segment, in response order (the segments layout,
     # REFI-QDA and quotes need the spans; ``codings`` is the response-level view derived from them)
     segments: dict[str, tuple[Segment, ...]] = field(default_factory=dict)
+    codebook_version: int | None = None  # the stored version ``codebook`` is, when read from a project

@@ -97,11 +97,13 @@ class ExportReport:
     neutralised: int = 0
     redacted: int = 0
     sidecar: Path | None = None
+    codebook_version: int | None = None
 
     def summary(self) -> str:
         who = ", ".join(self.coders) if self.coders else "no coder"
+        version = f", codebook version {self.codebook_version}" if self.codebook_version is not None else ""
         parts = [f"Wrote {self.rows} rows x {self.columns} columns ({self.layout} {self.format}, "
-                 f"coder {who}) to {self.path}"]
+                 f"coder {who}{version}) to {self.path}"]
         if self.sidecar:
             parts.append(f"variable labels in {self.sidecar}")
         if self.neutralised:
@@ -176,7 +178,7 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
                 _write_parquet(columns, partial)
     rows = len(columns[0].values) if columns else 0
     return ExportReport(out, format, layout, rows, len(columns), coders, neutralised,
-                        masker.count if masker else 0, sidecar)
+                        masker.count if masker else 0, sidecar, ds.codebook_version)
 
 
 class _Masker:
@@ -462,7 +464,8 @@ def _write_xlsx(ds: CodedDataset, coders: Sequence[str], columns: list[Column], 
         ("data", [c.name for c in columns], zip(*series)),
         ("variables", ["variable", "label", "values"], variable_rows),
         ("codebook", ["id", "label", "group", "parent", "colour", "definition", "include",
-                      "exclude", "keywords", "examples"], codebook_rows),
+                      "exclude", "keywords", "examples", "codebook_version"],
+         (row + [ds.codebook_version] for row in codebook_rows)),
         ("frequencies", ["coder", "code", "label", "n", "denominator", "percent", "ci95_low",
                          "ci95_high", "as_published"], frequency_rows),
     ])

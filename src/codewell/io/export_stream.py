@@ -57,4 +57,4 @@ def export_wide_csv(blocks: Iterable[CodedDataset], attributes: Sequence[str], o
         handle.flush()
         write_sidecar(header, sidecar, raw)  # inside: a failed sidecar leaves the old data file
     return ExportReport(out, "csv", "wide", rows, len(header), coders, neutralised,
-                        masker.count if masker else 0, sidecar)
+                        masker.count if masker else 0, sidecar, ds.codebook_version)

@@ -313,8 +313,9 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
 
     def _dataset_in(self, unit: Unit, names: tuple[str, ...], responses: tuple[Response, ...], *,
                     with_log: bool) -> CodedDataset:
+        version, codebook = self._codebook_in(unit)
         return CodedDataset(
-            codebook=self._codebook_in(unit)[1], responses=responses, coders=names,
+            codebook=codebook, codebook_version=version, responses=responses, coders=names,
             codings={c: self._visible(unit, c, unit.current_codings(c)) for c in names},
             statuses={c: self._visible(unit, c, unit.statuses(c)) for c in names},
             memos={c: self._visible(unit, c, unit.memos(c)) for c in names},
