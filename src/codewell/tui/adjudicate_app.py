@@ -17,6 +17,7 @@ from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from codewell.adjudication import AdjudicationPlan, Disagreement
+from codewell.tui.keys import screen_bindings
 from codewell.tui.screens.adjudicate import AdjudicateScreen
 from codewell.tui.screens.help import HelpScreen
 
@@ -139,7 +140,7 @@ def adjudicate_commands(app: App, screen: object) -> Iterator[Command]:
         for n, coder in enumerate(screen.coders, 1):
             yield (f"Take {coder}'s codes", "Make this coder's whole set the consensus",
                    partial(screen.action_take, n))
-    for _, binding in screen._bindings:
+    for binding in screen_bindings(screen, getattr(app, "keymap", {})):
         if binding.action.startswith("take("):
             continue
         if screen.check_action(binding.action, ()):
@@ -183,6 +184,7 @@ class AdjudicateApp(App[None]):
             self.project.close()
             raise
         self.carried = 0
+        self.keymap: dict[str, str] = dict(keymap or {})  # binding id -> keys, for help and palette
         if keymap:
             self.set_keymap(dict(keymap))
 

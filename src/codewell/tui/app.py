@@ -95,6 +95,7 @@ class CodewellApp(App[None]):
         self._retrain_due = False
         self._build_started = 0.0
         self.train_seconds = 0.0
+        self.keymap: dict[str, str] = dict(keymap or {})  # binding id -> keys, for help and palette
         if keymap:
             self.set_keymap(dict(keymap))
 

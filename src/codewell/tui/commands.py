@@ -10,6 +10,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from codewell.tui.keys import screen_bindings
+
 Command = tuple[str, str, Callable[[], object]]
 
 
@@ -49,7 +51,7 @@ def coding_commands(app, screen) -> Iterator[Command]:
     for code in session.codebook.codes:
         yield (f"Toggle code: {code.label}", f"Apply or remove '{code.id}' on this response",
                partial(screen.toggle_code, code.id))
-    for _, binding in screen._bindings:
+    for binding in screen_bindings(screen, getattr(app, "keymap", {})):
         if binding.action.startswith("toggle("):
             continue
         if screen.check_action(binding.action, ()):

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from codewell.tui.keys import screen_bindings
 from codewell.adjudication import Disagreement
 from codewell.errors import CodewellError, ProjectBusyError
 from codewell.values import Code
@@ -385,9 +386,8 @@ class AdjudicateScreen(Screen):
         """(keys, description, binding id) of this screen's keys and the checklist's."""
         rows: list[tuple[str, str, str]] = []
         takes = []
-        for _, binding in self._bindings:
-            if not binding.id:
-                continue
+        keymap = getattr(self.app, "keymap", {})
+        for binding in screen_bindings(self, keymap):
             if binding.group is TAKE:
                 takes.append(self.app.get_key_display(binding))
                 continue
@@ -397,8 +397,8 @@ class AdjudicateScreen(Screen):
             rows.insert(0, (f"{takes[0]}-{takes[min(len(self.coders), 9) - 1]}",
                             f"Take that coder's whole set ({names})", "adjudicate.take_1..9"))
         checklist = self.query_one(ConsensusList)
-        for _, binding in checklist._bindings:
-            if binding.id and not binding.id.startswith("consensus.toggle_"):
+        for binding in screen_bindings(checklist, keymap):
+            if not binding.id.startswith("consensus.toggle_"):
                 rows.append((f"{self.app.get_key_display(binding)} (editing)",
                              binding.tooltip or binding.description, binding.id))
         rows.append(("1-9 (editing)", "Add or remove the code with that number", "consensus.toggle_1..9"))

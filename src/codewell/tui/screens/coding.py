@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from codewell.tui.keys import screen_bindings
 from codewell.errors import CodewellError, ProjectBusyError, ProjectUnavailableError
 from codewell.values import Code, Decision, Status
 from codewell.tui.messages import DecisionSaved
@@ -438,9 +439,7 @@ class CodingScreen(Screen):
         """(keys, description, binding id) of this screen's own keys, as the keymap has them."""
         rows: list[tuple[str, str, str]] = []
         toggles = []
-        for _, binding in self._bindings:
-            if not binding.id:
-                continue
+        for binding in screen_bindings(self, getattr(self.app, "keymap", {})):
             if binding.group is TOGGLE:
                 toggles.append(self.app.get_key_display(binding))
                 continue
