@@ -31,7 +31,6 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from codewell.codebook import load_codebook  # noqa: E402
 from codewell.suggest import FittedModel, fit_model  # noqa: E402
-from codewell.suggest.model import single_threaded_blas  # noqa: E402
 from codewell.suggest.evaluate import cross_validate, simulate, train_test  # noqa: E402
 from codewell.suggest.labelled import LabelledData, read_labelled  # noqa: E402
 
@@ -334,5 +333,7 @@ def write_section(path: Path, section: str) -> None:
 
 
 if __name__ == "__main__":
-    with single_threaded_blas():  # as the training process has it (nothing else runs here)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):  # as the training process has it (nothing else runs here)
         main()

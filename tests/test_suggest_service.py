@@ -213,3 +213,18 @@ def _alive(pid: int) -> bool:
             return handle.read().split(") ")[-1][0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_batch_job_runs_alone_with_its_blas_limit_and_leaves_ours_alone() -> None:
+    """``codewell evaluate`` trains in a process of its own: the BLAS limit is set there, not here."""
+    from threadpoolctl import threadpool_info
+
+    from codewell.suggest.service import run_alone
+
+    def blas_threads(info: list[dict]) -> set[int]:  # type: ignore[type-arg]
+        return {pool["num_threads"] for pool in info if pool["user_api"] == "blas"}
+
+    ours = blas_threads(threadpool_info())
+    assert run_alone(os.getpid) != os.getpid()
+    assert blas_threads(run_alone(threadpool_info)) == {1}
+    assert blas_threads(threadpool_info()) == ours

@@ -30,7 +30,7 @@ def run_evaluate(train: Path, test: Path | None, codebook: Path, codes: list[str
     from codewell.codebook import load_codebook
     from codewell.suggest import evaluate
     from codewell.suggest.labelled import read_labelled
-    from codewell.suggest.model import single_threaded_blas
+    from codewell.suggest.service import run_alone
     from codewell.suggest.ordering import ORDERS
 
     if order not in ORDERS:
@@ -47,14 +47,9 @@ def run_evaluate(train: Path, test: Path | None, codebook: Path, codes: list[str
         raise CodewellError(f"--cv must be between 2 and the {len(train_data)} responses of {train}")
     if test_data is not None and not [c for c in train_data.codes if c in test_data.codes]:
         raise CodewellError(f"{train} and {test} label no code in common")
-    with single_threaded_blas():  # a batch command: nothing else runs in this process
-        if test_data is not None:
-            report = evaluate.train_test(book, train_data, test_data, seed)
-        else:
-            report = evaluate.cross_validate(book, train_data, int(cv or 0), seed)
-        report = {"train": str(train), "test": None if test is None else str(test), "cv": cv, **report}
-        if simulate:
-            report["simulation"] = evaluate.simulate(book, test_data or train_data, order, seed)  # type: ignore[arg-type]
+    report = run_alone(evaluate.evaluate_labelled, book, train_data, test_data, int(cv or 0),
+                       order if simulate else None, seed)
+    report = {"train": str(train), "test": None if test is None else str(test), "cv": cv, **report}
     report["warnings"] = list(dict.fromkeys(
         [*train_data.warnings, *(test_data.warnings if test_data is not None else ())]))
     return json.dumps(_clean(report), indent=2, ensure_ascii=False) if as_json else _evaluate_text(report)

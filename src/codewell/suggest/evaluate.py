@@ -111,6 +111,18 @@ def cross_validate(codebook: Codebook, data: LabelledData, folds: int,
     return report
 
 
+def evaluate_labelled(codebook: Codebook, train: LabelledData, test: LabelledData | None, folds: int,
+                      simulate_order: Order | None, seed: int) -> dict[str, Any]:
+    """The whole ``codewell evaluate`` job: train/test (or K-fold) scores, and the simulated coder
+    when ``simulate_order`` is given. Module-level and plain-data in and out, so it can run in a
+    process of its own (see :func:`codewell.suggest.service.run_alone`)."""
+    report = (train_test(codebook, train, test, seed) if test is not None
+              else cross_validate(codebook, train, folds, seed))
+    if simulate_order is not None:
+        report["simulation"] = simulate(codebook, test or train, simulate_order, seed)
+    return report
+
+
 def retrain_due(coded: int) -> bool:
     """Whether the tool retrains after the ``coded``-th decision: every one at first, then sparser.
 

@@ -13,9 +13,8 @@ written to or loaded from a file.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -307,19 +306,6 @@ def shared_prior(codebook: Codebook) -> CodebookPrior:
     return CodebookPrior(codebook)
 
 
-@contextlib.contextmanager
-def single_threaded_blas() -> Iterator[None]:
-    """Hold BLAS to one thread while training (see :func:`_solve_kernel` for why).
-
-    The limit is process-wide, so only a process that trains with nothing else running uses it:
-    the training process and the batch ``evaluate`` command, never the coding screen.
-    """
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
 def _checkpoint(should_stop: Callable[[], bool]) -> None:
     if should_stop():
         raise Cancelled
@@ -363,8 +349,9 @@ def _solve_kernel(kernel: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, 
     With ``K + alpha I = L L^T``, ``G = L^-T L^-1``: one factorisation and one triangular inverse
     cost a third of a general inverse. On small machines OpenBLAS threads fight each other (a
     200 x 200 solve took 60 times longer with two), but a BLAS thread limit is process-wide, so
-    it is set where training has a process to itself: the training process of
-    :mod:`codewell.suggest.service`, and the batch commands (:func:`single_threaded_blas`).
+    it is set only where training has a process to itself: the training process of
+    :mod:`codewell.suggest.service`, and the one :func:`~codewell.suggest.service.run_alone`
+    starts for ``codewell evaluate``.
     """
     import numpy as np
     from scipy.linalg import lapack

@@ -23,13 +23,15 @@ from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from codewell.errors import ModelError
 from codewell.values import Codebook
 
 if TYPE_CHECKING:
     from codewell.suggest.model import FittedModel
+
+T = TypeVar("T")
 
 # How often the training process checks that the process it serves is still alive.
 WATCH_SECONDS = 1.0
@@ -203,6 +205,21 @@ def _start_resource_tracker() -> None:
         sys.stderr = stand_in
 
 
+def run_alone(job: Callable[..., T], *args: Any) -> T:
+    """Run a batch training job (``codewell evaluate``) in a spawned process of its own.
+
+    Training wants BLAS held to one thread, and that limit is process-wide: set in a process that
+    does nothing else, it cannot slow or surprise any other thread. ``job`` must be module-level
+    and its arguments plain data; its exceptions come back as they were raised.
+    """
+    import multiprocessing
+
+    _start_resource_tracker()
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_limit_blas) as pool:
+        return pool.submit(job, *args).result()
+
+
 _shared: TrainingService | None = None
 _shared_lock = threading.Lock()
 
@@ -223,14 +240,24 @@ def shared_service() -> TrainingService:
 _newest: Any = None
 
 
+def _limit_blas() -> None:
+    """One BLAS thread for the life of this process, which only trains (see model._solve_kernel).
+
+    threadpoolctl limits only the libraries already loaded, so numpy and SciPy's LAPACK (which
+    training loads anyway) are loaded first.
+    """
+    import numpy  # noqa: F401
+    import scipy.linalg  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def _start_worker(newest: Any, parent: int) -> None:
     """Set up the training process: its own BLAS limit, silence, and an end when the parent's."""
     global _newest
-    from threadpoolctl import threadpool_limits
-
     _newest = newest
-    # Held for the life of this process, which only trains (see model._solve_kernel for why).
-    threadpool_limits(limits=1, user_api="blas")
+    _limit_blas()
     # The parent may be drawing a full-screen terminal: a library warning must not land on it.
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)
