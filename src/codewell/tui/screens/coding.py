@@ -8,22 +8,16 @@ header, and a worker stores it (same uids, so exactly once) as soon as the lock 
 
 from __future__ import annotations
 
-import time
-from collections import deque
-from collections.abc import Callable
-
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer
 
 from codewell.tui.keys import screen_bindings
-from codewell.errors import CodewellError, ProjectBusyError, ProjectUnavailableError
+from codewell.tui.screens.storing import StoringScreen
+from codewell.tui.session import CodingSession
 from codewell.values import Code, Decision, Status
-from codewell.tui.messages import DecisionSaved
-from codewell.tui.session import QUICK_WAIT, CodingSession, Write
 from codewell.tui.widgets.code_list import CodeList, CodeRow, code_colour
 from codewell.tui.widgets.codebook_panel import CodebookPanel
 from codewell.tui.widgets.header import CodingHeader
@@ -67,12 +61,9 @@ CODING_BINDINGS = [
     Binding("question_mark", "help", "Help", id="app.help", key_display="?", tooltip="All keys"),
     Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit (everything is already saved)"),
 ]
-#: One try of the outbox worker, and how long it waits before telling the coder more.
-OUTBOX_WAIT = 1.0
-TELL_AFTER = 30.0
 
 
-class CodingScreen(Screen):
+class CodingScreen(StoringScreen):
     """Header, sidebar list, response, codes, footer."""
 
     BINDINGS = CODING_BINDINGS
@@ -81,9 +72,6 @@ class CodingScreen(Screen):
     def __init__(self, session: CodingSession) -> None:
         super().__init__(id="coding")
         self.session = session
-        # Changes waiting for a busy project, in key order: (plan, what to do once stored).
-        self.outbox: deque[tuple[Callable[[], Write | None], Callable[[object], None]]] = deque()
-        self._flushing = False
         self._quit_warned = False
 
     def compose(self) -> ComposeResult:
@@ -160,90 +148,12 @@ class CodingScreen(Screen):
             return None
         return True
 
-    # -- storing: commit, then show; a busy project queues the change and keeps the key -------------
-    def store(self, plan: Callable[[], Write | None], after: Callable[[object], None]) -> str:
-        """Store the change ``plan`` makes, then run ``after`` with what was stored.
-
-        Returns "saved", "queued" (the project is busy: the change waits in the outbox, in key
-        order, and is stored by a background worker as soon as the lock is free) or "failed".
-        """
-        if self.outbox:
-            self.outbox.append((plan, after))
-            self.waiting_changed()
-            return "queued"
-        try:
-            write = plan()
-            if write is None:
-                after(None)
-                return "saved"
-            result = write.store(QUICK_WAIT)
-        except ProjectBusyError as error:
-            self.outbox.append((lambda: write, after))
-            self.query_one(CodingHeader).reconnecting = isinstance(error, ProjectUnavailableError)
-            self.waiting_changed()
-            self._start_flushing()
-            return "queued"
-        except CodewellError as error:
-            self.notify(str(error), title="Not saved", severity="error")
-            return "failed"
-        self._applied(write, after, result)
-        return "saved"
-
-    def _applied(self, write: Write, after: Callable[[object], None], result: object) -> None:
-        write.apply(result)
-        if isinstance(result, list) and result and isinstance(result[0], Decision):
-            self.post_message(DecisionSaved(tuple(result)))
-        elif isinstance(result, Decision):
-            self.post_message(DecisionSaved((result,)))
-        after(result)
-
-    def _start_flushing(self) -> None:
-        if not self._flushing:
-            self._flushing = True
-            self.flush_outbox()
-
-    @work(thread=True, group="outbox", exit_on_error=False)
-    def flush_outbox(self) -> None:
-        """Store the queued changes in order, waiting as long as the lock is held."""
-        started, told = time.monotonic(), False
-        while self.outbox:
-            plan, after = self.outbox[0]
-            try:
-                write = self.app.call_from_thread(plan)
-                result = None
-                while write is not None:
-                    try:
-                        result = write.store(OUTBOX_WAIT)
-                        break
-                    except ProjectBusyError as error:
-                        self.app.call_from_thread(setattr, self.query_one(CodingHeader), "reconnecting",
-                                                  isinstance(error, ProjectUnavailableError))
-                        if not told and time.monotonic() - started > TELL_AFTER:
-                            told = True
-                            self.app.call_from_thread(
-                                self.notify, f"Still waiting for the project; your {len(self.outbox)} "
-                                "change(s) are kept and will be saved as soon as it is free.",
-                                title="Project busy", severity="warning", timeout=10)
-            except CodewellError as error:
-                self.app.call_from_thread(self.notify, str(error), title="Not saved", severity="error")
-            else:
-                if write is None:
-                    self.app.call_from_thread(after, None)
-                else:
-                    self.app.call_from_thread(self._applied, write, after, result)
-            self.outbox.popleft()
-            self.app.call_from_thread(self.waiting_changed)
-        self.app.call_from_thread(self._flush_finished)
-
-    def _flush_finished(self) -> None:
-        self._flushing = False
-        if self.outbox:  # a key queued after the worker's last look
-            self._start_flushing()
-        self.waiting_changed()
-        self.redraw()
-
+    # -- how the outbox shows (StoringScreen does the storing) --------------------------------------
     def waiting_changed(self) -> None:
         self.query_one(CodingHeader).waiting = len(self.outbox)
+
+    def reconnecting_changed(self, reconnecting: bool) -> None:
+        self.query_one(CodingHeader).reconnecting = reconnecting
 
     def toggle_code(self, code: str) -> None:
         self.query_one(CodeList).set_cursor(code)
