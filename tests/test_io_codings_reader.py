@@ -110,3 +110,18 @@ def test_every_unknown_response_and_code_is_listed_at_once(tmp_path: Path) -> No
         "'anxeity' (did you mean 'anxiety'?), 'privacy_and_data'"
     )
     assert "nothing was imported" in caught.value.hint
+
+
+def test_a_header_cell_holding_a_line_break_is_named_on_one_line(tmp_path) -> None:
+    """Found by the fuzz suite: the 'found' list printed a header cell's newline as a line break."""
+    import pytest
+
+    from codewell.errors import DataFileError
+    from codewell.io.codings_reader import read_codings
+
+    path = tmp_path / "codings.csv"
+    path.write_text('"a\nb",x\n1,2\n', encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        read_codings(path)
+    assert "\n" not in caught.value.message
+    assert "'a\\nb'" in caught.value.message

@@ -59,7 +59,7 @@ def read_codings(path: Path, *, sheet: str | None = None) -> CodingsTable:
     header = [cell.strip().casefold() for cell in grid.row(0)]
     missing = [name for name in _REQUIRED if name not in header]
     if missing:
-        found = ", ".join(f"'{cell}'" for cell in grid.row(0) if cell.strip()) or "none"
+        found = ", ".join(repr(cell) for cell in grid.row(0) if cell.strip()) or "none"
         raise DataFileError(
             f"{path}: a codings file needs the columns id, coder and code; "
             f"missing {', '.join(repr(name) for name in missing)} (found {found})",

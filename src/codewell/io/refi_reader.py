@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from codewell.coders import coder_name_problem
 from codewell.errors import ArchiveError, CodebookError, CodewellError
 from codewell.io.refi_archive import MAX_XML_BYTES, SafeArchive, parse_xml
 from codewell.io.refi_qda import (
@@ -34,7 +35,6 @@ from codewell.io.refi_qda import (
 )
 from codewell.values import Code, Codebook
 
-MAX_CODER_NAME = 64  # the project's limit (codewell.project.coding), which io may not import
 _RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 _GUID = re.compile(r"^\s*(\{[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\}"
                    r"|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\s*$")
@@ -332,17 +332,10 @@ class ProjectReader:
         """A REFI user becomes a coder, whose name must be usable in column headers and messages.
 
         Checked here, while reading, so a bad name stops the import before anything is stored.
-        The rules are the project's (:func:`codewell.project.coding.check_coder_name`).
+        The rules are the project's own (:mod:`codewell.coders`).
         """
-        if not name.strip():
-            problem = "is blank"
-        elif len(name) > MAX_CODER_NAME:
-            problem = f"is {len(name)} characters long (at most {MAX_CODER_NAME})"
-        elif "," in name:
-            problem = "contains a comma"
-        elif name != name.strip() or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-            problem = "has surrounding spaces or control characters"
-        else:
+        problem = coder_name_problem(name)
+        if problem is None:
             return
         raise ArchiveError(
             f"{self.where}, line {element.sourceline}: user '{name[:80]}' {problem}, so it cannot "

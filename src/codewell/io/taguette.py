@@ -97,7 +97,7 @@ def read_codebook_csv_report(path: str | Path, *, lenient: bool = False
     header = [cell.strip().casefold() for cell in grid.row(0)]
     named = [column for column in PATH_COLUMNS if column in header]
     if len(named) != 1:
-        found = ", ".join(f"'{cell}'" for cell in grid.row(0) if cell.strip()) or "none"
+        found = ", ".join(repr(cell) for cell in grid.row(0) if cell.strip()) or "none"
         problem = "no" if not named else "more than one"
         raise CodebookError(
             f"{path}: a Taguette codebook needs exactly one 'tag', 'name' or 'path' column; "

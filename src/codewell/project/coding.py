@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
 
+from codewell.coders import MAX_CODER_NAME, coder_name_problem
 from codewell.errors import UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.project.segments import check_span
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 #: (start, end) in code points of the response text (see :mod:`codewell.project.segments`)
 DecisionItem = tuple[str, str, str, float | None, bool] | tuple[
     str, str, str, float | None, bool, int | None, int | None]
-MAX_CODER_NAME = 64
 
 
 def new_uid() -> str:
@@ -35,8 +35,7 @@ def new_uid() -> str:
 
 def check_coder_name(coder: str) -> None:
     """Coder names appear in column headers, REFI-QDA users and messages: keep them plain."""
-    if (not coder.strip() or len(coder) > MAX_CODER_NAME or "," in coder or coder != coder.strip()
-            or any(ord(ch) < 32 or ord(ch) == 127 for ch in coder)):
+    if coder_name_problem(coder) is not None:
         raise UnknownNameError(f"'{coder[:80]}' is not a usable coder name",
                                hint=f"use a short name (up to {MAX_CODER_NAME} characters) without commas "
                                     "or control characters, e.g. 'ana'")
