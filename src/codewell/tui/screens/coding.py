@@ -56,7 +56,7 @@ CODING_BINDINGS = [
     Binding("m", "memo", "Memo", id="response.memo", show=False,
             tooltip="Write a memo on this response"),
     Binding("slash", "search", "Search", id="search.fuzzy", show=False, key_display="/",
-            tooltip="Find responses by their words (typo-tolerant)"),
+            tooltip='Find responses: words, word*, "a phrase"'),
     Binding("g", "goto", "Go to id", id="nav.goto", show=False, tooltip="Go to a response by its id"),
     Binding("question_mark", "help", "Help", id="app.help", key_display="?", tooltip="All keys"),
     Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit (everything is already saved)"),
