@@ -8,10 +8,13 @@ import json
 
 import psycopg
 import pytest
+import sqlalchemy
+from sqlalchemy import event
 from typer.testing import CliRunner
 
 from codewell.cli.app import app
 from codewell.project import Project
+from codewell.store.postgres import add_member, role_for
 from codewell.values import Response, Status
 from pg_support import fresh_database, server_base
 from tui_fixtures import CODEBOOK
@@ -160,3 +163,42 @@ def test_team_commands_say_what_they_need(team, tmp_path) -> None:
         f"Error: {tmp_path / 'study.cw'}: a project file has no database roles; team works on a PostgreSQL "
         "project (on SQLite, blinding is enforced by codewell itself; move the project with: codewell "
         "migrate FILE postgresql://…)")
+
+
+def test_the_server_is_sent_a_scram_verifier_never_the_plain_password(team) -> None:
+    engine = sqlalchemy.create_engine(team["url"].replace("postgresql://", "postgresql+psycopg://", 1))
+    sent: list[str] = []
+    try:
+        with engine.begin() as conn:
+            event.listen(conn, "before_cursor_execute", lambda _c, _cur, sql, *_a: sent.append(sql))
+            add_member(conn, "dee", role_for(team["url"].rsplit("/", 1)[1], "dee"), "dee's own secret",
+                       existing=False)
+    finally:
+        engine.dispose()
+    assert any("CREATE ROLE" in sql and "SCRAM-SHA-256$" in sql for sql in sent)
+    assert not [sql for sql in sent if "dee's own secret" in sql or "dee''s own secret" in sql]
+    with psycopg.connect(team["url"]) as owner:
+        stored = owner.execute("SELECT rolpassword FROM pg_authid WHERE rolname = %s",
+                               (role_for(team["url"].rsplit("/", 1)[1], "dee"),)).fetchone()[0]
+    assert stored.startswith("SCRAM-SHA-256$")
+
+
+def test_a_password_outside_ascii_logs_in_as_typed(team, tmp_path) -> None:
+    accented = "ﬁlm-pässwörd Ⅸ"  # a ligature and a numeral that SASLprep normalises
+    secret = tmp_path / "cy.pw"
+    secret.write_text(accented + "\n", encoding="utf-8")
+    added = run("team", "add", team["url"], "--coder", "cy", "--password-file", secret, "--json")
+    assert added.exit_code == 0, added.output
+    host = server_base().rsplit("@", 1)[1]
+    role = json.loads(added.output)["role"]
+    with psycopg.connect(f"postgresql://{role}@{host}/{team['url'].rsplit('/', 1)[1]}",
+                         password=accented, autocommit=True) as cy:
+        assert cy.execute("SELECT current_user").fetchone()[0] == role
+
+
+def test_a_table_the_owner_adds_later_is_readable_without_adding_the_coder_again(team) -> None:
+    with psycopg.connect(team["url"], autocommit=True) as owner:
+        owner.execute("CREATE TABLE later_notes (id serial PRIMARY KEY, note text)")
+        owner.execute("INSERT INTO later_notes (note) VALUES ('from a later migration')")
+    with as_role(team) as ben:
+        assert names(ben, "SELECT note FROM later_notes") == {"from a later migration"}

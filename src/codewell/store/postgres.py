@@ -162,6 +162,14 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _verifier(conn: Connection, role: str, password: str) -> str:
+    """The password as the server will store it (a SCRAM verifier, hashed here by libpq as
+    ``psql``'s ``\\password`` does), so the plain password never reaches the server's
+    statement log or ``pg_stat_activity``."""
+    pgconn = conn.connection.dbapi_connection.pgconn  # type: ignore[union-attr]
+    return bytes(pgconn.encrypt_password(password.encode(), role.encode(), None)).decode()
+
+
 def add_member(conn: Connection, coder: str, role: str, password: str | None, *, existing: bool) -> bool:
     """Give ``coder`` the login ``role`` (created unless ``existing``) with a coder's rights;
     True when the role was created."""
@@ -172,10 +180,11 @@ def add_member(conn: Connection, coder: str, role: str, password: str | None, *,
                            hint="create it first (CREATE ROLE … LOGIN), or leave --role out to have one made")
     if not existing:
         if found is None:
-            conn.exec_driver_sql(f"CREATE ROLE {_quote(role)} LOGIN PASSWORD {_literal(password or '')}")
+            conn.exec_driver_sql(f"CREATE ROLE {_quote(role)} LOGIN PASSWORD "
+                                 f"{_literal(_verifier(conn, role, password or ''))}")
             created = True
         elif password is not None:
-            conn.exec_driver_sql(f"ALTER ROLE {_quote(role)} PASSWORD {_literal(password)}")
+            conn.exec_driver_sql(f"ALTER ROLE {_quote(role)} PASSWORD {_literal(_verifier(conn, role, password))}")
     database = conn.exec_driver_sql("SELECT current_database()").scalar()
     role_sql = _quote(role)
     conn.exec_driver_sql(f"GRANT CONNECT ON DATABASE {_quote(str(database))} TO {role_sql}")
@@ -184,6 +193,9 @@ def add_member(conn: Connection, coder: str, role: str, password: str | None, *,
     conn.exec_driver_sql(f"GRANT INSERT ON {', '.join(CODER_INSERTS)} TO {role_sql}")
     conn.exec_driver_sql(f"GRANT DELETE ON {', '.join(CODER_DELETES)} TO {role_sql}")
     conn.exec_driver_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role_sql}")
+    # Tables a later migration adds (created by the owner, who runs this) are readable too.
+    conn.exec_driver_sql(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {role_sql}")
+    conn.exec_driver_sql(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE ON SEQUENCES TO {role_sql}")
     for table in COVERED:  # no coder may rewrite the log, nor others' bookkeeping
         conn.exec_driver_sql(f"REVOKE UPDATE, TRUNCATE ON {table} FROM {role_sql}")
     conn.execute(text("DELETE FROM meta WHERE key = :k"), {"k": ROLE_KEY + role})
