@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 
 from codewell.cli.app import app
 from codewell.project import Project
+from codewell.store.migrations import migrate
 from codewell.store.postgres import add_member, role_for
+from codewell.store.schema import SCHEMA_VERSION
 from codewell.values import Response, Status
 from pg_support import fresh_database, server_base
 from tui_fixtures import CODEBOOK
@@ -202,3 +204,21 @@ def test_a_table_the_owner_adds_later_is_readable_without_adding_the_coder_again
         owner.execute("INSERT INTO later_notes (note) VALUES ('from a later migration')")
     with as_role(team) as ben:
         assert names(ben, "SELECT note FROM later_notes") == {"from a later migration"}
+
+
+def test_an_upgrade_covers_its_tables_before_a_coder_can_read_them(team) -> None:
+    """A table a schema upgrade adds is readable by coders by default, so the upgrade itself
+    installs its policies (shown here on memos, stripped of them as a new table would be)."""
+    engine = sqlalchemy.create_engine(team["url"].replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP POLICY codewell_read ON memos")
+            conn.exec_driver_sql("ALTER TABLE memos DISABLE ROW LEVEL SECURITY")
+        with as_role(team) as ben:
+            assert "ana" in names(ben, "SELECT c.name FROM memos m JOIN coders c ON c.id = m.coder_id")
+        with engine.begin() as conn:
+            migrate(conn, SCHEMA_VERSION)
+    finally:
+        engine.dispose()
+    with as_role(team) as ben:
+        assert names(ben, "SELECT c.name FROM memos m JOIN coders c ON c.id = m.coder_id") == {"ben"}

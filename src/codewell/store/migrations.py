@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, delete, func, insert, inspect, select, text, update
 
-from codewell.store import schema, search
+from codewell.store import postgres, schema, search
 
 
 def _initial(conn: Connection) -> None:
@@ -105,3 +105,4 @@ def migrate(conn: Connection, current: int, target: int = schema.SCHEMA_VERSION)
     else:
         conn.execute(update(schema.meta).where(schema.meta.c.key == "schema_version")
                      .values(value=str(target)))
+    postgres.keep_policies(conn)

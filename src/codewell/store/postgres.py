@@ -204,6 +204,15 @@ def add_member(conn: Connection, coder: str, role: str, password: str | None, *,
     return created
 
 
+def keep_policies(conn: Connection) -> None:
+    """After a schema upgrade, cover the tables it added before any coder can read them: coders
+    read new tables by default (``add_member`` grants it), so their policies must exist first."""
+    if conn.dialect.name != "postgresql":
+        return
+    if conn.execute(text("SELECT 1 FROM meta WHERE key LIKE :p"), {"p": ROLE_KEY + "%"}).first():
+        install_policies(conn)
+
+
 def set_blind(conn: Connection, on: bool) -> None:
     conn.execute(text("DELETE FROM meta WHERE key = :k"), {"k": BLIND_KEY})
     if on:
