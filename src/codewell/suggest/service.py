@@ -101,7 +101,7 @@ class TrainingService:
         import multiprocessing
 
         self._context = multiprocessing.get_context("spawn")
-        _start_resource_tracker()
+        start_resource_tracker()
         # The newest request's ticket, shared with the training process: an older fit sees it
         # change and stops. 0 means no request yet; -1 means closed.
         self._newest = self._context.Value("q", 0)
@@ -181,7 +181,7 @@ class TrainingService:
             executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _start_resource_tracker() -> None:
+def start_resource_tracker() -> None:
     """Start multiprocessing's helper process with the real stderr.
 
     It passes stderr on by file number, and a running Textual app has put a stand-in with none
@@ -214,9 +214,9 @@ def run_alone(job: Callable[..., T], *args: Any) -> T:
     """
     import multiprocessing
 
-    _start_resource_tracker()
+    start_resource_tracker()
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_limit_blas) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=limit_blas) as pool:
         return pool.submit(job, *args).result()
 
 
@@ -240,8 +240,9 @@ def shared_service() -> TrainingService:
 _newest: Any = None
 
 
-def _limit_blas() -> None:
-    """One BLAS thread for the life of this process, which only trains (see model._solve_kernel).
+def limit_blas() -> None:
+    """One BLAS thread for the life of this process, which only trains or suggests (see
+    model._solve_kernel).
 
     threadpoolctl limits only the libraries already loaded, so numpy and SciPy's LAPACK (which
     training loads anyway) are loaded first.
@@ -257,7 +258,12 @@ def _start_worker(newest: Any, parent: int) -> None:
     """Set up the training process: its own BLAS limit, silence, and an end when the parent's."""
     global _newest
     _newest = newest
-    _limit_blas()
+    limit_blas()
+    quiet_and_bound_to(parent)
+
+
+def quiet_and_bound_to(parent: int) -> None:
+    """A background process of ours: no output, and an end when ``parent`` ends."""
     # The parent may be drawing a full-screen terminal: a library warning must not land on it.
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)

@@ -1,11 +1,12 @@
 """The coding app: opens the project, builds the session, runs the model in the background.
 
-Startup stays light: the suggestion engine (spaCy, scikit-learn) is imported inside the workers,
-so the first response is on screen before any of that has loaded. Training happens in the
-suggestion service's own process; the app holds the current model as one immutable value,
-replaced whole when a newer one arrives. Every worker is handed the model value it is to use
-when it starts (on the UI thread), and its results name that model, so a result computed from a
-model the app has since replaced is recognised and dropped.
+The suggestion engine (spaCy, scikit-learn) never loads in this process: training, suggesting
+and ordering all happen in the suggestion process (:mod:`codewell.suggest.remote`), so nothing
+competes with the screen for the interpreter. The app holds what it knows of the current model
+(its generation, mode and size) and sends texts; workers here only wait for the answers and post
+them. Every worker is handed the model generation it is to use when it starts (on the UI thread),
+and its results name that generation, so a result from a model the app has since replaced is
+recognised and dropped.
 """
 
 from __future__ import annotations
@@ -27,17 +28,17 @@ from codewell.tui.screens.coding import CodingScreen
 from codewell.tui.session import ORDERS, CodingSession
 
 if TYPE_CHECKING:
-    from codewell.suggest.model import FittedModel
+    from codewell.suggest.remote import ModelInfo
 
-# Suggestions are kept ready up to PREFETCH responses ahead, topped up in one batch when fewer
-# than LOW_WATER ahead have any: a call's fixed cost (about 10 ms of interpreter time that the
-# screen would wait for) is then paid once per twenty-odd responses, not on every key. A new
-# model re-suggests only the response on screen and the REFRESH after it; further on, the older
-# model's suggestions stay until the coder gets there.
+# Suggestions are kept ready up to PREFETCH responses ahead, asked for in one batch when fewer
+# than LOW_WATER ahead have any or are on their way: one request per twenty-odd responses, not
+# one per key. A new model re-suggests only the response on screen and the REFRESH after it;
+# further on, the older model's suggestions stay until the coder gets there. Longer lists (a
+# filter by suggested code) go in CHUNKs, so a newer model's answers need not queue behind them.
 PREFETCH = 30
 LOW_WATER = 5
 REFRESH = 3
-CHUNK = 32
+CHUNK = 64
 # A build gathered from decisions made during the last one starts at least this long after that
 # one started: a model every few seconds is plenty, and each handover costs the screen a little.
 BUILD_GAP = 3.0
@@ -85,9 +86,10 @@ class CodewellApp(App[None]):
             self.session.set_order("random")
         self.session.go_to(self.session.first_unfinished())
         self._resumed_at = self.session.current
-        self.model: FittedModel | None = None
+        self.model: ModelInfo | None = None
         # Ids suggested by the current model; older suggestions stay on screen until replaced.
         self.fresh: set[str] = set()
+        self._asked: set[str] = set()  # ids asked of the current model, answered or not
         self._refilter_pending = False
         self.engine_missing = False
         self.training_asked = False
@@ -118,10 +120,13 @@ class CodewellApp(App[None]):
     def _stop_training(self) -> None:
         """A fit still running is of no use now: stop it, so leaving never waits for it."""
         try:
-            from codewell.suggest.service import shared_service
+            from codewell.suggest.remote import shared_suggester
         except ImportError:
             return
-        shared_service().cancel()
+        try:
+            shared_suggester().cancel()
+        except CodewellError:  # already closed (the interpreter is exiting)
+            pass
 
     def watch_model_state(self, state: str) -> None:
         if self.is_screen_installed("coding") and self.coding.is_mounted:
@@ -178,28 +183,27 @@ class CodewellApp(App[None]):
 
     @work(thread=True, exclusive=True, group="train", exit_on_error=False)
     def train(self, first: bool = False) -> None:
-        """Wait (off the interpreter) for the training process, which reads the decisions itself.
+        """Wait (off the interpreter) for the suggestion process, which reads the decisions itself.
 
-        The ``first`` time, while that process trains, the codebook-only model is handed over:
-        suggestions from the codebook at once, and the text pipeline this process needs to
-        suggest is loaded now rather than when the coder first wants a suggestion.
+        The ``first`` time, the codebook-only model comes first: suggestions from the codebook
+        as soon as that process has its text pipeline loaded, then the trained model.
         """
         from codewell.project import Project
-        from codewell.suggest import FittedModel, service  # fails as a whole without the engine
+        from codewell.suggest import remote, service  # fails as a whole without the engine
 
         worker = get_current_worker()
         started = time.monotonic()
-        trainer = service.shared_service()
-        future = trainer.submit(service.StoredRequest(Project.open, self.project_location,
-                                                      self.coder, self.seed))
-        if first:
-            cold = FittedModel(self.session.codebook)
-            cold.suggest_many([self.session.response.text])
+        suggester = remote.shared_suggester()
+        cold = suggester.cold(self.session.codebook) if first else None
+        future = suggester.build(service.StoredRequest(Project.open, self.project_location,
+                                                       self.coder, self.seed))
+        if cold is not None:
+            info = cold.result()
             if not worker.is_cancelled:
-                self.post_message(ModelTrained(cold, time.monotonic() - started))
-        result = trainer.wait(future)
-        if result is not None and not worker.is_cancelled:
-            self.post_message(ModelTrained(result.model, time.monotonic() - started))
+                self.post_message(ModelTrained(info, time.monotonic() - started))
+        info = future.result()
+        if info is not None and not worker.is_cancelled:
+            self.post_message(ModelTrained(info, time.monotonic() - started))
 
     def _gathered_build(self) -> None:
         self._training = None
@@ -209,11 +213,12 @@ class CodewellApp(App[None]):
         self.model = message.model
         self.train_seconds = message.seconds
         self.fresh = set()
+        self._asked = set()
         if self.session.suggestions_on:
             self.model_state = self._trained_state()
         self.prefetch_suggestions(refresh=True)
         if self.requested_order == "uncertain" and self.session.order_name != "uncertain":
-            self.compute_order("uncertain", self.model)
+            self.compute_order("uncertain", self.model.generation)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place where a failed background job becomes something the user sees."""
@@ -229,6 +234,10 @@ class CodewellApp(App[None]):
             self.engine_missing = True
             self.model_state = "suggestions unavailable"
             return
+        if event.worker.group == "suggest" and self.model is not None:
+            # The suggestion process died and its models with it: a new one builds afresh.
+            self.model = None
+            self.retrain(now=True)
         self.model_state = "model: failed" if event.worker.group == "train" else self.model_state
         self.notify(str(error), title=f"Background {event.worker.group} failed", severity="error")
 
@@ -244,44 +253,55 @@ class CodewellApp(App[None]):
         row = session.row_of.get(session.current, 0)
         window = [session.current, *session.rows[row + 1: row + 1 + PREFETCH]]
         ids = [session.responses[p].id for p in window]
-        wanted = [p for p, rid in zip(window[:REFRESH + 1], ids) if refresh and rid not in self.fresh]
-        if any(rid not in session.suggestions for rid in ids[:LOW_WATER]):
+        wanted = [p for p, rid in zip(window[:REFRESH + 1], ids) if refresh and rid not in self._asked]
+        if any(rid not in session.suggestions and rid not in self._asked for rid in ids[:LOW_WATER]):
             wanted += [p for p, rid in zip(window, ids)
-                       if rid not in session.suggestions and p not in wanted]
+                       if rid not in session.suggestions and rid not in self._asked and p not in wanted]
         if wanted:
-            self.suggest(wanted, self.model)
+            self._ask(wanted)
+
+    def _ask(self, positions: list[int]) -> None:
+        assert self.model is not None
+        responses = self.session.responses
+        self._asked.update(responses[p].id for p in positions)
+        self.suggest(positions, self.model.generation)
 
     def suggest_everything(self) -> None:
         """Suggest for the whole working set (filters and review by code need it)."""
         session = self.session
         if self.model is None:
             return
-        missing = [p for p in range(session.total) if session.responses[p].id not in self.fresh]
+        missing = [p for p in range(session.total) if session.responses[p].id not in self._asked]
         if missing:
-            self.suggest(missing, self.model)
+            self._ask(missing)
 
-    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
-    def suggest(self, positions: list[int], model: FittedModel) -> None:
-        """Suggestions from ``model`` alone (the value the UI thread handed over), in chunks.
+    @work(thread=True, group="suggest", exit_on_error=False)
+    def suggest(self, positions: list[int], generation: int) -> None:
+        """Ask model ``generation`` (named by the UI thread) about ``positions``, in chunks, and
+        post each chunk's answers as they arrive. The work is the suggestion process's; this
+        thread only sends texts and waits.
 
-        A response on screen with nothing to show yet is done first, alone.
+        A response on screen with nothing to show yet goes first, alone. An answer of ``None``
+        means a newer model replaced this one: its own requests are on their way.
         """
-        worker = get_current_worker()
+        from codewell.suggest.remote import shared_suggester
+
+        suggester = shared_suggester()
         responses = self.session.responses
         alone = positions[0] == self.session.current and \
             responses[positions[0]].id not in self.session.suggestions
-        start = 0
-        while start < len(positions):
-            if worker.is_cancelled:
+        chunks = [positions[:1], positions[1:]] if alone else [positions]
+        chunks = [c[i:i + CHUNK] for c in chunks for i in range(0, len(c), CHUNK)]
+        asked = [([responses[p].id for p in chunk],
+                  suggester.suggest(generation, [responses[p].text for p in chunk])) for chunk in chunks]
+        for ids, future in asked:
+            results = future.result()
+            if results is None:
                 return
-            size = 1 if alone and start == 0 else CHUNK
-            chunk = [responses[p] for p in positions[start:start + size]]
-            start += size
-            results = model.suggest_many([r.text for r in chunk])
-            self.post_message(SuggestionsReady({r.id: s for r, s in zip(chunk, results)}, model))
+            self.post_message(SuggestionsReady(dict(zip(ids, results)), generation))
 
     def on_suggestions_ready(self, message: SuggestionsReady) -> None:
-        if message.model is not self.model:
+        if self.model is None or message.generation != self.model.generation:
             return
         self.session.suggestions.update(message.suggestions)
         self.fresh.update(message.suggestions)
@@ -309,21 +329,21 @@ class CodewellApp(App[None]):
                 self.notify("The model is not ready yet; the order changes when it is.", timeout=3)
                 self.retrain()
                 return
-            self.compute_order(name, self.model)
+            self.compute_order(name, self.model.generation)
             return
         self.session.set_order(name)
         self.coding.rows_changed()
         self.prefetch_suggestions()
 
     @work(thread=True, exclusive=True, group="order", exit_on_error=False)
-    def compute_order(self, name: str, model: FittedModel | None) -> None:
-        from codewell.suggest import order_responses
+    def compute_order(self, name: str, generation: int) -> None:
+        """The order by model ``generation``, computed in the suggestion process (``None`` back:
+        a newer model replaced it, and asks again when it arrives)."""
+        from codewell.suggest.remote import shared_suggester
 
-        if model is None:
-            return
         texts = [r.text for r in self.session.responses]
-        positions = order_responses(model, texts, name, seed=self.seed)
-        if not get_current_worker().is_cancelled:
+        positions = shared_suggester().order(generation, texts, name, self.seed).result()
+        if positions is not None and not get_current_worker().is_cancelled:
             self.post_message(OrderReady(name, positions))
 
     def on_order_ready(self, message: OrderReady) -> None:

@@ -18,10 +18,11 @@ class DecisionSaved(Message):
 
 
 class ModelTrained(Message):
-    """A new fitted model, whole: an immutable value the app swaps in for the old one.
+    """A new model is ready in the suggestion process; it replaces the old one whole.
 
-    ``model`` is a :class:`codewell.suggest.model.FittedModel` (typed ``Any``: suggest loads
-    lazily); ``seconds`` is how long the request took, reading the decisions included.
+    ``model`` is a :class:`codewell.suggest.remote.ModelInfo` (typed ``Any``: suggest loads
+    lazily): the model's generation, mode and size, not the model, which stays in that process;
+    ``seconds`` is how long the request took, reading the decisions included.
     """
 
     def __init__(self, model: Any, seconds: float) -> None:
@@ -31,15 +32,13 @@ class ModelTrained(Message):
 
 
 class SuggestionsReady(Message):
-    """Suggestions for some responses, by response id, and the model value that made them.
+    """Suggestions for some responses, by response id, and the generation of the model that made
+    them: the app drops late results of a model it has since replaced."""
 
-    Naming the model lets the app drop late results of a model it has since replaced.
-    """
-
-    def __init__(self, suggestions: dict[str, tuple[CodeSuggestion, ...]], model: Any) -> None:
+    def __init__(self, suggestions: dict[str, tuple[CodeSuggestion, ...]], generation: int) -> None:
         super().__init__()
         self.suggestions = suggestions
-        self.model = model
+        self.generation = generation
 
 
 class OrderReady(Message):

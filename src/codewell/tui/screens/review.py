@@ -23,7 +23,7 @@ from codewell.tui.messages import DecisionSaved
 from codewell.tui.session import CodingSession
 
 if TYPE_CHECKING:
-    from codewell.suggest.model import FittedModel
+    from codewell.suggest.remote import ModelInfo
 
 CHUNK = 64
 
@@ -54,9 +54,10 @@ class ReviewScreen(Screen[None]):
         Binding("escape,q", "back", "Back", id="review.back"),
     ]
 
-    def __init__(self, session: CodingSession, code: str, model: FittedModel, fresh: set[str]) -> None:
-        """``model``: the app's model when review opened, the one value this screen reads;
-        ``fresh``: ids that model has already suggested for (the app keeps it up to date)."""
+    def __init__(self, session: CodingSession, code: str, model: ModelInfo, fresh: set[str]) -> None:
+        """``model``: the app's model when review opened, the one model this screen asks (in the
+        suggestion process); ``fresh``: ids that model has already suggested for (the app keeps
+        it up to date)."""
         super().__init__(id="review")
         self.session = session
         self.fresh = fresh
@@ -78,15 +79,36 @@ class ReviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="review", exit_on_error=False)
     def fill_suggestions(self, positions: list[int]) -> None:
+        """Ask the suggestion process (all chunks at once, answers in order); only waits here."""
+        from codewell.suggest.remote import shared_suggester
+
         worker = get_current_worker()
         responses = self.session.responses
+        suggester = shared_suggester()
+        chunks = [positions[start:start + CHUNK] for start in range(0, len(positions), CHUNK)]
+        asked = [([responses[p].id for p in chunk],
+                  suggester.suggest(self.model.generation, [responses[p].text for p in chunk]))
+                 for chunk in chunks]
         found = {}
-        for start in range(0, len(positions), CHUNK):
+        for ids, future in asked:
+            results = future.result()
             if worker.is_cancelled:
                 return
-            chunk = [responses[p] for p in positions[start:start + CHUNK]]
-            found.update(zip((r.id for r in chunk), self.model.suggest_many([r.text for r in chunk])))
+            if results is None:  # a newer model replaced ours: ask it instead
+                self.app.call_from_thread(self.ask_newer)
+                return
+            found.update(zip(ids, results))
         self.app.call_from_thread(self.show_rows, found)
+
+    def ask_newer(self) -> None:
+        newer = getattr(self.app, "model", None)
+        if not self.is_attached:
+            return
+        if newer is None or newer is self.model:  # nothing newer to ask: list what is known
+            self.show_rows({})
+            return
+        self.model, self.fresh = newer, self.app.fresh  # type: ignore[attr-defined]
+        self.fill_suggestions([p for p, r in enumerate(self.session.responses) if r.id not in self.fresh])
 
     def show_rows(self, found: dict) -> None:
         if getattr(self.app, "model", None) is self.model:
