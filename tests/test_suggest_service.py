@@ -228,3 +228,124 @@ def test_a_batch_job_runs_alone_with_its_blas_limit_and_leaves_ours_alone() -> N
     assert run_alone(os.getpid) != os.getpid()
     assert blas_threads(run_alone(threadpool_info)) == {1}
     assert blas_threads(threadpool_info()) == ours
+
+
+# -- the coding screen's suggestion process (codewell.suggest.remote) --------------------------
+@pytest.fixture(scope="module")
+def suggester():
+    from codewell.suggest.remote import SuggestionProcess
+
+    own = SuggestionProcess()
+    yield own
+    own.close()
+
+
+def test_the_suggestion_process_trains_keeps_and_answers_with_plain_values(suggester):
+    from codewell.suggest.ordering import order_responses
+
+    info = suggester.build(request(60)).result(120)
+    assert info is not None and info.n_examples == 60
+    assert suggester.pid not in (None, os.getpid())
+    here = fit_model(BOOK, *make_data(60), seed=1)
+    there = suggester.suggest(info.generation, PROBE).result(60)
+    assert there == here.suggest_many(PROBE)  # CodeSuggestion values, evidence included
+    texts = make_data(40, 9)[0]
+    assert suggester.order(info.generation, texts, "uncertain", 3).result(60) == \
+        order_responses(here, texts, "uncertain", seed=3)
+
+
+def test_a_newer_model_supersedes_an_older_ones_answers_and_build(suggester):
+    cold = suggester.cold(BOOK).result(120)
+    assert cold.mode == "codebook" and cold.n_examples == 0
+    assert suggester.suggest(cold.generation, PROBE[:1]).result(60) == \
+        FittedModel(BOOK).suggest_many(PROBE[:1])
+    older = suggester.build(request(400, seed=3))
+    newer = suggester.build(request(25, seed=4))
+    assert older.result(120) is None  # dropped before it started, or stopped at a checkpoint
+    info = newer.result(120)
+    assert info is not None and info.n_examples == 25 and info.generation > cold.generation
+    assert suggester.suggest(cold.generation, PROBE).result(60) is None  # no longer kept
+    assert suggester.suggest(info.generation, PROBE).result(60) is not None
+
+
+def test_the_stored_request_is_read_by_the_suggestion_process(tmp_path, suggester):
+    from codewell.project import Project
+    from codewell.values import Status
+    from tui_fixtures import CODEBOOK, write_responses
+
+    with Project.create(tmp_path / "p.cw", CODEBOOK) as project:
+        project.import_responses(write_responses(tmp_path / "r.csv"))
+        project.record("ana", "R001", "understanding", "apply")
+        project.set_status("ana", "R001", Status.DONE)
+    info = suggester.build(StoredRequest(Project.open, str(tmp_path / "p.cw"), "ana")).result(120)
+    assert info is not None and info.n_examples == 1
+
+
+def test_a_killed_suggestion_process_fails_what_it_owed_and_is_replaced():
+    import signal
+
+    from codewell.suggest.remote import SuggestionProcess
+
+    own = SuggestionProcess()
+    try:
+        info = own.build(request(10)).result(120)
+        first = own.pid
+        pending = own.build(request(400, seed=5))
+        os.kill(first, signal.SIGKILL)
+        with pytest.raises(ModelError, match="stopped unexpectedly"):
+            pending.result(30)
+        deadline = time.monotonic() + 10
+        while own.pid == first and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert own.suggest(info.generation, PROBE).result(120) is None  # the new one keeps nothing
+        again = own.build(request(11)).result(120)
+        assert again.n_examples == 11 and own.pid not in (first, os.getpid())
+    finally:
+        own.close()
+
+
+def test_a_closed_suggestion_process_says_so():
+    from codewell.suggest.remote import SuggestionProcess
+
+    closed = SuggestionProcess()
+    closed.close()
+    with pytest.raises(ModelError, match="closed"):
+        closed.suggest(1, PROBE)
+
+
+REMOTE_RUNNER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from codewell.suggest.remote import SuggestionProcess
+from test_suggest_model import BOOK
+
+if __name__ == "__main__":
+    own = SuggestionProcess()
+    own.cold(BOOK).result(120)
+    print(own.pid, flush=True)
+    time.sleep(120)
+"""
+
+
+def test_the_suggestion_process_ends_when_its_parent_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    runner = tmp_path / "parent.py"
+    runner.write_text(REMOTE_RUNNER)
+    parent = subprocess.Popen([sys.executable, str(runner), str(Path(__file__).parent)],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        child = int(parent.stdout.readline())
+        assert _alive(child)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 15
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(child), "an orphaned suggestion process would live on"
+    finally:
+        if parent.poll() is None:
+            parent.kill()

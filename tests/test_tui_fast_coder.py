@@ -1,6 +1,7 @@
 """A fast coder with suggestions on: keys never wait for the model, and never get lost to it.
 
-Training runs in the suggestion service's own process; the app swaps in each new model whole.
+Training and suggesting run in the suggestion process; the app swaps in each new model whole
+(by generation) and only sends texts and receives suggestions.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ async def main(location):
         await pilot.press("a")
         await pilot.pause()
     return {"ready_at_first_key": ready, "engine_missing": app.engine_missing,
+            "loaded_here": [m for m in ("spacy", "sklearn", "scipy", "numpy") if m in sys.modules],
             "notices": [m.notification.message for m in seen if isinstance(m, Notify)],
             "suggested": [s.code for s in app.session.suggestions_for("R001") if s.suggested]}
 
@@ -63,6 +65,8 @@ def test_accept_before_suggestions_are_ready_says_so(study, tmp_path):
     assert result["suggested"], "the first response names a code the codebook knows"
     assert codings["R001"] == frozenset(result["suggested"])  # the second `a`, once ready
     assert all(d.from_suggestion for d in decisions)
+    # Suggesting happened in the suggestion process: the screen's never loaded the engine.
+    assert result["loaded_here"] == [], result["loaded_here"]
 
 
 async def test_a_fast_coder_loses_no_key_while_the_model_retrains(study):
