@@ -208,7 +208,9 @@ class CodingScreen(StoringScreen):
         def after(_: object) -> None:
             if status is Status.DONE:
                 self.app.retrain()
-            self.query_one(ResponseList).refresh()
+            row = self.session.row_of.get(self.session.index_of.get(rid, -1))
+            if row is not None:  # its mark only: a whole-list repaint was a third of an Enter
+                self.query_one(ResponseList).refresh_line(row)
 
         if self.store(lambda: self.session.plan_mark(status, rid), after) == "failed":
             return
