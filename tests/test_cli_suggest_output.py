@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from codewell.cli.app import app
+from codewell.errors import CodewellError
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "image-sharing"
@@ -44,28 +45,68 @@ def test_csv_holds_what_suggest_prints(coded: str, tmp_path: Path) -> None:
             next(s["probability"] for s in item["suggestions"] if s["code"] == "anxiety"), abs=1e-4)
 
 
-def test_parquet_is_written_in_chunks_and_matches_the_model(tmp_path: Path, codebook, monkeypatch) -> None:
+def test_parquet_holds_every_unfinished_response_as_the_model_scores_it(coded: str, tmp_path: Path) -> None:
+    """The whole project through the real command (workers and all), against the straightforward
+    path: the same model's probabilities for the same responses, in import order."""
     import pandas as pd
 
-    from codewell.cli import suggest_cmds
-    from codewell.suggest import FittedModel
+    from codewell.project import Project
+
+    out = tmp_path / "out.parquet"
+    result = run("suggest", coded, "--coder", "ana", "-o", out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_parquet(out)
+    with Project.open(coded) as project:
+        model, todo = project.suggestion_plan("ana")
+        finished = project.finished("ana")
+    probabilities, thresholds = model.probabilities([r.text for r in todo])
+    assert list(table["id"]) == [r.id for r in todo] and not finished & set(table["id"])
+    assert f"Wrote suggestions for {len(todo)} responses" in result.stderr
+    assert table[[f"p_{c}" for c in model.codebook.ids]].to_numpy() == pytest.approx(
+        probabilities.round(4), abs=1e-12)
+    expected = [";".join(c for c, p, t in zip(model.codebook.ids, row, thresholds, strict=True)
+                         if p >= t and p > 0) for row in probabilities]
+    assert list(table["suggested"]) == expected
+
+
+def test_a_failure_midway_leaves_no_file_and_the_old_one_whole(tmp_path: Path) -> None:
+    import numpy as np
+
+    from codewell.cli.suggest_cmds import write_scored
+    from codewell.suggest.batch import ScoredChunk
     from codewell.values import Response
 
-    monkeypatch.setattr(suggest_cmds, "CHUNK", 7)  # several chunks from a small file
-    model = FittedModel(codebook)
-    texts = ["They worry at home alone.", "It helps them understand.", "n/a", *(
-        f"Response {i} about seeing the scan in clinic" for i in range(20))]
-    responses = [Response(f"r{i}", t, row=i + 1) for i, t in enumerate(texts)]
-    seen: list[int] = []
-    out = tmp_path / "out.parquet"
-    assert suggest_cmds.write_suggestions(out, model, responses, seen.append) == len(texts)
-    assert seen == [7, 7, 7, 2]
-    table = pd.read_parquet(out)
-    probabilities, thresholds = model.probabilities(texts)
-    assert list(table["id"]) == [r.id for r in responses]
-    assert table[[f"p_{c}" for c in codebook.ids]].to_numpy() == pytest.approx(probabilities.round(4))
-    assert table["suggested"][0] == ";".join(
-        c for c, p, t in zip(codebook.ids, probabilities[0], thresholds, strict=True) if p >= t and p > 0)
+    out = tmp_path / "out.csv"
+    out.write_text("an earlier good file\n", encoding="utf-8")
+
+    def chunks():
+        yield ScoredChunk([Response("r1", "text", row=1)], np.array([[0.9, 0.1]]), np.array([[True, False]]))
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(CodewellError) as raised:
+        write_scored(out, ["a", "b"], chunks())
+    assert str(raised.value) == (f"cannot write {out}: the disk is full (or a file-size limit was hit); "
+                                 "nothing was written (free some space or write elsewhere)")
+    assert out.read_text(encoding="utf-8") == "an earlier good file\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("missing/out.csv", "cannot write {out}: the folder {parent} does not exist "
+                        "(create it first or choose another folder)"),
+    ("folder.csv", "{out} is a folder, not a file (give a file name inside it, e.g. {out}/export.csv)"),
+])
+def test_an_unwritable_output_is_refused_before_any_work(coded: str, tmp_path: Path, name: str,
+                                                         message: str) -> None:
+    (tmp_path / "folder.csv").mkdir()
+    out = tmp_path / name
+    before = Path(coded).read_bytes()
+    result = run("suggest", coded, "--coder", "ana", "-o", out)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == ["Error: " + message.format(out=out, parent=out.parent)]
+    assert Path(coded).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".cw" and "-wal" not in p.name
+                  and "-shm" not in p.name) == ["folder.csv"]
 
 
 def test_an_unknown_output_format_is_refused_before_any_work(coded: str, tmp_path: Path) -> None:

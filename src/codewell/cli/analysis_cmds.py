@@ -3,7 +3,6 @@ report, export, pii."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -36,9 +35,7 @@ def suggest(
             raise CodewellError(f"several coders here ({', '.join(opened.coders())}): whose decisions "
                                 "should the model learn from?", hint="choose one with --coder NAME")
         if output is not None:
-            model, todo = opened.suggestion_plan(chosen, limit=limit)
-            with typer.progressbar(length=len(todo), label="suggesting", file=sys.stderr) as bar:
-                written = write_suggestions(output, model, todo, bar.update)
+            written = write_suggestions(opened, chosen, limit, output)
             typer.echo(f"Wrote suggestions for {written} responses to {output}.", err=True)
             return
         items = opened.suggest(chosen, limit=limit)

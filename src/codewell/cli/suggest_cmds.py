@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,8 @@ from codewell.fuzzy import did_you_mean
 from codewell.values import CodeSuggestion, Response
 
 if TYPE_CHECKING:
-    from codewell.suggest.model import FittedModel
+    from codewell.project import Project
+    from codewell.suggest.batch import ScoredChunk
 
 # Points of the learning curve shown in the text report (the JSON has every point).
 CURVE_POINTS = (10, 20, 30, 50, 75, 100, 150, 200, 300, 500)
@@ -76,43 +78,58 @@ def render_suggestions(items: Sequence[tuple[Response, Sequence[CodeSuggestion]]
     return "\n".join(lines) if lines else "No responses to suggest codes for."
 
 
-# Responses scored and written per step of ``suggest -o``: memory stays bounded by the chunk,
-# and each step is one batched pass through spaCy and the matrix maths.
-CHUNK = 5000
 OUTPUT_SUFFIXES = (".csv", ".parquet")
 
 
-def write_suggestions(path: Path, model: FittedModel, responses: Sequence[Response],
-                      advance: Callable[[int], None] = lambda n: None) -> int:
-    """Write one row per response (id, each code's probability, the suggested codes joined by
-    ";") to a CSV or Parquet file, chunk by chunk; ``advance`` hears how many rows each chunk
-    wrote. The file appears whole or not at all. Returns the number of rows written."""
+def write_suggestions(project: Project, coder: str | None, limit: int | None, path: Path) -> int:
+    """``suggest -o``: one row per response ``coder`` has not finished, streamed from the store
+    and scored on every core (:meth:`Project.batch_suggestions`), with a progress bar on stderr
+    (drawn on a terminal only). Returns the number of rows written."""
+    import typer
+
+    check_output(path)
+
+    def write(codes: tuple[str, ...], count: int, chunks: Iterator[ScoredChunk]) -> int:
+        with typer.progressbar(length=count, label="suggesting", file=sys.stderr) as bar:
+            return write_scored(path, codes, chunks, bar.update)
+
+    return project.batch_suggestions(coder, write, limit=limit)
+
+
+def write_scored(path: Path, codes: Sequence[str], chunks: Iterable[ScoredChunk],
+                 advance: Callable[[int], None] = lambda n: None) -> int:
+    """Write one row per response (id, each code's probability to 4 places, the suggested codes
+    joined by ";") to a CSV or Parquet file, chunk by chunk; ``advance`` hears how many rows
+    each chunk wrote. The file appears whole or not at all. Returns the number of rows."""
     from codewell.io.atomic_file import atomic_output
 
     suffix = check_output(path)
-    codes = model.codebook.ids
     columns = ["id", *(f"p_{c}" for c in codes), "suggested"]
+    written = 0
     with atomic_output(path) as tmp:
         sink = _CsvSink(tmp, columns) if suffix == ".csv" else _ParquetSink(tmp, columns)
         try:
-            for start in range(0, len(responses), CHUNK):
-                chunk = responses[start:start + CHUNK]
-                probabilities, thresholds = model.probabilities([r.text for r in chunk])
-                chosen = (probabilities >= thresholds) & (probabilities > 0)
-                sink.write([r.id for r in chunk], probabilities.round(4),
-                           [";".join(c for c, on in zip(codes, row, strict=True) if on) for row in chosen])
-                advance(len(chunk))
+            for chunk in chunks:
+                sink.write([r.id for r in chunk.responses], chunk.probabilities.round(4),
+                           [";".join(c for c, on in zip(codes, row, strict=True) if on)
+                            for row in chunk.suggested.tolist()])
+                written += len(chunk.responses)
+                advance(len(chunk.responses))
         finally:
             sink.close()
-    return len(responses)
+    return written
 
 
 def check_output(path: Path) -> str:
-    """The output's suffix, or a clear error before any work is done."""
+    """The output's suffix, or a clear error before any work is done (a wrong extension, a
+    folder, a missing folder): training and scoring 100,000 responses first would waste them."""
+    from codewell.io.atomic_file import check_writable
+
     suffix = path.suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
         raise CodewellError(f"{path}: suggestions are written as .csv or .parquet, not "
                             f"'{path.suffix or 'no extension'}'", hint="e.g. -o suggestions.csv")
+    check_writable(path)
     return suffix
 
 

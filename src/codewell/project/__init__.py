@@ -27,6 +27,7 @@ from codewell.project.reliability import Reliability
 from codewell.project.segments import Segments
 from codewell.project.sets import Sets
 from codewell.project.streaming import CHUNK_ROWS, Streaming, changed_texts
+from codewell.project.suggesting import Suggesting
 from codewell.store import Database, create_database, default_backup_path, open_database
 from codewell.values import Code, Codebook, CodedDataset, CodeSuggestion, Response, Status
 
@@ -59,7 +60,8 @@ def _parse_codebook(body: str) -> Codebook:
                                   hint="restore your latest backup (codewell backup makes one)") from None
 
 
-class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Streaming, Browse):
+class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Streaming, Browse,
+              Suggesting):
     """An open project. Create with :meth:`create`, open with :meth:`open`; close when done.
 
     Opened for a ``viewer`` (the coder at the screen), it hides other coders' work on open
@@ -287,8 +289,9 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
         codings = self.codings(coder)
         known = frozenset(self.codebook.ids)
         texts, labels = [], []
-        for response in self.responses():
-            if response.id in done and not response.is_empty:
+        # only the finished rows are read: training costs what was coded, not the project's size
+        for _, response in self._db.read(lambda unit: unit.responses_by_ids(sorted(done))):
+            if not response.is_empty:
                 texts.append(response.text)
                 labels.append(codings.get(response.id, frozenset()) & known)
         passages = passage_examples(self, self.segments(coder), done, known)

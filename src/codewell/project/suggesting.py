@@ -1,0 +1,65 @@
+"""Suggestions for every response a coder has not finished, streamed (``codewell suggest -o``).
+
+The model learns from the finished responses only; the rest come from the store a page at a
+time inside one read snapshot and are scored a chunk at a time on every core
+(:mod:`codewell.suggest.batch`), so memory follows the chunk, not the project: a million
+responses are never all in memory at once, as texts, analyses or rows of output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from codewell.project import Project
+    from codewell.store import Unit
+    from codewell.suggest.batch import ScoredChunk
+    from codewell.values import Response
+
+T = TypeVar("T")
+
+
+class Suggesting:
+    def batch_suggestions(self: Project, coder: str | None,
+                          write: Callable[[tuple[str, ...], int, Iterator[ScoredChunk]], T], *,
+                          limit: int | None = None, workers: int | None = None) -> T:
+        """``write(code ids, how many responses, their scored chunks in import order)``: the
+        responses ``coder`` has not finished (non-answers left out, at most ``limit``), scored
+        by a model trained on those they have (the codebook alone for nobody), as
+        :meth:`suggest` scores them. ``write`` runs inside one read snapshot and may run again
+        from the start if a server connection is lost, so it must write its file whole each
+        time. ``workers``: processes beside this one (default: one per further core)."""
+        from codewell.suggest.batch import CHUNK, BatchScorer
+        from codewell.suggest.service import shared_service, training_request
+
+        if coder is not None:
+            self.require_coder(coder)
+        with BatchScorer(workers) as scorer:  # workers start up while the model trains
+            model = shared_service().build(training_request(self, coder)).model
+            finished = sorted(self.finished(coder)) if coder is not None else []
+
+            def read(unit: Unit) -> T:
+                total, empty = unit.response_counts()
+                finished_empty = sum(1 for _, r in unit.responses_by_ids(finished) if r.is_empty)
+                count = total - empty - (len(finished) - finished_empty)
+                count = count if limit is None else max(0, min(count, limit))
+                pages = _unfinished(unit, set(finished), count, CHUNK)
+                return write(model.codebook.ids, count, scorer.score(model, pages))
+
+            return self._db.read(read)
+
+
+def _unfinished(unit: Unit, finished: set[str], count: int, block: int) -> Iterator[Sequence[Response]]:
+    """The first ``count`` non-empty responses not in ``finished``, a page at a time in import
+    order (a page's unfinished ones: at most ``block``)."""
+    after, left = 0, count
+    while left > 0:
+        page = unit.response_page(after, block)
+        if not page:
+            return
+        after = page[-1][0]
+        todo = [r for _, r in page if not r.is_empty and r.id not in finished][:left]
+        left -= len(todo)
+        if todo:
+            yield todo

@@ -1,0 +1,71 @@
+"""Batch scoring (``codewell suggest -o``): the same probabilities as the model's own straightforward
+path, on the bundled samples, whether scored here or in a worker process, in chunks, in order."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from codewell.values import Response
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _labelled(path: Path) -> tuple[list[str], list[frozenset[str]]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    codes = [c for c in rows[0] if c not in ("id", "response")]
+    return [r["response"] for r in rows], [frozenset(c for c in codes if r[c] == "1") for r in rows]
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A model trained on the image-sharing sample (the codebook's own study)."""
+    from codewell.codebook import load_codebook
+    from codewell.suggest import fit_model
+
+    book = load_codebook(ROOT / "codebooks" / "image-sharing.yaml")
+    texts, labels = _labelled(ROOT / "samples" / "image-sharing" / "labelled.csv")
+    return fit_model(book, texts, labels)
+
+
+def _sample_texts() -> list[str]:
+    """Every bundled response, plus repeats, blanks and a non-answer, as a survey has them."""
+    texts = _labelled(ROOT / "samples" / "image-sharing" / "heldout-writer4.csv")[0]
+    texts += _labelled(ROOT / "samples" / "patient-feedback" / "labelled.csv")[0]
+    return [*texts[:40], "n/a", "   ", texts[3], *texts[40:], texts[0], ""]
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_batches_score_as_the_model_does_in_order(trained, workers: int) -> None:
+    from codewell.suggest.batch import BatchScorer
+
+    texts = _sample_texts()
+    responses = [Response(f"r{i}", t, row=i + 1) for i, t in enumerate(texts)]
+    chunks = [responses[i:i + 37] for i in range(0, len(responses), 37)]
+    with BatchScorer(workers) as scorer:
+        scored = list(scorer.score(trained, iter(chunks)))
+    assert [r.id for s in scored for r in s.responses] == [r.id for r in responses]
+    expected, thresholds = trained.probabilities(texts)
+    got = np.vstack([s.probabilities for s in scored])
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    chosen = np.vstack([s.suggested for s in scored])
+    assert (chosen == ((expected >= thresholds) & (expected > 0))).all()
+    assert not chosen[texts.index("")].any() and expected[texts.index("   ")].max() == 0.0
+
+
+def test_a_new_model_reaches_workers_that_held_an_older_one(trained, codebook) -> None:
+    from codewell.suggest import FittedModel
+    from codewell.suggest.batch import BatchScorer
+
+    texts = _sample_texts()[:30]
+    chunk = [Response(f"r{i}", t, row=i + 1) for i, t in enumerate(texts)]
+    cold = FittedModel(codebook)
+    with BatchScorer(1) as scorer:
+        first = next(scorer.score(trained, [chunk]))
+        second = next(scorer.score(cold, [chunk]))
+    np.testing.assert_allclose(first.probabilities, trained.probabilities(texts)[0], atol=1e-12)
+    np.testing.assert_allclose(second.probabilities, cold.probabilities(texts)[0], atol=1e-12)
