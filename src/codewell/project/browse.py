@@ -7,13 +7,14 @@ database for what it shows and nothing else.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from codewell.values import Response, Status
 
 if TYPE_CHECKING:
     from codewell.project import Project
+    from codewell.project.rows import RowView
     from codewell.report.frequencies import CodedSlice
     from codewell.store import Database, Unit
 
@@ -25,6 +26,24 @@ class Browse:
         """``coder``'s responses in import order, narrowed by ``filter`` (all, uncoded, flagged,
         memo), read a window at a time (see :class:`ResponsePages`)."""
         return ResponsePages(self._db, coder, filter, window)
+
+    def response_rows(self, pages: ResponsePages, *, filter: str = "all", order: str = "file",
+                      seed: int = 0, head: Sequence[int] = (), only: Iterable[str] | None = None) -> RowView:
+        """The coding list over ``pages`` (``filter`` "all"), from the store a window at a time:
+        ``filter`` all or uncoded, ``order`` file or random (seeded), after the positions of a
+        ranked ``head``; or, with ``only``, exactly the responses of those ids (a list bounded
+        by the coder's work: flagged, coded, by code, a set), in that order (see
+        :class:`~codewell.project.rows.RowView`)."""
+        from codewell.project.rows import RowView
+        from codewell.store.pages import View
+
+        keys = pages.pks_of(list(head)) if head else []
+        chosen = None
+        if only is not None:
+            ids = list(only)
+            chosen = list(self._db.read(lambda unit: unit.response_pks(ids)).values()) if ids else []
+        return RowView(pages, View(coder=pages.coder, filter=filter, order=order, seed=seed),
+                       head=keys, only=chosen)
 
     def response_count(self) -> int:
         """How many responses the project holds (empty ones included)."""
@@ -72,7 +91,9 @@ class ResponsePages(Sequence[Response]):
     ``pages[row]`` is the row-th response the filter keeps; the window holding it is read once
     and the last few windows are kept, so moving to the next or previous response costs nothing
     until it leaves them. A write elsewhere (a status that takes a response out of "uncoded")
-    shows after :meth:`refresh`.
+    shows after :meth:`refresh`. With every response kept and storage keys without gaps (the
+    usual case: responses are only ever added), a row's key is the lowest key plus the row, so
+    a jump anywhere is one lookup by key rather than a count from the top.
     """
 
     KEPT = 4  # windows held
@@ -85,18 +106,32 @@ class ResponsePages(Sequence[Response]):
         self._db, self.coder, self.filter, self.window = db, coder, filter, window
         self._windows: dict[int, list[tuple[int, Response]]] = {}  # first row -> (key, response)
         self._lock = threading.Lock()  # the screen and a worker (ordering) may read at once
-        self._count = self._db.read(lambda unit: unit.page_count(coder, filter))
+        self._measure()
+
+    def _measure(self) -> None:
+        def read(unit: Unit) -> tuple[int, int, int, int]:
+            total, low, high = unit.key_span()
+            count = total if self.filter == "all" else unit.page_count(self.coder, self.filter)
+            return count, total, low, high
+
+        self._count, total, self.low, self.high = self._db.read(read)
+        #: import-order rows are storage keys minus ``low`` (no key skipped)
+        self.dense = self.filter == "all" and self.high - self.low + 1 == total
 
     def refresh(self) -> None:
         """Forget what was read: the next row asked for is read afresh."""
         with self._lock:
             self._windows.clear()
-        self._count = self._db.read(lambda unit: unit.page_count(self.coder, self.filter))
+        self._measure()
 
     def __len__(self) -> int:
         return self._count
 
     def __getitem__(self, row: int) -> Response:  # type: ignore[override]
+        return self.keyed(row)[1]
+
+    def keyed(self, row: int) -> tuple[int, Response]:
+        """(storage key, response) of ``row``."""
         if not isinstance(row, int):
             raise TypeError("rows are read one at a time")
         if row < 0:
@@ -113,24 +148,49 @@ class ResponsePages(Sequence[Response]):
                 self._windows[start] = rows
         if row - start >= len(rows):  # the store changed under the count: read afresh next time
             raise IndexError(f"row {row} is gone (the project changed; refresh)")
-        return rows[row - start][1]
+        return rows[row - start]
 
     def _read(self, start: int) -> list[tuple[int, Response]]:
         """The window at ``start``: from a neighbouring window's key when one is held (paging
-        on), else by its row number (a jump)."""
+        on), from the key itself when keys are dense, else by its row number (a jump)."""
         previous, following = self._windows.get(start - self.window), self._windows.get(start + self.window)
         after = previous[-1][0] if previous and len(previous) == self.window else None
+        if after is None and self.dense:
+            after = self.low + start - 1
         before = following[0][0] if following and after is None else None
         return self._db.read(lambda unit: unit.page_rows(self.coder, self.filter, start, self.window,
                                                          after=after, before=before))
 
     def row_of(self, response_id: str) -> int | None:
         """The row of ``response_id``, or None when the filter does not keep it (or no such id)."""
+        with self._lock:
+            for start, rows in self._windows.items():
+                for offset, (_, response) in enumerate(rows):
+                    if response.id == response_id:
+                        return start + offset
+        if self.dense:
+            pk = self._db.read(lambda unit: unit.response_pks([response_id])).get(response_id)
+            return None if pk is None or pk > self.high else pk - self.low
         return self._db.read(lambda unit: unit.page_rank(self.coder, self.filter, response_id))
 
     def positions(self) -> Positions:
         """Response id -> row, asked of the store one id at a time (no dict of every id)."""
         return Positions(self)
+
+    # -- rows and storage keys (for :class:`RowView`; ``filter`` is "all") ------------------------
+    def positions_of(self, pks: Sequence[int]) -> dict[int, int]:
+        """Row of each storage key in ``pks``."""
+        ordered = sorted(pks)
+        if self.dense:
+            return {pk: pk - self.low for pk in ordered if self.low <= pk <= self.high}
+        return self._db.read(lambda unit: unit.positions_of(ordered))
+
+    def pks_of(self, positions: Sequence[int]) -> list[int]:
+        """Storage key of each row in ``positions``, in their order."""
+        if self.dense:
+            return [self.low + p for p in positions]
+        found = self._db.read(lambda unit: unit.keys_at(positions))
+        return [found[p] for p in positions if p in found]
 
 
 class Positions(Mapping[str, int]):

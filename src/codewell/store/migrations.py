@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from sqlalchemy import Connection, delete, func, insert, inspect, select, text, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, inspect, select, text, update
 
 from codewell.store import postgres, schema, search
 
@@ -80,12 +80,35 @@ def _search_index(conn: Connection) -> None:
     search.create_index(conn)
 
 
+def _shuffle_key(conn: Connection) -> None:
+    """The random order's key on every response (from its id, see store/pages.py), and an
+    index on it: the coding list pages a random order through the index instead of sorting a
+    million responses for each window (issue 15). Filled a block of keys at a time."""
+    from codewell.store.pages import shuffle_key
+
+    r = schema.responses
+    columns = {c["name"] for c in inspect(conn).get_columns("responses")}
+    if "shuffle" not in columns:
+        conn.execute(text("ALTER TABLE responses ADD COLUMN shuffle BIGINT"))
+    after = 0
+    while True:
+        block = conn.execute(select(r.c.pk, r.c.source_id).where(r.c.pk > after).order_by(r.c.pk)
+                             .limit(20_000)).all()
+        if not block:
+            break
+        conn.execute(update(r).where(r.c.pk == bindparam("key")).values(shuffle=bindparam("value")),
+                     [{"key": pk, "value": shuffle_key(rid)} for pk, rid in block])
+        after = block[-1][0]
+    conn.execute(text(f"CREATE INDEX IF NOT EXISTS {schema.SHUFFLE_INDEX.name} ON responses (shuffle, pk)"))
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_decision_identities", _decision_identities),
     ("0003_reliability_sets", _reliability_sets),
     ("0004_segments", _segments),
     ("0005_search_index", _search_index),
+    ("0006_shuffle_key", _shuffle_key),
 ]
 assert len(MIGRATIONS) == schema.SCHEMA_VERSION
 

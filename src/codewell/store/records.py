@@ -16,6 +16,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 from codewell.values import Codebook, Response, Status
 from codewell.store import schema, search
 from codewell.store.dialect import insert_ignoring_duplicates
+from codewell.store.pages import shuffle_key
 
 #: SQLite allows 999 bound parameters in old builds; stay well below it.
 CHUNK = 900
@@ -118,9 +119,10 @@ class RecordOps:
             text = encoded.get(key)
             if text is None:
                 text = encoded[key] = encode(r.attributes)
-            rows.append((r.id, r.text, r.row, text, r.is_empty, source_file))
+            rows.append((r.id, r.text, r.row, text, r.is_empty, source_file, shuffle_key(r.id)))
         t = schema.responses
-        columns = (t.c.source_id, t.c.text, t.c.source_row, t.c.attributes, t.c.is_empty, t.c.source_file)
+        columns = (t.c.source_id, t.c.text, t.c.source_row, t.c.attributes, t.c.is_empty, t.c.source_file,
+                   t.c.shuffle)
         marker = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
         sql = (f"INSERT INTO {t.name} ({', '.join(c.name for c in columns)}) "
                f"VALUES ({', '.join([marker] * len(columns))})")

@@ -8,6 +8,7 @@ current bookkeeping and may be replaced.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -23,7 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APPLICATION = "codewell"
 
 metadata = MetaData()
@@ -68,7 +69,10 @@ responses = Table(
     Column("attributes", Text, nullable=False, default="{}"),  # JSON object of str -> str
     Column("is_empty", Boolean, nullable=False),
     Column("source_file", Text, nullable=False, default=""),
+    # The random order's key, from the id (store/pages.py: shuffle_key); schema 6
+    Column("shuffle", BigInteger),
 )
+SHUFFLE_INDEX = Index("responses_shuffle", responses.c.shuffle, responses.c.pk)
 
 coders = Table(
     "coders",

@@ -16,13 +16,22 @@ from typing import TYPE_CHECKING
 from codewell.errors import CodewellError
 from codewell.values import Code, CodeSuggestion, Decision, Response, Status
 from codewell.sampling import random_order, sample_positions
+from codewell.project.rows import RowView
 
 if TYPE_CHECKING:
     from codewell.project import Project
+    from codewell.suggest.model import FittedModel
 
 ORDERS = ("file", "uncertain", "random")
-BASIC_FILTERS = ("all", "uncoded", "flagged", "memo")
+BASIC_FILTERS = ("all", "uncoded", "coded", "flagged", "memo")
 SUGGESTED_PREFIX = "suggested:"
+CODE_PREFIX = "code:"
+SET_PREFIX = "set:"
+#: Paged order by uncertainty: how many responses without a status are scored, a block at a
+#: time, and how many of the most uncertain come first (the rest follow in file order).
+UNCERTAIN_SCAN = 10_000
+UNCERTAIN_BLOCK = 500
+UNCERTAIN_HEAD = 1_000
 #: How long a key waits for the project before its change is queued (a keypress must stay quick).
 QUICK_WAIT = 0.3
 #: (code, start, end) of a coding; start and end None for the whole response
@@ -70,7 +79,9 @@ class CodingSession:
         from codewell.project.browse import ResponsePages
 
         self.responses: Sequence[Response] = every
-        self._whole = isinstance(every, ResponsePages)  # every response of the project is here
+        #: every response of the project, paged from the store (else a set or sample, in memory)
+        self._pages = every if isinstance(every, ResponsePages) else None
+        self._whole = self._pages is not None
         self.index_of: Mapping[str, int] = every.positions() if isinstance(every, ResponsePages) \
             else {response.id: i for i, response in enumerate(every)}
         self.codebook = project.codebook
@@ -96,10 +107,11 @@ class CodingSession:
         self.started = time.monotonic()
         self.done_this_session = 0
         self.order_name = "file"
-        self.order: list[int] = list(range(len(every)))
+        # In memory: every position in order. Paged: the positions ranked first (uncertain).
+        self.order: list[int] = [] if self._pages is not None else list(range(len(every)))
         self.filter = "all"
-        self.rows: list[int] = []
-        self.row_of: dict[int, int] = {}
+        self.rows: Sequence[int] = []
+        self.row_of: Mapping[int, int] = {}
         self.current = 0
         self._rebuild_rows()
 
@@ -174,19 +186,24 @@ class CodingSession:
 
     # -- order, filter, movement --------------------------------------------------------------
     def set_order(self, name: str, positions: Sequence[int] | None = None) -> None:
-        """Reorder the working set; ``uncertain`` needs the positions the engine computed.
+        """Reorder the working set; ``uncertain`` needs the positions the engine ranked (every
+        one in memory; the most uncertain first when paged, the rest follow in file order).
         A reliability set keeps its own order (the same for every coder)."""
         if self.set_name is not None:
             raise CodewellError(f"reliability set '{self.set_name}' is coded in its own order, "
                                 "the same for every coder")
-        if name == "file":
+        if name not in ORDERS:
+            raise ValueError(f"order {name!r} is not one of {ORDERS}")
+        if name == "uncertain" and positions is None:
+            raise ValueError(f"order {name!r} needs positions")
+        if self._pages is not None:
+            order = list(positions or []) if name == "uncertain" else []
+        elif name == "file":
             order = list(range(self.total))
         elif name == "random":
             order = random_order([r.id for r in self.responses], self.seed)
-        elif positions is not None:
-            order = list(positions)
         else:
-            raise ValueError(f"order {name!r} needs positions")
+            order = list(positions or [])
         self.order_name, self.order = name, order
         self._rebuild_rows()
 
@@ -198,21 +215,52 @@ class CodingSession:
             self.current = self.rows[0]
 
     def passes(self, position: int) -> bool:
-        rid = self.responses[position].id
+        return self._passes(self.responses[position].id)
+
+    def _passes(self, rid: str) -> bool:
         if self.filter == "uncoded":
             return rid not in self.statuses
+        if self.filter == "coded":
+            return self.statuses.get(rid) is Status.DONE
         if self.filter == "flagged":
             return self.is_flagged(rid)
         if self.filter == "memo":
             return rid in self.memos
+        if self.filter.startswith(CODE_PREFIX):
+            return self.filter[len(CODE_PREFIX):] in self.codes_of(rid)
+        if self.filter.startswith(SET_PREFIX):
+            return rid in self._set_ids(self.filter[len(SET_PREFIX):])
         if self.filter.startswith(SUGGESTED_PREFIX):
             code = self.filter[len(SUGGESTED_PREFIX):]
             return any(s.code == code and s.suggested for s in self.suggestions_for(rid) or ())
         return True
 
+    def _set_ids(self, name: str) -> frozenset[str]:
+        for chosen in self.project.sets():
+            if chosen.name == name:
+                return frozenset(chosen.ids)
+        raise CodewellError(f"no reliability set named '{name}'")
+
     def _rebuild_rows(self) -> None:
-        self.rows = [i for i in self.order if self.passes(i)] if self.filter != "all" else self.order
-        self.row_of = {position: row for row, position in enumerate(self.rows)}
+        if self._pages is None:
+            self.rows = [i for i in self.order if self.passes(i)] if self.filter != "all" else self.order
+            self.row_of = {position: row for row, position in enumerate(self.rows)}
+            return
+        # Paged: all and uncoded are asked of the store; every other filter keeps a list bounded
+        # by the coder's work (or a set's size), whose ids are known here.
+        only = None
+        if self.filter not in ("all", "uncoded"):
+            if self.filter.startswith(SET_PREFIX):
+                only = self._set_ids(self.filter[len(SET_PREFIX):])
+            else:
+                held = (set(self.statuses) | self.flagged | set(self.memos) | set(self.codings)
+                        | set(self.suggestions))
+                only = [rid for rid in held if self._passes(rid)]
+        rows = self.project.response_rows(
+            self._pages, filter=self.filter if only is None else "all",
+            order="random" if self.order_name == "random" else "file", seed=self.seed,
+            head=self.order if self.order_name == "uncertain" else (), only=only)
+        self.rows, self.row_of = rows, rows.index
 
     def move(self, step: int) -> bool:
         """Go ``step`` rows down (or up) the list; False at either end."""
@@ -220,9 +268,15 @@ class CodingSession:
             return False
         row = self.row_of.get(self.current)
         target = (0 if step > 0 else len(self.rows) - 1) if row is None else row + step
-        if not 0 <= target < len(self.rows) or self.rows[target] == self.current:
+        if not 0 <= target < len(self.rows):
             return False
-        self.current = self.rows[target]
+        try:
+            position = self.rows[target]
+        except IndexError:  # the list was shorter than counted (another process changed it)
+            return False
+        if position == self.current:
+            return False
+        self.current = position
         return True
 
     def go_to(self, position: int) -> None:
@@ -230,6 +284,9 @@ class CodingSession:
 
     def first_unfinished(self) -> int:
         """Where to resume: the first response without a status, else the first not done."""
+        if isinstance(self.rows, RowView):
+            found = self.rows.first_unfinished()
+            return found if found is not None else (self.rows[0] if self.rows else 0)
         for position in self.rows:
             if self.responses[position].id not in self.statuses:
                 return position
@@ -237,6 +294,47 @@ class CodingSession:
             if self.statuses.get(self.responses[position].id) is not Status.DONE:
                 return position
         return self.rows[0] if self.rows else 0
+
+    def uncertain_positions(self, model: FittedModel, cancelled: Callable[[], bool]) -> list[int]:
+        """Positions most uncertain first, for ``set_order("uncertain", ...)`` (run in a worker).
+
+        In memory every response is ranked. Paged, a bounded scan: the first ``UNCERTAIN_SCAN``
+        responses without a status, in file order, a block at a time from a reader of its own,
+        keeping the ``UNCERTAIN_HEAD`` most uncertain (memory follows those, not the project).
+        """
+        from codewell.suggest import order_responses
+
+        if self._pages is None:
+            return order_responses(model, [r.text for r in self.responses], "uncertain", seed=self.seed)
+        import heapq
+
+        import numpy as np
+
+        from codewell.suggest.ordering import TEMPERATURE, uncertainty
+
+        rng = np.random.default_rng(self.seed)
+        reader = self.project.response_pages(self.coder, "uncoded")
+        kept: list[tuple[float, int]] = []  # (key, position), the smallest key first
+        row = scanned = 0
+        while row < len(reader) and scanned < UNCERTAIN_SCAN and not cancelled():
+            block = []
+            for _ in range(min(UNCERTAIN_BLOCK, len(reader) - row)):
+                try:
+                    block.append(reader[row])
+                except IndexError:  # coded meanwhile, and gone from "uncoded"
+                    break
+                row += 1
+            if not block:
+                break
+            probabilities, thresholds = model.probabilities([r.text for r in block])
+            keys = uncertainty(probabilities, thresholds) / TEMPERATURE + rng.gumbel(size=len(block))
+            positions = self.index_of
+            for response, key in zip(block, keys):
+                if response.text.strip():
+                    item = (float(key), positions[response.id])
+                    (heapq.heappush if len(kept) < UNCERTAIN_HEAD else heapq.heappushpop)(kept, item)
+            scanned += len(block)
+        return [position for _, position in sorted(kept, reverse=True)]
 
     # -- changes (each one committed by the project before it shows) ----------------------------
     # A change is planned as a Write (what to store, with its uids fixed) and applied to this
@@ -334,6 +432,8 @@ class CodingSession:
             self.statuses[rid] = status
         if not self._whole and rid not in self.index_of:
             return
+        if isinstance(self.rows, RowView) and self.filter == "uncoded":
+            self.rows.keep_also(rid)  # stays in the list it was picked from, as in memory
         if before is not Status.DONE and status is Status.DONE:
             self.done += 1
             self.done_this_session += 1
