@@ -51,6 +51,10 @@ def hits(prior: CodebookPrior, text: str) -> dict[str, list[str]]:
     ("Anxiety is unlikely, but it can happen", set(), {"anxiety"}),
     ("Anxiety is rare, and patients understand", {"anxiety"}, {"understand"}),
     ("Seeing a picture of my own scan would not scare me off", {"scare"}, set()),
+    ("If they can't interpret it they panic", {"interpret"}, {"panic"}),
+    ("When pts don't understand the image they worry", {"understand", "image"}, {"worry"}),
+    ("If they don't know what they are looking at, it is useless", {"know", "look"}, set()),
+    ("They don't think it helps", {"think", "help"}, set()),
 ])
 def test_scope_follows_the_clause(text, denied, kept):
     found = negated(text)

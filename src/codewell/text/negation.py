@@ -11,6 +11,9 @@ Rules, each with the sentence that needs it:
   "won't understand and could be scared": the panic and the fear are not denied);
 - "without" (and "lack of", "free from", "instead of") denies a noun phrase, not a clause:
   "seeing them without support could be devastating" keeps the devastation;
+- in a clause opened by "if", "when", "once" or "whenever", the main clause that follows with
+  its own subject is not denied: "if they can't interpret it they panic" keeps the panic (a
+  question word before the subject keeps the scope: "don't know what they are looking at");
 - "rarely" and "seldom" deny their whole clause ("patients seldom misread them", "anxiety
   rarely occurs");
 - a dismissal after a cue ("anxiety is not an issue") and a denying word after the thing
@@ -71,6 +74,11 @@ MODALS: frozenset[str] = frozenset({
 # support, not the devastation. Their scope also ends at the next modal or form of "be".
 NOMINAL_CUES: frozenset[str] = frozenset({"without", "lack", "absence", "free", "instead", "rather"})
 _NOMINAL_ENDS = MODALS | {"be", "do", "have"}
+# Words opening a conditional or time clause, after which a new subject starts the main clause.
+SUBORDINATORS: frozenset[str] = frozenset({"if", "when", "once", "whenever"})
+# Subjects that start the main clause there ("it", "that" are too often objects to count).
+_PERSONAL_SUBJECTS = frozenset({"i", "you", "he", "she", "we", "they", "patient", "people"})
+_QUESTION_WORDS = frozenset({"what", "where", "how", "why", "who", "which", "whether"})
 _PUNCT_BREAKS = frozenset(".,;:!?()[]—–\"")
 _PSEUDO_FIRST = frozenset(p[0] for p in PSEUDO_NEGATIONS)
 _PHRASE_FIRST = frozenset(p[0] for p in NEGATION_PHRASES)
@@ -109,7 +117,8 @@ def negation_scope(norms: Sequence[str], words: Sequence[bool]) -> list[int]:
             continue
         cue_len = 1 if norm in CLAUSE_NEGATIONS else _cue_length(norms, i)
         if cue_len:
-            end = _clause_end(norms, words, i + cue_len, norm in NOMINAL_CUES)
+            end = _clause_end(norms, words, i + cue_len, norm in NOMINAL_CUES,
+                              norms[clause_start] in SUBORDINATORS)
             for j in range(i + cue_len, end):
                 scope[j] = i
             if norm in POST_NEGATIONS or norm in CLAUSE_NEGATIONS or _dismisses(norms, i + cue_len, end):
@@ -170,9 +179,16 @@ def _cue_length(norms: Sequence[str], i: int) -> int:
     return 0
 
 
-def _clause_end(norms: Sequence[str], words: Sequence[bool], i: int, nominal: bool = False) -> int:
+def _clause_end(norms: Sequence[str], words: Sequence[bool], i: int, nominal: bool = False,
+                conditional: bool = False) -> int:
+    """Where a cue's scope starting at ``i`` ends; ``conditional``: the cue stands in an
+    "if"/"when" clause, whose main clause starts at a new personal subject."""
+    start = i
     while i < len(norms) and not _is_break(norms, words, i):
         if nominal and norms[i] in _NOMINAL_ENDS:
+            break
+        if (conditional and i > start + 1 and norms[i] in _PERSONAL_SUBJECTS
+                and norms[i - 1] not in _QUESTION_WORDS):
             break
         i += 1
     return i
