@@ -62,6 +62,34 @@ def test_a_denied_feeling_is_not_suggested(trained):
     assert not next(s for s in trained.suggest(text) if s.code == "anxiety").suggested
 
 
+@pytest.mark.parametrize(("text", "code", "coded"), [
+    ("Anxiety is rare but real, especially for anyone waiting on a cancer result.", "anxiety", True),
+    ("In my experience patients rarely get anxious.", "anxiety", False),
+    ("It didn't really mean a lot to me when they showed me.", "understanding", False),
+    ("It didn't really mean a lot to me when they showed me.", "interpretation_difficulty", True),
+    ("If they can't interpret it they panic.", "interpretation_difficulty", True),
+    ("If they can't interpret it they panic.", "anxiety", True),
+])
+def test_the_issues_negations_hold_once_trained(trained, text, code, coded):
+    """Negation both ways, as the issue lists it, after training (not only from the codebook):
+    an acknowledged risk is coded, a denied one is not, a negated ability is the difficulty."""
+    assert next(s for s in trained.suggest(text) if s.code == code).suggested is coded
+
+
+def test_a_tentative_code_is_drawn_apart_from_a_suggested_one():
+    """The coding screen marks a close call (◇, dim) apart from a suggestion (◆), without colour."""
+    from codewell.tui.widgets.code_list import CodeRow
+    from codewell.values import CodeSuggestion
+
+    row = CodeRow(BOOK.codes[0], 0)
+    shown = row.line(False, CodeSuggestion("understanding", 0.9, True)).plain
+    close = row.line(False, CodeSuggestion("understanding", 0.3, False, tentative=True)).plain
+    unlikely = row.line(False, CodeSuggestion("understanding", 0.05, False)).plain
+    assert "◆" in shown and "◇" not in shown
+    assert "◇" in close and "◆" not in close
+    assert "◆" not in unlikely and "◇" not in unlikely
+
+
 def test_evidence_for_a_negated_ability_reads_as_a_reason(trained):
     difficulty = next(s for s in trained.suggest("Most of them cannot interpret a CT at all.")
                       if s.code == "interpretation_difficulty")

@@ -79,7 +79,9 @@ class CodeRow(Static):
         if suggestion is not None:
             text.append(probability_bar(suggestion.probability), style=self.colour)
             text.append(f"{suggestion.probability:4.0%} ")
-            text.append("◆ " if suggestion.suggested else "  ", style="bold")
+            # ◆ suggested; ◇ (dim) a close call the model will not suggest: apart, without colour.
+            text.append("◆ " if suggestion.suggested else "◇ " if suggestion.tentative else "  ",
+                        style="bold" if suggestion.suggested else "dim")
         text.append("■ ", style=self.colour)
         text.append(self.code.label, style="bold" if applied else "")
         if self.code.group:
