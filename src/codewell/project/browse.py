@@ -105,6 +105,8 @@ class ResponsePages(Sequence[Response]):
             raise ValueError(f"filter {filter!r} is not one of {PAGE_FILTERS}")
         self._db, self.coder, self.filter, self.window = db, coder, filter, window
         self._windows: dict[int, list[tuple[int, Response]]] = {}  # first row -> (key, response)
+        # rows read for a list in another order (random, a filter), by row: (key, response)
+        self._rows: dict[int, tuple[int, Response]] = {}
         self._lock = threading.Lock()  # the screen and a worker (ordering) may read at once
         self._measure()
 
@@ -122,6 +124,7 @@ class ResponsePages(Sequence[Response]):
         """Forget what was read: the next row asked for is read afresh."""
         with self._lock:
             self._windows.clear()
+            self._rows.clear()
         self._measure()
 
     def __len__(self) -> int:
@@ -140,6 +143,9 @@ class ResponsePages(Sequence[Response]):
             raise IndexError(f"row {row} of {self._count}")
         start = row - row % self.window
         with self._lock:
+            held = self._rows.get(row)
+            if held is not None:
+                return held
             rows = self._windows.get(start)
             if rows is None:
                 rows = self._read(start)
@@ -161,9 +167,27 @@ class ResponsePages(Sequence[Response]):
         return self._db.read(lambda unit: unit.page_rows(self.coder, self.filter, start, self.window,
                                                          after=after, before=before))
 
+    def remember(self, rows: Mapping[int, tuple[int, Response]]) -> None:
+        """Keep these rows (row -> (key, response)), read for a list in another order, so that
+        drawing them reads nothing more; the oldest go beyond ``KEPT`` windows' worth."""
+        with self._lock:
+            self._rows.update(rows)
+            while len(self._rows) > self.KEPT * self.window:
+                del self._rows[next(iter(self._rows))]
+
+    def fetch(self, keys: Mapping[int, int]) -> None:
+        """Read and :meth:`remember` the responses of ``keys`` (row -> storage key)."""
+        wanted = [key for row, key in keys.items() if row not in self._rows]
+        if wanted:
+            found = self._db.read(lambda unit: unit.responses_by_pk(sorted(wanted)))
+            self.remember({row: (key, found[key]) for row, key in keys.items() if key in found})
+
     def row_of(self, response_id: str) -> int | None:
         """The row of ``response_id``, or None when the filter does not keep it (or no such id)."""
         with self._lock:
+            for row, (_, response) in self._rows.items():
+                if response.id == response_id:
+                    return row
             for start, rows in self._windows.items():
                 for offset, (_, response) in enumerate(rows):
                     if response.id == response_id:

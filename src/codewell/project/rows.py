@@ -48,6 +48,7 @@ class RowView(Sequence[int]):
         self._lock = threading.Lock()
         self._windows: dict[int, list[tuple[int, int, int]]] = {}  # first tail row -> (sort key, pk, position)
         self._remembered: dict[int, int | None] = {}
+        self._warmed: set[int] = set()  # first rows of the held list's windows read
         self._list: list[int] | None = None  # the explicit shape: positions in order
         self._head: list[int] = []  # positions of the ranked head the filter keeps
         self._head_pks: list[int] = []
@@ -82,6 +83,17 @@ class RowView(Sequence[int]):
         tail = len(pages) if self.identity else self._read(lambda unit: unit.view_count(self.view))
         self._count = len(self._head) + tail
 
+    def _warm(self, positions: list[int], pks: list[int], row: int) -> None:
+        """Read the responses of the window of a held list (explicit, or the head) holding
+        ``row`` the first time one of its rows is asked for: drawn together, read together."""
+        start = row - row % self.window
+        if start not in self._warmed:
+            self._warmed.add(start)
+            if len(self._warmed) > KEPT:
+                self._warmed = {start}
+            end = start + self.window
+            self.pages.fetch(dict(zip(positions[start:end], pks[start:end])))
+
     def _read(self, work):  # type: ignore[no-untyped-def]
         return self.pages._db.read(work)
 
@@ -102,8 +114,10 @@ class RowView(Sequence[int]):
         if not 0 <= row < self._count:
             raise IndexError(f"row {row} of {self._count}")
         if self._list is not None:
+            self._warm(self._list, self._list_pks, row)
             return self._list[row]
         if row < len(self._head):
+            self._warm(self._head, self._head_pks, row)
             return self._head[row]
         if self.identity:
             return row
@@ -131,6 +145,7 @@ class RowView(Sequence[int]):
         keys = self._read(lambda unit: unit.view_keys(self.view, self.window, after=after,
                                                       offset=0 if after else start))
         found = self.pages.positions_of([pk for _, pk in keys])
+        self.pages.fetch({found[pk]: pk for _, pk in keys if pk in found})  # drawn next: read now
         return [(key, pk, found[pk]) for key, pk in keys if pk in found]
 
     def __iter__(self) -> Iterator[int]:

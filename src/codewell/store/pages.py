@@ -95,6 +95,11 @@ class PageOps:
         return ~mine if name == "uncoded" else mine
 
     def page_count(self, coder: str, name: str) -> int:
+        if name == "uncoded":  # every response less the coder's statuses: two index counts
+            s = schema.statuses
+            coder_id = self.coder_id(coder, create=False) or -1
+            stated = self.conn.execute(select(func.count()).select_from(s).where(s.c.coder_id == coder_id)).scalar()
+            return self.response_total() - int(stated or 0)  # type: ignore[attr-defined]
         kept = self._kept(coder, name).subquery()
         return int(self.conn.execute(select(func.count()).select_from(kept)).scalar() or 0)
 

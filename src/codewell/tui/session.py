@@ -20,7 +20,6 @@ from codewell.project.rows import RowView
 
 if TYPE_CHECKING:
     from codewell.project import Project
-    from codewell.suggest.model import FittedModel
 
 ORDERS = ("file", "uncertain", "random")
 BASIC_FILTERS = ("all", "uncoded", "coded", "flagged", "memo")
@@ -30,8 +29,9 @@ SET_PREFIX = "set:"
 #: Paged order by uncertainty: how many responses without a status are scored, a block at a
 #: time, and how many of the most uncertain come first (the rest follow in file order).
 UNCERTAIN_SCAN = 10_000
-UNCERTAIN_BLOCK = 500
 UNCERTAIN_HEAD = 1_000
+#: Paged filter by suggestion: how many rows ahead of the coder are suggested for it.
+SUGGEST_AHEAD = 2_000
 #: How long a key waits for the project before its change is queued (a keypress must stay quick).
 QUICK_WAIT = 0.3
 #: (code, start, end) of a coding; start and end None for the whole response
@@ -295,46 +295,44 @@ class CodingSession:
                 return position
         return self.rows[0] if self.rows else 0
 
-    def uncertain_positions(self, model: FittedModel, cancelled: Callable[[], bool]) -> list[int]:
-        """Positions most uncertain first, for ``set_order("uncertain", ...)`` (run in a worker).
+    def order_candidates(self) -> tuple[list[int], list[str]]:
+        """(positions, texts) to rank for the order by uncertainty (read in a worker).
 
-        In memory every response is ranked. Paged, a bounded scan: the first ``UNCERTAIN_SCAN``
-        responses without a status, in file order, a block at a time from a reader of its own,
-        keeping the ``UNCERTAIN_HEAD`` most uncertain (memory follows those, not the project).
+        In memory: every response. Paged: the first ``UNCERTAIN_SCAN`` responses without a
+        status, in file order, from a reader of its own (the screen's windows stay as they
+        are): what is ranked, and held, follows that bound, not the project.
         """
-        from codewell.suggest import order_responses
-
         if self._pages is None:
-            return order_responses(model, [r.text for r in self.responses], "uncertain", seed=self.seed)
-        import heapq
-
-        import numpy as np
-
-        from codewell.suggest.ordering import TEMPERATURE, uncertainty
-
-        rng = np.random.default_rng(self.seed)
+            return list(range(self.total)), [r.text for r in self.responses]
         reader = self.project.response_pages(self.coder, "uncoded")
-        kept: list[tuple[float, int]] = []  # (key, position), the smallest key first
-        row = scanned = 0
-        while row < len(reader) and scanned < UNCERTAIN_SCAN and not cancelled():
-            block = []
-            for _ in range(min(UNCERTAIN_BLOCK, len(reader) - row)):
-                try:
-                    block.append(reader[row])
-                except IndexError:  # coded meanwhile, and gone from "uncoded"
-                    break
-                row += 1
-            if not block:
+        texts: list[str] = []
+        keys: list[int] = []
+        for row in range(min(UNCERTAIN_SCAN, len(reader))):
+            try:
+                key, response = reader.keyed(row)
+            except IndexError:  # coded meanwhile, and gone from "uncoded"
                 break
-            probabilities, thresholds = model.probabilities([r.text for r in block])
-            keys = uncertainty(probabilities, thresholds) / TEMPERATURE + rng.gumbel(size=len(block))
-            positions = self.index_of
-            for response, key in zip(block, keys):
-                if response.text.strip():
-                    item = (float(key), positions[response.id])
-                    (heapq.heappush if len(kept) < UNCERTAIN_HEAD else heapq.heappushpop)(kept, item)
-            scanned += len(block)
-        return [position for _, position in sorted(kept, reverse=True)]
+            keys.append(key)
+            texts.append(response.text)
+        found = self._pages.positions_of(keys)
+        return [found[key] for key in keys], texts
+
+    def ranked_head(self, candidates: Sequence[int], ranked: Sequence[int]) -> list[int]:
+        """The positions to give ``set_order("uncertain", ...)``: ``ranked`` (indices into
+        ``candidates``, most uncertain first) as positions; paged, the first ``UNCERTAIN_HEAD``
+        of them (the rest of the list follows in file order)."""
+        positions = [candidates[i] for i in ranked]
+        return positions if self._pages is None else positions[:UNCERTAIN_HEAD]
+
+    def unsuggested(self, fresh: set[str] | frozenset[str]) -> list[int]:
+        """Positions a filter by suggestion wants suggested: every one not in ``fresh``, or,
+        paged, those among the next ``SUGGEST_AHEAD`` rows of the list (the filter then shows
+        what has been suggested so far)."""
+        if self._pages is None:
+            return [p for p in range(self.total) if self.responses[p].id not in fresh]
+        row = self.row_of.get(self.current, 0)
+        ahead = self.rows[row:row + SUGGEST_AHEAD]
+        return [p for p in ahead if self.responses[p].id not in fresh]
 
     # -- changes (each one committed by the project before it shows) ----------------------------
     # A change is planned as a Write (what to store, with its uids fixed) and applied to this
