@@ -187,3 +187,42 @@ def test_an_upgraded_project_has_the_random_order_of_a_new_one(tmp_path: Path) -
     every = [s.responses[p].id for p in range(s.total)]
     s.set_order("random")
     assert listed(s) == [every[i] for i in random_order(every, 0)]
+
+
+async def test_the_screen_pages_a_random_order_goes_to_a_far_id_and_filters_with_real_keys(location):
+    from codewell.tui.app import make_app
+
+    expected = [ids()[i] for i in random_order(ids(), 0)]
+    app = make_app(str(location), "ana", suggestions=False, order="random")
+    async with app.run_test(size=(100, 40)) as pilot:
+        assert app.session.response.id == expected[0]
+        await pilot.press("enter", "n")  # done, then on
+        assert app.session.response.id == expected[2]
+        far = expected[N - 3]
+        await pilot.press("g", *far, "enter")  # beyond every window read so far
+        await pilot.pause()
+        assert app.session.response.id == far
+        await pilot.press("n", "n")
+        assert app.session.response.id == expected[-1]
+        await pilot.press("n")  # the last row: nothing beyond it
+        assert app.session.response.id == expected[-1]
+        await pilot.press("ctrl+p", *"uncoded only")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.filter == "uncoded" and len(app.session.rows) == N - 1
+        assert expected[0] not in [app.session.responses[p].id for p in app.session.rows[:3]]
+        await pilot.press("ctrl+p", *"done only")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [app.session.responses[p].id for p in app.session.rows] == [expected[0]]
+        await pilot.press("ctrl+p", *"flagged only")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(app.session.rows) == 0  # a filter that empties the list
+        await pilot.press("n", "p")
+        assert app.session.response.id == expected[-1]  # still where it was
+    with Project.open(location) as project:
+        assert project.statuses("ana") == {expected[0]: Status.DONE}
