@@ -251,8 +251,8 @@ def test_the_suggestion_process_trains_keeps_and_answers_with_plain_values(sugge
     mine = here.suggest_many(PROBE)  # CodeSuggestion values, evidence included; BLAS threads
     assert [[(s.code, s.suggested, s.evidence) for s in row] for row in there] == \
         [[(s.code, s.suggested, s.evidence) for s in row] for row in mine]  # may move the last digit
-    assert [[s.probability for s in row] for row in there] == \
-        pytest.approx([[s.probability for s in row] for row in mine], abs=2e-3)
+    assert [s.probability for row in there for s in row] == \
+        pytest.approx([s.probability for row in mine for s in row], abs=2e-3)
     texts = make_data(40, 9)[0]
     assert suggester.order(info.generation, texts, "uncertain", 3).result(60) == \
         order_responses(here, texts, "uncertain", seed=3)

@@ -9,8 +9,8 @@ process never imports spaCy or scikit-learn and never holds a model; it holds a
 :class:`ModelInfo`, whose ``generation`` names the model in the suggestion process.
 
 A newer model supersedes older ones there: a fit still running for an older generation stops
-at its next checkpoint, and a question about a generation the process no longer keeps is
-answered ``None`` (the asker drops it; the newer model's own answers follow). The process runs
+at its next checkpoint; the last few models built are kept, and a question about a generation
+the process no longer keeps is answered ``None`` (the asker asks the newer model instead). The process runs
 at a lower CPU priority, so on a busy machine the screen is served first; it ends when the
 screen's process closes the pipe, exits, or is killed.
 """
@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 # How much lower than the screen the suggestion process runs (Unix niceness, 0-19).
 NICE = 10
+# How many of the newest models the suggestion process keeps answering for: questions asked of a
+# model just replaced still get answers (the screen shows them until the newer model's arrive).
+KEEP = 3
 
 Suggestions = list[tuple[CodeSuggestion, ...]]
 
@@ -195,7 +198,7 @@ class _Server:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.send_lock = threading.Lock()
-        self.kept: tuple[int, FittedModel] | None = None
+        self.kept: dict[int, FittedModel] = {}  # the KEEP newest models, by generation
         self.newest = 0  # the newest build asked for: an older fit stops at its next checkpoint
         self.builds: Any = None  # the build waiting to start: (call, generation, request)
         self.questions: deque[tuple[int, str, int, Any]] = deque()
@@ -214,12 +217,13 @@ class _Server:
 
     def keep(self, generation: int, model: FittedModel) -> None:
         with self.wake:
-            if self.kept is None or generation > self.kept[0]:
-                self.kept = (generation, model)
+            self.kept[generation] = model
+            for old in sorted(self.kept)[:-KEEP]:
+                del self.kept[old]
 
     def model(self, generation: int) -> FittedModel | None:
-        kept = self.kept
-        return kept[1] if kept is not None and kept[0] == generation else None
+        with self.wake:
+            return self.kept.get(generation)
 
     def receive(self) -> None:
         """The main thread: take requests until the screen's process closes the pipe."""

@@ -89,7 +89,8 @@ class CodewellApp(App[None]):
         self.model: ModelInfo | None = None
         # Ids suggested by the current model; older suggestions stay on screen until replaced.
         self.fresh: set[str] = set()
-        self._asked: set[str] = set()  # ids asked of the current model, answered or not
+        # Ids asked of some model and not yet answered or answered: not asked again meanwhile.
+        self._asked: set[str] = set()
         self._refilter_pending = False
         self.engine_missing = False
         self.training_asked = False
@@ -213,7 +214,6 @@ class CodewellApp(App[None]):
         self.model = message.model
         self.train_seconds = message.seconds
         self.fresh = set()
-        self._asked = set()
         if self.session.suggestions_on:
             self.model_state = self._trained_state()
         self.prefetch_suggestions(refresh=True)
@@ -234,10 +234,8 @@ class CodewellApp(App[None]):
             self.engine_missing = True
             self.model_state = "suggestions unavailable"
             return
-        if event.worker.group == "suggest" and self.model is not None:
-            # The suggestion process died and its models with it: a new one builds afresh.
-            self.model = None
-            self.retrain(now=True)
+        if event.worker.group == "suggest":  # the suggestion process died, and its models
+            self._lost_model()
         self.model_state = "model: failed" if event.worker.group == "train" else self.model_state
         self.notify(str(error), title=f"Background {event.worker.group} failed", severity="error")
 
@@ -253,7 +251,7 @@ class CodewellApp(App[None]):
         row = session.row_of.get(session.current, 0)
         window = [session.current, *session.rows[row + 1: row + 1 + PREFETCH]]
         ids = [session.responses[p].id for p in window]
-        wanted = [p for p, rid in zip(window[:REFRESH + 1], ids) if refresh and rid not in self._asked]
+        wanted = [p for p, rid in zip(window[:REFRESH + 1], ids) if refresh and rid not in self.fresh]
         if any(rid not in session.suggestions and rid not in self._asked for rid in ids[:LOW_WATER]):
             wanted += [p for p, rid in zip(window, ids)
                        if rid not in session.suggestions and rid not in self._asked and p not in wanted]
@@ -271,7 +269,7 @@ class CodewellApp(App[None]):
         session = self.session
         if self.model is None:
             return
-        missing = [p for p in range(session.total) if session.responses[p].id not in self._asked]
+        missing = session.unsuggested(self.fresh)  # paged: the rows ahead, not every response
         if missing:
             self._ask(missing)
 
@@ -282,7 +280,8 @@ class CodewellApp(App[None]):
         thread only sends texts and waits.
 
         A response on screen with nothing to show yet goes first, alone. An answer of ``None``
-        means a newer model replaced this one: its own requests are on their way.
+        means the suggestion process no longer keeps that model: those ids are posted as missed,
+        to be asked of the current one.
         """
         from codewell.suggest.remote import shared_suggester
 
@@ -297,15 +296,36 @@ class CodewellApp(App[None]):
         for ids, future in asked:
             results = future.result()
             if results is None:
-                return
-            self.post_message(SuggestionsReady(dict(zip(ids, results)), generation))
+                self.post_message(SuggestionsReady({}, generation, missed=tuple(ids)))
+            else:
+                self.post_message(SuggestionsReady(dict(zip(ids, results)), generation))
+
+    def _lost_model(self) -> None:
+        """The suggestion process no longer has the current model (it died): build afresh."""
+        if self.model is not None:
+            self.model = None
+            self._asked = set()
+            self.retrain(now=True)
 
     def on_suggestions_ready(self, message: SuggestionsReady) -> None:
-        if self.model is None or message.generation != self.model.generation:
+        if self.model is None:
             return
-        self.session.suggestions.update(message.suggestions)
-        self.fresh.update(message.suggestions)
-        if self.session.response.id in message.suggestions:
+        if message.missed and message.generation == self.model.generation:
+            self._lost_model()
+            return
+        self._asked.difference_update(message.missed)
+        found = message.suggestions
+        if message.generation == self.model.generation:
+            self.session.suggestions.update(found)
+            self.fresh.update(found)
+        elif message.generation < self.model.generation:  # an older model's view fills gaps only
+            found = {rid: s for rid, s in found.items() if rid not in self.fresh}
+            self.session.suggestions.update(found)
+        else:
+            return
+        if message.missed:
+            self.prefetch_suggestions()
+        if self.session.response.id in found:
             self.coding.redraw()
         if self.session.filter.startswith("suggested:") and not self._refilter_pending:
             # Suggestions arrive in many small chunks: rebuild the filtered list at most twice a second.
@@ -341,10 +361,10 @@ class CodewellApp(App[None]):
         a newer model replaced it, and asks again when it arrives)."""
         from codewell.suggest.remote import shared_suggester
 
-        texts = [r.text for r in self.session.responses]
-        positions = shared_suggester().order(generation, texts, name, self.seed).result()
-        if positions is not None and not get_current_worker().is_cancelled:
-            self.post_message(OrderReady(name, positions))
+        candidates, texts = self.session.order_candidates()  # bounded when paged (issue 15)
+        ranked = shared_suggester().order(generation, texts, name, self.seed).result()
+        if ranked is not None and not get_current_worker().is_cancelled:
+            self.post_message(OrderReady(name, self.session.ranked_head(candidates, ranked)))
 
     def on_order_ready(self, message: OrderReady) -> None:
         self.session.set_order(message.name, message.positions)

@@ -33,12 +33,17 @@ class ModelTrained(Message):
 
 class SuggestionsReady(Message):
     """Suggestions for some responses, by response id, and the generation of the model that made
-    them: the app drops late results of a model it has since replaced."""
+    them: a model the app has since replaced only fills gaps, never overrides the newer one's.
 
-    def __init__(self, suggestions: dict[str, tuple[CodeSuggestion, ...]], generation: int) -> None:
+    ``missed``: ids asked of a model the suggestion process no longer keeps (none came back).
+    """
+
+    def __init__(self, suggestions: dict[str, tuple[CodeSuggestion, ...]], generation: int,
+                 missed: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.suggestions = suggestions
         self.generation = generation
+        self.missed = missed
 
 
 class OrderReady(Message):
