@@ -3,13 +3,16 @@
 Run by hand:  python benchmarks/bench_suggest.py [--quick] [--write] [--heldout]
 ``--write`` replaces the ``## Suggestions`` section of benchmarks/RESULTS.md (and only it).
 ``--quick`` skips the 100,000-response run. ``--heldout`` also scores the frozen held-out writers
-(``samples/*/heldout-writer*.csv``), trained on the whole of each sample: run it once, at the end
-of a round, after every parameter is fixed; the section records the commit it ran at. Nothing
-in the code may be chosen by looking at those figures (samples/image-sharing/README.md).
+(``FROZEN`` below: image-sharing writer 5, patient-feedback writer 2), trained on everything the
+study has for development: run it once, at the end of a round, after every parameter is fixed;
+the section records the commit it ran at. Nothing in the code may be chosen by looking at those
+figures (samples/image-sharing/README.md).
 
-Quality is judged the way it will be scored, on responses by other writers: the image-sharing
-sample was written in three blocks by three different people, so the headline figures train on
-two writers and test on the third (each in turn), listed worst writer first. K-fold figures
+Quality is judged the way it will be scored, on responses by other writers. Development is
+leave-one-writer-out over the image-sharing development writers: the sample's three blocks (three
+different people) and writer 4, whose frozen figure was reported once in an earlier round and who
+has been a development writer since. Each is tested by a model trained on the other three, listed
+worst writer first; the worst writer, not the mean, is what a change has to raise. K-fold figures
 within one file are shown too. Timings use CPU seconds beside wall seconds because the machine
 is shared.
 """
@@ -40,9 +43,13 @@ PF_BOOK = ROOT / "codebooks" / "patient-feedback.yaml"
 WRITERS = (("IS001", "IS170"), ("IS171", "IS340"), ("IS341", "IS500"))
 IS_ALL = ROOT / "samples" / "image-sharing" / "labelled.csv"
 PF_ALL = ROOT / "samples" / "patient-feedback" / "labelled.csv"
-# Frozen before any tuning for issue 13; scored only with --heldout (see the module docstring).
-HELDOUT = ((IS_BOOK, IS_ALL, ROOT / "samples" / "image-sharing" / "heldout-writer4.csv"),
-           (PF_BOOK, PF_ALL, ROOT / "samples" / "patient-feedback" / "heldout-writer2.csv"))
+# Scored as frozen once (round of issue 13), a development writer since: trained on and tuned by.
+IS_WRITER4 = ROOT / "samples" / "image-sharing" / "heldout-writer4.csv"
+# Frozen before any tuning of their round; scored only with --heldout (see the module docstring).
+# Each is (codebook, training files, frozen file): image-sharing trains on all four development
+# writers, patient-feedback on its sample.
+FROZEN = ((IS_BOOK, (IS_ALL, IS_WRITER4), ROOT / "samples" / "image-sharing" / "heldout-writer5.csv"),
+          (PF_BOOK, (PF_ALL,), ROOT / "samples" / "patient-feedback" / "heldout-writer2.csv"))
 FIVE = ("understanding", "communication", "adherence", "interpretation_difficulty", "anxiety")
 
 
@@ -70,14 +77,31 @@ def subset(data: LabelledData, rows: list[int], name: str) -> LabelledData:
                         tuple(data.texts[i] for i in rows), data.codes, data.gold[rows])
 
 
-def by_writer(data: LabelledData) -> list[tuple[str, LabelledData, LabelledData]]:
-    """(writer's id range, everyone else's responses, this writer's responses) for each writer."""
+def joined(parts: list[LabelledData], name: str) -> LabelledData:
+    """Several labelled sets (same codes) as one."""
+    import numpy as np
+
+    return LabelledData(name, tuple(i for d in parts for i in d.ids),
+                        tuple(t for d in parts for t in d.texts), parts[0].codes,
+                        np.vstack([d.gold for d in parts]))
+
+
+def development(book) -> list[tuple[str, LabelledData]]:
+    """The development writers, named, one labelled set each: the sample's three blocks and
+    writer 4."""
+    data = read_labelled(IS_ALL, book)
+    blocks = [(f"{first}-{last}", subset(data, [i for i, rid in enumerate(data.ids)
+                                                 if first <= rid <= last], f"{first}-{last}"))
+              for first, last in WRITERS]
+    return [*blocks, ("writer 4", read_labelled(IS_WRITER4, book))]
+
+
+def by_writer(writers: list[tuple[str, LabelledData]]) -> list[tuple[str, LabelledData, LabelledData]]:
+    """(writer's name, every other writer's responses, this writer's responses) for each writer."""
     splits = []
-    for first, last in WRITERS:
-        mine = [i for i, rid in enumerate(data.ids) if first <= rid <= last]
-        others = [i for i, rid in enumerate(data.ids) if not first <= rid <= last]
-        name = f"{first}-{last}"
-        splits.append((name, subset(data, others, f"not {name}"), subset(data, mine, name)))
+    for k, (name, mine) in enumerate(writers):
+        others = joined([w for j, (_, w) in enumerate(writers) if j != k], f"not {name}")
+        splits.append((name, others, mine))
     return splits
 
 
@@ -93,31 +117,36 @@ AIMS: dict[str, str] = {}
 def quality() -> list[str]:
     book = load_codebook(IS_BOOK)
     both = read_labelled(IS_ALL, book)
-    splits = by_writer(both)
-    reports = [(writer, train, test, train_test(book, train, test)) for writer, train, test in splits]
-    reports.sort(key=lambda r: macro(r[3], FIVE))
+    splits = by_writer(development(book))
+    reports = [(writer, train, test, train_test(book, only(train, FIVE), only(test, FIVE)),
+                train_test(book, train, test)) for writer, train, test in splits]
+    reports.sort(key=lambda r: r[3]["macro_f1"])
     worst, best = reports[0], reports[-1]
-    out = ["### Across writers (image-sharing: train on two writers' responses, test on the third's)",
-           "", f"Worst writer first. Five study codes: worst writer ({worst[0]}) macro-F1 "
-           f"{f2(macro(worst[3], FIVE))}, best ({best[0]}) {f2(macro(best[3], FIVE))}, mean "
-           f"{f2(statistics.fmean(macro(r[3], FIVE) for r in reports))}; codebook only "
-           f"{f2(macro(worst[3]['cold_start'], FIVE))} on the worst writer. These writers are not "
-           "held out from development: features and parameters were chosen on exactly these "
-           "splits, so they flatter; the frozen writers below are the honest figure.", ""]
-    for writer, train, test, report in reports:
-        name = f"test on {writer}"
-        kappas = [report["codes"][c]["kappa"] for c in FIVE]
-        AIMS[f"across writers, {name}"] = (
-            f"five-code macro-F1 {f2(macro(report, FIVE))} (aim 0.80); lowest five-code kappa "
-            f"{f2(min(kappas))}, {sum(k >= 0.70 for k in kappas)} of 5 at 0.70 or more (aim: all); "
-            f"trained minus codebook-only {f2(macro(report, FIVE) - macro(report['cold_start'], FIVE))}"
-            " (aim 0.05)")
-        out += [f"**{name}** ({len(train)} training responses, {len(test)} test): macro-F1 "
-                f"{f2(report['macro_f1'])} over all {len(report['codes'])} codes, "
-                f"{f2(macro(report, FIVE))} over the five study codes; micro-F1 {f2(report['micro_f1'])}; "
-                f"exactly right on {f2(report['exact_share'])} of responses. Codebook only: macro-F1 "
-                f"{f2(report['cold_start']['macro_f1'])} (five codes {f2(macro(report['cold_start'], FIVE))}).",
-                "", *code_table(report), ""]
+    out = ["### Development: leave one writer out (image-sharing, five study codes)", "",
+           "Four development writers: the sample's three blocks and writer 4 (frozen for one "
+           "round, reported once, a development writer since). Each is tested by a model trained "
+           "on the other three; every parameter of this round was chosen on these splits, by the "
+           "worst writer, so they flatter. The frozen writers below are the honest figure.", "",
+           "| writer (worst first) | trained on | tested | five-code macro-F1 | codebook only | "
+           "lowest kappa | kappas (U / C / A / ID / Anx) | precision | recall | all nine codes |",
+           "|---|---:|---:|---:|---:|---:|---|---|---|---:|"]
+    for writer, train, test, five, nine in reports:
+        kappas = [five["codes"][c]["kappa"] for c in FIVE]
+        out.append(f"| {writer} | {len(train)} | {len(test)} | {f2(five['macro_f1'])} | "
+                   f"{f2(five['cold_start']['macro_f1'])} | {f2(min(kappas))} | "
+                   + " / ".join(f2(k) for k in kappas) + " | "
+                   + " / ".join(f2(five["codes"][c]["precision"]) for c in FIVE) + " | "
+                   + " / ".join(f2(five["codes"][c]["recall"]) for c in FIVE)
+                   + f" | {f2(nine['macro_f1'])} |")
+        AIMS[f"development, test on {writer}"] = (
+            f"five-code macro-F1 {f2(five['macro_f1'])} (aim 0.80); lowest kappa {f2(min(kappas))}, "
+            f"{sum(k >= 0.70 for k in kappas)} of 5 at 0.70 or more (aim: all); trained minus "
+            f"codebook-only {f2(five['macro_f1'] - five['cold_start']['macro_f1'])} (aim 0.05)")
+    out += ["", f"Worst writer ({worst[0]}) {f2(worst[3]['macro_f1'])}, best ({best[0]}) "
+            f"{f2(best[3]['macro_f1'])}, mean {f2(statistics.fmean(r[3]['macro_f1'] for r in reports))}.",
+            "", f"**worst writer, {worst[0]}, all nine codes** ({len(worst[1])} training responses): "
+            f"macro-F1 {f2(worst[4]['macro_f1'])}, exactly right on {f2(worst[4]['exact_share'])}; "
+            f"codebook only {f2(worst[4]['cold_start']['macro_f1'])}.", "", *code_table(worst[4]), ""]
     out += ["### 5-fold cross-validation within each sample", ""]
     for data, bookpath, name in ((both, IS_BOOK, f"image-sharing, all {len(both)}"),
                                  (read_labelled(PF_ALL, load_codebook(PF_BOOK)), PF_BOOK,
@@ -191,49 +220,59 @@ def unseen_writer(book, train: LabelledData, test: LabelledData, name: str, aim:
 
 
 def heldout() -> list[str]:
-    """The frozen writers, scored once: trained on the whole of each sample."""
+    """The frozen writers, scored once: trained on everything each study has for development."""
     out = ["### Frozen held-out writers (scored once, at the end of the round)", "",
-           f"Protocol: each file was written and committed before any change to the suggester for "
-           f"issue 13 and never used to choose a feature, keyword or parameter; this run scores "
-           f"them once, at code commit `{git('rev-parse', '--short', 'HEAD')}` "
-           f"({git('log', '-1', '--format=%cd', '--date=iso')}), on "
-           f"{platform.node() or 'this machine'} ({platform.machine()}, "
-           f"{platform.system()}). Each model is trained on the whole of its sample.", "",
-           CAVEAT, ""]
-    for bookpath, train_path, path in HELDOUT:
+           f"Protocol: each file was written and committed before any change to the suggester in "
+           f"its round and never used to choose a feature, keyword or parameter; parameters were "
+           f"chosen by leave-one-writer-out over the development writers (above), by the worst "
+           f"writer. This run scores them once, at code commit "
+           f"`{git('rev-parse', '--short', 'HEAD')}` ({git('log', '-1', '--format=%cd', '--date=iso')}), "
+           f"on {platform.node() or 'this machine'} ({platform.machine()}, {platform.system()}).",
+           "", CAVEAT, ""]
+    for bookpath, train_paths, path in FROZEN:
         book = load_codebook(bookpath)
-        train, test = read_labelled(train_path, book), read_labelled(path, book)
+        train = joined([read_labelled(t, book) for t in train_paths], "development")
+        test = read_labelled(path, book)
         frozen = git("log", "--diff-filter=A", "--format=%h", "--", str(path.relative_to(ROOT)))
-        out += [f"#### `{path.relative_to(ROOT)}` (frozen at `{frozen}`)", "",
+        sources = " + ".join(f"`{t.name}`" for t in train_paths)
+        out += [f"#### `{path.relative_to(ROOT)}` (frozen at `{frozen}`, trained on {sources})", "",
                 *unseen_writer(book, train, test, path.name, f"frozen writer {path.name}")]
     return out
 
 
 TRIED = [
-    "### Tried for issue 13 and dropped (three-writer splits, five study codes)", "",
-    "Each was measured against the same code without it, worst writer and mean over the three "
-    "splits; none was kept, because none raised the worst writer beyond noise (about 0.015 on "
-    "160 responses):", "",
-    "- prior features weighted x2 / x3 against the learnt words (regularising towards the "
-    "codebook): worst writer unchanged / -0.007, mean -0.005 / -0.014;",
-    "- thresholds chosen for F-beta with beta 0.7 (precision first): worst writer -0.046 (that "
-    "writer is under-coded, not over-coded);",
-    "- ridge penalty 2 instead of 1: worst -0.019, mean -0.010;",
-    "- prior half-life 16 positives instead of 8: worst -0.014;",
-    "- self-training on the test writer's own uncoded texts (pseudo-labels at 0.5 and 0.8 of the "
-    "way from the bar, weight 0.5 / 1): worst +0.004 to +0.017 but mean -0.03, precision "
-    "collapsing on two codes (0.5-0.6);",
-    "- the best sentence alone (share 1.0) instead of half and half: more codes per long answer, "
-    "not fewer, on this sample.", ""]
+    "### Tried in this round and dropped (leave one development writer out, five study codes)", "",
+    "Against the same code without it, worst development writer and mean over the four; a "
+    "160-response writer moves a macro-F1 by about 0.02-0.03 with nothing changed but the "
+    "threshold a retrain lands on, so only a gain to the worst writer beyond that was kept:", "",
+    "- kept: word n-grams used in one training text only are dropped once there are 100 texts "
+    "(worst 0.636 -> 0.656, mean 0.777 -> 0.777); the if/when negation rule (a correctness fix "
+    "for the issue's example, kept although the worst writer moved 0.656 -> 0.644, all of it "
+    "one threshold landing 0.05 lower on interpretation difficulty);",
+    "- no character n-grams / half their weight: worst 0.641 / 0.634 (from 0.636);",
+    "- prior features weighted x2 (regularising towards the codebook): worst 0.642, the third "
+    "sample writer 0.734 -> 0.721;",
+    "- the prior's weight kept higher (half-life 50 or 150 positives instead of 8): worst 0.638 / "
+    "0.622 (the prior is under-confident on the implicit writer IS341-IS500: recall falls);",
+    "- ridge penalty 0.5 / 1.5: worst 0.637 / 0.629; thresholds shrunk 10x harder toward 0.5: 0.609;",
+    "- a response's best sentence alone (share 0.8) / whole response only (share 0): 0.622 / 0.640;",
+    "- stop words left out of the word block (to keep filler out of the model): worst 0.611, mean "
+    "0.751 (filler carries style the model uses; evidence already hides stop-word n-grams);",
+    "- word unigrams only: worst 0.653, mean 0.771;",
+    "- the codebook's examples counted 3 / 5 / 10 times: 0.649-0.671 depending on whether the "
+    "prior's profile repeats them too, not stable enough to keep;",
+    "- over-coding of long answers was checked first and is not there on these writers: 60+ "
+    "words, 2.95 codes predicted per response against 3.04 true (precision 0.85, recall 0.83).", ""]
 CAVEAT = (
-    "Not independent of the issue's text: writer 4 was asked to include the kinds of sentence the "
-    "issue names (\"cannot interpret\", \"would not scare me off\", \"anxiety is rare but "
-    "real\", \"it didn't really mean a lot to me\", \"I would not forget my medication\"), "
-    "and issue 13's negation work (negative keywords such as \"cannot interpret\" and \"not "
-    "mean\", the \"rare but real\" rule) targets the same sentences, so about five of its 156 "
-    "responses are ones the round's changes were aimed at. No keyword, word list or parameter "
-    "was chosen by looking at the file; the synonyms, lexicon and sentence share were chosen on "
-    "the three sample writers (above).")
+    "Not independent of the round: writer 5 was written by the same engineer who then tuned the "
+    "suggester, in the same session, before any code change. Its voice (ward and community "
+    "nurses telling stories, terse radiographers and sonographers with typos and shorthand, "
+    "physiotherapists) was chosen to differ from the development writers; no keyword, synonym "
+    "or example in the codebook was changed this round, so nothing the author knew of the file "
+    "could enter through the codebook. The two kept changes are generic (a word must occur in two "
+    "training texts; negation in an if/when clause ends at the main clause's subject); a few of "
+    "writer 5's answers have an if/when clause with a negation (\"If not, they need someone "
+    "with them\").")
 
 
 def git(*args: str) -> str:
