@@ -259,6 +259,10 @@ TRIED = [
     "- stop words left out of the word block (to keep filler out of the model): worst 0.611, mean "
     "0.751 (filler carries style the model uses; evidence already hides stop-word n-grams);",
     "- word unigrams only: worst 0.653, mean 0.771;",
+    "- held-out scores for calibration and thresholds that leave each response out with its 3 "
+    "or 10 nearest neighbours in the kernel (a writer-free stand-in for leaving its writer "
+    "out): worst 0.647 / 0.645 (from 0.644), second worst 0.700 -> 0.722, mean 0.775 / 0.780 "
+    "(from 0.769); not kept, since the worst writer did not move beyond noise;",
     "- the codebook's examples counted 3 / 5 / 10 times: 0.649-0.671 depending on whether the "
     "prior's profile repeats them too, not stable enough to keep;",
     "- over-coding of long answers was checked first and is not there on these writers: 60+ "
