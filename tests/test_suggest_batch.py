@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codewell.values import Response
 
@@ -69,3 +71,71 @@ def test_a_new_model_reaches_workers_that_held_an_older_one(trained, codebook) -
         second = next(scorer.score(cold, [chunk]))
     np.testing.assert_allclose(first.probabilities, trained.probabilities(texts)[0], atol=1e-12)
     np.testing.assert_allclose(second.probabilities, cold.probabilities(texts)[0], atol=1e-12)
+
+
+# -- the text pipeline: runs cut once and reused give exactly what spaCy gives on the whole text --
+def _plain(text: str, vocabulary):
+    """The straightforward reading: spaCy's tokenizer on the whole lower-cased text, then each
+    token's norm (spans, norms, words), as the pipeline did before it memoised runs."""
+    from codewell.text.pipeline import SHORTHAND, _lower_same_length, pipeline
+
+    pipe = pipeline()
+    starts, ends, norms, words = [], [], [], []
+    for token in pipe.nlp.tokenizer(_lower_same_length(text)):
+        if token.is_space:
+            continue
+        form, idx = token.text, token.idx
+        norm = SHORTHAND.get(form) or pipe.lemma_table.get(form, form)
+        word = any(ch.isalnum() for ch in form)
+        if form == "-" and token.whitespace_:
+            norm = "—"
+        elif vocabulary and word:
+            expanded = vocabulary.expand(text[idx:idx + len(form)], form)
+            norm = vocabulary.prefer(pipe.lemma(expanded) if expanded else norm)
+        starts.append(idx)
+        ends.append(idx + len(form))
+        norms.append(norm)
+        words.append(word)
+    return tuple(starts), tuple(ends), tuple(norms), tuple(words)
+
+
+def _read(analysis):
+    return analysis.starts, analysis.ends, analysis.norms, analysis.words
+
+
+@pytest.fixture(scope="module")
+def study_vocabulary():
+    from codewell.codebook import load_codebook
+    from codewell.suggest.prior import vocabulary_of
+
+    return vocabulary_of(load_codebook(ROOT / "codebooks" / "image-sharing.yaml"))
+
+
+def test_the_samples_read_as_spacy_reads_them_whole(study_vocabulary) -> None:
+    from codewell.text import NO_VOCABULARY, analyse_many
+
+    texts = _sample_texts() + _labelled(ROOT / "samples" / "image-sharing" / "labelled.csv")[0]
+    for vocabulary in (study_vocabulary, NO_VOCABULARY):
+        for text, analysis in zip(texts, analyse_many(texts, vocabulary), strict=True):
+            assert _read(analysis) == _plain(text, vocabulary), text
+
+
+# Pieces that stress the tokenizer: special cases, shorthand matched as written or in any case,
+# affixes, dashes, contractions, odd whitespace and letters whose lower case is longer.
+PIECES = ["US", "us", "Us", "pt's", "PTS", "f/u", "F/U", "u/s", "b/c", "w/o", "w/", "can't", "won't",
+          "didn't", "e.g.", "etc.", "a.m.", ":)", "(", ")", "-", "--", "—", "...", "…", "'", '"', "?!",
+          "x-ray", "X-rays", "scans", "MRI's", "dr.", "Dr", "GP's", "İstanbul", "ΟΔΟΣ", "naïve",
+          "12", "3.5", "50%", "co-op", "e-mail", "😀", "U.S.", "N/A", "it's", "patients'",
+          "anxeity", "undrestand", "interpret", "worry", ".", ",", ":", "a", "m", "e", "g", "o", "/"]
+SEPARATORS = ["", " ", "  ", "\n", "\t", " \n ", "\u00a0", "\u2009"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(SEPARATORS)), max_size=14),
+       st.sampled_from(SEPARATORS))
+def test_any_text_reads_as_spacy_reads_it_whole(study_vocabulary, parts, lead) -> None:
+    from codewell.text import NO_VOCABULARY, analyse_many
+
+    text = lead + "".join(piece + sep for piece, sep in parts)
+    for vocabulary in (study_vocabulary, NO_VOCABULARY):
+        assert _read(analyse_many([text], vocabulary)[0]) == _plain(text, vocabulary), repr(text)

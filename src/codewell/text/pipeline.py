@@ -15,11 +15,11 @@ as a :class:`~codewell.text.vocabulary.Vocabulary`, part of each analysis's cach
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from codewell.text.negation import negation_scope
 from codewell.text.vocabulary import NO_VOCABULARY, Vocabulary
@@ -103,6 +103,7 @@ class _Pipeline:
         self.lemmas: frozenset[str] = frozenset(self.lemma_table.values())
         self.forms: dict[int, tuple[str, str, bool]] = {}
         self.special: set[str] = set(_SPECIAL_CASES)
+        self.chunks: dict[Vocabulary, dict[str, _Chunk]] = {}
         self.lock = threading.Lock()
 
     def form(self, orth: int) -> tuple[str, str, bool]:
@@ -123,6 +124,7 @@ class _Pipeline:
             if case not in self.special:
                 self.nlp.tokenizer.add_special_case(case, [{ORTH: case}])
                 self.special.add(case)
+                self.chunks.clear()  # tokenised before this rule: tokenise again
 
     def lemma(self, word: str) -> str:
         return self.lemma_table.get(word, word)
@@ -142,7 +144,9 @@ _PIPELINE_LOCK = threading.Lock()
 _CACHE: OrderedDict[tuple[Vocabulary, str], Analysis] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 CACHE_SIZE = 50_000
-BATCH_SIZE = 512
+# Word forms (text between whitespace, punctuation attached) whose tokens are kept per vocabulary;
+# past this many the memo starts again, so a million responses' typos cannot fill the memory.
+CHUNK_MEMO_SIZE = 200_000
 
 
 def pipeline() -> _Pipeline:
@@ -161,7 +165,7 @@ def analyse(text: str, vocabulary: Vocabulary = NO_VOCABULARY) -> Analysis:
 
 
 def analyse_many(texts: Sequence[str], vocabulary: Vocabulary = NO_VOCABULARY) -> list[Analysis]:
-    """Analyse many texts at once through ``nlp.pipe``; cached texts are not redone.
+    """Analyse many texts at once; cached texts are not redone.
 
     ``vocabulary`` is the study's shorthand and synonyms (from its codebook); without one, only
     everyday English shorthand is expanded.
@@ -177,10 +181,10 @@ def analyse_many(texts: Sequence[str], vocabulary: Vocabulary = NO_VOCABULARY) -
         pipe = pipeline()
         with pipe.lock:
             pipe.keep_whole(vocabulary.slashed)
-            docs = pipe.nlp.tokenizer.pipe((_lower_same_length(t) for t in missing),
-                                           batch_size=BATCH_SIZE)
-            fresh = {text: _from_doc(text, doc, pipe, vocabulary)
-                     for text, doc in zip(missing, docs, strict=True)}
+            runs = [_RUNS.findall(_lower_same_length(t)) for t in missing]
+            _cut_new(runs, pipe, vocabulary)
+            fresh = {text: _from_runs(text, found, pipe, vocabulary)
+                     for text, found in zip(missing, runs, strict=True)}
         found.update(fresh)
         with _CACHE_LOCK:
             _CACHE.update(((vocabulary, t), a) for t, a in fresh.items())
@@ -197,24 +201,61 @@ def _lower_same_length(text: str) -> str:
     return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
 
 
-def _from_doc(text: str, doc: Any, pipe: _Pipeline, vocabulary: Vocabulary) -> Analysis:
-    from spacy.attrs import IDX, IS_SPACE, ORTH, SPACY
+@dataclass(frozen=True)
+class _Chunk:
+    """The tokens of one run of non-space characters, as spaCy's tokenizer cuts it alone.
 
-    starts, ends, norms, words = [], [], [], []
-    for idx, orth, is_space, spaced in doc.to_array([IDX, ORTH, IS_SPACE, SPACY]).tolist():
-        if is_space:
-            continue
-        form, norm, word = pipe.form(orth)
-        end = idx + len(form)
-        if form == "-" and spaced:
-            norm = "—"  # a spaced hyphen is a dash between clauses, not a word joiner
-        elif vocabulary and word:
-            expanded = vocabulary.expand(text[idx:end], form)
-            norm = vocabulary.prefer(pipe.lemma(expanded) if expanded else norm)
-        starts.append(idx)
-        ends.append(end)
-        norms.append(norm)
-        words.append(word)
+    spaCy splits a text at whitespace first and cuts each run on its own (prefixes, suffixes,
+    infixes, special cases), so a text's tokens are its runs' tokens side by side, and a run met
+    again costs a dict lookup instead of a trip through spaCy and the per-token work after it.
+    Offsets are relative to the run. ``dash_last``: the run ends in a "-" token, which reads as
+    a dash when a space follows it. A run holding shorthand matched only as written ("US") keeps
+    its tokens' ``forms`` and vocabulary-free ``bases`` to read each occurrence from the text.
+    """
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    norms: tuple[str, ...]
+    words: tuple[bool, ...]
+    dash_last: bool
+    forms: tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()
+
+
+# (whitespace, run of non-space characters): spaCy's tokenizer splits on str.isspace, the same set.
+_RUNS = re.compile(r"(\s*)(\S+)")
+# New runs go through spaCy this many at a time, joined by spaces into one text.
+CUT_BATCH = 5000
+
+
+def _from_runs(text: str, runs: list[tuple[str, str]], pipe: _Pipeline,
+               vocabulary: Vocabulary) -> Analysis:
+    """One text's analysis from its runs' memoised tokens: the same as spaCy's tokenizer on the
+    whole lower-cased text, then each word's norm (see :class:`_Chunk`)."""
+    memo = pipe.chunks[vocabulary]
+    starts: list[int] = []
+    ends: list[int] = []
+    norms: list[str] = []
+    words: list[bool] = []
+    at = 0
+    dash = False
+    for space, piece in runs:
+        if dash and space[:1] == " ":
+            norms[-1] = "—"  # a spaced hyphen is a dash between clauses, not a word joiner
+        at += len(space)
+        chunk = memo[piece]
+        if len(chunk.starts) == 1:
+            starts.append(at)
+            ends.append(at + chunk.ends[0])
+        else:
+            starts.extend([at + i for i in chunk.starts])
+            ends.extend([at + i for i in chunk.ends])
+        norms.extend(_cased_norms(text, at, chunk, vocabulary) if chunk.forms else chunk.norms)
+        words.extend(chunk.words)
+        dash = chunk.dash_last
+        at += len(piece)
+    if dash and text[at:at + 1] == " ":
+        norms[-1] = "—"
     return Analysis(
         text=text,
         starts=tuple(starts),
@@ -224,3 +265,66 @@ def _from_doc(text: str, doc: Any, pipe: _Pipeline, vocabulary: Vocabulary) -> A
         scope=tuple(negation_scope(norms, words)),
         vocabulary=vocabulary,
     )
+
+
+def _cut_new(runs: list[list[tuple[str, str]]], pipe: _Pipeline, vocabulary: Vocabulary) -> None:
+    """Tokenise the runs not yet in the memo, many per spaCy call: joined by single spaces they
+    are cut exactly as each alone, and one long text costs far less than many short ones."""
+    memo = pipe.chunks.setdefault(vocabulary, {})
+    new = list(dict.fromkeys(piece for found in runs for _, piece in found if piece not in memo))
+    if len(memo) + len(new) > CHUNK_MEMO_SIZE:
+        memo.clear()
+        new = list(dict.fromkeys(piece for found in runs for _, piece in found))
+    for first in range(0, len(new), CUT_BATCH):
+        batch = new[first:first + CUT_BATCH]
+        tokens = _tokens(" ".join(batch), pipe)
+        at = 0
+        for piece in batch:
+            end, mine = at + len(piece), []
+            while tokens and tokens[-1][0] < end:
+                mine.append(tokens.pop())
+            memo[piece] = _chunk([(idx - at, orth) for idx, orth in mine], pipe, vocabulary)
+            at = end + 1
+
+
+def _tokens(joined: str, pipe: _Pipeline) -> list[tuple[int, int]]:
+    """(offset, orth) of every token of ``joined``, last first (to pop in order)."""
+    from spacy.attrs import IDX, ORTH
+
+    return [(idx, orth) for idx, orth in reversed(pipe.nlp.tokenizer(joined).to_array([IDX, ORTH]).tolist())]
+
+
+def _chunk(tokens: list[tuple[int, int]], pipe: _Pipeline, vocabulary: Vocabulary) -> _Chunk:
+    """A run's tokens (offset in the run, spaCy orth), each with its norm (see :func:`_norm`)."""
+    starts, ends, forms, bases, norms, words = [], [], [], [], [], []
+    for idx, orth in tokens:
+        form, base, word = pipe.form(orth)
+        starts.append(idx)
+        ends.append(idx + len(form))
+        forms.append(form)
+        bases.append(base)
+        norms.append(_norm(form, form, base, vocabulary) if vocabulary and word else base)
+        words.append(word)
+    cased = bool(vocabulary) and any(w and f in _cased_forms(vocabulary) for f, w in zip(forms, words))
+    return _Chunk(tuple(starts), tuple(ends), tuple(norms), tuple(words), dash_last=forms[-1] == "-",
+                  forms=tuple(forms) if cased else (), bases=tuple(bases) if cased else ())
+
+
+def _norm(written: str, form: str, base: str, vocabulary: Vocabulary) -> str:
+    """A word's norm under the study's vocabulary: shorthand expanded, the preferred synonym."""
+    expanded = vocabulary.expand(written, form)
+    return vocabulary.prefer(pipeline().lemma(expanded) if expanded else base)
+
+
+@functools.lru_cache(maxsize=8)
+def _cased_forms(vocabulary: Vocabulary) -> frozenset[str]:
+    """Lower-cased shorthand the vocabulary matches only as written ("us" for "US")."""
+    return frozenset(short.lower() for short, _ in vocabulary.abbreviations if short != short.lower())
+
+
+def _cased_norms(text: str, at: int, chunk: _Chunk, vocabulary: Vocabulary) -> list[str]:
+    """Norms of a run that holds shorthand matched as written, each word read from the text."""
+    return [_norm(text[at + start:at + end], form, base, vocabulary) if word else norm
+            for start, end, form, base, norm, word in zip(chunk.starts, chunk.ends, chunk.forms,
+                                                           chunk.bases, chunk.norms, chunk.words,
+                                                           strict=True)]
