@@ -43,7 +43,7 @@ so 100,000 responses take seconds.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -249,13 +249,15 @@ def wide_columns(ds: CodedDataset, coders: Sequence[str],
 
 
 def long_columns(ds: CodedDataset, coders: Sequence[str], include_uncoded: bool = False,
-                 non_answer: NonAnswers | None = None) -> list[Column]:
+                 non_answer: NonAnswers | None = None,
+                 decided: Mapping[str, Mapping[str, Mapping[str, Decision]]] | None = None) -> list[Column]:
     """The long layout: one row per finished (response, coder) pair and code, with its latest
     decision; with ``include_uncoded`` every pair, ``applied`` empty where unfinished.
+    ``decided``: :func:`decisions_by_response` of the whole log, when ``ds`` is one block.
 
     Built column by column with comprehensions: at 100,000 responses this is millions of cells.
     """
-    latest = latest_decisions(ds.decisions)
+    decided = decisions_by_response(ds.decisions) if decided is None else decided
     codes = ds.codebook.ids
     is_non_answer = non_answer or NonAnswers()
     texts = {r.id: r.text for r in ds.responses}
@@ -270,10 +272,7 @@ def long_columns(ds: CodedDataset, coders: Sequence[str], include_uncoded: bool 
         statuses = ds.statuses.get(coder, {})
         rids = [r.id for r in ds.responses
                 if include_uncoded or statuses.get(r.id) is Status.DONE]
-        by_response: dict[str, dict[str, Decision]] = {}
-        for (who_, rid, code), event in latest.items():
-            if who_ == coder:
-                by_response.setdefault(rid, {})[code] = event
+        by_response = decided.get(coder, {})
         ids += [rid for rid in rids for _ in codes]
         who += [coder] * (len(rids) * len(codes))
         code_column += list(codes) * len(rids)
@@ -282,7 +281,7 @@ def long_columns(ds: CodedDataset, coders: Sequence[str], include_uncoded: bool 
         applied += [None if now is None else int(code in now) for now in current for code in codes]
         states = [statuses.get(rid, Status.UNCODED).value for rid in rids]
         status += [state for state in states for _ in codes]
-        none: dict[str, Decision] = {}
+        none: Mapping[str, Decision] = {}
         events += [by_response.get(rid, none).get(code) for rid in rids for code in codes]
     flags = {rid: int(is_non_answer(text)) for rid, text in texts.items()}
     return [
@@ -342,6 +341,14 @@ def latest_decisions(decisions: Sequence[Decision]) -> dict[tuple[str, str, str]
     for event in sorted(decisions, key=lambda d: d.id):
         latest[(event.coder, event.response_id, event.code)] = event
     return latest
+
+
+def decisions_by_response(decisions: Sequence[Decision]) -> dict[str, dict[str, dict[str, Decision]]]:
+    """coder -> response id -> code -> the latest decision on it."""
+    found: dict[str, dict[str, dict[str, Decision]]] = {}
+    for (coder, rid, code), event in latest_decisions(decisions).items():
+        found.setdefault(coder, {}).setdefault(rid, {})[code] = event
+    return found
 
 
 def _attribute_names(ds: CodedDataset) -> list[str]:
@@ -417,26 +424,43 @@ def _write_csv(columns: list[Column], out: Path, raw: bool = False) -> None:
 def _write_parquet(columns: list[Column], out: Path) -> None:
     """Nullable types (a missing code is null, not 0), labels as field metadata, and pandas
     metadata so ``pandas.read_parquet`` gives nullable ``Int8``/``boolean`` columns."""
-    import pandas as pd
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    types = {"text": pa.string(), "flag": pa.int8(), "bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(),
-             "timestamp": pa.timestamp("us", tz="UTC")}
+    pq.write_table(parquet_table(columns, parquet_schema(columns)), out)
+
+
+def parquet_schema(columns: list[Column]) -> Any:
+    """The Parquet schema of ``columns`` (a ``pyarrow.Schema``), for a file written whole or a
+    block at a time."""
+    import pandas as pd
+    import pyarrow as pa
+
     dtypes = {"text": "string", "flag": "Int8", "bool": "boolean", "int": "Int64", "float": "Float64",
               "timestamp": "datetime64[us, UTC]"}
-    arrays, fields = [], []
+    fields = [pa.field(c.name, _arrow_type(c.kind), metadata={"label": c.label or c.name}) for c in columns]
+    empty = pd.DataFrame({c.name: pd.Series([], dtype=dtypes[c.kind]) for c in columns})
+    pandas_meta = pa.Table.from_pandas(empty, preserve_index=False).schema.metadata
+    return pa.schema(fields, metadata=pandas_meta)
+
+
+def parquet_table(columns: list[Column], schema: Any) -> Any:
+    """``columns`` as a ``pyarrow.Table`` of ``schema``."""
+    import pyarrow as pa
+
+    arrays = []
     for column in columns:
         values = column.values
         if column.kind == "timestamp":
             values = [None if v is None else _utc(v) for v in values]
-        arrays.append(pa.array(values, type=types[column.kind]))
-        fields.append(pa.field(column.name, types[column.kind],
-                               metadata={"label": column.label or column.name}))
-    empty = pd.DataFrame({c.name: pd.Series([], dtype=dtypes[c.kind]) for c in columns})
-    pandas_meta = pa.Table.from_pandas(empty, preserve_index=False).schema.metadata
-    table = pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata=pandas_meta))
-    pq.write_table(table, out)
+        arrays.append(pa.array(values, type=_arrow_type(column.kind)))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _arrow_type(kind: ColumnKind) -> Any:
+    import pyarrow as pa
+
+    return {"text": pa.string(), "flag": pa.int8(), "bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(),
+            "timestamp": pa.timestamp("us", tz="UTC")}[kind]
 
 
 def _write_xlsx(ds: CodedDataset, coders: Sequence[str], columns: list[Column], out: Path,
@@ -446,22 +470,31 @@ def _write_xlsx(ds: CodedDataset, coders: Sequence[str], columns: list[Column], 
     Every text is a typed text cell, which no spreadsheet evaluates, so nothing is prefixed.
     Times are written as spreadsheet date-times in UTC (a spreadsheet cell has no time zone).
     """
-    from codewell.io.xlsx_writer import write_workbook
     from codewell.report import frequency_table
 
-    series = [c.values for c in columns]
+    write_xlsx(out, columns, zip(*(c.values for c in columns)), ds,
+               lambda: [frequency_table(ds, coder, non_answer) for coder in coders])
+
+
+def write_xlsx(out: Path, columns: list[Column], data: Iterable[Sequence[Any]], ds: CodedDataset,
+               frequencies: Callable[[], Sequence[Any]]) -> None:
+    """The workbook of :func:`_write_xlsx` from ``data`` rows (a generator, consumed once, so a
+    block at a time) under ``columns``' names; ``frequencies()`` is called after the data sheet
+    is written (a streamed export counts while it writes)."""
+    from codewell.io.xlsx_writer import write_workbook
+
     variable_rows = ([c.name, c.label or c.name, CODE_VALUES if c.role == "code" else None]
                      for c in columns)
     codebook_rows = ([code.id, code.label, code.group, code.parent, code.colour,
                       code.definition, *("\n".join(items) for items in (
                           code.include, code.exclude, code.keywords, code.examples))]
                      for code in ds.codebook.codes)
-    frequency_rows = ([coder, row.code, row.label, row.n, row.denominator,
+    frequency_rows = ([table.coder, row.code, row.label, row.n, row.denominator,
                        _finite(row.percent), _finite(row.ci_low), _finite(row.ci_high),
                        row.poster()]
-                      for coder in coders for row in frequency_table(ds, coder, non_answer).rows)
+                      for table in _later(frequencies) for row in table.rows)
     write_workbook(out, [
-        ("data", [c.name for c in columns], zip(*series)),
+        ("data", [c.name for c in columns], data),
         ("variables", ["variable", "label", "values"], variable_rows),
         ("codebook", ["id", "label", "group", "parent", "colour", "definition", "include",
                       "exclude", "keywords", "examples", "codebook_version"],
@@ -469,6 +502,10 @@ def _write_xlsx(ds: CodedDataset, coders: Sequence[str], columns: list[Column], 
         ("frequencies", ["coder", "code", "label", "n", "denominator", "percent", "ci95_low",
                          "ci95_high", "as_published"], frequency_rows),
     ])
+
+
+def _later(make: Callable[[], Sequence[Any]]) -> Iterator[Any]:
+    yield from make()
 
 
 def _finite(value: float) -> float | None:

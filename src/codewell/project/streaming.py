@@ -4,7 +4,8 @@ Import (issue 15): the reader hands over blocks of responses and each block is c
 the store and inserted before the next is read. All blocks are one write, so an error anywhere
 leaves the project as it was. A file the block reader does not take as it comes is read whole
 instead, as before (same result or same error). Export: the responses come a block at a time
-from one read snapshot, beside the coders' codings, which follow the coded rows.
+from one read snapshot, beside the coders' codings, which follow the coded rows; a file of
+finished rows only (the long layout) reads those rows alone.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from codewell.errors import DataFileError
+from codewell.values import Status
 from codewell.io.readers import CHUNK_ROWS
 
 if TYPE_CHECKING:
@@ -48,12 +50,15 @@ class Streaming:
         return stream.table(), added, unchanged
 
     def export_stream(self: Project, coders: Sequence[str] | None,
-                      write: Callable[[list[str], Iterator[CodedDataset]], T],
-                      block: int = CHUNK_ROWS) -> T:
-        """``write(attribute names, blocks)`` inside one read snapshot: each block a dataset of
-        ``coders`` (default: all) holding ``block`` responses in import order (at least one
-        block, empty for a project without responses). ``write`` may run again from the start
-        if the server's connection is lost, so it must write its file whole each time."""
+                      write: Callable[[list[str], Callable[[str | None], Iterator[CodedDataset]]], T],
+                      block: int = CHUNK_ROWS, *, with_log: bool = False) -> T:
+        """``write(attribute names, blocks)`` inside one read snapshot. ``blocks(None)`` yields
+        datasets of ``coders`` (default: all; with the decision log when ``with_log``) holding
+        ``block`` responses each in import order (at least one block, empty for a project
+        without responses); ``blocks(coder)`` the same over only the responses ``coder``
+        finished, read by key, so a file of finished rows costs what it writes. ``write`` may
+        run again from the start if the server's connection is lost, so it must write its file
+        whole each time."""
         from dataclasses import replace
 
         names = tuple(coders) if coders is not None else self.coders()
@@ -61,9 +66,9 @@ class Streaming:
             self.require_coder(name)
 
         def read(unit: Unit) -> T:
-            base = self._dataset_in(unit, names, (), with_log=False)
+            base = self._dataset_in(unit, names, (), with_log=with_log)
 
-            def blocks() -> Iterator[CodedDataset]:
+            def every() -> Iterator[CodedDataset]:
                 after, page = 0, unit.response_page(0, block)
                 yield replace(base, responses=tuple(r for _, r in page))
                 while len(page) == block:
@@ -72,7 +77,14 @@ class Streaming:
                     if page:
                         yield replace(base, responses=tuple(r for _, r in page))
 
-            return write(unit.attribute_names(), blocks())
+            def finished(coder: str) -> Iterator[CodedDataset]:
+                done = [rid for rid, status in base.statuses.get(coder, {}).items() if status is Status.DONE]
+                keys = sorted(unit.response_pks(done).values())
+                for start in range(0, len(keys), block):
+                    found = unit.responses_by_pk(keys[start:start + block])
+                    yield replace(base, responses=tuple(found[pk] for pk in keys[start:start + block] if pk in found))
+
+            return write(unit.attribute_names(), lambda coder: every() if coder is None else finished(coder))
 
         return self._db.read(read)
 
