@@ -132,28 +132,32 @@ def export(
     """Write the coded dataset (CSV, XLSX, Parquet, SPSS .sav, Stata .dta), REFI-QDA for NVivo,
     ATLAS.ti, MAXQDA and QualCoder (.qdc codebook, .qdpx project), or a Taguette codebook CSV."""
     from codewell.cli.export_cmds import export_format, run_export
+    from codewell.io.export_stream import STREAMED
 
-    if layout == "wide" and export_format(out, format) == "csv":
-        typer.echo(_export_streamed(project, out, coder, raw, redact, names, non_answers))
+    if (layout, export_format(out, format)) in STREAMED:
+        typer.echo(_export_streamed(project, out, export_format(out, format), layout, coder, raw, redact,
+                                    names, include_uncoded, non_answers))
         return
     typer.echo(run_export(_dataset(project, coder), out, format, layout, coder, raw, redact, names,
                           include_uncoded, non_answers))
 
 
-def _export_streamed(project: str, out: Path, coder: str | None, raw: bool, redact: bool,
-                     names_file: Path | None, non_answers: str | None) -> str:
-    """The wide CSV, a block of responses at a time (the same file as the in-memory export)."""
+def _export_streamed(project: str, out: Path, fmt: str, layout: str, coder: str | None, raw: bool,
+                     redact: bool, names_file: Path | None, include_uncoded: bool, non_answers: str | None) -> str:
+    """Wide or long CSV, Parquet or XLSX, a block of responses at a time (the same file as the
+    in-memory export)."""
     from codewell.cli.export_cmds import read_names
-    from codewell.io.export_stream import export_wide_csv
+    from codewell.io.export_stream import export_blocks
     from codewell.project import Project
     from codewell.report.non_answers import NonAnswers
 
     names = read_names(names_file)
     with Project.open(project) as opened:
         chosen = [coder] if coder not in (None, "all") else None
-        return opened.export_stream(chosen, lambda attributes, blocks: export_wide_csv(
-            blocks, attributes, out, coder=coder, raw=raw, redact=redact or bool(names),
-            redact_names=names, non_answer=NonAnswers.parse(non_answers))).summary()
+        return opened.export_stream(chosen, lambda attributes, blocks: export_blocks(
+            blocks, attributes, out, format=fmt, layout=layout, coder=coder, raw=raw,
+            redact=redact or bool(names), redact_names=names, include_uncoded=include_uncoded,
+            non_answer=NonAnswers.parse(non_answers)), with_log=layout == "long").summary()
 
 
 def pii(

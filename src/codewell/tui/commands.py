@@ -38,10 +38,16 @@ def coding_commands(app, screen) -> Iterator[Command]:
     for name, words in orders if session.set_name is None else ():
         yield (f"Order: {words}", "Change the order of the response list",
                partial(app.change_order, name))
-    for name, words in (("all", "all responses"), ("uncoded", "uncoded only"),
+    for name, words in (("all", "all responses"), ("uncoded", "uncoded only"), ("coded", "done only"),
                         ("flagged", "flagged only"), ("memo", "with a memo")):
         yield (f"Filter: {words}", "Show only some responses in the list",
                partial(app.change_filter, name))
+    for code in session.codebook.codes:
+        yield (f"Filter: coded {code.label}", f"Responses you have coded '{code.id}'",
+               partial(app.change_filter, f"code:{code.id}"))
+    for chosen in session.project.sets() if session.set_name is None else ():
+        yield (f"Filter: set {chosen.name}", f"Responses of reliability set '{chosen.name}'",
+               partial(app.change_filter, f"set:{chosen.name}"))
     for code in session.codebook.codes if session.suggestions_on else ():
         yield (f"Filter: suggested {code.label}", f"Responses where '{code.id}' is suggested",
                partial(app.change_filter, f"suggested:{code.id}"))
