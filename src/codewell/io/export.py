@@ -359,16 +359,22 @@ def _attribute_names(ds: CodedDataset) -> list[str]:
     return list(seen)
 
 
+#: The first characters of every cell :func:`codewell.io.safety.needs_neutralising` can flag
+#: (a control character, or after spaces = @ + -): any other cell is passed over unexamined.
+_FORMULA_START = frozenset("\t\r\n =@+-")
+
+
 def _neutralise(columns: list[Column]) -> int:
     """Prefix formula-like CSV text cells with an apostrophe, in place; returns how many."""
     count = 0
+    start = _FORMULA_START
     for column in columns:
         if column.kind != "text":
             continue
         values = column.values
-        for i, value in enumerate(values):
-            if value and needs_neutralising(value):
-                values[i] = "'" + value
+        for i in [i for i, value in enumerate(values) if value and value[0] in start]:
+            if needs_neutralising(values[i]):
+                values[i] = "'" + values[i]
                 count += 1
     return count
 
