@@ -202,6 +202,7 @@ class _Server:
         self.newest = 0  # the newest build asked for: an older fit stops at its next checkpoint
         self.builds: Any = None  # the build waiting to start: (call, generation, request)
         self.questions: deque[tuple[int, str, int, Any]] = deque()
+        self.answering = False  # a question taken and not yet answered
         self.wake = threading.Condition()
 
     def reply(self, call: int, ok: bool, value: Any) -> None:
@@ -272,6 +273,9 @@ class _Server:
             started = time.monotonic()
 
             def superseded(generation: int = generation) -> bool:
+                # At each checkpoint, questions go first: the screen waits for answers, not models.
+                while self.questions or self.answering:
+                    time.sleep(0.002)
                 return self.newest != generation
 
             try:
@@ -299,27 +303,33 @@ class _Server:
 
     def answer(self) -> None:
         """The answering thread: questions in the order asked, from the model they name."""
-        from codewell.suggest.ordering import order_responses
-
         while True:
             with self.wake:
                 while not self.questions:
                     self.wake.wait()
                 call, kind, generation, payload = self.questions.popleft()
-            model = self.model(generation)
-            if model is None:
-                self.reply(call, True, None)
-                continue
+                self.answering = True
             try:
-                if kind == "suggest":
-                    value: Any = model.suggest_many(payload)
-                else:
-                    texts, mode, seed = payload
-                    value = order_responses(model, texts, mode, seed=seed)
-            except Exception as error:  # noqa: BLE001
-                self.fail(call, error)
-                continue
-            self.reply(call, True, value)
+                self.answer_one(call, kind, self.model(generation), payload)
+            finally:
+                self.answering = False
+
+    def answer_one(self, call: int, kind: str, model: FittedModel | None, payload: Any) -> None:
+        if model is None:
+            self.reply(call, True, None)
+            return
+        try:
+            if kind == "suggest":
+                value: Any = model.suggest_many(payload)
+            else:
+                from codewell.suggest.ordering import order_responses
+
+                texts, mode, seed = payload
+                value = order_responses(model, texts, mode, seed=seed)
+        except Exception as error:  # noqa: BLE001 - every failure goes back to the asker
+            self.fail(call, error)
+            return
+        self.reply(call, True, value)
 
 
 def serve(connection: Connection, parent: int) -> None:

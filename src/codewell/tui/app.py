@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 # Suggestions are kept ready up to PREFETCH responses ahead, asked for in one batch when fewer
 # than LOW_WATER ahead have any or are on their way: one request per twenty-odd responses, not
 # one per key. A new model re-suggests only the response on screen and the REFRESH after it;
-# further on, the older model's suggestions stay until the coder gets there. Longer lists (a
-# filter by suggested code) go in CHUNKs, so a newer model's answers need not queue behind them.
+# further on, the older model's suggestions stay until the coder gets there. A request goes in
+# chunks, nearest first and small (answered soonest), doubling up to CHUNK, so the next responses
+# never wait for the far ones, nor a newer model's answers for a long list (a filter by code).
 PREFETCH = 30
 LOW_WATER = 5
 REFRESH = 3
@@ -289,8 +290,10 @@ class CodewellApp(App[None]):
         responses = self.session.responses
         alone = positions[0] == self.session.current and \
             responses[positions[0]].id not in self.session.suggestions
-        chunks = [positions[:1], positions[1:]] if alone else [positions]
-        chunks = [c[i:i + CHUNK] for c in chunks for i in range(0, len(c), CHUNK)]
+        chunks, start, size = [], 0, 1 if alone else 4
+        while start < len(positions):
+            chunks.append(positions[start:start + size])
+            start, size = start + size, min(max(2 * size, 4), CHUNK)
         asked = [([responses[p].id for p in chunk],
                   suggester.suggest(generation, [responses[p].text for p in chunk])) for chunk in chunks]
         for ids, future in asked:
