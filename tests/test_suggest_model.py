@@ -258,3 +258,23 @@ def test_inclusion_notes_guide_the_prior_but_are_never_training_rows():
     suggester = fit_model(book, texts, labels, seed=1)
     assert suggester.n_examples == 60
     assert not any("porridge" in name for name in suggester.trained.word_names)
+
+
+def test_held_out_scores_are_those_of_a_model_fitted_without_the_response_and_its_neighbours():
+    """The scores that calibrate and threshold each code: exactly what ridge regression trained
+    without response i and its NEIGHBOURS most alike responses gives i (checked by refitting)."""
+    from codewell.suggest import model as suggester
+
+    rng = np.random.default_rng(3)
+    features = rng.random((12, 5))
+    targets = rng.choice([-1.0, 1.0], size=(12, 2))
+    kernel = features @ features.T + 1.0
+    dual, inverse_factor = suggester._solve_kernel(kernel, targets)
+    held_out = suggester._neighbours_out(kernel, inverse_factor, dual, targets)
+    for i in range(12):
+        alike = np.where(np.arange(12) == i, -np.inf, kernel[i])
+        left_out = {i, *np.argsort(-alike)[:suggester.NEIGHBOURS]}
+        kept = [j for j in range(12) if j not in left_out]
+        refit = np.linalg.solve(kernel[np.ix_(kept, kept)] + suggester.ALPHA * np.eye(len(kept)),
+                                targets[kept])
+        np.testing.assert_allclose(held_out[i], kernel[i, kept] @ refit, atol=1e-9)
