@@ -226,3 +226,21 @@ async def test_the_screen_pages_a_random_order_goes_to_a_far_id_and_filters_with
         assert app.session.response.id == expected[0]  # still where the last filter left it
     with Project.open(location) as project:
         assert project.statuses("ana") == {expected[0]: Status.DONE}
+
+
+@pytest.mark.engines  # the same rows on SQLite and PostgreSQL
+def test_the_store_answers_filters_and_orders_alike_on_both_engines(empty_project) -> None:
+    project, n = empty_project, 450
+    project.add_responses([Response(rid, f"answer {i}", i + 2, {}) for i, rid in enumerate(ids(n))], "x.csv")
+    for rid in ("S0007", "S0300"):
+        project.set_status("ana", rid, Status.DONE)
+    s = CodingSession(project, "ana", suggestions_on=False, seed=5)
+    s.set_order("random")
+    s.set_filter("uncoded")
+    cycle = [ids(n)[i] for i in random_order(ids(n), 0) if ids(n)[i] not in ("S0007", "S0300")]
+    start = cycle.index(listed(s)[0])
+    assert listed(s) == cycle[start:] + cycle[:start] and len(s.rows) == n - 2
+    assert s.row_of.get(s.index_of[cycle[3]]) == (3 - start) % len(cycle)
+    s.set_order("uncertain", [440, 7, 2])
+    assert listed(s)[:4] == ["S0440", "S0002", "S0000", "S0001"] and len(s.rows) == n - 2
+    assert s.first_unfinished() == 440
