@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CODEBOOK, SAMPLE
+from codewell.values import Status
 from faults import HeldLock, codewell, codewell_on_read_only_mount, file_bytes, table_rows
 
 DATA = Path(__file__).parent / "data"
@@ -112,6 +113,37 @@ def test_a_hand_damaged_project_is_one_clear_error(study: Path, sql: str, expect
     line = _one_error_line(result)
     assert expected in line
     assert "backup" in line
+    assert file_bytes(study) == before
+
+
+@pytest.mark.parametrize(("sql", "command", "expected"), [
+    ("UPDATE responses SET attributes = '{not json' WHERE pk = 4;", ("export", "--coder", "ana", "-o", "{out}"),
+     "the attributes of response 'IS004' are not a JSON object"),
+    ("UPDATE responses SET attributes = '[1, 2]' WHERE pk = 4;", ("export", "--coder", "ana", "-o", "{out}"),
+     "the attributes of response 'IS004' are not a JSON object"),
+    ("PRAGMA ignore_check_constraints = 1; UPDATE statuses SET status = 'weird';", ("agree", "--coders", "ana,ben"),
+     "response 'IS001' has the status 'weird', which codewell never writes"),
+    ("DELETE FROM meta WHERE key = 'schema_version';", ("export", "--coder", "ana", "-o", "{out}"),
+     "it has no schema version"),
+])
+def test_a_hand_edited_row_is_one_clear_error_in_reading_commands(study: Path, tmp_path: Path, sql: str,
+                                                                   command: tuple[str, ...], expected: str) -> None:
+    """A row no longer holding what codewell wrote (a DB browser, a script) is named, never a
+    traceback deep in an export; nothing is written."""
+    from codewell.project import Project
+
+    with Project.open(study) as project:  # two coders' work, so every command has something to read
+        for coder in ("ana", "ben"):
+            project.record(coder, "IS001", "anxiety", "apply")
+            project.set_status(coder, "IS001", Status.DONE)
+    _damage(study, sql)
+    before = file_bytes(study)
+    out = tmp_path / "coded.csv"
+    result = codewell(command[0], str(study), *(part.format(out=out) for part in command[1:]))
+    assert result.returncode == 3, result.stderr
+    line = _one_error_line(result)
+    assert expected in line and "damaged" in line and "backup" in line
+    assert not out.exists()
     assert file_bytes(study) == before
 
 

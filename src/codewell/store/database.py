@@ -247,6 +247,11 @@ def _stored_version(db: Database) -> int:
         rows = unit.meta()
         if rows.get("application") != schema.APPLICATION:
             raise NotAProjectError(f"{db.location}: not a codewell project (an SQLite file of something else)")
+        if "schema_version" not in rows and "responses" in tables:
+            # create_database writes the tables and the version in one transaction, so a project
+            # with tables but no version was edited by hand; migrating "from 0" would fail anyway.
+            raise DamagedProjectError(f"{db.location}: the project file is damaged (it has no schema version)",
+                                      hint=BACKUP_HINT)
         return _parse_version(db.location, rows.get("schema_version", "0"))
 
     return db.read(read)

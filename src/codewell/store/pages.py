@@ -18,13 +18,13 @@ with the project in memory.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, ColumnElement, Select, exists, func, or_, select, tuple_
 
-from codewell.store import schema
+from codewell.errors import DamagedProjectError
+from codewell.store import decode, schema
 from codewell.values import Response
 
 
@@ -303,7 +303,7 @@ class PageOps:
                 .where(r.c.pk > after).order_by(r.c.pk).limit(limit)).all():
             value = decoded.get(attributes)
             if value is None:
-                value = decoded[attributes] = json.loads(attributes)
+                value = decoded[attributes] = decode.attributes(attributes, rid)
             page.append((pk, Response(id=rid, text=body, row=row, attributes=value)))
         return page
 
@@ -327,7 +327,13 @@ class PageOps:
         r = schema.responses
         first = func.min(r.c.pk).label("first")
         seen: dict[str, None] = {}
-        for attributes, _ in self.conn.execute(select(r.c.attributes, first).group_by(r.c.attributes)
-                                               .order_by(first)):
-            seen.update(dict.fromkeys(json.loads(attributes)))
+        for attributes, first_pk in self.conn.execute(select(r.c.attributes, first)
+                                                      .group_by(r.c.attributes).order_by(first)):
+            try:
+                names = decode.attributes(attributes)
+            except DamagedProjectError:  # name the first response holding them, then refuse
+                holder = self.conn.execute(select(r.c.source_id).where(r.c.pk == first_pk)).scalar()
+                decode.attributes(attributes, holder)
+                raise
+            seen.update(dict.fromkeys(names))
         return list(seen)

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Connection, delete, func, insert, select
 
 from codewell.values import Codebook, Response, Status
-from codewell.store import schema, search
+from codewell.store import decode, schema, search
 from codewell.store.dialect import insert_ignoring_duplicates
 from codewell.store.pages import shuffle_key
 
@@ -54,7 +54,7 @@ class RecordOps:
             select(schema.codebook_versions.c.version, schema.codebook_versions.c.body)
             .order_by(schema.codebook_versions.c.version.desc()).limit(1)).first()
         if row is None:
-            raise LookupError("project has no codebook")
+            raise decode.damaged("no codebook stored")
         return int(row[0]), str(row[1])
 
     def codebook_history(self) -> list[tuple[int, datetime, str, str]]:
@@ -90,7 +90,7 @@ class RecordOps:
         for source_id, text, row, attributes in rows:
             value = decoded.get(attributes)
             if value is None:
-                value = decoded[attributes] = json.loads(attributes)
+                value = decoded[attributes] = decode.attributes(attributes, source_id)
             responses.append(Response(id=source_id, text=text, row=row, attributes=value))
         return responses
 
@@ -166,7 +166,7 @@ class RecordOps:
                                            "updated_at": now()} for pk in pks])
 
     def statuses(self, coder: str) -> dict[str, Status]:
-        return {rid: Status(value) for rid, value in self._per_coder(schema.statuses, "status", coder)}
+        return {rid: decode.status(value, rid) for rid, value in self._per_coder(schema.statuses, "status", coder)}
 
     def status_counts(self) -> dict[str, dict[str, int]]:
         t, c = schema.statuses, schema.coders

@@ -14,14 +14,13 @@ every match, which is what keeps a common word fast in a million responses.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select, text
 
 from codewell.errors import SearchSyntaxError
-from codewell.store import schema
+from codewell.store import decode, schema
 from codewell.values import Response
 
 FTS_TABLE = "responses_fts"
@@ -174,6 +173,6 @@ class SearchOps:
                     .where(r.c.pk.in_(pks[start:start + 900]))):
                 value = decoded.get(attributes)
                 if value is None:
-                    value = decoded[attributes] = json.loads(attributes)
+                    value = decoded[attributes] = decode.attributes(attributes, rid)
                 found[pk] = Response(id=rid, text=body, row=row, attributes=value)
         return found

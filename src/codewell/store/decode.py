@@ -1,0 +1,38 @@
+"""Stored values read back into ours, refusing what codewell never writes.
+
+A project file can be edited by hand (a DB browser, a script); a row that no longer holds what
+codewell wrote must become one clear "damaged" error naming the row, not a traceback deep in an
+export.
+"""
+
+from __future__ import annotations
+
+import json
+
+from codewell.errors import DamagedProjectError
+from codewell.store.faults import BACKUP_HINT
+from codewell.values import Status
+
+
+def damaged(what: str) -> DamagedProjectError:
+    return DamagedProjectError(f"the project file is damaged ({what})", hint=BACKUP_HINT)
+
+
+def attributes(stored: str, response_id: str | None = None) -> dict[str, str]:
+    """A response's attributes: codewell stores one JSON object of text values per response."""
+    try:
+        value = json.loads(stored)
+    except (TypeError, ValueError):
+        value = None
+    if not isinstance(value, dict):
+        whose = f"response {response_id!r}" if response_id is not None else "a response"
+        raise damaged(f"the attributes of {whose} are not a JSON object")
+    return value
+
+
+def status(stored: str, response_id: str) -> Status:
+    try:
+        return Status(stored)
+    except ValueError:
+        raise damaged(f"response {response_id!r} has the status {stored!r}, which codewell never "
+                      f"writes (expected one of {', '.join(s.value for s in Status if s is not Status.UNCODED)})") from None
