@@ -139,3 +139,23 @@ def test_any_text_reads_as_spacy_reads_it_whole(study_vocabulary, parts, lead) -
     text = lead + "".join(piece + sep for piece, sep in parts)
     for vocabulary in (study_vocabulary, NO_VOCABULARY):
         assert _read(analyse_many([text], vocabulary)[0]) == _plain(text, vocabulary), repr(text)
+
+
+# -- the facade: the unfinished responses, a page at a time, never the whole project -----------
+def test_the_facade_streams_unfinished_responses_without_loading_them_all(sample_project) -> None:
+    from codewell.project import Project
+
+    sample_project.import_codings(ROOT / "samples" / "image-sharing" / "codings.csv")
+    finished = sample_project.finished("ana")
+    seen: dict[str, object] = {}
+
+    def write(codes, count, chunks):
+        seen.update(codes=codes, count=count, chunks=[[r.id for r in c.responses] for c in chunks])
+        return "written"
+
+    with Project.open(sample_project.location) as fresh:
+        assert fresh.batch_suggestions("ana", write, limit=150, workers=0) == "written"
+        assert fresh._responses is None  # the facade never read every response at once
+    expected = [r.id for r in sample_project.responses() if r.id not in finished and not r.is_empty][:150]
+    assert seen["count"] == 150 and [i for c in seen["chunks"] for i in c] == expected
+    assert seen["codes"] == sample_project.codebook.ids

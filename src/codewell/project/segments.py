@@ -141,6 +141,8 @@ def passage_examples(project: Project, segments: Mapping[str, tuple[Segment, ...
         if rid not in done:
             continue
         spans = [(s.code, s.start, s.end) for s in held if s.start is not None and s.code in known]
+        if not spans:
+            continue  # whole-response codings only: no passage, and no need to read every text
         text = project.response(rid).text
         for start, end in sorted({(start, end) for _, start, end in spans}):  # type: ignore[type-var]
             codes = frozenset(code for code, s, e in spans if s <= start and end <= e)  # type: ignore[operator]
