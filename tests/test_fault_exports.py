@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from codewell.cli.app import app
+from codewell.codebook import load_codebook
 from codewell.io.export import export_dataset
 from codewell.io.readers import read_survey
 from codewell.io.safety import needs_neutralising
@@ -68,8 +69,6 @@ def hostile(tmp_path: Path, codebook) -> Path:
 @pytest.fixture(scope="module")
 def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled sample study with its two coders' codings (only read by these tests)."""
-    from codewell.codebook import load_codebook
-
     path = tmp_path_factory.mktemp("study") / "study.cw"
     with Project.create(path, load_codebook(CODEBOOK)) as project:
         project.import_responses(SAMPLE / "responses.csv")
@@ -237,6 +236,26 @@ def test_output_that_is_a_folder(study: Path, tmp_path: Path) -> None:
     assert line == (f"Error: {folder} is a folder, not a file (give a file name inside it, "
                     f"e.g. {folder / 'export.csv'})")
     assert files_in(folder) == []
+
+
+@pytest.mark.parametrize("command", [("report", "--coder", "@evil", "-o", "{target}"),
+                                     ("export", "--coder", "@evil", "--format", "csv", "-o", "{target}")])
+@pytest.mark.parametrize("target", ["{project}", "{project}-wal", "{other}"])
+def test_an_output_never_replaces_a_project(hostile: Path, tmp_path: Path, command: tuple[str, ...],
+                                            target: str) -> None:
+    """``report P -o P`` once replaced the project with its report: the project itself, its
+    journal, and another project are all refused, and each stays as it was."""
+    other = tmp_path / "other.cw"
+    with Project.create(other, load_codebook(CODEBOOK)):
+        pass
+    path = Path(target.format(project=hostile, other=other))
+    before = {p: p.read_bytes() for p in (hostile, other) if p.exists()}
+    line = one_error_line(run(command[0], hostile, *(part.format(target=path) for part in command[1:])))
+    assert line == (f"Error: {path} is a codewell project (or another database, or its journal); an output "
+                    "never replaces one (give the output a name of its own, e.g. report.csv)")
+    assert {p: p.read_bytes() for p in before} == before
+    with Project.open(hostile) as project:
+        assert project.codings("@evil")["h1"] == frozenset({"anxiety"})
 
 
 def test_output_that_is_a_device_is_left_alone(study: Path) -> None:

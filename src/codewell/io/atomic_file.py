@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from codewell.errors import OutputError
+from codewell.projectfiles import is_database
 
 PRIVATE = 0o600
 
@@ -72,6 +73,9 @@ def check_writable(path: Path) -> None:
     if path.exists() and not path.is_file():
         raise OutputError(f"{path} is not a regular file (a device, pipe or socket)",
                           hint="give the name of a file to write")
+    if is_database(path):
+        raise OutputError(f"{path} is a codewell project (or another database, or its journal); "
+                          "an output never replaces one", hint="give the output a name of its own, e.g. report.csv")
     folder = path.parent
     if not folder.exists():
         raise OutputError(f"cannot write {path}: the folder {folder} does not exist",

@@ -33,6 +33,7 @@ from codewell.errors import (
     CodewellError, DamagedProjectError, NotAProjectError, ProjectError, ProjectReadOnlyError,
     SchemaTooNewError,
 )
+from codewell import projectfiles
 from codewell.store import migrations, schema
 from codewell.store.backup import backup_sqlite, migration_backup_path
 from codewell.store.faults import (
@@ -289,6 +290,8 @@ def open_database(location: str | Path, *, check: bool = True) -> Database:
         immutable = not os.access(path.parent, os.W_OK)
         read_only = immutable or not os.access(path, os.W_OK)
     engine = _engine(location, read_only=read_only, immutable=immutable)
+    if not is_url(location):
+        projectfiles.remember(Path(location))
     db = Database(engine, str(location), read_only=read_only)
     try:
         version = _stored_version(db)
@@ -337,6 +340,8 @@ def create_database(location: str | Path, initial: Callable[[Unit], None] | None
                                hint="choose a folder you can write") from None
         os.close(fd)
     engine = _engine(location)
+    if not is_url(location):
+        projectfiles.remember(Path(location))
     db = Database(engine, str(location))
 
     def initialise(unit: Unit) -> None:
