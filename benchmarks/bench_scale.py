@@ -13,7 +13,11 @@ its own (``os.wait4`` gives the child's ``ru_maxrss``) and its time includes sta
   see bench_tui.py), 20 ``n`` keys paging forward;
 - search: what ``/`` does for a two-word query, from an open project;
 - ``codewell status``; ``codewell report --coder ana`` (180 coded rows);
-- ``codewell export --coder ana`` to CSV; floor (export): pandas ``read_sql`` + ``to_csv``.
+- ``codewell export --coder ana`` to CSV; floor (export): pandas ``read_sql`` + ``to_csv``;
+  then the long layout (its 180 finished rows only) and Parquet, both streamed.
+
+Each row also gives the machine's 1-minute load average when the step ended: the machine is
+shared, and a figure is only worth reading beside it.
 """
 
 from __future__ import annotations
@@ -146,7 +150,7 @@ def run(args: list[str]) -> dict[str, float]:
     seconds = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{err.decode()[-2000:]}")
-    result = {"wall": seconds, "mb": usage.ru_maxrss / 1024}
+    result = {"wall": seconds, "mb": usage.ru_maxrss / 1024, "load": os.getloadavg()[0]}
     last = out.decode().strip().splitlines()
     if last and last[-1].startswith("{"):
         result.update(json.loads(last[-1]))
@@ -179,17 +183,21 @@ def measure(n: int, folder: Path) -> list[tuple[str, dict[str, float]]]:
     rows.append(("export --coder ana (CSV)", cli("export", str(project), "-o", str(folder / "out.csv"),
                                                  "--coder", "ana")))
     rows.append(("floor: pandas read_sql + to_csv", step("floor_export", str(floor_db), str(folder / "floor.csv"))))
+    rows.append(("export --coder ana --layout long (CSV, finished rows only)",
+                 cli("export", str(project), "-o", str(folder / "long.csv"), "--coder", "ana", "--layout", "long")))
+    rows.append(("export --coder ana (Parquet, streamed)", cli("export", str(project), "-o",
+                                                               str(folder / "out.parquet"), "--coder", "ana")))
     return rows
 
 
 def table(n: int, rows: list[tuple[str, dict[str, float]]]) -> str:
     lines = [f"### {n:,} responses ({rows[0][1]['mb_file']:.0f} MB CSV)", "",
-             "| step | wall s | peak MB | inside |", "|---|---:|---:|---|"]
+             "| step | wall s | peak MB | load (1 min) | inside |", "|---|---:|---:|---:|---|"]
     for name, r in rows[1:]:
         inside = ", ".join(f"{k} {v * 1000:.0f} ms" if k in ("first", "key_median", "key_p95", "seconds",
                                                               "common word")
-                           else f"{k} {v:g}" for k, v in r.items() if k not in ("wall", "mb"))
-        lines.append(f"| {name} | {r['wall']:.2f} | {r['mb']:.0f} | {inside} |")
+                           else f"{k} {v:g}" for k, v in r.items() if k not in ("wall", "mb", "load"))
+        lines.append(f"| {name} | {r['wall']:.2f} | {r['mb']:.0f} | {r['load']:.1f} | {inside} |")
     return "\n".join(lines) + "\n"
 
 
