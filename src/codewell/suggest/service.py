@@ -1,7 +1,8 @@
 """The suggestion service: a fitted model built from the stored decisions, in a process of its own.
 
-The coding screen and ``codewell suggest`` both train here, so there is one "train on what the
-coder finished" and one place training happens. Training runs in a separate process (one
+``codewell suggest`` trains here; the coding screen's suggestion process
+(:mod:`codewell.suggest.remote`) reads the same :class:`StoredRequest`, so there is one "train on
+what the coder finished". Training runs in a separate process (one
 ``spawn`` worker: never ``fork``, the TUI has threads), so the screen never competes with it for
 the interpreter. The worker receives plain data (codebook, texts, labels, seed; or where to read
 them: a project's location and a coder) and sends back an immutable
