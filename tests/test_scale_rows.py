@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from codewell.errors import DataFileError
 from codewell.project import Project
 from codewell.project.rows import WINDOW
 from codewell.sampling import random_order
@@ -244,3 +245,29 @@ def test_the_store_answers_filters_and_orders_alike_on_both_engines(empty_projec
     s.set_order("uncertain", [440, 7, 2])
     assert listed(s)[:4] == ["S0440", "S0002", "S0000", "S0001"] and len(s.rows) == n - 2
     assert s.first_unfinished() == 440
+
+
+def test_a_long_import_builds_the_order_index_once_and_a_failed_one_keeps_it(location, tmp_path) -> None:
+    def indexes() -> set[str]:
+        conn = sqlite3.connect(location)
+        try:
+            return {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        finally:
+            conn.close()
+
+    data = tmp_path / "more.csv"
+    data.write_text("id,response\n" + "".join(f"T{i},more text {i}\n" for i in range(50)), encoding="utf-8")
+    with Project.open(location) as project:
+        project.import_responses(data, chunk_rows=20)  # three blocks
+        s = CodingSession(project, "ana", suggestions_on=False)
+        s.set_order("random")
+        every = [s.responses[p].id for p in range(s.total)]
+        assert len(s.rows) == N + 50 and listed(s) == [every[i] for i in random_order(every, 0)]
+    assert "responses_shuffle" in indexes()
+    data.write_text("id,response\n" + "".join(f"U{i},new {i}\n" for i in range(45)) + "T3,changed\n",
+                    encoding="utf-8")
+    with Project.open(location) as project, pytest.raises(DataFileError, match="different text"):
+        project.import_responses(data, chunk_rows=20)
+    assert "responses_shuffle" in indexes()
+    with Project.open(location) as project:
+        assert project.response_count() == N + 50

@@ -99,7 +99,10 @@ class Streaming:
         added = unchanged = 0
         changed: list[str] = []
         before = unit.last_response_key()
-        for block in stream.chunks():
+        suspended = False
+        for number, block in enumerate(stream.chunks()):
+            if number == 1:  # a long import: the order's index is built once at the end
+                suspended = unit.suspend_order_index()
             incoming = {r.id: r.text for r in block}
             stored = unit.stored_responses(list(incoming))
             if any(pk > before for pk, _ in stored.values()):
@@ -113,6 +116,8 @@ class Streaming:
             unchanged += len(existing)
         if changed:
             raise changed_texts(source, sorted(changed))
+        if suspended:
+            unit.restore_order_index()
         return added, unchanged
 
 

@@ -21,7 +21,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, ColumnElement, Select, exists, func, or_, select, tuple_
+from sqlalchemy import Connection, ColumnElement, Select, exists, func, or_, select, text, tuple_
 
 from codewell.errors import DamagedProjectError
 from codewell.store import decode, schema
@@ -291,6 +291,19 @@ class PageOps:
             kept.update(self.conn.execute(select(r.c.pk).where(
                 r.c.pk.in_(list(pks[start:start + 900])), *self._view_filter(view))).scalars())
         return kept
+
+    def suspend_order_index(self) -> bool:
+        """Drop the random order's index for the rest of a long import, on SQLite: a million
+        inserts at random places in it cost more than the import itself once it outgrows the
+        page cache, and one sorted build at the end (:meth:`restore_order_index`) costs about a
+        second. In the import's transaction, so a failed import keeps the index. True if dropped."""
+        if self.conn.dialect.name != "sqlite":
+            return False
+        self.conn.execute(text(f"DROP INDEX IF EXISTS {schema.SHUFFLE_INDEX.name}"))
+        return True
+
+    def restore_order_index(self) -> None:
+        self.conn.execute(text(f"CREATE INDEX IF NOT EXISTS {schema.SHUFFLE_INDEX.name} ON responses (shuffle, pk)"))
 
     # -- blocks in import order --------------------------------------------------------------------
     def response_page(self, after: int, limit: int) -> list[tuple[int, Response]]:
