@@ -35,19 +35,27 @@ class Suggesting:
 
         if coder is not None:
             self.require_coder(coder)
-        with BatchScorer(workers) as scorer:  # workers start up while the model trains
+        finished = sorted(self.finished(coder)) if coder is not None else []
+        count = self._db.read(lambda unit: _count(unit, finished, limit))
+        # Workers start up while the model trains; a job of one chunk is done here before one
+        # would have started.
+        with BatchScorer(0 if count <= CHUNK else workers) as scorer:
             model = shared_service().build(training_request(self, coder)).model
-            finished = sorted(self.finished(coder)) if coder is not None else []
 
             def read(unit: Unit) -> T:
-                total, empty = unit.response_counts()
-                finished_empty = sum(1 for _, r in unit.responses_by_ids(finished) if r.is_empty)
-                count = total - empty - (len(finished) - finished_empty)
-                count = count if limit is None else max(0, min(count, limit))
+                count = _count(unit, finished, limit)  # again, in the snapshot the rows come from
                 pages = _unfinished(unit, set(finished), count, CHUNK)
                 return write(model.codebook.ids, count, scorer.score(model, pages))
 
             return self._db.read(read)
+
+
+def _count(unit: Unit, finished: list[str], limit: int | None) -> int:
+    """How many non-empty responses are not in ``finished`` (at most ``limit``)."""
+    total, empty = unit.response_counts()
+    finished_empty = sum(1 for _, r in unit.responses_by_ids(finished) if r.is_empty)
+    count = total - empty - (len(finished) - finished_empty)
+    return count if limit is None else max(0, min(count, limit))
 
 
 def _unfinished(unit: Unit, finished: set[str], count: int, block: int) -> Iterator[Sequence[Response]]:

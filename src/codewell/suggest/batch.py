@@ -124,7 +124,15 @@ def score_texts(model: FittedModel, texts: Sequence[str]) -> tuple[np.ndarray, n
 
 
 def _finish(chunk: Sequence[Response], job: Future[Any] | tuple[Any, Any]) -> ScoredChunk:
-    probabilities, suggested = job.result() if isinstance(job, Future) else job
+    from concurrent.futures.process import BrokenProcessPool
+
+    from codewell.errors import ModelError
+
+    try:
+        probabilities, suggested = job.result() if isinstance(job, Future) else job
+    except BrokenProcessPool:  # killed (out of memory?): say so in one line, not a traceback
+        raise ModelError("a suggestion worker process stopped unexpectedly; nothing was written",
+                         "run the command again (free some memory first if it was short)") from None
     return ScoredChunk(chunk, probabilities, suggested)
 
 
