@@ -225,6 +225,37 @@ async def test_a_code_typed_fast_after_plus_keeps_every_field(study):
         assert not app.session.codings and not app.session.statuses  # no key leaked to the coding screen
 
 
+async def test_a_code_typed_fast_after_choosing_it_in_the_palette_keeps_every_field(study):
+    """Enter on "Add a code" in the palette, then the label at once: the keys reach the dialog,
+    not the closing palette's search field nor the coding screen."""
+    app = quiet(study)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p", *"Add a code")
+        await pilot.pause(0.5)
+        type_fast(app, ["enter", *"Need for support", "tab", "tab", *"risk", "tab", *"about support", "enter"])
+        await pilot.pause(2.0)
+        assert app.screen.id == "coding"
+        code = app.session.codebook.codes[-1]
+        assert (code.id, code.label, code.group, code.definition) == ("need_for_support", "Need for support",
+                                                                      "risk", "about support")
+        assert not app.session.codings and not app.session.statuses
+
+
+async def test_keys_after_a_palette_command_without_a_dialog_still_reach_the_screen(study):
+    app = quiet(study)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p", *"Filter: uncoded only")
+        await pilot.pause(0.5)
+        type_fast(app, ["enter", "1", "enter"])
+        await pilot.pause(1.0)
+        assert app.session.filter == "uncoded"
+        first = app.session.codebook.codes[0].id
+        assert [codes for codes in app.session.codings.values()] == [frozenset({first})]
+        assert [status.value for status in app.session.statuses.values()] == ["done"]
+
+
 async def test_filter_uncoded_moves_through_uncoded_only(study):
     app = quiet(study)
     async with app.run_test(size=SIZE) as pilot:

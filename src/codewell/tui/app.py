@@ -26,6 +26,7 @@ from codewell.tui.commands import CodewellCommands
 from codewell.tui.messages import ModelTrained, OrderReady, SuggestionsReady
 from codewell.tui.screens.coding import CodingScreen
 from codewell.tui.session import ORDERS, CodingSession
+from codewell.tui.typeahead import PaletteTypeahead
 
 if TYPE_CHECKING:
     from codewell.suggest.remote import ModelInfo
@@ -46,7 +47,7 @@ BUILD_GAP = 3.0
 FINISHED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 
 
-class CodewellApp(App[None]):
+class CodewellApp(PaletteTypeahead):
     """One coder coding one project; ``blind`` hides other coders and turns suggestions off."""
 
     CSS_PATH = "codewell.tcss"
