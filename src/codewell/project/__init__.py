@@ -265,8 +265,8 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
 
     def suggestion_plan(self, coder: str | None = None, *, limit: int | None = None,
                         include_coded: bool = False) -> tuple[FittedModel, list[Response]]:
-        """The model :meth:`suggest` uses and the responses it covers, for a batch writer that
-        scores them chunk by chunk (``suggest -o``) instead of building every suggestion."""
+        """The model :meth:`suggest` uses and the responses it covers, held in memory (``suggest
+        -o`` streams them instead: :meth:`batch_suggestions`)."""
         from codewell.suggest.service import shared_service, training_request
 
         if coder is not None:
