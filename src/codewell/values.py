@@ -148,7 +148,7 @@ class Evidence:
     start: int
     end: int
     text: str
-    source: Literal["keyword", "model", "sentence"]
+    source: Literal["keyword", "affect", "model", "sentence"]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from codewell.errors import ModelError
 from codewell.values import Codebook, CodeSuggestion
-from codewell.suggest.evidence import content_mask, suggestions
+from codewell.suggest.evidence import evidence_weights, suggestions
 from codewell.suggest.thresholds import (
     DEFAULT_THRESHOLD, Calibration, choose_threshold, fit_calibration,
 )
@@ -74,7 +74,8 @@ class Trained:
 
     Shapes: ``coef`` (k, d), ``intercept``, ``thresholds``, ``prior_weight`` (k,);
     ``evidence_weights`` (k, word n-grams): the coefficients of the word block (the first columns),
-    zeroed for n-grams never shown as evidence and for codes without a model. The featurizer's
+    zeroed where an n-gram may not be shown as evidence for a code
+    (:func:`~codewell.suggest.evidence.evidence_weights`) and for codes without a model. The featurizer's
     vocabularies and IDF are fixed by the fit; its only state that changes later is a memo of the
     character n-grams of words already seen, which is a cache (same answer either way).
     """
@@ -194,10 +195,26 @@ class FittedModel:
         analyses = self._analyse(texts)
         probabilities, thresholds, view, words, best = self._score(analyses)
         trained = self.trained
+        if trained is None:
+            best = self._prior_sentences(analyses)
         return suggestions(
             analyses, self.codebook.ids, probabilities, thresholds, view.matches, words,
             None if trained is None else trained.evidence_weights,
-            [] if trained is None else trained.word_names, best, TENTATIVE_SHARE * thresholds)
+            [] if trained is None else trained.word_names, best, TENTATIVE_SHARE * thresholds,
+            self.prior.affective)
+
+    def _prior_sentences(self, analyses: Sequence[Analysis]) -> list[list[tuple[int, int] | None]]:
+        """Per response and code, the span of the sentence the codebook prior scores highest
+        (None: one sentence): where a codebook-only suggestion's evidence points. Read only for
+        evidence; the probabilities stay the prior's reading of the whole response."""
+        import numpy as np
+
+        parts, owner = _sentence_parts(analyses)
+        k = len(self.codebook.ids)
+        if not parts:
+            return [[None] * k for _ in analyses]
+        return _top_sentences(np.zeros((len(analyses), k)), self.prior.view(parts).probabilities,
+                              owner, parts)[1]
 
 
 def fit_model(codebook: Codebook, texts: Sequence[str], labels: Sequence[frozenset[str]], *,
@@ -249,7 +266,8 @@ def _train(codebook: Codebook, pairs: list[tuple[str, frozenset[str]]], seed: in
         thresholds[c] = choose_threshold(calibrations[c].apply(held_out[:, c]), gold[:, c])
     prior_weight = np.where(has_model, 1.0 / (1.0 + positives / PRIOR_HALF_LIFE), 1.0)
     names = tuple(featurizer.words.get_feature_names_out())
-    shown = coef[:, :len(names)] * content_mask(names)[None, :] * has_model[:, None]
+    shown = evidence_weights(coef[:, :len(names)], names, featurizer.words.idf_,
+                             features.shape[0], has_model)
     return Trained(featurizer, coef, intercept, has_model, tuple(calibrations), thresholds,
                    prior_weight, len(pairs), names, shown)
 
@@ -284,25 +302,32 @@ def _blend_sentences(scores: np.ndarray, part_scores: np.ndarray, owner: list[in
                      parts: list[Analysis]) -> list[list[tuple[int, int] | None]]:
     """Blend each multi-sentence response's best sentence score into ``scores`` (n, k), in
     place (see ``SENTENCE_SHARE``); return, per response and code, that sentence's span."""
+    if not parts:
+        return [[None] * scores.shape[1] for _ in range(len(scores))]
+    top, best = _top_sentences(scores, part_scores, owner, parts)
+    several = sorted(set(owner))
+    scores[several] = (1 - SENTENCE_SHARE) * scores[several] + SENTENCE_SHARE * top[several]
+    return best
+
+
+def _top_sentences(scores: np.ndarray, part_scores: np.ndarray, owner: list[int],
+                   parts: list[Analysis]) -> tuple[np.ndarray, list[list[tuple[int, int] | None]]]:
+    """Per response and code (the shape of ``scores``), its best sentence's score (-inf: one
+    sentence) and that sentence's span (None: one sentence)."""
     import numpy as np
 
     from codewell.suggest.features import span
 
-    k = scores.shape[1]
-    best: list[list[tuple[int, int] | None]] = [[None] * k for _ in range(len(scores))]
-    if not parts:
-        return best
+    best: list[list[tuple[int, int] | None]] = [[None] * scores.shape[1] for _ in range(len(scores))]
     top = np.full_like(scores, -np.inf)
     top_part = np.full(scores.shape, -1)
     for j, i in enumerate(owner):
         better = part_scores[j] > top[i]
         top[i, better] = part_scores[j, better]
         top_part[i, better] = j
-    several = sorted(set(owner))
-    scores[several] = (1 - SENTENCE_SHARE) * scores[several] + SENTENCE_SHARE * top[several]
-    for i in several:
+    for i in sorted(set(owner)):
         best[i] = [span(parts[j]) for j in top_part[i]]
-    return best
+    return top, best
 
 
 @functools.lru_cache(maxsize=8)

@@ -71,6 +71,11 @@ class CodebookPrior:
         self._profiles = self._vectorizer.fit_transform(profiles)
         self._affective = _affective(codebook, self.vocabulary)
 
+    @property
+    def affective(self) -> tuple[bool, ...]:
+        """Per code, whether its keywords are feelings (strong feeling words then count for it)."""
+        return tuple(bool(flag) for flag in self._affective)
+
     def own(self, analyses: Sequence[Analysis]) -> Sequence[Analysis]:
         """``analyses`` read with this codebook's vocabulary (re-analysed only when they were not)."""
         if all(a.vocabulary == self.vocabulary for a in analyses):

@@ -7,6 +7,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from codewell.suggest.evidence import quote
 from codewell.values import Code, CodeSuggestion
 
 BAR_CELLS = 10
@@ -35,6 +36,23 @@ def position_of_letter(letter: str) -> int | None:
     """The code position that ``0`` then ``letter`` toggles."""
     index = LETTERS.find(letter)
     return None if index < 0 or len(letter) != 1 else 9 + index
+
+
+def evidence_quote(suggestion: CodeSuggestion, width: int) -> Text:
+    """The suggestion's evidence in about ``width`` cells, italic, its carrying words in bold:
+    the sentence that carries the code, shortened around those words, or (a response of one
+    sentence, on screen just above) the words alone."""
+    sentence = next((e for e in suggestion.evidence if e.source == "sentence"), None)
+    words = [e for e in suggestion.evidence if e.source != "sentence"]
+    text = Text("“", style="italic")
+    if sentence is None:
+        text.append("; ".join(dict.fromkeys(" ".join(e.text.split()) for e in words)), style="bold italic")
+    else:
+        spans = [(e.start - sentence.start, e.end - sentence.start) for e in words]
+        for piece, carrying in quote(sentence.text, (0, len(sentence.text)), spans, max(width, 12)):
+            text.append(piece, style="bold italic" if carrying else "italic")
+    text.append("”", style="italic")
+    return text
 
 
 def probability_bar(probability: float, cells: int = BAR_CELLS) -> str:
@@ -86,9 +104,9 @@ class CodeRow(Static):
         text.append(self.code.label, style="bold" if applied else "")
         if self.code.group:
             text.append(f"  {self.code.group}", style="dim")
-        evidence = "; ".join(dict.fromkeys(e.text for e in suggestion.evidence)) if suggestion else ""
-        if evidence:
-            text.append(f"  “{evidence}”", style="italic")
+        if suggestion is not None and suggestion.evidence:
+            text.append("  ")
+            text.append_text(evidence_quote(suggestion, (self.size.width or 100) - text.cell_len - 4))
         return text
 
     def on_click(self) -> None:

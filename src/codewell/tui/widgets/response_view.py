@@ -14,17 +14,20 @@ STATUS_WORDS = {Status.UNCODED: "uncoded", Status.DONE: "done", Status.SKIPPED: 
 
 def highlighted(text: str, suggestions: tuple[CodeSuggestion, ...], colours: dict[str, str],
                 show: frozenset[str]) -> Text:
-    """``text`` with the evidence of the codes in ``show`` underlined in their colour.
+    """``text`` with the evidence of the codes in ``show`` underlined in their colour: the
+    sentence that carries a code underlined, the words in it that carry it bold as well.
 
-    Underline as well as colour, so that evidence is still visible with NO_COLOR.
+    Underline and bold as well as colour, so that evidence is still visible with NO_COLOR.
     """
     rich = Text(text)
-    for suggestion in suggestions:
-        if suggestion.code not in show:
-            continue
-        colour = colours.get(suggestion.code, "yellow")
-        for evidence in suggestion.evidence:
-            rich.stylize(f"underline bold {colour}", evidence.start, evidence.end)
+    shown = [s for s in suggestions if s.code in show]
+    for sentences in (True, False):  # every sentence first, so no sentence hides another's words
+        for suggestion in shown:
+            colour = colours.get(suggestion.code, "yellow")
+            for evidence in suggestion.evidence:
+                if (evidence.source == "sentence") is sentences:
+                    style = "underline" if sentences else "underline bold"
+                    rich.stylize(f"{style} {colour}", evidence.start, evidence.end)
     return rich
 
 
