@@ -271,3 +271,20 @@ def test_a_long_import_builds_the_order_index_once_and_a_failed_one_keeps_it(loc
     assert "responses_shuffle" in indexes()
     with Project.open(location) as project:
         assert project.response_count() == N + 50
+
+
+def test_the_row_of_a_far_position_is_counted_in_the_store_as_the_list_reads_it(location) -> None:
+    s = session(location)
+    s.project.set_status("ana", "S0100", Status.DONE)
+    s = session(location)
+    s.set_filter("uncoded")
+    s.set_order("uncertain", [800, 20, 100])
+    s.go_to(s.index_of["S0050"])
+    s.mark(Status.DONE)  # kept in the list, though it has a status now
+    for position in (900, 700, 60, 30):  # none read yet: each counted in the store
+        fresh = session(location)
+        fresh.set_filter("uncoded")
+        fresh.set_order("uncertain", [800, 20, 100])
+        fresh.rows.keep_also("S0050")
+        assert fresh.row_of.get(position) == list(s.rows).index(position)
+    assert s.row_of.get(100) is None and s.row_of.get(20) == 1 and s.row_of.get(50) == 50 - 1 + 2

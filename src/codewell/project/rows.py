@@ -192,7 +192,7 @@ class RowView(Sequence[int]):
             if position in self._remembered:
                 return self._remembered[position]
         pk = self.pages.pks_of([position])[0]
-        rank = self._read(lambda unit: unit.view_rank(self.view, pk))
+        rank = self._read(lambda unit: unit.view_rank(self.view, pk, position))
         row = None if rank is None else len(self._head) + rank
         with self._lock:
             if len(self._remembered) >= REMEMBERED:

@@ -244,13 +244,30 @@ class PageOps:
                 skip = 0
         return rows
 
-    def view_rank(self, view: View, pk: int) -> int | None:
-        """The row of storage key ``pk`` in the view; None when the view does not keep it."""
+    def view_rank(self, view: View, pk: int, position: int | None = None) -> int | None:
+        """The row of storage key ``pk`` in the view; None when the view does not keep it.
+
+        In file order, with ``pk``'s ``position`` in import order given, the rows before it are
+        that many less those the filter or the exclusion leaves out, counted through the
+        statuses' index rather than by walking the responses before it."""
         r = schema.responses
         conditions = self._view_filter(view)
         found = self.conn.execute(select(r.c.shuffle).where(r.c.pk == pk, *conditions)).first()
         if found is None:
             return None
+        if view.order == "file" and position is not None and view.filter in ("all", "uncoded"):
+            from dataclasses import replace
+
+            rank = position - len(self.view_keeps(replace(view, exclude=()), [e for e in view.exclude if e < pk]))
+            if view.filter == "uncoded":
+                s = schema.statuses
+                coder_id = self.coder_id(view.coder, create=False) or -1
+                stated = select(s.c.response_pk).where(s.c.coder_id == coder_id, s.c.response_pk < pk)
+                rank -= int(self.conn.execute(select(func.count()).select_from(stated.subquery())).scalar() or 0)
+                if view.keep:  # stated, but kept in the list all the same
+                    rank += int(self.conn.execute(select(func.count()).select_from(r).where(
+                        r.c.pk.in_(stated), r.c.source_id.in_(view.keep))).scalar() or 0)
+            return rank
         if view.order == "file":
             return int(self.conn.execute(select(func.count()).select_from(r)
                                          .where(r.c.pk < pk, *conditions)).scalar() or 0)
