@@ -200,3 +200,43 @@ def test_evidence_never_changes_what_is_suggested(model, images):
     for row, p in zip(suggester.suggest_many(texts), probabilities, strict=True):
         assert [s.probability for s in row] == np.round(p, 4).tolist()
         assert [s.suggested for s in row] == ((p >= thresholds) & (p > 0)).tolist()
+
+
+NARRATIVE = ("My knee scan was on a Tuesday and the car park was full. When the doctor showed me the "
+             "picture I could finally understand why it hurt on the stairs. Then we went home.")
+
+
+async def test_the_coding_screen_shows_the_sentence_and_A_keeps_it(tmp_path):
+    """The code list quotes the sentence with its carrying word, the response marks both, and
+    A turns the sentence into the code's segment."""
+    from tui_fixtures import CODEBOOK, make_project, screen_text
+    from codewell.project import Project
+    from codewell.tui.app import make_app
+    from codewell.tui.widgets.response_view import highlighted
+    from codewell.values import Segment
+
+    carrier = "When the doctor showed me the picture I could finally understand why it hurt on the stairs."
+    location = make_project(tmp_path, [("Patient", "Clinic", NARRATIVE)])
+    got = FittedModel(CODEBOOK).suggest(NARRATIVE)
+    understanding = get(got, "understanding")
+    assert understanding.suggested
+    assert [(e.text, e.source) for e in understanding.evidence] == [(carrier, "sentence"),
+                                                                  ("understand", "keyword")]
+    marked = highlighted(NARRATIVE, got, {"understanding": "green"}, frozenset({"understanding"}))
+    start, at = NARRATIVE.index(carrier), NARRATIVE.index("understand")
+    assert [(span.start, span.end, str(span.style)) for span in marked.spans] == [
+        (start, start + len(carrier), "underline green"), (at, at + 10, "underline bold green")]
+
+    app = make_app(str(location), "ana", suggestions=False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        app.session.suggestions_on = True
+        app.session.suggestions["R001"] = got
+        app.screen.redraw()
+        await pilot.pause()
+        row = next(line for line in screen_text(app).splitlines() if "Understanding" in line)
+        assert "“When the doctor showed me the picture I could finally understand why it hurt on" in row
+        await pilot.press("A")
+        await pilot.pause()
+    with Project.open(location) as project:
+        assert Segment("R001", "understanding", start, start + len(carrier)) in project.segments("ana")["R001"]

@@ -196,25 +196,31 @@ class FittedModel:
         probabilities, thresholds, view, words, best = self._score(analyses)
         trained = self.trained
         if trained is None:
-            best = self._prior_sentences(analyses)
+            best = self._prior_sentences(analyses, (probabilities >= thresholds).any(axis=1))
         return suggestions(
             analyses, self.codebook.ids, probabilities, thresholds, view.matches, words,
             None if trained is None else trained.evidence_weights,
             [] if trained is None else trained.word_names, best, TENTATIVE_SHARE * thresholds,
             self.prior.affective)
 
-    def _prior_sentences(self, analyses: Sequence[Analysis]) -> list[list[tuple[int, int] | None]]:
+    def _prior_sentences(self, analyses: Sequence[Analysis], wanted: np.ndarray
+                         ) -> list[list[tuple[int, int] | None]]:
         """Per response and code, the span of the sentence the codebook prior scores highest
-        (None: one sentence): where a codebook-only suggestion's evidence points. Read only for
-        evidence; the probabilities stay the prior's reading of the whole response."""
+        (None: one sentence, or no code suggested for the response, as ``wanted`` (n,) says):
+        where a codebook-only suggestion's evidence points. Read only for evidence; the
+        probabilities stay the prior's reading of the whole response."""
         import numpy as np
 
-        parts, owner = _sentence_parts(analyses)
         k = len(self.codebook.ids)
-        if not parts:
-            return [[None] * k for _ in analyses]
-        return _top_sentences(np.zeros((len(analyses), k)), self.prior.view(parts).probabilities,
-                              owner, parts)[1]
+        best: list[list[tuple[int, int] | None]] = [[None] * k for _ in analyses]
+        rows = np.flatnonzero(wanted)
+        parts, owner = _sentence_parts([analyses[i] for i in rows])
+        if parts:
+            spans = _top_sentences(np.zeros((len(rows), k)), self.prior.view(parts).probabilities,
+                                   owner, parts)[1]
+            for i, found in zip(rows, spans, strict=True):
+                best[i] = found
+        return best
 
 
 def fit_model(codebook: Codebook, texts: Sequence[str], labels: Sequence[frozenset[str]], *,
