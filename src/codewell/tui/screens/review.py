@@ -21,6 +21,7 @@ from codewell.errors import CodewellError
 from codewell.values import Status
 from codewell.tui.messages import DecisionSaved
 from codewell.tui.session import CodingSession
+from codewell.tui.widgets.code_list import evidence_quote
 
 if TYPE_CHECKING:
     from codewell.suggest.remote import ModelInfo
@@ -134,13 +135,14 @@ class ReviewScreen(Screen[None]):
         """A row: mark (text, so it reads without colour), probability, id, evidence, the text."""
         probability = self.probabilities[position]
         response = self.session.responses[position]
-        evidence = [s for s in self.session.suggestions[response.id] if s.code == self.code.id][0].evidence
+        suggestion = [s for s in self.session.suggestions[response.id] if s.code == self.code.id][0]
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("[x] " if position in self.marked else "[ ] ", style="bold")
         text.append(f"{probability:4.0%} ", style="bold")
         text.append(f"{response.id:<8} ", style="bold")
-        if evidence:
-            text.append("“" + "; ".join(dict.fromkeys(e.text for e in evidence)) + "”  ", style="italic")
+        if suggestion.evidence:
+            text.append_text(evidence_quote(suggestion, 50))
+            text.append("  ")
         text.append(" ".join(response.text[:300].split()), style="dim")
         return text
 
