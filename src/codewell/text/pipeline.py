@@ -183,8 +183,8 @@ def analyse_many(texts: Sequence[str], vocabulary: Vocabulary = NO_VOCABULARY) -
             pipe.keep_whole(vocabulary.slashed)
             runs = [_RUNS.findall(_lower_same_length(t)) for t in missing]
             _cut_new(runs, pipe, vocabulary)
-            fresh = {text: _from_runs(text, found, pipe, vocabulary)
-                     for text, found in zip(missing, runs, strict=True)}
+            fresh = {text: _from_runs(text, pieces, pipe, vocabulary)
+                     for text, pieces in zip(missing, runs, strict=True)}
         found.update(fresh)
         with _CACHE_LOCK:
             _CACHE.update(((vocabulary, t), a) for t, a in fresh.items())
