@@ -65,7 +65,8 @@ GENERIC = frozenset("""
     quite pretty very much many little far good great fine nice bad big small able sure certain
     important different same new old first second third last next time day year week often
     sometimes always never ok okay yes yeah overall whole part case point fact reason example
-    question answer lots bits also just still even though example etc
+    question answer lots bits also just still even though etc key main major clear simple real
+    true exactly particular particularly general specific various likely work matter
 """.split())
 # How far (in tokens) a learnt negated word may sit from its cue and still be shown from it.
 CUE_REACH = 4
