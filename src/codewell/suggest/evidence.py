@@ -111,8 +111,9 @@ def evidence_weights(coef: np.ndarray, names: Sequence[str], idf: np.ndarray, n_
     """
     import numpy as np
 
-    content = np.array([all(content_word(t) for t in name.split(" ")) for name in names],
-                       dtype=bool)
+    grams = [name.split(" ") for name in names]
+    verdict = {token: content_word(token) for token in {t for gram in grams for t in gram}}
+    content = np.array([all(verdict[t] for t in gram) for gram in grams], dtype=bool)
     df_share = ((1 + n_texts) / np.exp(np.asarray(idf) - 1.0) - 1.0) / max(n_texts, 1)
     shown = np.zeros_like(coef)
     top_anywhere = coef.max(axis=0) if len(coef) else coef
