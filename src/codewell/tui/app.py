@@ -25,7 +25,8 @@ from codewell.errors import CodewellError, DataFileError
 from codewell.tui.commands import CodewellCommands
 from codewell.tui.messages import ModelTrained, OrderReady, SuggestionsReady
 from codewell.tui.screens.coding import CodingScreen
-from codewell.tui.session import ORDERS, CodingSession
+from codewell.tui.session import CodingSession
+from codewell.tui.session_list import ORDERS
 from codewell.tui.typeahead import PaletteTypeahead
 
 if TYPE_CHECKING:
