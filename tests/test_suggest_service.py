@@ -182,14 +182,16 @@ if __name__ == "__main__":
 """
 
 
-def test_the_training_process_ends_when_its_parent_is_killed(tmp_path):
+def _orphan_outlives(tmp_path, runner_text: str) -> bool:
+    """Run ``runner_text`` as a parent that starts our child process and prints its pid, kill
+    the parent with SIGKILL, and say whether the child is still alive 15 s later."""
     import signal
     import subprocess
     import sys
     from pathlib import Path
 
     runner = tmp_path / "parent.py"
-    runner.write_text(RUNNER)
+    runner.write_text(runner_text)
     parent = subprocess.Popen([sys.executable, str(runner), str(Path(__file__).parent)],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
@@ -200,10 +202,14 @@ def test_the_training_process_ends_when_its_parent_is_killed(tmp_path):
         deadline = time.monotonic() + 15
         while _alive(child) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not _alive(child), "an orphaned training process would live on"
+        return _alive(child)
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+def test_the_training_process_ends_when_its_parent_is_killed(tmp_path):
+    assert not _orphan_outlives(tmp_path, RUNNER), "an orphaned training process would live on"
 
 
 def _alive(pid: int) -> bool:
@@ -337,24 +343,4 @@ if __name__ == "__main__":
 
 
 def test_the_suggestion_process_ends_when_its_parent_is_killed(tmp_path):
-    import signal
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    runner = tmp_path / "parent.py"
-    runner.write_text(REMOTE_RUNNER)
-    parent = subprocess.Popen([sys.executable, str(runner), str(Path(__file__).parent)],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        child = int(parent.stdout.readline())
-        assert _alive(child)
-        parent.send_signal(signal.SIGKILL)
-        parent.wait(10)
-        deadline = time.monotonic() + 15
-        while _alive(child) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not _alive(child), "an orphaned suggestion process would live on"
-    finally:
-        if parent.poll() is None:
-            parent.kill()
+    assert not _orphan_outlives(tmp_path, REMOTE_RUNNER), "an orphaned suggestion process would live on"
