@@ -272,15 +272,20 @@ async def test_accept_applies_suggested_codes_with_their_probability(study):
     app = make_app(str(study), "ana")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        if app.engine_missing:
-            pytest.skip("suggestion engine not importable")
+        assert not app.engine_missing, "the suggestion engine failed to load: a failure, not a skip"
         await pilot.press("n")                          # R002: worry about scans at home
         await settle(app, pilot)
         suggested = {s.code: s.probability for s in app.session.suggestions_for("R002") if s.suggested}
         assert suggested
-        await pilot.press("a")
+        await pilot.press("a", "enter")                 # R003 next: finished as suggestions show
+        await settle(app, pilot)
+        await pilot.press("enter")
     decisions, *_ = stored(study)
     assert {d.code for d in decisions} == set(suggested)
+    from codewell.project import Project
+
+    with Project.open(study) as project:  # what was shown is stored with the Enter that finished it
+        assert project.model_agreement("ana").units == ("R002", "R003")
     for decision in decisions:
         assert decision.from_suggestion and decision.suggestions_on
         assert decision.probability == pytest.approx(suggested[decision.code])
@@ -331,8 +336,7 @@ async def test_uncertain_order_arrives_from_the_model_and_resumes_in_it(study):
     app = make_app(str(study), "ana", order="uncertain")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        if app.engine_missing:
-            pytest.skip("suggestion engine not importable")
+        assert not app.engine_missing, "the suggestion engine failed to load: a failure, not a skip"
         await settle(app, pilot)
         assert app.session.order_name == "uncertain"
         assert sorted(app.session.rows) == list(range(app.session.total))
@@ -372,8 +376,7 @@ async def test_done_with_suggestions_shown_feeds_model_agreement(study):
     app = make_app(str(study), "ana")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        if app.engine_missing:
-            pytest.skip("suggestion engine not importable")
+        assert not app.engine_missing, "the suggestion engine failed to load: a failure, not a skip"
         await pilot.press("n")
         await settle(app, pilot)
         shown = {s.code for s in app.session.suggestions_for("R002") if s.suggested}
@@ -404,8 +407,7 @@ async def test_review_shows_the_whole_highlighted_response_and_what_space_does(s
     app = make_app(str(study), "ana")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        if app.engine_missing:
-            pytest.skip("suggestion engine not importable")
+        assert not app.engine_missing, "the suggestion engine failed to load: a failure, not a skip"
         app.review("anxiety")
         await settle(app, pilot)
         screen = app.screen

@@ -96,11 +96,17 @@ class Coding:
         return self._write(work, wait=wait, on_wait=on_wait)
 
     def set_status(self: Project, coder: str, response_id: str, status: Status, *,
+                   shown: Sequence[tuple[str, float, bool]] = (),
                    wait: float | None = None, on_wait: Callable[[], None] | None = None) -> None:
+        """``shown``: the suggestions the coder saw as they finished (see :meth:`record_shown`),
+        stored in the same transaction, so finishing a response is one write."""
         check_coder_name(coder)
 
         def work(unit: Unit) -> None:
-            unit.set_statuses(coder, [self._pks_in(unit, [response_id])[response_id]], status)
+            pk = self._pks_in(unit, [response_id])[response_id]
+            unit.set_statuses(coder, [pk], status)
+            if shown:
+                unit.append_shown(coder, pk, shown)
 
         self._write(work, wait=wait, on_wait=on_wait)
 

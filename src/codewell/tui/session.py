@@ -251,10 +251,9 @@ class CodingSession(SessionList):
         shown = self.suggestions_for(rid) if status is Status.DONE else None
 
         def store(wait: float) -> None:
-            self.project.set_status(self.coder, rid, status, wait=wait)
-            if shown:  # kept so that `codewell agree --model` can score the model as a pseudo-coder
-                self.project.record_shown(self.coder, rid, [(s.code, s.probability, s.suggested) for s in shown],
-                                          wait=wait)
+            # What was shown is kept so that `codewell agree --model` can score the model as a coder.
+            self.project.set_status(self.coder, rid, status, wait=wait,
+                                    shown=[(s.code, s.probability, s.suggested) for s in shown or ()])
 
         return Write(store, lambda _: self._apply_status(rid, status))
 
