@@ -1,0 +1,114 @@
+"""Leave one development writer out, quickly: the loop every suggester change is judged by.
+
+Run by hand:  python benchmarks/bench_lowo.py [--no-sim] [--jobs N] [--json FILE]
+                                              [--set module.NAME=value ...]
+
+Each image-sharing development writer (the sample's three blocks, writer 4 and every
+``samples/image-sharing/dev-*.csv``) is tested, on the five study codes, by a model trained on all
+the others, and also by the codebook alone. Per writer it prints macro-F1, codebook-only
+macro-F1, each code's F1 and kappa, and (unless ``--no-sim``) "after 30 coded responses of a new
+study, exactly right on the next 20": the writer's own responses replayed in file order, as a
+coder starting the study would meet them. Writers are listed worst first; a change is kept only
+when it lifts the worst writer (then the mean).
+
+``--set codewell.suggest.model.SENTENCE_SHARE=0.3`` overrides a module constant for this run (in
+every worker), so a parameter is tried without editing the code. The frozen ``heldout-*`` files
+other than writer 4 (a development writer since its round) are never read here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import statistics
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_suggest import FIVE, IS_BOOK, by_writer, development, only  # noqa: E402
+
+from codewell.codebook import load_codebook  # noqa: E402
+from codewell.suggest.evaluate import simulate, train_test  # noqa: E402
+from codewell.suggest.labelled import read_labelled  # noqa: E402
+
+SHORT = {"understanding": "U", "communication": "C", "adherence": "A",
+         "interpretation_difficulty": "ID", "anxiety": "Anx"}
+
+
+def writers(book):
+    """Every development writer, named: bench_suggest's four and the dev-*.csv files."""
+    found = development(book)
+    for path in sorted((ROOT / "samples" / "image-sharing").glob("dev-*.csv")):
+        found.append((path.stem, read_labelled(path, book)))
+    return found
+
+
+def apply_settings(settings: list[str]) -> None:
+    for item in settings:
+        target, value = item.split("=", 1)
+        module, name = target.rsplit(".", 1)
+        setattr(importlib.import_module(module), name, json.loads(value))
+
+
+def one_writer(args: tuple[int, list[str], bool]) -> dict:
+    k, settings, sim = args
+    from threadpoolctl import threadpool_limits
+
+    apply_settings(settings)
+    book = load_codebook(IS_BOOK)
+    name, train, test = by_writer(writers(book))[k]
+    with threadpool_limits(limits=1, user_api="blas"):
+        report = train_test(book, only(train, FIVE), only(test, FIVE))
+        after = simulate(book, only(test, FIVE), "file", seed=0)["after_30"] if sim else None
+    return {"writer": name, "n_train": len(train), "n_test": len(test),
+            "macro": report["macro_f1"], "codebook": report["cold_start"]["macro_f1"],
+            "codes": {c: {m: report["codes"][c][m] for m in ("f1", "kappa", "precision", "recall")}
+                      for c in FIVE},
+            "after30": None if after is None else after["exact_share_next20"],
+            "after30_rest": None if after is None else after["exact_share_rest"]}
+
+
+def table(rows: list[dict]) -> str:
+    rows = sorted(rows, key=lambda r: r["macro"])
+    head = ("| writer (worst first) | tested | macro-F1 | codebook only | F1 (U / C / A / ID / Anx) "
+            "| kappa (U / C / A / ID / Anx) | after 30: next 20 exact |")
+    out = [head, "|---|---:|---:|---:|---|---|---:|"]
+    for r in rows:
+        f1 = " / ".join(f"{r['codes'][c]['f1']:.2f}" for c in FIVE)
+        kap = " / ".join(f"{r['codes'][c]['kappa']:.2f}" for c in FIVE)
+        after = "-" if r["after30"] is None else f"{r['after30']:.2f}"
+        out.append(f"| {r['writer']} | {r['n_test']} | {r['macro']:.3f} | {r['codebook']:.3f} | "
+                   f"{f1} | {kap} | {after} |")
+    macros = [r["macro"] for r in rows]
+    out.append("")
+    out.append(f"worst {macros[0]:.3f} ({rows[0]['writer']}), second {macros[1]:.3f}, "
+               f"mean {statistics.fmean(macros):.3f}, best {macros[-1]:.3f}; lowest kappa "
+               f"{min(r['codes'][c]['kappa'] for r in rows for c in FIVE):.2f}; trained minus "
+               f"codebook-only, worst writer {rows[0]['macro'] - rows[0]['codebook']:.3f}")
+    if rows[0]["after30"] is not None:
+        out.append("after 30, next 20 exact: " + ", ".join(
+            f"{r['writer']} {r['after30']:.2f}" for r in rows))
+    return "\n".join(out)
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    settings = [argv[i + 1] for i, a in enumerate(argv) if a == "--set"]
+    jobs = int(argv[argv.index("--jobs") + 1]) if "--jobs" in argv else 2
+    sim = "--no-sim" not in argv
+    apply_settings(settings)
+    count = len(writers(load_codebook(IS_BOOK)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        rows = list(pool.map(one_writer, [(k, settings, sim) for k in range(count)]))
+    print(("settings: " + " ".join(settings)) if settings else "settings: as committed")
+    print(table(rows))
+    if "--json" in argv:
+        Path(argv[argv.index("--json") + 1]).write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
