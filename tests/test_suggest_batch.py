@@ -75,6 +75,114 @@ def test_batches_scored_by_a_worker_match_the_model_and_a_new_model_reaches_it(t
         _check(list(scorer.score(cold, _chunks(texts, 100))), cold, texts)
 
 
+# -- rows: a batch read from token arrays is each text and sentence read alone, plainly ---------
+def _plain_cuts(analysis) -> list[tuple[int, int]]:
+    """Sentences as the straightforward per-token loop cuts them (end punctuation, a line break,
+    at least three words; a short tail joins the sentence before it); [] for one sentence."""
+    n, cuts, start, words = len(analysis), [], 0, 0
+    for i in range(n):
+        words += analysis.words[i]
+        if (analysis.norms[i] in {".", "!", "?", "...", "…"} or (
+                i + 1 < n and "\n" in analysis.text[analysis.ends[i]:analysis.starts[i + 1]])) and words >= 3:
+            cuts.append((start, i + 1))
+            start, words = i + 1, 0
+    if start < n:
+        cuts[-1:] = [(cuts[-1][0], n)] if cuts and words < 3 else [*cuts[-1:], (start, n)]
+    return cuts if len(cuts) >= 2 else []
+
+
+def _plain_matches(index, analysis):
+    """Keyword matches by walking one analysis's words, as the phrase index did before rows."""
+    from codewell.text import PhraseMatch
+    from codewell.text.keywords import _AUXILIARIES
+
+    word_idx = [i for i, w in enumerate(analysis.words) if w]
+    canon = [index.canonical(analysis.norms[i]) for i in word_idx]
+    found = []
+    for pos in range(len(canon)):
+        for first, entries in index._first.items():
+            if canon[pos] != index._words[first]:
+                continue
+            for code, phrase, seq, negative in entries:
+                if canon[pos:pos + len(seq)] != [index._words[w] for w in seq]:
+                    continue
+                toks = word_idx[pos:pos + len(seq)]
+                cues = {analysis.scope[t] for t in toks}
+                start, end = analysis.starts[toks[0]], analysis.ends[toks[-1]]
+                if not negative:
+                    found.append(PhraseMatch(code, phrase, start, end, any(c >= 0 for c in cues)))
+                elif len(cues) == 1 and (cue := cues.pop()) >= 0:
+                    glued = cue > 0 and analysis.norms[cue - 1] in _AUXILIARIES and (
+                        analysis.ends[cue - 1] == analysis.starts[cue] or (
+                            analysis.norms[cue] == "not" and analysis.ends[cue - 1] + 1 >= analysis.starts[cue]))
+                    found.append(PhraseMatch(code, phrase, analysis.starts[cue - 1 if glued else cue], end,
+                                             analysis.scope[cue] >= 0, negative=True))
+    return found
+
+
+def _plain_prior(prior, analyses):
+    """The prior's features and probabilities computed one analysis at a time, with scikit-learn's
+    own vectorizer for the profile similarity and the affect module's own functions."""
+    from codewell.suggest import prior as module
+    from codewell.text.affect import affect_features, strong_words
+
+    k = len(prior.codes)
+    matches = [_plain_matches(prior._index, a) for a in analyses]
+    hits, denied = np.zeros((len(analyses), k)), np.zeros((len(analyses), k))
+    for i, found in enumerate(matches):
+        for flag, counts in ((False, hits), (True, denied)):
+            for code, _ in {(m.code, m.phrase) for m in found if m.negated == flag}:
+                counts[i, prior.codes.index(code)] += 1
+    similarity = (prior._vectorizer.transform(list(analyses)) @ prior._profiles.T).toarray()
+    feelings = np.array([sum(1 for i in strong_words(a) if not any(m.start <= a.starts[i] < m.end for m in found))
+                         for a, found in zip(analyses, matches)])
+    features = np.empty((len(analyses), 3 * k))
+    features[:, 0::3], features[:, 1::3], features[:, 2::3] = np.log1p(hits), np.log1p(denied), similarity
+    features = np.hstack([features, [affect_features(a) for a in analyses]])
+    score = (module._BIAS + module._PER_KEYWORD * np.minimum(hits, module._MAX_KEYWORDS)
+             + module._PER_SIMILARITY * similarity + module._PER_AFFECT
+             * np.minimum(feelings, module._MAX_KEYWORDS)[:, None] * prior._affective)
+    probabilities = 1 / (1 + np.exp(-score))
+    probabilities[[not any(a.words) for a in analyses]] = 0.0
+    return features, probabilities, matches
+
+
+def test_rows_read_every_text_and_sentence_as_each_alone(trained) -> None:
+    """The prior and the featurizer on a batch of token rows (texts, then their sentences) give
+    what the plain per-analysis computations give on each text and each sentence as an analysis
+    of its own: scikit-learn's vectorizers, the affect module, a walk over each text's words."""
+    from scipy import sparse
+
+    from codewell.suggest.features import CHAR_WEIGHT, _slice, char_words
+    from codewell.text.rows import TokenRows
+
+    texts = _sample_texts()[:150] + [
+        "They can't interpret it.\nThey panic and feel awful about it. Anxiety is rare but real!",
+        "Not scary at all; it didn't really mean a lot to me. I was terrified, honestly, and anxeity.",
+    ]
+    analyses = trained._analyse(texts)
+    rows = TokenRows(analyses, sentences=True)
+    cuts = [(i, a, b) for i, analysis in enumerate(analyses) for a, b in _plain_cuts(analysis)]
+    parts = [_slice(analyses[i], a, b) for i, a, b in cuts]
+    assert rows.owner == [i for i, _, _ in cuts] and len(parts) > 100
+    assert rows.spans == [(p.starts[0], p.ends[-1]) for p in parts]
+    everything = [*analyses, *parts]
+    view = trained.prior.view(rows)
+    features, probabilities, matches = _plain_prior(trained.prior, everything)
+    assert view.matches == matches and any(m.negative for found in matches for m in found)
+    np.testing.assert_allclose(view.features, features, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(view.probabilities, probabilities, rtol=1e-13, atol=1e-15)
+    featurizer = trained.trained.featurizer
+    chars = featurizer.chars
+    words = sorted({w for a in everything for w in char_words(a)})
+    index = {w: i for i, w in enumerate(words)}
+    plain_chars = chars._weigh(chars._counts(
+        np.array([index[w] for a in everything for w in char_words(a)], dtype=np.int64),
+        np.array([len(char_words(a)) for a in everything]), [chars._word_columns(w) for w in words]))
+    plain = sparse.hstack([featurizer.words.transform(everything), plain_chars * CHAR_WEIGHT, view.features])
+    assert abs(featurizer.transform(rows, view.features) - plain).max() < 1e-13
+
+
 # -- the text pipeline: runs cut once and reused give exactly what spaCy gives on the whole text --
 def _plain(text: str, vocabulary):
     """The straightforward reading: spaCy's tokenizer on the whole lower-cased text, then each

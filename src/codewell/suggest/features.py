@@ -16,10 +16,12 @@ the prior block cost 0.08-0.11 macro-F1, dropping the character block about 0.01
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from codewell.text import Analysis
+from codewell.text.rows import PerNorm, TokenRows, as_rows
 
 if TYPE_CHECKING:
     import numpy as np
@@ -86,7 +88,6 @@ class CharGrams:
         self.ngrams, self.min_df, self.max_df = ngrams, min_df, max_df
         self.vocabulary: dict[str, int] = {}
         self.idf: np.ndarray | None = None
-        self._columns: dict[str, list[int]] = {}
 
     def fit_transform(self, docs: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         """Learn n-grams and IDF from ``docs`` (lists of words); return their (n, grams) matrix."""
@@ -94,19 +95,41 @@ class CharGrams:
 
         words = sorted({w for doc in docs for w in doc})
         names = list(dict.fromkeys(g for w in words for g in self._grams(w)))
-        self.vocabulary, self._columns = {g: i for i, g in enumerate(names)}, {}
-        counts = self._counts(docs, words)
+        self.vocabulary = {g: i for i, g in enumerate(names)}
+        index = {w: i for i, w in enumerate(words)}
+        counts = self._counts(np.fromiter((index[w] for doc in docs for w in doc), dtype=np.int64),
+                              np.array([len(doc) for doc in docs], dtype=np.int64),
+                              [self._word_columns(w) for w in words])
         df = np.bincount(counts.indices, minlength=len(names))
         least = min(self.min_df, len(docs))
         kept = np.flatnonzero((df >= least) & (df <= max(self.max_df * len(docs), least)))
         self.vocabulary = {names[i]: j for j, i in enumerate(kept)}
-        self._columns = {}
         self.idf = np.log((1 + len(docs)) / (1 + df[kept])) + 1.0
         return self._weigh(counts[:, kept])
 
-    def transform(self, docs: Sequence[Sequence[str]]) -> sparse.csr_matrix:
-        """Sublinear TF x IDF, rows L2-normalised: shape (len(docs), n-grams)."""
-        return self._weigh(self._counts(docs, sorted({w for doc in docs for w in doc})))
+    def transform(self, rows: TokenRows) -> sparse.csr_matrix:
+        """Sublinear TF x IDF of each row's :func:`char_words`, rows L2-normalised: shape
+        (rows, n-grams). A word's n-gram columns are worked out once per process."""
+        import numpy as np
+
+        kept = rows.words[rows.tok] & ~rows.negated
+        ids = rows.ids[rows.tok[kept]]
+        unique = np.unique(ids)
+        norms = rows.table.norms
+        words = unique[sorted(range(len(unique)), key=lambda i: norms[unique[i]])]
+        local = np.zeros(len(rows.table), dtype=np.int64)
+        local[words] = np.arange(len(words))
+        columns = self._norm_columns.of(rows.table)
+        return self._weigh(self._counts(local[ids], np.bincount(rows.row[kept], minlength=len(rows)),
+                                        [columns[i] for i in words.tolist()]))
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without the per-norm columns: norm ids mean nothing in another process."""
+        return {key: value for key, value in self.__dict__.items() if key != "_norm_columns"}
+
+    @functools.cached_property
+    def _norm_columns(self) -> PerNorm:
+        return PerNorm(lambda norms: _objects([self._word_columns(norm) for norm in norms]), object)
 
     def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
         """Raw counts -> (1 + log tf) x idf, rows L2-normalised."""
@@ -128,29 +151,35 @@ class CharGrams:
         return [padded[i:i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1)]
 
     def _word_columns(self, word: str) -> list[int]:
-        found = self._columns.get(word)
-        if found is None:
-            found = [c for g in self._grams(word) if (c := self.vocabulary.get(g)) is not None]
-            self._columns[word] = found
-        return found
+        return [c for g in self._grams(word) if (c := self.vocabulary.get(g)) is not None]
 
-    def _counts(self, docs: Sequence[Sequence[str]], words: list[str]) -> sparse.csr_matrix:
-        """Raw counts (texts, n-grams) = (texts x words) @ (words x n-grams)."""
+    def _counts(self, words: np.ndarray, lengths: np.ndarray,
+                columns: list[list[int]]) -> sparse.csr_matrix:
+        """Raw counts (texts, n-grams) = (texts x words) @ (words x n-grams): ``words`` (m,)
+        indexes ``columns`` (each word's n-gram columns) for each word of each text in turn,
+        ``lengths`` (texts,) says how many words each text has."""
         import numpy as np
         from scipy import sparse
 
-        index = {w: i for i, w in enumerate(words)}
-        columns = [self._word_columns(w) for w in words]
-        lengths = np.array([len(c) for c in columns], dtype=np.int64)
-        flat = np.fromiter((c for cols in columns for c in cols), dtype=np.int64, count=int(lengths.sum()))
+        sizes = np.array([len(c) for c in columns], dtype=np.int64)
+        flat = np.fromiter((c for cols in columns for c in cols), dtype=np.int64, count=int(sizes.sum()))
         word_grams = sparse.csr_matrix(
-            (np.ones(len(flat)), flat, np.concatenate([[0], np.cumsum(lengths)])),
-            shape=(len(words), len(self.vocabulary)))
-        rows = np.fromiter((index[w] for doc in docs for w in doc), dtype=np.int64)
-        starts = np.concatenate([[0], np.cumsum([len(doc) for doc in docs])])
-        doc_words = sparse.csr_matrix((np.ones(len(rows)), rows, starts),
-                                      shape=(len(docs), len(words)))
+            (np.ones(len(flat)), flat, np.concatenate([[0], np.cumsum(sizes)])),
+            shape=(len(columns), len(self.vocabulary)))
+        doc_words = sparse.csr_matrix((np.ones(len(words)), words,
+                                       np.concatenate([[0], np.cumsum(lengths)])),
+                                      shape=(len(lengths), len(columns)))
         return (doc_words @ word_grams).tocsr()
+
+
+def _objects(values: list[list[int]]) -> np.ndarray:
+    """``values`` as a one-dimensional array of lists (never a two-dimensional one)."""
+    import numpy as np
+
+    found = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):
+        found[i] = value
+    return found
 
 
 class Featurizer:
@@ -170,11 +199,103 @@ class Featurizer:
         chars = self.chars.fit_transform([char_words(a) for a in analyses])
         return _stack(words, chars, prior_features)
 
-    def transform(self, analyses: Sequence[Analysis], prior_features: np.ndarray) -> sparse.csr_matrix:
-        """(n, word + char + prior) features; the word block comes first (evidence relies on it)."""
-        words = self.words.transform(list(analyses))
-        chars = self.chars.transform([char_words(a) for a in analyses])
-        return _stack(words, chars, prior_features)
+    def transform(self, analyses: Sequence[Analysis] | TokenRows,
+                  prior_features: np.ndarray) -> sparse.csr_matrix:
+        """(rows, word + char + prior) features of each text (or row: texts, then sentences);
+        the word block comes first (evidence relies on it). The same as the word vectorizer's
+        own transform on :func:`word_ngrams`, from per-norm columns instead of strings."""
+        rows = as_rows(analyses)
+        return _stack(self._word_block(rows), self.chars.transform(rows), prior_features)
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without the per-norm lookups: norm ids mean nothing in another process."""
+        return {key: value for key, value in self.__dict__.items() if key != "_grams"}
+
+    @functools.cached_property
+    def _grams(self) -> _WordGrams:
+        return _WordGrams(self.words.vocabulary_)
+
+    def _word_block(self, rows: TokenRows) -> sparse.csr_matrix:
+        import numpy as np
+
+        grams = self._grams
+        chosen = np.flatnonzero(rows.words[rows.tok])
+        unigram = grams.strings.of(rows.table)[rows.ids[rows.tok[chosen]],
+                                               rows.negated[chosen].astype(np.int64)]
+        row = rows.row[chosen]
+        column = np.where(unigram >= 0, grams.unigram_column[unigram], -1)
+        first, second = unigram[:-1], unigram[1:]
+        pair = (row[1:] == row[:-1]) & (first >= 0) & (second >= 0)
+        pair_rows, pair_columns = grams.bigrams(row[:-1][pair], first[pair], second[pair])
+        counts = count_matrix(np.concatenate([row[column >= 0], pair_rows]),
+                              np.concatenate([column[column >= 0], pair_columns]),
+                              (len(rows), len(grams.vocabulary)))
+        return sublinear_tfidf(counts, self.words.idf_)
+
+
+class _WordGrams:
+    """The word vectorizer's vocabulary as integers: every string a unigram or half a bigram of
+    it gets an id, and each norm (plain and negated) maps to one, so a text's n-grams are found
+    with array operations. A bigram whose halves are not both such strings cannot be in it."""
+
+    def __init__(self, vocabulary: dict[str, int]) -> None:
+        import numpy as np
+
+        self.vocabulary = vocabulary
+        strings: dict[str, int] = {}
+        pairs: list[tuple[str, str, int]] = []
+        for name, column in vocabulary.items():
+            strings.setdefault(name, len(strings))
+            at = name.find(" ")
+            while at >= 0:  # every way of reading the name as two words
+                left, right = name[:at], name[at + 1:]
+                strings.setdefault(left, len(strings))
+                strings.setdefault(right, len(strings))
+                pairs.append((left, right, column))
+                at = name.find(" ", at + 1)
+        self.size = len(strings)
+        self.unigram_column = np.array([vocabulary.get(s, -1) for s in strings], dtype=np.int64)
+        codes = np.array([strings[a] * self.size + strings[b] for a, b, _ in pairs], dtype=np.int64)
+        order = np.argsort(codes, kind="stable")
+        self.pair_codes = codes[order]
+        self.pair_columns = np.array([c for _, _, c in pairs], dtype=np.int64)[order]
+        self.strings = PerNorm(lambda norms: [(strings.get(norm, -1), strings.get(NEGATED + norm, -1))
+                                              for norm in norms], np.int64, (2,))
+
+    def bigrams(self, rows: np.ndarray, first: np.ndarray, second: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """The rows and columns of the (first, second) string pairs that are bigrams."""
+        import numpy as np
+
+        codes = first * self.size + second
+        at = np.minimum(np.searchsorted(self.pair_codes, codes), max(len(self.pair_codes) - 1, 0))
+        found = self.pair_codes[at] == codes if len(self.pair_codes) else np.zeros(len(codes), bool)
+        return rows[found], self.pair_columns[at[found]]
+
+
+def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
+    """How often each (row, column) pair occurs, as a float CSR matrix with sorted indices (what
+    scikit-learn's vectorizers count before weighing)."""
+    import numpy as np
+    from scipy import sparse
+
+    codes, counts = np.unique(rows.astype(np.int64) * shape[1] + columns, return_counts=True)
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(codes // max(shape[1], 1), minlength=shape[0]), out=indptr[1:])
+    return sparse.csr_matrix((counts.astype(np.float64), codes % max(shape[1], 1), indptr), shape=shape)
+
+
+def sublinear_tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """``counts`` -> (1 + log tf) x idf, rows L2-normalised, in place, with the very operations
+    of scikit-learn's ``TfidfTransformer(sublinear_tf=True).transform`` (so the same floats)."""
+    import numpy as np
+    from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
+
+    np.log(counts.data, counts.data)
+    counts.data += 1.0
+    counts.data *= idf[counts.indices]
+    inplace_csr_row_normalize_l2(counts)
+    return counts
 
 
 def _stack(words: sparse.csr_matrix, chars: sparse.csr_matrix,
@@ -185,37 +306,17 @@ def _stack(words: sparse.csr_matrix, chars: sparse.csr_matrix,
     return sparse.hstack([words, chars * CHAR_WEIGHT, prior], format="csr", dtype="float64")
 
 
-# A sentence ends after one of these, or where the text breaks the line.
-_SENTENCE_ENDS = frozenset({".", "!", "?", "...", "…"})
-# Sentences shorter than this many words join the next one ("Yes. It helps them understand.").
-MIN_SENTENCE_WORDS = 3
-
-
 def sentences(analysis: Analysis) -> list[Analysis]:
     """The sentences of a multi-sentence analysis as analyses of their own ([] for one sentence).
 
     Each keeps the whole text and its own tokens' original offsets, so keyword matches and
-    evidence found in a sentence point into the response. Sentences are cut on the tokens
-    already there (end punctuation, line breaks), not by another spaCy pass: on 100,000
-    responses a second pass would cost more than all the rest of suggesting.
+    evidence found in a sentence point into the response. Sentences are cut as
+    :class:`~codewell.text.rows.TokenRows` cuts them, on the tokens already there (end
+    punctuation, line breaks), not by another spaCy pass.
     """
-    n = len(analysis)
-    cuts, start, words = [], 0, 0
-    for i in range(n):
-        words += analysis.words[i]
-        ends = analysis.norms[i] in _SENTENCE_ENDS or (
-            i + 1 < n and "\n" in analysis.text[analysis.ends[i]:analysis.starts[i + 1]])
-        if ends and words >= MIN_SENTENCE_WORDS:
-            cuts.append((start, i + 1))
-            start, words = i + 1, 0
-    if start < n:
-        if cuts and words < MIN_SENTENCE_WORDS:
-            cuts[-1] = (cuts[-1][0], n)
-        else:
-            cuts.append((start, n))
-    if len(cuts) < 2:
-        return []
-    return [_slice(analysis, a, b) for a, b in cuts]
+    rows = TokenRows([analysis], sentences=True)
+    return [_slice(analysis, a, b) for a, b in zip(rows.row_start[1:].tolist(),
+                                                   rows.row_end[1:].tolist(), strict=True)]
 
 
 def _slice(analysis: Analysis, a: int, b: int) -> Analysis:

@@ -62,6 +62,7 @@ TENTATIVE_SHARE = 0.6
 # "trained" once every code's prior weight is below this (over 24 positives each).
 TRAINED_BELOW = 0.25
 FOLDS = 5
+PRIOR_CALIBRATE = True
 
 
 class Cancelled(Exception):
@@ -90,6 +91,7 @@ class Trained:
     n_examples: int
     word_names: tuple[str, ...]
     evidence_weights: np.ndarray
+    prior_calibrations: tuple[Calibration, ...]
 
     def __post_init__(self) -> None:
         for value in (self.coef, self.intercept, self.has_model, self.thresholds,
@@ -159,25 +161,28 @@ class FittedModel:
         from sklearn import config_context
 
         from codewell.suggest.prior import PriorView
+        from codewell.text.rows import TokenRows
 
         trained = self.trained
         n = len(analyses)
-        parts, owner = ([], []) if trained is None else _sentence_parts(analyses)
-        # Responses and their sentences go through the prior and the featurizer as one batch,
-        # with scikit-learn's per-call input checks off (our own matrices, always finite): one
-        # suggestion on the coding screen costs a third of what two checked passes did.
+        # Responses and their sentences go through the prior and the featurizer as one batch of
+        # rows (a sentence is a range of its response's tokens), with scikit-learn's per-call
+        # input checks off (our own matrices, always finite).
+        rows = TokenRows(analyses, sentences=trained is not None)
         with config_context(skip_parameter_validation=True, assume_finite=True):
-            both = self.prior.view([*analyses, *parts])
+            both = self.prior.view(rows)
             view = PriorView(both.features[:n], both.probabilities[:n], both.matches[:n])
             if trained is None:
                 return view.probabilities, np.full(k, DEFAULT_THRESHOLD), view, None, None
-            all_features = trained.featurizer.transform([*analyses, *parts], both.features)
+            all_features = trained.featurizer.transform(rows, both.features)
         all_scores = all_features @ trained.coef.T + trained.intercept
         scores, features = all_scores[:n], all_features[:n]
-        best = _blend_sentences(scores, all_scores[n:], owner, parts)
+        best = _blend_sentences(scores, all_scores[n:], rows.owner, rows.spans)
         model = np.column_stack([cal.apply(scores[:, c]) for c, cal in enumerate(trained.calibrations)])
         weight = trained.prior_weight
-        probabilities = weight * view.probabilities + (1 - weight) * model
+        prior = np.column_stack([cal.apply(_logit(view.probabilities[:, c]))
+                                 for c, cal in enumerate(trained.prior_calibrations)])
+        probabilities = weight * prior + (1 - weight) * model
         thresholds = weight * DEFAULT_THRESHOLD + (1 - weight) * trained.thresholds
         empty = np.array([not any(a.words) for a in analyses], dtype=bool)
         probabilities[empty] = 0.0
@@ -211,13 +216,16 @@ class FittedModel:
         probabilities stay the prior's reading of the whole response."""
         import numpy as np
 
+        from codewell.text.rows import TokenRows
+
         k = len(self.codebook.ids)
         best: list[list[tuple[int, int] | None]] = [[None] * k for _ in analyses]
         rows = np.flatnonzero(wanted)
-        parts, owner = _sentence_parts([analyses[i] for i in rows])
-        if parts:
-            spans = _top_sentences(np.zeros((len(rows), k)), self.prior.view(parts).probabilities,
-                                   owner, parts)[1]
+        parts = TokenRows([analyses[i] for i in rows], sentences=True)
+        if parts.owner:
+            spans = _top_sentences(np.zeros((len(rows), k)),
+                                   self.prior.view(parts).probabilities[len(rows):],
+                                   parts.owner, parts.spans)[1]
             for i, found in zip(rows, spans, strict=True):
                 best[i] = found
         return best
@@ -271,11 +279,21 @@ def _train(codebook: Codebook, pairs: list[tuple[str, frozenset[str]]], seed: in
         calibrations[c] = fit_calibration(held_out[:, c], gold[:, c])
         thresholds[c] = choose_threshold(calibrations[c].apply(held_out[:, c]), gold[:, c])
     prior_weight = np.where(has_model, 1.0 / (1.0 + positives / PRIOR_HALF_LIFE), 1.0)
+    prior_calibrations = tuple(
+        fit_calibration(_logit(view.probabilities[:n_real, c]), gold[:, c])
+        if has_model[c] and PRIOR_CALIBRATE else Calibration() for c in range(k))
     names = tuple(featurizer.words.get_feature_names_out())
     shown = evidence_weights(coef[:, :len(names)], names, featurizer.words.idf_,
                              features.shape[0], has_model)
     return Trained(featurizer, coef, intercept, has_model, tuple(calibrations), thresholds,
-                   prior_weight, len(pairs), names, shown)
+                   prior_weight, len(pairs), names, shown, prior_calibrations)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
 
 
 def _deny_denials(coef: np.ndarray, prior_start: int) -> None:
@@ -292,37 +310,25 @@ def _deny_denials(coef: np.ndarray, prior_start: int) -> None:
         coef[c, column] = min(coef[c, column], 0.0)
 
 
-def _sentence_parts(analyses: Sequence[Analysis]) -> tuple[list[Analysis], list[int]]:
-    """The sentences of every multi-sentence response, and the response each belongs to."""
-    from codewell.suggest.features import sentences
-
-    parts, owner = [], []
-    for i, analysis in enumerate(analyses):
-        for sentence in sentences(analysis):
-            parts.append(sentence)
-            owner.append(i)
-    return parts, owner
-
-
 def _blend_sentences(scores: np.ndarray, part_scores: np.ndarray, owner: list[int],
-                     parts: list[Analysis]) -> list[list[tuple[int, int] | None]]:
+                     spans: list[tuple[int, int]]) -> list[list[tuple[int, int] | None]]:
     """Blend each multi-sentence response's best sentence score into ``scores`` (n, k), in
-    place (see ``SENTENCE_SHARE``); return, per response and code, that sentence's span."""
-    if not parts:
+    place (see ``SENTENCE_SHARE``); return, per response and code, that sentence's span.
+    ``owner`` and ``spans`` give each sentence's response and character span."""
+    if not owner:
         return [[None] * scores.shape[1] for _ in range(len(scores))]
-    top, best = _top_sentences(scores, part_scores, owner, parts)
+    top, best = _top_sentences(scores, part_scores, owner, spans)
     several = sorted(set(owner))
     scores[several] = (1 - SENTENCE_SHARE) * scores[several] + SENTENCE_SHARE * top[several]
     return best
 
 
 def _top_sentences(scores: np.ndarray, part_scores: np.ndarray, owner: list[int],
-                   parts: list[Analysis]) -> tuple[np.ndarray, list[list[tuple[int, int] | None]]]:
+                   spans: list[tuple[int, int]]
+                   ) -> tuple[np.ndarray, list[list[tuple[int, int] | None]]]:
     """Per response and code (the shape of ``scores``), its best sentence's score (-inf: one
     sentence) and that sentence's span (None: one sentence)."""
     import numpy as np
-
-    from codewell.suggest.features import span
 
     best: list[list[tuple[int, int] | None]] = [[None] * scores.shape[1] for _ in range(len(scores))]
     top = np.full_like(scores, -np.inf)
@@ -332,7 +338,7 @@ def _top_sentences(scores: np.ndarray, part_scores: np.ndarray, owner: list[int]
         top[i, better] = part_scores[j, better]
         top_part[i, better] = j
     for i in sorted(set(owner)):
-        best[i] = [span(parts[j]) for j in top_part[i]]
+        best[i] = [spans[j] for j in top_part[i]]
     return top, best
 
 

@@ -8,13 +8,15 @@ trained classifier, which learns how far to trust them for this study.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from codewell.values import Codebook, Code
 from codewell.text import Analysis, PhraseIndex, PhraseMatch, Vocabulary, analyse_many, vocabulary
-from codewell.text.affect import AFFECT_FEATURES, affect_features, strong_words, valences
+from codewell.text.affect import AFFECT_FEATURES, STRONG, lexicon, valences
+from codewell.text.rows import PerNorm, TokenRows, as_rows
 
 if TYPE_CHECKING:
     import numpy as np
@@ -76,50 +78,110 @@ class CodebookPrior:
         """Per code, whether its keywords are feelings (strong feeling words then count for it)."""
         return tuple(bool(flag) for flag in self._affective)
 
-    def own(self, analyses: Sequence[Analysis]) -> Sequence[Analysis]:
-        """``analyses`` read with this codebook's vocabulary (re-analysed only when they were not)."""
-        if all(a.vocabulary == self.vocabulary for a in analyses):
-            return analyses
-        return analyse_many([a.text for a in analyses], self.vocabulary)
+    def own(self, analyses: Sequence[Analysis] | TokenRows) -> TokenRows:
+        """``analyses`` as rows read with this codebook's vocabulary (re-analysed only when they
+        were not)."""
+        rows = as_rows(analyses)
+        if all(a.vocabulary == self.vocabulary for a in rows.analyses):
+            return rows
+        again = analyse_many([a.text for a in rows.analyses], self.vocabulary)
+        return TokenRows(again, sentences=rows.sentences)
 
-    def view(self, analyses: Sequence[Analysis]) -> PriorView:
+    def view(self, analyses: Sequence[Analysis] | TokenRows) -> PriorView:
+        """The prior's reading of each text (or of each row: texts, then their sentences)."""
         import numpy as np
 
-        analyses = self.own(analyses)
-        k = len(self.codes)
+        rows = self.own(analyses)
+        n, k = len(rows), len(self.codes)
         column = {code: c for c, code in enumerate(self.codes)}
-        hits = np.zeros((len(analyses), k))
-        negated = np.zeros((len(analyses), k))
-        matches = []
-        for i, analysis in enumerate(analyses):
-            found = self._index.match(analysis)
-            matches.append(found)
-            for code in {(m.code, m.phrase) for m in found if not m.negated}:
-                hits[i, column[code[0]]] += 1
-            for code in {(m.code, m.phrase) for m in found if m.negated}:
-                negated[i, column[code[0]]] += 1
-        similarity = self.similarity(analyses)
-        features = np.empty((len(analyses), FEATURES_PER_CODE * k + len(AFFECT_FEATURES)))
+        hits = np.zeros((n, k))
+        negated = np.zeros((n, k))
+        matches = self._index.match_rows(rows)
+        for i, found in enumerate(matches):
+            if found:
+                for code, _ in {(m.code, m.phrase) for m in found if not m.negated}:
+                    hits[i, column[code]] += 1
+                for code, _ in {(m.code, m.phrase) for m in found if m.negated}:
+                    negated[i, column[code]] += 1
+        similarity = self.similarity(rows)
+        affect, feelings = self._affect(rows, matches)
+        features = np.empty((n, FEATURES_PER_CODE * k + len(AFFECT_FEATURES)))
         features[:, 0:3 * k:3] = np.log1p(hits)
         features[:, 1:3 * k:3] = np.log1p(negated)
         features[:, 2:3 * k:3] = similarity
-        rated = [valences(a) for a in analyses]
-        features[:, 3 * k:] = [affect_features(a, r) for a, r in zip(analyses, rated, strict=True)
-                               ] if analyses else 0.0
-        feelings = np.array([_unlisted_feelings(a, found, r) for a, found, r in
-                             zip(analyses, matches, rated, strict=True)])
+        features[:, 3 * k:] = affect
         score = (_BIAS + _PER_KEYWORD * np.minimum(hits, _MAX_KEYWORDS) + _PER_SIMILARITY * similarity
                  + _PER_AFFECT * np.minimum(feelings, _MAX_KEYWORDS)[:, None] * self._affective)
-        empty = np.array([not any(a.words) for a in analyses], dtype=bool)
+        empty = np.bincount(rows.row, weights=rows.words[rows.tok], minlength=n) == 0
         probabilities = 1.0 / (1.0 + np.exp(-score))
         probabilities[empty] = 0.0
         return PriorView(features, probabilities, matches)
 
-    def similarity(self, analyses: Sequence[Analysis]) -> np.ndarray:
-        """Cosine similarity (n, k) of each text to each code's profile, on content lemmas."""
-        analyses = self.own(analyses)
-        vectors = self._vectorizer.transform(list(analyses))
+    def similarity(self, analyses: Sequence[Analysis] | TokenRows) -> np.ndarray:
+        """Cosine similarity (n, k) of each text to each code's profile, on content lemmas
+        (:func:`content_lemmas`, counted per row from per-norm columns)."""
+        import numpy as np
+
+        from codewell.suggest.features import count_matrix, sublinear_tfidf
+
+        rows = self.own(analyses)
+        ids = rows.ids[rows.tok]
+        columns = self._content_columns.of(rows.table)
+        column = np.where(rows.negated, columns[ids, 1], columns[ids, 0])
+        kept = rows.words[rows.tok] & (column >= 0)
+        counts = count_matrix(rows.row[kept], column[kept], (len(rows), len(self._vectorizer.vocabulary_)))
+        vectors = sublinear_tfidf(counts, self._vectorizer.idf_)
         return (vectors @ self._profiles.T).toarray()
+
+    @functools.cached_property
+    def _content_columns(self) -> PerNorm:
+        """Per norm, its column in the profile vocabulary and that of its negated form (-1: none;
+        both -1 for a norm that is no content lemma)."""
+        import numpy as np
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        vocabulary = self._vectorizer.vocabulary_
+
+        def columns(norms: list[str]) -> list[tuple[int, int]]:
+            return [(vocabulary.get(norm, -1), vocabulary.get("neg_" + norm, -1))
+                    if (norm in _KEEP or norm not in STOP_WORDS) and len(norm) > 1 else (-1, -1)
+                    for norm in norms]
+
+        return PerNorm(columns, np.int64, (2,))
+
+    @functools.cached_property
+    def _valences(self) -> PerNorm:
+        """Per norm, its valence in the affect lexicon (0.0: not rated)."""
+        table = lexicon()
+        return PerNorm(lambda norms: [table.get(norm, 0.0) for norm in norms], float)
+
+    def _affect(self, rows: TokenRows, matches: list[list[PhraseMatch]]
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Per row, :func:`~codewell.text.affect.affect_features` (r, 4), and how many strong
+        feeling words (:func:`~codewell.text.affect.strong_words`) no keyword matched (r,)."""
+        import numpy as np
+
+        ids = rows.ids[rows.tok]
+        rated = np.where(rows.words[rows.tok], self._valences.of(rows.table)[ids], 0.0)
+        denied, row, n = rows.negated, rows.row, len(rows)
+
+        def total(weights: np.ndarray) -> np.ndarray:  # summed in token order, as Python would
+            return np.bincount(row, weights=weights, minlength=n)
+
+        strong = ~denied & (rated <= STRONG)
+        affect = np.log1p(np.column_stack([
+            total(np.where(~denied & (rated < 0), -rated, 0.0)) / 2,
+            total(np.where(~denied & (rated > 0), rated, 0.0)) / 2,
+            total(np.where(denied, np.maximum(0.0, -rated), 0.0)) / 2,
+            total(strong.astype(float)),
+        ]))
+        feelings = np.bincount(row[strong], minlength=n)
+        for j in np.flatnonzero(strong).tolist():
+            taken = matches[row[j]]
+            if taken:
+                start = rows.starts[rows.tok[j]]
+                feelings[row[j]] -= any(m.start <= start < m.end for m in taken)
+        return affect, feelings
 
 
 def _affective(codebook: Codebook, vocabulary: Vocabulary) -> np.ndarray:
@@ -133,13 +195,6 @@ def _affective(codebook: Codebook, vocabulary: Vocabulary) -> np.ndarray:
         flags.append(len(rated) >= _AFFECTIVE_MIN_RATED
                      and sum(rated) / len(rated) <= _AFFECTIVE_VALENCE)
     return np.array(flags, dtype=float)
-
-
-def _unlisted_feelings(analysis: Analysis, matches: list[PhraseMatch], rated: list[float]) -> int:
-    """Strong feeling words of ``analysis`` that no codebook keyword matched."""
-    taken = [(m.start, m.end) for m in matches]
-    return sum(1 for i in strong_words(analysis, rated)
-               if not any(s <= analysis.starts[i] < e for s, e in taken))
 
 
 def vocabulary_of(codebook: Codebook) -> Vocabulary:

@@ -9,13 +9,17 @@ from the cue ("can't really interpret"). Every other keyword inside a negation i
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from codewell.text.negation import is_cue
 from codewell.text.pipeline import Analysis, analyse_many, pipeline
+from codewell.text.rows import PerNorm, TokenRows
 from codewell.text.vocabulary import NO_VOCABULARY, Vocabulary
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Words that may stand between a negation and the verb it governs in a negative keyword:
 # "can" (cannot), "do" (don't), "be" (isn't), "will", "would", "could", "should", "have", "to".
@@ -43,10 +47,11 @@ _SUFFIXES = ("s", "es", "ed", "ing", "ion", "ation", "ations", "ions", "al", "al
 class PhraseIndex:
     """Codebook keywords of every code, matched on lemmas, tolerant of typos and word endings.
 
-    Matching is per token: each distinct text word is mapped once (and cached) to the keyword word
-    it stands for, exactly, by a known ending, or — for words no English dictionary knows, of five
-    letters or more — by a Damerau-Levenshtein distance of 1 (2 from eight letters), so "anxeity"
-    and "undrestand" still count.
+    Matching is per token: each distinct norm is mapped once per process (see
+    :class:`~codewell.text.rows.PerNorm`) to the keyword word it stands for, exactly, by a known
+    ending, or — for words no English dictionary knows, of five letters or more — by a
+    Damerau-Levenshtein distance of 1 (2 from eight letters), so "anxeity" and "undrestand" still
+    count; a batch's texts are then matched on those integers.
     """
 
     def __init__(self, phrases: Iterable[tuple[str, str]],
@@ -54,71 +59,129 @@ class PhraseIndex:
         """``phrases`` are (code id, keyword) pairs; a keyword may be several words."""
         pairs = [(code, phrase.strip()) for code, phrase in phrases if phrase.strip()]
         analyses = analyse_many([phrase for _, phrase in pairs], vocabulary)
-        self._by_first: dict[str, list[tuple[str, str, tuple[str, ...], bool]]] = {}
+        by_first: dict[str, list[tuple[str, str, tuple[str, ...], bool]]] = {}
         for (code, phrase), analysis in zip(pairs, analyses, strict=True):
             seq = tuple(nm for nm, w in zip(analysis.norms, analysis.words, strict=True) if w)
             negative = _negative_core(seq)
             if negative is not None:
                 seq = negative
             if seq:
-                self._by_first.setdefault(seq[0], []).append((code, phrase, seq, negative is not None))
-        self._vocab = frozenset(nm for entries in self._by_first.values()
-                                for _, _, seq, _ in entries for nm in seq)
-        self._canon: dict[str, str | None] = {}
-        self._lock = threading.Lock()
+                by_first.setdefault(seq[0], []).append((code, phrase, seq, negative is not None))
+        # The keyword words in a fixed order (a typo as near to two of them reads as the first,
+        # in every process alike), and each keyword as indices into them, by its first word.
+        self._words = sorted({nm for entries in by_first.values() for _, _, seq, _ in entries
+                              for nm in seq})
+        position = {word: i for i, word in enumerate(self._words)}
+        self._first = {position[first]: [(code, phrase, [position[w] for w in seq], negative)
+                                         for code, phrase, seq, negative in entries]
+                       for first, entries in by_first.items()}
+        self._canonical = PerNorm(self._canonical_positions, int)
 
     def canonical(self, norm: str) -> str | None:
         """The keyword word that ``norm`` stands for, or None."""
-        cached = self._canon.get(norm, "")
-        if cached != "":
-            return cached
-        found = self._lookup(norm)
-        with self._lock:
-            self._canon[norm] = found
+        found = int(self._canonical_positions([norm])[0])
+        return self._words[found] if found >= 0 else None
+
+    def _canonical_positions(self, norms: list[str]) -> np.ndarray:
+        """For each norm, the position of the keyword word it stands for in ``_words`` (-1: none):
+        itself, the word without a known ending, or a typo of it (see the class)."""
+        import numpy as np
+
+        position = {word: i for i, word in enumerate(self._words)}
+        found = np.full(len(norms), -1, dtype=np.int64)
+        typos = []
+        for i, norm in enumerate(norms):
+            known = self._known(norm, position)
+            if known >= 0:
+                found[i] = known
+            elif len(norm) >= 5 and norm.isalpha() and not pipeline().is_known_word(norm):
+                typos.append(i)
+        if typos and self._words:
+            found[typos] = self._nearest([norms[i] for i in typos])
         return found
 
-    def _lookup(self, norm: str) -> str | None:
-        if norm in self._vocab:
-            return norm
+    def _known(self, norm: str, position: dict[str, int]) -> int:
+        if norm in position:
+            return position[norm]
         for suffix in _SUFFIXES:
             stem = norm[: -len(suffix)]
             if norm.endswith(suffix) and len(stem) >= 5:
                 for candidate in (stem, stem + "e"):
-                    if candidate in self._vocab:
-                        return candidate
-        if len(norm) < 5 or not norm.isalpha() or pipeline().is_known_word(norm):
-            return None
-        from rapidfuzz.distance import OSA
+                    if candidate in position:
+                        return position[candidate]
+        return -1
 
-        limit = 1 if len(norm) < 8 else 2
-        best, best_distance = None, limit + 1
-        for word in self._vocab:
-            if abs(len(word) - len(norm)) <= limit:
-                distance = OSA.distance(norm, word, score_cutoff=limit)
-                if distance < best_distance:
-                    best, best_distance = word, distance
-        return best
+    def _nearest(self, norms: list[str]) -> np.ndarray:
+        """Per norm, the first keyword word within its typo distance (-1: none), all at once."""
+        import numpy as np
+        from rapidfuzz.distance import OSA
+        from rapidfuzz.process import cdist
+
+        distances = cdist(norms, self._words, scorer=OSA.distance, score_cutoff=2,
+                          dtype=np.int32, workers=1)
+        limits = np.array([1 if len(norm) < 8 else 2 for norm in norms])
+        close = distances <= limits[:, None]
+        best = np.where(close, distances, 3).argmin(axis=1)
+        return np.where(close[np.arange(len(norms)), best], best, -1)
 
     def match(self, analysis: Analysis) -> list[PhraseMatch]:
         """Every keyword occurrence in ``analysis`` (overlaps allowed across codes)."""
-        word_idx = [i for i, w in enumerate(analysis.words) if w]
-        canon = [self.canonical(analysis.norms[i]) for i in word_idx]
-        found: list[PhraseMatch] = []
-        for pos, first in enumerate(canon):
-            if first is None:
-                continue
-            for code, phrase, seq, negative in self._by_first.get(first, ()):
-                if tuple(canon[pos:pos + len(seq)]) != seq:
-                    continue
-                toks = [word_idx[k] for k in range(pos, pos + len(seq))]
-                cues = {analysis.scope[t] for t in toks}
-                start, end = analysis.starts[toks[0]], analysis.ends[toks[-1]]
-                if not negative:
-                    found.append(PhraseMatch(code, phrase, start, end, any(c >= 0 for c in cues)))
-                elif len(cues) == 1 and (cue := cues.pop()) >= 0:
-                    found.append(PhraseMatch(code, phrase, _cue_start(analysis, cue), end,
-                                             analysis.scope[cue] >= 0, negative=True))
+        return self.match_rows(TokenRows([analysis]))[0]
+
+    def match_rows(self, rows: TokenRows) -> list[list[PhraseMatch]]:
+        """Every keyword occurrence in each row, as :meth:`match` would find it in that row alone.
+
+        Keywords are found once per text, on its words; a sentence row takes those lying within
+        it, and only negations whose cue is in the row count.
+        """
+        import numpy as np
+
+        words = np.flatnonzero(rows.words)
+        canon = self._canonical.of(rows.table)[rows.ids[words]]
+        starts = np.zeros(len(self._words) + 1, dtype=bool)
+        starts[list(self._first)] = True
+        candidates = np.flatnonzero(starts[canon]).tolist()  # canon -1 reads the False at the end
+        by_text: dict[int, list[tuple[str, str, list[int], bool, list[int]]]] = {}
+        if candidates:
+            canon_list, word_list = canon.tolist(), words.tolist()
+            text_of = rows.text_of[words].tolist()
+            scope = rows.scope
+            for pos in candidates:
+                text = text_of[pos]
+                for code, phrase, seq, negative in self._first[canon_list[pos]]:
+                    end = pos + len(seq)
+                    if end <= len(canon_list) and text_of[end - 1] == text \
+                            and canon_list[pos:end] == seq:
+                        toks = word_list[pos:end]
+                        by_text.setdefault(text, []).append(
+                            (code, phrase, toks, negative, scope[toks].tolist()))
+        found: list[list[PhraseMatch]] = [[] for _ in range(len(rows))]
+        if not by_text:
+            return found
+        row_text, row_start, row_end = (rows.row_text.tolist(), rows.row_start.tolist(),
+                                        rows.row_end.tolist())
+        for r, text in enumerate(row_text):
+            if text in by_text:
+                found[r] = _in_row(rows, by_text[text], row_start[r], row_end[r])
         return found
+
+
+def _in_row(rows: TokenRows, matches: list[tuple[str, str, list[int], bool, list[int]]],
+            first: int, end: int) -> list[PhraseMatch]:
+    """The text's keyword matches within tokens first..end, negation read within them too."""
+    found = []
+    for code, phrase, toks, negative, cues in matches:
+        if toks[0] < first or toks[-1] >= end:
+            continue
+        start, stop = int(rows.starts[toks[0]]), int(rows.ends[toks[-1]])
+        inside = {cue if first <= cue < end else -1 for cue in cues}
+        if not negative:
+            found.append(PhraseMatch(code, phrase, start, stop, any(c >= 0 for c in inside)))
+        elif len(inside) == 1 and (cue := inside.pop()) >= 0:
+            own = int(rows.scope[cue])
+            found.append(PhraseMatch(code, phrase, _cue_start(rows, cue, first), stop,
+                                     first <= own < end, negative=True))
+    return found
 
 
 def _negative_core(seq: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -134,12 +197,13 @@ def _negative_core(seq: tuple[str, ...]) -> tuple[str, ...] | None:
     return seq[i:] or None
 
 
-def _cue_start(analysis: Analysis, cue: int) -> int:
+def _cue_start(rows: TokenRows, cue: int, first: int) -> int:
     """Where evidence for a negative keyword starts: its cue, or the auxiliary glued to it
-    ("can't": "ca" + "n't"; "don't"; "couldn't")."""
-    if cue > 0 and analysis.norms[cue - 1] in _AUXILIARIES and analysis.ends[cue - 1] == analysis.starts[cue]:
-        return analysis.starts[cue - 1]
-    if cue > 0 and analysis.norms[cue] == "not" and analysis.norms[cue - 1] in _AUXILIARIES \
-            and analysis.ends[cue - 1] + 1 >= analysis.starts[cue]:
-        return analysis.starts[cue - 1]
-    return analysis.starts[cue]
+    ("can't": "ca" + "n't"; "don't"; "couldn't"); ``first`` is the row's first token."""
+    norms, ids = rows.table.norms, rows.ids
+    if cue > first and norms[ids[cue - 1]] in _AUXILIARIES and rows.ends[cue - 1] == rows.starts[cue]:
+        return int(rows.starts[cue - 1])
+    if cue > first and norms[ids[cue]] == "not" and norms[ids[cue - 1]] in _AUXILIARIES \
+            and rows.ends[cue - 1] + 1 >= rows.starts[cue]:
+        return int(rows.starts[cue - 1])
+    return int(rows.starts[cue])
