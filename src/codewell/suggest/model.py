@@ -62,7 +62,6 @@ TENTATIVE_SHARE = 0.6
 # "trained" once every code's prior weight is below this (over 24 positives each).
 TRAINED_BELOW = 0.25
 FOLDS = 5
-PRIOR_CALIBRATE = True
 
 
 class Cancelled(Exception):
@@ -91,7 +90,6 @@ class Trained:
     n_examples: int
     word_names: tuple[str, ...]
     evidence_weights: np.ndarray
-    prior_calibrations: tuple[Calibration, ...]
 
     def __post_init__(self) -> None:
         for value in (self.coef, self.intercept, self.has_model, self.thresholds,
@@ -180,9 +178,7 @@ class FittedModel:
         best = _blend_sentences(scores, all_scores[n:], rows.owner, rows.spans)
         model = np.column_stack([cal.apply(scores[:, c]) for c, cal in enumerate(trained.calibrations)])
         weight = trained.prior_weight
-        prior = np.column_stack([cal.apply(_logit(view.probabilities[:, c]))
-                                 for c, cal in enumerate(trained.prior_calibrations)])
-        probabilities = weight * prior + (1 - weight) * model
+        probabilities = weight * view.probabilities + (1 - weight) * model
         thresholds = weight * DEFAULT_THRESHOLD + (1 - weight) * trained.thresholds
         empty = np.array([not any(a.words) for a in analyses], dtype=bool)
         probabilities[empty] = 0.0
@@ -279,21 +275,11 @@ def _train(codebook: Codebook, pairs: list[tuple[str, frozenset[str]]], seed: in
         calibrations[c] = fit_calibration(held_out[:, c], gold[:, c])
         thresholds[c] = choose_threshold(calibrations[c].apply(held_out[:, c]), gold[:, c])
     prior_weight = np.where(has_model, 1.0 / (1.0 + positives / PRIOR_HALF_LIFE), 1.0)
-    prior_calibrations = tuple(
-        fit_calibration(_logit(view.probabilities[:n_real, c]), gold[:, c])
-        if has_model[c] and PRIOR_CALIBRATE else Calibration() for c in range(k))
     names = tuple(featurizer.words.get_feature_names_out())
     shown = evidence_weights(coef[:, :len(names)], names, featurizer.words.idf_,
                              features.shape[0], has_model)
     return Trained(featurizer, coef, intercept, has_model, tuple(calibrations), thresholds,
-                   prior_weight, len(pairs), names, shown, prior_calibrations)
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    import numpy as np
-
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
+                   prior_weight, len(pairs), names, shown)
 
 
 def _deny_denials(coef: np.ndarray, prior_start: int) -> None:
