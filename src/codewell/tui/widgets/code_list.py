@@ -16,6 +16,8 @@ from codewell.suggest.evidence import quote
 from codewell.values import Code, CodeSuggestion
 
 BAR_CELLS = 10
+# The fewest cells an evidence quote is worth drawing in: narrower, it would read "“……".
+QUOTE_ROOM = 12
 FALLBACK_COLOURS = ("#4E79A7", "#F28E2B", "#59A14F", "#E15759", "#B07AA1",
                     "#76B7B2", "#EDC948", "#FF9DA7", "#9C755F", "#BAB0AC")
 
@@ -54,7 +56,7 @@ def evidence_quote(suggestion: CodeSuggestion, width: int) -> Text:
         text.append("; ".join(dict.fromkeys(" ".join(e.text.split()) for e in words)), style="bold italic")
     else:
         spans = [(e.start - sentence.start, e.end - sentence.start) for e in words]
-        for piece, carrying in quote(sentence.text, (0, len(sentence.text)), spans, max(width, 12)):
+        for piece, carrying in quote(sentence.text, (0, len(sentence.text)), spans, max(width, QUOTE_ROOM)):
             text.append(piece, style="bold italic" if carrying else "italic")
     text.append("”", style="italic")
     return text
@@ -131,6 +133,7 @@ class CodeRow(Widget):
             applied, suggestion, _ = self._shown
             self._text = self.line(applied, suggestion)
             self._drawn = None
+            self.refresh()
 
     def render_line(self, y: int) -> Strip:
         width, base = self.size.width, self.rich_style
@@ -156,9 +159,10 @@ class CodeRow(Widget):
         text.append(self.code.label, style="bold" if applied else "")
         if self.code.group:
             text.append(f"  {self.code.group}", style="dim")
-        if suggestion is not None and suggestion.evidence:
+        room = (self.size.width or 100) - text.cell_len - 4
+        if suggestion is not None and suggestion.evidence and room >= QUOTE_ROOM:
             text.append("  ")
-            text.append_text(evidence_quote(suggestion, (self.size.width or 100) - text.cell_len - 4))
+            text.append_text(evidence_quote(suggestion, room))
         return text
 
     def on_click(self) -> None:
