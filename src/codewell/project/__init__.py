@@ -21,6 +21,7 @@ from codewell.errors import DamagedProjectError, DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.project.browse import Browse
 from codewell.project.changes import CodebookChanges
+from codewell.project.check import Checking
 from codewell.project.coding import Coding
 from codewell.project.flags import Flags
 from codewell.project.reliability import Reliability
@@ -61,7 +62,7 @@ def _parse_codebook(body: str) -> Codebook:
 
 
 class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Streaming, Browse,
-              Suggesting):
+              Suggesting, Checking):
     """An open project. Create with :meth:`create`, open with :meth:`open`; close when done.
 
     Opened for a ``viewer`` (the coder at the screen), it hides other coders' work on open

@@ -275,11 +275,12 @@ def _check_version(location: str | Path, version: int) -> None:
         )
 
 
-def open_database(location: str | Path, *, check: bool = True) -> Database:
+def open_database(location: str | Path, *, check: bool = True, upgrade: bool = True) -> Database:
     """Open an existing project, upgrading an older schema (after a backup) in one transaction.
 
     A file or folder this user cannot write opens read-only: reading commands work, writing ones
-    say why they cannot. With ``check``, a damaged project opens for reading only.
+    say why they cannot. With ``check``, a damaged project opens for reading only. Without
+    ``upgrade``, an older schema is refused instead (``codewell check`` writes nothing).
     """
     read_only = immutable = False
     if not is_url(location):
@@ -297,6 +298,10 @@ def open_database(location: str | Path, *, check: bool = True) -> Database:
         version = _stored_version(db)
         _check_version(location, version)
         if version < schema.SCHEMA_VERSION:
+            if not upgrade:
+                raise ProjectError(f"{db.location}: written by an older codewell (project schema {version}), "
+                                   "which this command does not upgrade",
+                                   hint="any other command (codewell status, say) upgrades it after keeping a copy")
             if read_only:
                 raise ProjectReadOnlyError(f"{location}: written by an older codewell and read-only, "
                                            "so it cannot be upgraded", hint="copy it somewhere you can write")

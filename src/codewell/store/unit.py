@@ -12,13 +12,14 @@ from codewell.store import schema
 from codewell.store.changes import ChangeOps
 from codewell.store.events import EventOps
 from codewell.store.flags import FlagOps
+from codewell.store.integrity import IntegrityOps
 from codewell.store.pages import PageOps
 from codewell.store.records import RecordOps
 from codewell.store.search import SearchOps
 from codewell.store.sets import SetOps
 
 
-class Unit(RecordOps, EventOps, SetOps, ChangeOps, FlagOps, SearchOps, PageOps):
+class Unit(RecordOps, EventOps, SetOps, ChangeOps, FlagOps, SearchOps, PageOps, IntegrityOps):
     """The store's operations, bound to one open transaction."""
 
     def __init__(self, conn: Connection) -> None:

@@ -1,0 +1,281 @@
+"""A whole project checked against codewell's own rules, one set-based statement per rule.
+
+A project file can be edited by hand (a DB browser, a script), and SQLite only enforces foreign
+keys on the connections that ask for it, so rows can come to break rules that codewell never breaks
+itself: a decision naming a code that no codebook version held, or a coder or response that does
+not exist; a segment's span reversed or past its text; a status or attributes codewell never
+writes; the full-text index dropped or out of step with the responses. Each rule here is one
+statement that returns its first ``limit`` offending rows and how many there are in all
+(``count(*) OVER ()``), so the check costs a few scans of the project whatever it holds, and never a
+Python loop over its rows.
+
+Operations of one :class:`~codewell.store.unit.Unit`: :meth:`IntegrityOps.integrity_problems` only
+reads; :meth:`IntegrityOps.repair_search_index` writes what is derived from the responses (the
+search index) and nothing a coder decided.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Connection, Select, String, and_, cast, exists, func, inspect, literal, literal_column, or_, select, text,
+    union_all,
+)
+
+from codewell.store import schema, search
+from codewell.values import Status
+
+#: The checks, in the order a report lists them (storage first: when the file itself is damaged,
+#: the rows read from it prove nothing, so the rules are not checked).
+KINDS = ("missing_tables", "codebook", "storage", "constraint", "foreign_key", "unknown_coder", "unknown_response",
+         "unknown_code", "bad_span", "span_past_text", "bad_status", "bad_attributes",
+         "search_index_missing", "search_index_stale")
+#: Rebuilt by :meth:`IntegrityOps.repair_search_index` from the responses alone.
+DERIVED = frozenset({"search_index_missing", "search_index_stale"})
+#: How many lines of SQLite's own integrity check are read at most.
+STORAGE_LINES = 100
+#: Lines of SQLite's integrity check about a row breaking a schema rule, not about the file.
+ROW_RULES = ("CHECK constraint failed", "NULL value in")
+#: Reported row by row by a rule below instead (statuses hold only the values codewell writes).
+COVERED = frozenset({"CHECK constraint failed in statuses"})
+#: A flat JSON object of text values, as codewell writes attributes (PostgreSQL 15 has no way to
+#: test whether text parses as JSON without failing the transaction, so the shape is matched).
+_STRING = r'"([^"\\]|\\.)*"'
+_PAIR = rf"\s*{_STRING}\s*:\s*{_STRING}\s*"
+PG_FLAT_OBJECT = rf"^\s*\{{({_PAIR}(,{_PAIR})*|\s*)\}}\s*$"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One row that breaks a rule: where it is (what applies of response, coder, decision, code,
+    or a table's row) and what was found there."""
+
+    found: str
+    response_id: str | None = None
+    coder: str | None = None
+    decision_id: int | None = None
+    code: str | None = None
+    row: str | None = None
+
+
+@dataclass(frozen=True)
+class Problems:
+    """Every row breaking one rule: how many, and the first of them in storage order."""
+
+    kind: str
+    total: int
+    first: tuple[Problem, ...]
+
+
+def _coder(name: str | None, coder_id: int) -> str:
+    return name if name is not None else f"#{coder_id} (no such coder)"
+
+
+def _response(source_id: str | None, pk: int) -> str:
+    return source_id if source_id is not None else f"#{pk} (no such response)"
+
+
+class IntegrityOps:
+    conn: Connection
+
+    def project_size(self) -> tuple[int, int]:
+        """(responses, decisions) stored."""
+        count = func.count()
+        return (int(self.conn.execute(select(count).select_from(schema.responses)).scalar() or 0),
+                int(self.conn.execute(select(count).select_from(schema.decisions)).scalar() or 0))
+
+    def integrity_problems(self, limit: int) -> tuple[Problems, ...]:
+        """Every rule that some rows break (none: the project is sound), reading only."""
+        tables = set(inspect(self.conn).get_table_names())
+        missing = sorted(set(schema.metadata.tables) - tables)
+        if missing:  # the rules read those tables: the file is not one codewell can reason about
+            return (Problems("missing_tables", len(missing), tuple(Problem(f"no table {name}") for name in missing)),)
+        found = [self._codebook(), *self._storage()]
+        if not found[1].total:
+            found += [check(self, limit) for check in _RULES]
+            found += [self._search_index(tables, limit)]
+        return tuple(p for p in found if p is not None and p.total)
+
+    # -- the file and the codebook ----------------------------------------------------------
+    def _codebook(self) -> Problems | None:
+        body = self.conn.execute(select(schema.codebook_versions.c.body)
+                                 .order_by(schema.codebook_versions.c.version.desc()).limit(1)).scalar()
+        if body is None:
+            return Problems("codebook", 1, (Problem("no codebook version is stored"),))
+        try:
+            json.loads(body)
+        except ValueError:
+            return Problems("codebook", 1, (Problem("the latest codebook version is not readable JSON"),))
+        return None
+
+    def _storage(self) -> tuple[Problems, Problems]:
+        """SQLite's own ``integrity_check``: damage to the file (pages, b-trees, indexes against
+        their tables), and rows breaking a NOT NULL or CHECK rule of the schema, which it reports
+        too. A server keeps its storage sound and its rules enforced: nothing to ask it here."""
+        if self.conn.dialect.name == "postgresql":
+            return Problems("storage", 0, ()), Problems("constraint", 0, ())
+        lines = [line.strip() for row in self.conn.exec_driver_sql(f"PRAGMA integrity_check({STORAGE_LINES})")
+                 for line in str(row[0]).splitlines() if line.strip() and not line.startswith("***")]
+        damage = [line for line in lines if line != "ok" and not line.startswith(ROW_RULES)]
+        rules = [line for line in lines if line.startswith(ROW_RULES) and line not in COVERED]
+        return (Problems("storage", len(damage), tuple(Problem(line) for line in damage)),
+                Problems("constraint", len(rules), tuple(Problem(line) for line in rules)))
+
+    # -- the search index -------------------------------------------------------------------
+    def _search_index(self, tables: set[str], limit: int) -> Problems | None:
+        if self.conn.dialect.name == "postgresql":
+            names = {index["name"] for index in inspect(self.conn).get_indexes("responses")}
+            return None if search.PG_INDEX in names else Problems(
+                "search_index_missing", 1, (Problem(f"no index {search.PG_INDEX} on the response texts"),))
+        parts = [search.FTS_TABLE] + [f"{search.FTS_TABLE}_{part}" for part in ("data", "idx", "docsize", "config")]
+        gone = [name for name in parts if name not in tables]
+        if gone:  # dropping the index drops its parts; a part alone gone is named
+            return Problems("search_index_missing", 1, (Problem(f"no table {gone[0]}"),))
+        docsize = f"{search.FTS_TABLE}_docsize"
+        rows = self.conn.execute(text(
+            f"SELECT pk, source_id, unindexed, count(*) OVER () FROM ("
+            f" SELECT r.pk, r.source_id, 1 AS unindexed FROM responses r"
+            f"  WHERE NOT EXISTS (SELECT 1 FROM {docsize} s WHERE s.id = r.pk)"
+            f" UNION ALL SELECT s.id, NULL, 0 FROM {docsize} s"
+            f"  WHERE NOT EXISTS (SELECT 1 FROM responses r WHERE r.pk = s.id))"
+            f" ORDER BY pk LIMIT :n"), {"n": limit}).all()
+        return _problems("search_index_stale", rows, lambda pk, rid, unindexed: Problem(
+            "not in the search index" if unindexed else f"the index holds response #{pk}, which is not stored",
+            response_id=rid))
+
+    def repair_search_index(self) -> None:
+        """Build the search index afresh from the stored responses (the only derived data a check
+        finds damaged): the one thing ``codewell check --repair`` writes."""
+        if self.conn.dialect.name == "postgresql":
+            search.create_index(self.conn)
+            return
+        present = set(inspect(self.conn).get_table_names())
+        if search.FTS_TABLE in present:
+            self.conn.execute(text(f"DROP TABLE {search.FTS_TABLE}"))
+        for part in ("data", "idx", "docsize", "config", "content"):  # left behind by a half-drop
+            if f"{search.FTS_TABLE}_{part}" in present:
+                self.conn.execute(text(f"DROP TABLE IF EXISTS {search.FTS_TABLE}_{part}"))
+        search.create_index(self.conn)
+
+
+def _problems(kind: str, rows: Sequence[Sequence[object]], make: Callable[..., Problem]) -> Problems:
+    """Rows whose last column is the total (``count(*) OVER ()``) as :class:`Problems`."""
+    total = int(rows[0][-1]) if rows else 0  # type: ignore[call-overload]
+    return Problems(kind, total, tuple(make(*row[:-1]) for row in rows))
+
+
+def _first(query: Select, conn: Connection, limit: int) -> list[Sequence[object]]:
+    return list(conn.execute(query.add_columns(func.count().over()).limit(limit)).all())
+
+
+# -- the rules: one statement each ------------------------------------------------------------
+d, r, c, k, st = schema.decisions, schema.responses, schema.coders, schema.codes, schema.statuses
+
+
+def _decisions(*columns):  # type: ignore[no-untyped-def]
+    """A decision with its response's id and coder's name where they exist."""
+    return (select(d.c.id, d.c.response_pk, r.c.source_id, d.c.coder_id, c.c.name, d.c.code_id, *columns)
+            .select_from(d.outerjoin(r, r.c.pk == d.c.response_pk).outerjoin(c, c.c.id == d.c.coder_id))
+            .order_by(d.c.id))
+
+
+def _decision_problem(found: Callable[..., str]) -> Callable[..., Problem]:
+    def make(decision_id, pk, source_id, coder_id, name, code, *extra) -> Problem:  # type: ignore[no-untyped-def]
+        return Problem(found(pk=pk, coder_id=coder_id, code=code, extra=extra), response_id=_response(source_id, pk),
+                       coder=_coder(name, coder_id), decision_id=decision_id, code=code)
+    return make
+
+
+def _foreign_keys(self: IntegrityOps, limit: int) -> Problems:
+    """Rows pointing at a row that is not there, beyond the decisions' coder and response (which
+    have rules of their own, in the user's words): SQLite's own ``foreign_key_check``; the same
+    rules, from the schema, on a server (which enforces them unless told not to)."""
+    own = ("decisions", "coders"), ("decisions", "responses")
+    if self.conn.dialect.name != "postgresql":
+        rows = self.conn.execute(text(
+            'SELECT "table", rowid, parent, count(*) OVER () FROM pragma_foreign_key_check '
+            "WHERE NOT (\"table\" = 'decisions' AND parent IN ('coders', 'responses')) "
+            'ORDER BY "table", rowid LIMIT :n'), {"n": limit}).all()
+    else:
+        parts = []
+        for table in schema.metadata.sorted_tables:
+            key = func.concat_ws(",", *(cast(col, String) for col in table.primary_key.columns))
+            for fk in table.foreign_keys:
+                if (table.name, fk.column.table.name) in own:
+                    continue
+                parent = fk.column.table.alias()  # an alias: decisions.undoes points into its own table
+                parts.append(select(literal(table.name).label("t"), key.label("row"), literal(fk.column.table.name).label("p"))
+                             .where(fk.parent.is_not(None), ~exists().where(parent.c[fk.column.name] == fk.parent)))
+        every = union_all(*parts).subquery()
+        rows = _first(select(every).order_by(every.c.t, every.c.row), self.conn, limit)
+    return _problems("foreign_key", rows, lambda table, row, parent: Problem(
+        f"points at a row of {parent} that is not there", row=f"{table} row {row}"))
+
+
+def _unknown_coder(self: IntegrityOps, limit: int) -> Problems:
+    other = c.alias()  # the outer query joins coders too: the test reads its own copy
+    query = _decisions().where(~exists().where(other.c.id == d.c.coder_id))
+    return _problems("unknown_coder", _first(query, self.conn, limit), _decision_problem(
+        lambda coder_id, **_: f"made by coder #{coder_id}, who is not in the project"))
+
+
+def _unknown_response(self: IntegrityOps, limit: int) -> Problems:
+    other = r.alias()
+    query = _decisions().where(~exists().where(other.c.pk == d.c.response_pk))
+    return _problems("unknown_response", _first(query, self.conn, limit), _decision_problem(
+        lambda pk, **_: f"codes response #{pk}, which is not in the project"))
+
+
+def _unknown_code(self: IntegrityOps, limit: int) -> Problems:
+    query = _decisions().where(d.c.code_id.not_in(select(k.c.code_id)))
+    return _problems("unknown_code", _first(query, self.conn, limit), _decision_problem(
+        lambda code, **_: f"names the code {code!r}, which no codebook version holds"))
+
+
+def _span(extra: tuple[object, ...]) -> str:
+    start, end = extra[0], extra[1]
+    return f"characters {'?' if start is None else start} to {'?' if end is None else end}"
+
+
+def _bad_span(self: IntegrityOps, limit: int) -> Problems:
+    start, end = d.c.seg_start, d.c.seg_end
+    query = _decisions(start, end).where(or_(and_(start.is_(None), end.is_not(None)),
+                                             and_(start.is_not(None), end.is_(None)),
+                                             start < 0, start >= end))
+    return _problems("bad_span", _first(query, self.conn, limit), _decision_problem(
+        lambda extra, **_: f"a segment of {_span(extra)}"))
+
+
+def _span_past_text(self: IntegrityOps, limit: int) -> Problems:
+    start, end, length = d.c.seg_start, d.c.seg_end, func.length(r.c.text)
+    query = _decisions(start, end, length).where(start >= 0, start < end, end > length)
+    return _problems("span_past_text", _first(query, self.conn, limit), _decision_problem(
+        lambda extra, **_: f"a segment of {_span(extra)} in a text of {extra[2]} characters"))
+
+
+def _bad_status(self: IntegrityOps, limit: int) -> Problems:
+    allowed = [s.value for s in Status if s is not Status.UNCODED]
+    query = (select(st.c.response_pk, r.c.source_id, st.c.coder_id, c.c.name, st.c.status)
+             .select_from(st.outerjoin(r, r.c.pk == st.c.response_pk).outerjoin(c, c.c.id == st.c.coder_id))
+             .where(st.c.status.not_in(allowed)).order_by(st.c.response_pk, st.c.coder_id))
+    return _problems("bad_status", _first(query, self.conn, limit), lambda pk, rid, coder_id, name, status: Problem(
+        f"the status {status!r}", response_id=_response(rid, pk), coder=_coder(name, coder_id)))
+
+
+def _bad_attributes(self: IntegrityOps, limit: int) -> Problems:
+    attributes = r.c.attributes
+    if self.conn.dialect.name == "postgresql":
+        wrong = ~attributes.regexp_match(PG_FLAT_OBJECT)
+    else:  # json_type fails on text that is not JSON, so it is only asked of valid JSON
+        wrong = func.coalesce(literal_column("CASE WHEN json_valid(responses.attributes) "
+                                             "THEN json_type(responses.attributes) END"), "") != "object"
+    query = select(r.c.source_id, attributes).where(wrong).order_by(r.c.pk)
+    return _problems("bad_attributes", _first(query, self.conn, limit), lambda rid, stored: Problem(
+        f"attributes {stored[:40]!r}" + ("…" if len(stored) > 40 else ""), response_id=rid))
+
+
+_RULES = (_foreign_keys, _unknown_coder, _unknown_response, _unknown_code, _bad_span, _span_past_text,
+          _bad_status, _bad_attributes)
