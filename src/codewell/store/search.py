@@ -18,8 +18,9 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select, text
+from sqlalchemy.exc import OperationalError
 
-from codewell.errors import SearchSyntaxError
+from codewell.errors import DamagedProjectError, SearchSyntaxError
 from codewell.store import decode, schema
 from codewell.values import Response
 
@@ -109,6 +110,16 @@ def rebuild_index(conn: Connection) -> None:
         conn.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))
 
 
+def missing_index(conn: Connection, error: OperationalError) -> DamagedProjectError | None:
+    """The full-text index dropped by hand, as one clear error naming the repair (SQLite only
+    says "no such table"); None for any other error."""
+    if "no such table" not in str(error.orig) or FTS_TABLE not in str(error.orig):
+        return None
+    location = (conn.engine.url.database or "").removeprefix("file:")
+    return DamagedProjectError(f"{location}: the project file is damaged (its search index is missing)",
+                               hint=f"rebuild it with: codewell check {location} --repair")
+
+
 def index_added(conn: Connection, after: int) -> None:
     """Index the responses stored with a key above ``after``, in one statement.
 
@@ -117,8 +128,11 @@ def index_added(conn: Connection, after: int) -> None:
     than one set-based insert of the same rows.
     """
     if conn.dialect.name != "postgresql":
-        conn.execute(text(f"INSERT INTO {FTS_TABLE}(rowid, text) SELECT pk, text FROM responses "
-                          "WHERE pk > :after"), {"after": after})
+        try:
+            conn.execute(text(f"INSERT INTO {FTS_TABLE}(rowid, text) SELECT pk, text FROM responses "
+                              "WHERE pk > :after"), {"after": after})
+        except OperationalError as error:
+            raise missing_index(conn, error) or error
 
 
 class SearchOps:
@@ -134,9 +148,12 @@ class SearchOps:
             pks = list(self.conn.execute(select(r.c.pk).where(match, r.c.pk > after)
                                          .order_by(r.c.pk).limit(limit)).scalars())
         else:  # FTS5 hands out matches in rowid order, so asking it alone stops after ``limit``
-            pks = list(self.conn.execute(text(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q AND rowid > :after "
-                "ORDER BY rowid LIMIT :n"), {"q": fts5_query(terms), "after": after, "n": limit}).scalars())
+            try:
+                pks = list(self.conn.execute(text(
+                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q AND rowid > :after "
+                    "ORDER BY rowid LIMIT :n"), {"q": fts5_query(terms), "after": after, "n": limit}).scalars())
+            except OperationalError as error:
+                raise missing_index(self.conn, error) or error
         found = self.responses_by_pk(pks)
         return [(pk, found[pk]) for pk in pks if pk in found]  # a row removed by hand is no hit
 
