@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 
 from codewell import __version__
-from codewell.cli import (agree_cmds, analysis_cmds, backup_cmds, codebook_cmds, coding_cmds, migrate_cmds,
-                          project_cmds, sample_cmds, team_cmds)
+from codewell.cli import (agree_cmds, analysis_cmds, backup_cmds, check_cmds, codebook_cmds, coding_cmds,
+                          migrate_cmds, project_cmds, sample_cmds, team_cmds)
 from codewell.cli.errors import CodewellGroup
 
 app = typer.Typer(
@@ -47,6 +47,7 @@ app.command()(analysis_cmds.report)
 app.command()(analysis_cmds.export)
 app.command()(analysis_cmds.pii)
 app.command()(backup_cmds.backup)
+app.command()(check_cmds.check)
 app.command()(migrate_cmds.migrate)
 app.add_typer(team_cmds.team_app, name="team")
 

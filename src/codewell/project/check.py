@@ -145,10 +145,10 @@ class Checking:
         the file itself is (writing into a damaged file can spread the damage)."""
         before = self.check(limit)
         kinds = {group.kind for group in before.groups}
+        if kinds & {"missing_tables", "storage"}:  # its search index was not even looked at
+            return replace(before, not_repaired="the file itself is damaged, so nothing was written to it")
         if not kinds & DERIVED:
             return before
-        if kinds & {"missing_tables", "storage"}:
-            return replace(before, not_repaired="the file itself is damaged, so nothing was written to it")
         self._write(lambda unit: unit.repair_search_index())
         after = self.check(limit)
         return replace(after, repaired=(f"rebuilt the search index from the {after.responses} responses",))
