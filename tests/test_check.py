@@ -67,6 +67,9 @@ def decision(number: int, *, coder: int = 1, response: int = 3, code: str = "anx
 
 # (damage, kind, the group's title line, the finding's line)
 CASES = [
+    ("DROP TABLE memos;", "missing_tables", "Tables missing from the file: 1", "  - no table memos"),
+    ("UPDATE codebook_versions SET body = '{not json';", "codebook", "The stored codebook: 1",
+     "  - the latest codebook version is not readable JSON"),
     (decision(1000, code="made_up"), "unknown_code",
      "Decisions naming a code that no codebook version ever held: 1",
      "  - response R003, coder ana, decision 1000, code made_up: names the code 'made_up', which no codebook "

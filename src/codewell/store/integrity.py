@@ -28,11 +28,6 @@ from sqlalchemy import (
 from codewell.store import schema, search
 from codewell.values import Status
 
-#: The checks, in the order a report lists them (storage first: when the file itself is damaged,
-#: the rows read from it prove nothing, so the rules are not checked).
-KINDS = ("missing_tables", "codebook", "storage", "constraint", "foreign_key", "unknown_coder", "unknown_response",
-         "unknown_code", "bad_span", "span_past_text", "bad_status", "bad_attributes",
-         "search_index_missing", "search_index_stale")
 #: Rebuilt by :meth:`IntegrityOps.repair_search_index` from the responses alone.
 DERIVED = frozenset({"search_index_missing", "search_index_stale"})
 #: How many lines of SQLite's own integrity check are read at most.
