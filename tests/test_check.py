@@ -104,6 +104,10 @@ CASES = [
      "  - CHECK constraint failed in decisions"),
     ("DROP TABLE responses_fts;", "search_index_missing", "The search index is missing: 1",
      "  - no table responses_fts"),
+    ("DROP INDEX decisions_by_coder;", "missing_index", "Indexes missing, which keep the project fast: 1",
+     "  - no index decisions_by_coder"),
+    ("DROP INDEX decisions_undoes;", "missing_rule_index",
+     "Indexes missing that keep a decision from being stored or undone twice: 1", "  - no index decisions_undoes"),
     ("INSERT INTO responses (source_id, text, source_row, attributes, is_empty, source_file) "
      "VALUES ('R900', 'Typed in by hand, never indexed.', 900, '{}', 0, 'by hand');", "search_index_stale",
      "The search index is out of step with the responses: 1", "  - response R900: not in the search index"),
@@ -175,7 +179,8 @@ def test_json_lists_the_problems_for_scripts(study: Path) -> None:
     "DROP TABLE responses_fts_idx;",
     "INSERT INTO responses (source_id, text, source_row, attributes, is_empty, source_file) "
     "VALUES ('R900', 'A knee typed in by hand.', 900, '{}', 0, 'by hand');",
-], ids=["dropped", "part-dropped", "stale"])
+    "DROP TABLE responses_fts; DROP INDEX responses_core_length; DROP INDEX responses_shuffle;",
+], ids=["dropped", "part-dropped", "stale", "with-other-indexes"])
 def test_repair_rebuilds_the_search_index_and_the_project_is_sound(study: Path, sql: str) -> None:
     damage(study, sql)
     decided = {table: table_rows(study, table) for table in ("decisions", "statuses", "memos", "flags", "responses")}
@@ -183,6 +188,9 @@ def test_repair_rebuilds_the_search_index_and_the_project_is_sound(study: Path, 
     assert result.exit_code == 0, result.output
     responses = len(decided["responses"])
     assert result.output.splitlines()[0] == f"Repair: rebuilt the search index from the {responses} responses."
+    if "responses_shuffle" in sql:
+        assert result.output.splitlines()[1:3] == ["Repair: rebuilt the index responses_core_length.",
+                                                   "Repair: rebuilt the index responses_shuffle."]
     assert result.output.splitlines()[-1] == f"No problems found in {study} ({responses} responses, 4 decisions)."
     assert {table: table_rows(study, table) for table in decided} == decided
     with Project.open(study) as project:
@@ -208,7 +216,7 @@ def test_repair_with_nothing_to_rebuild_writes_nothing(study: Path) -> None:
     before = file_bytes(study)
     result = check(study, "--repair")
     assert result.exit_code == 3
-    assert "Not repaired: --repair rebuilds only the search index, and it is sound." in result.output.splitlines()
+    assert "Not repaired: --repair rebuilds only the indexes, and they are sound." in result.output.splitlines()
     assert file_bytes(study) == before
 
 

@@ -18,15 +18,17 @@ DAMAGED = 3
 def check(
     project: Annotated[str, typer.Argument(help="Project file (or postgresql:// URL) to check.")],
     repair: Annotated[bool, typer.Option(
-        "--repair", help="Rebuild what can be rebuilt from the responses themselves (the search index), "
-                         "then check again. Nothing any coder decided is ever changed or deleted.")] = False,
+        "--repair", help="Rebuild what can be rebuilt from the project's own rows (the search index and "
+                         "the other indexes), then check again. Nothing any coder decided is ever "
+                         "changed or deleted.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Check a project for damage, for example after someone edited the file by hand.
 
     Looks at the file itself, the codebook, every coding decision, coded passage and status, and
-    the search index. Changes nothing unless --repair is given. Each problem is listed with where it
-    is and what to do. Exit code 0 when no problems are found, 3 when the project is damaged.
+    the search index and other indexes. Changes nothing unless --repair is given. Each problem is
+    listed with where it is and what to do. Exit code 0 when no problems are found, 3 when the
+    project is damaged.
     """
     from codewell.project import Project
 
@@ -45,7 +47,7 @@ def _as_text(report: CheckReport, repair: bool) -> str:
     if report.not_repaired:
         lines.append(f"Not repaired: {report.not_repaired}.")
     elif repair and not report.repaired and not report.sound:
-        lines.append("Not repaired: --repair rebuilds only the search index, and it is sound.")
+        lines.append("Not repaired: --repair rebuilds only the indexes, and they are sound.")
     if report.sound:
         lines.append(f"No problems found in {report.location} "
                      f"({report.responses} responses, {report.decisions} decisions).")
@@ -74,7 +76,7 @@ def _verdict(report: CheckReport) -> str:
     if all(group.repairable for group in report.groups):
         return (f"\n{where} is damaged: restore it from a backup (codewell backup), or rebuild what is "
                 f"listed above from its responses: codewell check {where} --repair")
-    rebuild = f" (codewell check {where} --repair rebuilds the search index)" if report.repairable else ""
+    rebuild = f" (codewell check {where} --repair rebuilds the indexes)" if report.repairable else ""
     return (f"\n{where} is damaged: restore it from a backup (codewell backup), or undo the hand edits "
             f"that made the rows above{rebuild}.")
 

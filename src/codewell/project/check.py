@@ -3,8 +3,9 @@
 A hand-edited file can hold rows codewell never writes (see :mod:`codewell.store.integrity`); most
 commands only stumble on them when they read that row, some never notice and count wrong. A check
 reads every rule once and says, for each broken one, where, what was expected and what to do. Only
-derived data is ever repaired (the search index, rebuilt from the responses): what a coder decided
-is never changed or deleted, because no program can know what the coder meant.
+derived data is ever repaired (the search index and the indexes that keep reads fast, rebuilt from
+the stored rows): what a coder decided is never changed or deleted, because no program can know
+what the coder meant.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 #: How many rows of each kind a report holds (the rest are counted).
 SHOWN = 20
+SEARCH = frozenset({"search_index_missing", "search_index_stale"})
 _BACKUP = "restore the project from your latest backup (codewell backup makes them)"
 _ROWS = _BACKUP + "; if you edited the file by hand, undo that edit"
 #: kind -> (what the rows are, what codewell expected there, what to do)
@@ -47,6 +49,10 @@ KINDS: dict[str, tuple[str, str, str]] = {
                              "codewell check {project} --repair rebuilds it from the responses"),
     "search_index_stale": ("the search index is out of step with the responses", "every response indexed, once",
                            "codewell check {project} --repair rebuilds it from the responses"),
+    "missing_index": ("indexes missing, which keep the project fast", "every index of a codewell project",
+                      "codewell check {project} --repair rebuilds them from the stored rows"),
+    "missing_rule_index": ("indexes missing that keep a decision from being stored or undone twice",
+                           "every index of a codewell project", _BACKUP),
 }
 
 
@@ -140,7 +146,7 @@ class Checking:
         return self._db.read(read)
 
     def repair(self: Project, limit: int = SHOWN) -> CheckReport:
-        """Rebuild what the check found damaged among derived data (the search index), in one
+        """Rebuild what the check found damaged among derived data (the indexes), in one
         transaction, then check again. Nothing is written when nothing derived is damaged, or when
         the file itself is (writing into a damaged file can spread the damage)."""
         before = self.check(limit)
@@ -149,6 +155,9 @@ class Checking:
             return replace(before, not_repaired="the file itself is damaged, so nothing was written to it")
         if not kinds & DERIVED:
             return before
-        self._write(lambda unit: unit.repair_search_index())
+        self._write(lambda unit: unit.repair_derived(kinds))
         after = self.check(limit)
-        return replace(after, repaired=(f"rebuilt the search index from the {after.responses} responses",))
+        done = [f"rebuilt the search index from the {after.responses} responses"] if kinds & SEARCH else []
+        return replace(after, repaired=tuple(done + [f"rebuilt the index {finding.found.removeprefix('no index ')}"
+                                                     for group in before.groups if group.kind == "missing_index"
+                                                     for finding in group.findings]))

@@ -28,8 +28,14 @@ from sqlalchemy import (
 from codewell.store import schema, search
 from codewell.values import Status
 
-#: Rebuilt by :meth:`IntegrityOps.repair_search_index` from the responses alone.
-DERIVED = frozenset({"search_index_missing", "search_index_stale"})
+#: Rebuilt by :meth:`IntegrityOps.repair_derived` from the stored rows alone.
+DERIVED = frozenset({"search_index_missing", "search_index_stale", "missing_index"})
+_INDEXES = [index for table in schema.metadata.tables.values() for index in table.indexes]
+#: Indexes that only make reads fast: rebuilt by a repair.
+SPEED_INDEXES = frozenset({index.name for index in _INDEXES if not index.unique} | {search.CORE_INDEX})
+#: Unique indexes hold a rule (a retried event is stored once, nothing is undone twice): one gone
+#: may have let rows in that break it, so it is reported, never rebuilt.
+RULE_INDEXES = frozenset(index.name for index in _INDEXES if index.unique)
 #: How many lines of SQLite's own integrity check are read at most.
 STORAGE_LINES = 100
 #: Lines of SQLite's integrity check about a row breaking a schema rule, not about the file.
@@ -91,7 +97,8 @@ class IntegrityOps:
         found = [self._codebook(), *self._storage()]
         if not found[1].total:
             found += [check(self, limit) for check in _RULES]
-            found += [self._search_index(tables, limit)]
+            indexes = self._index_names()
+            found += [self._search_index(tables, indexes, limit), *self._missing_indexes(indexes)]
         return tuple(p for p in found if p is not None and p.total)
 
     # -- the file and the codebook ----------------------------------------------------------
@@ -120,10 +127,20 @@ class IntegrityOps:
                 Problems("constraint", len(rules), tuple(Problem(line) for line in rules)))
 
     # -- the search index -------------------------------------------------------------------
-    def _search_index(self, tables: set[str], limit: int) -> Problems | None:
+    def _index_names(self) -> set[str]:
         if self.conn.dialect.name == "postgresql":
-            names = {index["name"] for index in inspect(self.conn).get_indexes("responses")}
-            return None if search.PG_INDEX in names else Problems(
+            return set(self.conn.execute(text("SELECT indexname FROM pg_indexes "
+                                              "WHERE schemaname = current_schema()")).scalars())
+        return set(self.conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")).scalars())
+
+    def _missing_indexes(self, present: set[str]) -> tuple[Problems, Problems]:
+        speed, rules = sorted(SPEED_INDEXES - present), sorted(RULE_INDEXES - present)
+        return (Problems("missing_index", len(speed), tuple(Problem(f"no index {name}") for name in speed)),
+                Problems("missing_rule_index", len(rules), tuple(Problem(f"no index {name}") for name in rules)))
+
+    def _search_index(self, tables: set[str], indexes: set[str], limit: int) -> Problems | None:
+        if self.conn.dialect.name == "postgresql":
+            return None if search.PG_INDEX in indexes else Problems(
                 "search_index_missing", 1, (Problem(f"no index {search.PG_INDEX} on the response texts"),))
         parts = [search.FTS_TABLE] + [f"{search.FTS_TABLE}_{part}" for part in ("data", "idx", "docsize", "config")]
         gone = [name for name in parts if name not in tables]
@@ -141,19 +158,22 @@ class IntegrityOps:
             "not in the search index" if unindexed else f"the index holds response #{pk}, which is not stored",
             response_id=rid))
 
-    def repair_search_index(self) -> None:
-        """Build the search index afresh from the stored responses (the only derived data a check
-        finds damaged): the one thing ``codewell check --repair`` writes."""
-        if self.conn.dialect.name == "postgresql":
-            search.create_index(self.conn)
-            return
-        present = set(inspect(self.conn).get_table_names())
-        if search.FTS_TABLE in present:
-            self.conn.execute(text(f"DROP TABLE {search.FTS_TABLE}"))
-        for part in ("data", "idx", "docsize", "config", "content"):  # left behind by a half-drop
-            if f"{search.FTS_TABLE}_{part}" in present:
-                self.conn.execute(text(f"DROP TABLE IF EXISTS {search.FTS_TABLE}_{part}"))
-        search.create_index(self.conn)
+    def repair_derived(self, kinds: set[str]) -> None:
+        """Build afresh, from the stored rows, what the check found damaged among ``kinds`` of
+        derived data: the search index, the indexes that make reads fast. The only things
+        ``codewell check --repair`` writes; nothing a coder decided."""
+        if kinds & {"search_index_missing", "search_index_stale"} and self.conn.dialect.name != "postgresql":
+            present = set(inspect(self.conn).get_table_names())
+            if search.FTS_TABLE in present:
+                self.conn.execute(text(f"DROP TABLE {search.FTS_TABLE}"))
+            for part in ("data", "idx", "docsize", "config", "content"):  # left behind by a half-drop
+                if f"{search.FTS_TABLE}_{part}" in present:
+                    self.conn.execute(text(f"DROP TABLE IF EXISTS {search.FTS_TABLE}_{part}"))
+        search.create_index(self.conn)  # the search index and the core-length index, where missing
+        present = self._index_names()
+        for index in _INDEXES:
+            if index.name in SPEED_INDEXES and index.name not in present:
+                index.create(self.conn)
 
 
 def _problems(kind: str, rows: Sequence[Sequence[object]], make: Callable[..., Problem]) -> Problems:
