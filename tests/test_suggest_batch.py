@@ -4,6 +4,7 @@ path, on the bundled samples, whether scored here or in a worker process, in chu
 from __future__ import annotations
 
 import csv
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,20 @@ def test_batches_scored_by_a_worker_match_the_model_and_a_new_model_reaches_it(t
         _check(list(scorer.score(cold, _chunks(texts, 100))), cold, texts)
 
 
+def test_a_process_that_only_scores_never_loads_scikit_learn(trained, tmp_path) -> None:
+    """Loading scikit-learn costs a worker two seconds of CPU; scoring does not need it."""
+    import subprocess
+    import sys
+
+    (tmp_path / "model.pickle").write_bytes(pickle.dumps(trained))
+    script = ("import pickle, sys; from codewell.suggest.batch import score_texts; "
+              f"model = pickle.loads(open({str(tmp_path / 'model.pickle')!r}, 'rb').read()); "
+              "p, _ = score_texts(model, ['They cannot interpret the scan. It made me anxious.']); "
+              "print(sorted(m for m in ('sklearn', 'pandas') if m in sys.modules), p.shape)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["[]", "(1,", f"{len(trained.codebook.ids)})"]
+
+
 # -- rows: a batch read from token arrays is each text and sentence read alone, plainly ---------
 def _plain_cuts(analysis) -> list[tuple[int, int]]:
     """Sentences as the straightforward per-token loop cuts them (end punctuation, a line break,
@@ -120,10 +135,13 @@ def _plain_matches(index, analysis):
     return found
 
 
-def _plain_prior(prior, analyses):
+def _plain_prior(prior, prior_codes, analyses):
     """The prior's features and probabilities computed one analysis at a time, with scikit-learn's
     own vectorizer for the profile similarity and the affect module's own functions."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     from codewell.suggest import prior as module
+    from codewell.text import analyse_many
     from codewell.text.affect import affect_features, strong_words
 
     k = len(prior.codes)
@@ -133,7 +151,10 @@ def _plain_prior(prior, analyses):
         for flag, counts in ((False, hits), (True, denied)):
             for code, _ in {(m.code, m.phrase) for m in found if m.negated == flag}:
                 counts[i, prior.codes.index(code)] += 1
-    similarity = (prior._vectorizer.transform(list(analyses)) @ prior._profiles.T).toarray()
+    profiles = TfidfVectorizer(analyzer=module.content_lemmas, sublinear_tf=True)
+    profile_rows = profiles.fit_transform(analyse_many([module._profile_text(c) for c in prior_codes],
+                                                       prior.vocabulary))
+    similarity = (profiles.transform(list(analyses)) @ profile_rows.T).toarray()
     feelings = np.array([sum(1 for i in strong_words(a) if not any(m.start <= a.starts[i] < m.end for m in found))
                          for a, found in zip(analyses, matches)])
     features = np.empty((len(analyses), 3 * k))
@@ -168,7 +189,7 @@ def test_rows_read_every_text_and_sentence_as_each_alone(trained) -> None:
     assert rows.spans == [(p.starts[0], p.ends[-1]) for p in parts]
     everything = [*analyses, *parts]
     view = trained.prior.view(rows)
-    features, probabilities, matches = _plain_prior(trained.prior, everything)
+    features, probabilities, matches = _plain_prior(trained.prior, trained.codebook.codes, everything)
     assert view.matches == matches and any(m.negative for found in matches for m in found)
     np.testing.assert_allclose(view.features, features, rtol=1e-13, atol=1e-15)
     np.testing.assert_allclose(view.probabilities, probabilities, rtol=1e-13, atol=1e-15)
@@ -181,6 +202,9 @@ def test_rows_read_every_text_and_sentence_as_each_alone(trained) -> None:
         np.array([len(char_words(a)) for a in everything]), [chars._word_columns(w) for w in words]))
     plain = sparse.hstack([featurizer.words.transform(everything), plain_chars * CHAR_WEIGHT, view.features])
     assert abs(featurizer.transform(rows, view.features) - plain).max() < 1e-13
+    shipped = pickle.loads(pickle.dumps(featurizer))  # as a worker gets it: no vectorizer
+    assert not hasattr(shipped, "words")
+    assert abs(shipped.transform(rows, view.features) - plain).max() < 1e-13
 
 
 # -- the text pipeline: runs cut once and reused give exactly what spaCy gives on the whole text --

@@ -163,15 +163,18 @@ _model: tuple[str, Any] | None = None
 
 
 def _start_worker(parent: int) -> None:
-    """One BLAS thread, no output, an end with the parent; then load what scoring needs."""
+    """One BLAS thread, no output, an end with the parent; then load what scoring needs (not
+    scikit-learn: scoring never needs it) while the model trains."""
     from codewell.suggest.service import limit_blas, quiet_and_bound_to
     from codewell.text import pipeline
+    from codewell.text.affect import lexicon
 
     limit_blas()
     quiet_and_bound_to(parent)
-    import sklearn.feature_extraction.text  # noqa: F401  (loaded while the model trains)
+    import scipy.sparse  # noqa: F401
 
     pipeline()
+    lexicon()
 
 
 def _ready() -> None:

@@ -134,16 +134,13 @@ class CharGrams:
     def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
         """Raw counts -> (1 + log tf) x idf, rows L2-normalised."""
         import numpy as np
-        from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
         if not self.vocabulary:
             return counts.tocsr()
         counts = counts.tocsr()
         counts.data = 1.0 + np.log(counts.data)
         counts = counts.multiply(self.idf[None, :]).tocsr().astype(np.float64, copy=False)
-        # What sklearn's normalize() does, without its input checks (a third of one suggestion).
-        inplace_csr_row_normalize_l2(counts)
-        return counts
+        return normalize_rows(counts)
 
     def _grams(self, word: str) -> list[str]:
         padded = f" {word} "
@@ -183,19 +180,27 @@ def _objects(values: list[list[int]]) -> np.ndarray:
 
 
 class Featurizer:
-    """Fitted on the training texts (vocabulary and IDF), then applied to any text."""
+    """Fitted on the training texts (vocabulary and IDF), then applied to any text.
+
+    The word block is fitted by scikit-learn's ``TfidfVectorizer`` (``words``, kept in the
+    process that fitted it); applying it needs only its vocabulary and IDF, so a featurizer is
+    pickled without the vectorizer and a process that only suggests never loads scikit-learn.
+    """
 
     def __init__(self) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.words = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, min_df=1)
         self.chars = CharGrams(CHAR_NGRAMS, min_df=2, max_df=CHAR_MAX_DF)
+        self.word_vocabulary: dict[str, int] = {}
+        self.word_idf: np.ndarray | None = None
 
     def fit_transform(self, analyses: Sequence[Analysis],
                       prior_features: np.ndarray) -> sparse.csr_matrix:
         """Learn the vocabularies and IDF from ``analyses`` and return their features."""
         self.words.min_df = WORD_MIN_DF if len(analyses) >= WORD_MIN_DF_FROM else 1
         words = self.words.fit_transform(list(analyses))
+        self.word_vocabulary, self.word_idf = self.words.vocabulary_, self.words.idf_
         chars = self.chars.fit_transform([char_words(a) for a in analyses])
         return _stack(words, chars, prior_features)
 
@@ -208,12 +213,13 @@ class Featurizer:
         return _stack(self._word_block(rows), self.chars.transform(rows), prior_features)
 
     def __getstate__(self) -> dict[str, object]:
-        """Pickled without the per-norm lookups: norm ids mean nothing in another process."""
-        return {key: value for key, value in self.__dict__.items() if key != "_grams"}
+        """Pickled without the vectorizer (see the class) and the per-norm lookups (norm ids
+        mean nothing in another process)."""
+        return {key: value for key, value in self.__dict__.items() if key not in ("words", "_grams")}
 
     @functools.cached_property
     def _grams(self) -> _WordGrams:
-        return _WordGrams(self.words.vocabulary_)
+        return _WordGrams(self.word_vocabulary)
 
     def _word_block(self, rows: TokenRows) -> sparse.csr_matrix:
         import numpy as np
@@ -230,7 +236,7 @@ class Featurizer:
         counts = count_matrix(np.concatenate([row[column >= 0], pair_rows]),
                               np.concatenate([column[column >= 0], pair_columns]),
                               (len(rows), len(grams.vocabulary)))
-        return sublinear_tfidf(counts, self.words.idf_)
+        return sublinear_tfidf(counts, self.word_idf)
 
 
 class _WordGrams:
@@ -289,13 +295,26 @@ def sublinear_tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_ma
     """``counts`` -> (1 + log tf) x idf, rows L2-normalised, in place, with the very operations
     of scikit-learn's ``TfidfTransformer(sublinear_tf=True).transform`` (so the same floats)."""
     import numpy as np
-    from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
     np.log(counts.data, counts.data)
     counts.data += 1.0
     counts.data *= idf[counts.indices]
-    inplace_csr_row_normalize_l2(counts)
-    return counts
+    return normalize_rows(counts)
+
+
+def normalize_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Each row of ``matrix`` divided by its L2 norm, in place (rows of zeros left alone): the
+    floats of scikit-learn's ``inplace_csr_row_normalize_l2`` (each row's squares summed in
+    order), without loading scikit-learn."""
+    import numpy as np
+
+    lengths = np.diff(matrix.indptr)
+    squares = np.bincount(np.repeat(np.arange(matrix.shape[0]), lengths),
+                          weights=matrix.data * matrix.data, minlength=matrix.shape[0])
+    norms = np.sqrt(squares)
+    norms[norms == 0.0] = 1.0
+    matrix.data /= np.repeat(norms, lengths)
+    return matrix
 
 
 def _stack(words: sparse.csr_matrix, chars: sparse.csr_matrix,

@@ -156,23 +156,19 @@ class FittedModel:
 
             nothing = PriorView(np.zeros((0, 0)), np.zeros((0, k)), [])
             return nothing.probabilities, np.full(k, DEFAULT_THRESHOLD), nothing, None, None
-        from sklearn import config_context
-
         from codewell.suggest.prior import PriorView
         from codewell.text.rows import TokenRows
 
         trained = self.trained
         n = len(analyses)
         # Responses and their sentences go through the prior and the featurizer as one batch of
-        # rows (a sentence is a range of its response's tokens), with scikit-learn's per-call
-        # input checks off (our own matrices, always finite).
+        # rows (a sentence is a range of its response's tokens); neither calls scikit-learn.
         rows = TokenRows(analyses, sentences=trained is not None)
-        with config_context(skip_parameter_validation=True, assume_finite=True):
-            both = self.prior.view(rows)
-            view = PriorView(both.features[:n], both.probabilities[:n], both.matches[:n])
-            if trained is None:
-                return view.probabilities, np.full(k, DEFAULT_THRESHOLD), view, None, None
-            all_features = trained.featurizer.transform(rows, both.features)
+        both = self.prior.view(rows)
+        view = PriorView(both.features[:n], both.probabilities[:n], both.matches[:n])
+        if trained is None:
+            return view.probabilities, np.full(k, DEFAULT_THRESHOLD), view, None, None
+        all_features = trained.featurizer.transform(rows, both.features)
         all_scores = all_features @ trained.coef.T + trained.intercept
         scores, features = all_scores[:n], all_features[:n]
         best = _blend_sentences(scores, all_scores[n:], rows.owner, rows.spans)

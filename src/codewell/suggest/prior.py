@@ -20,6 +20,7 @@ from codewell.text.rows import PerNorm, TokenRows, as_rows
 
 if TYPE_CHECKING:
     import numpy as np
+    from scipy import sparse
 
 # Three features per code: keyword matches outside a negation, inside one, and similarity.
 FEATURES_PER_CODE = 3
@@ -61,16 +62,13 @@ class CodebookPrior:
     """Keyword matching plus similarity to each code's own words, for any codebook."""
 
     def __init__(self, codebook: Codebook) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         self.codes = codebook.ids
         self.vocabulary = vocabulary_of(codebook)
         self._index = PhraseIndex(
             ((code.id, phrase) for code in codebook.codes for phrase in _phrases(code)),
             self.vocabulary)
         profiles = analyse_many([_profile_text(code) for code in codebook.codes], self.vocabulary)
-        self._vectorizer = TfidfVectorizer(analyzer=content_lemmas, sublinear_tf=True)
-        self._profiles = self._vectorizer.fit_transform(profiles)
+        self._lemmas, self._idf, self._profiles = _profile_vectors(profiles)
         self._affective = _affective(codebook, self.vocabulary)
 
     @property
@@ -129,8 +127,8 @@ class CodebookPrior:
         columns = self._content_columns.of(rows.table)
         column = np.where(rows.negated, columns[ids, 1], columns[ids, 0])
         kept = rows.words[rows.tok] & (column >= 0)
-        counts = count_matrix(rows.row[kept], column[kept], (len(rows), len(self._vectorizer.vocabulary_)))
-        vectors = sublinear_tfidf(counts, self._vectorizer.idf_)
+        counts = count_matrix(rows.row[kept], column[kept], (len(rows), len(self._lemmas)))
+        vectors = sublinear_tfidf(counts, self._idf)
         return (vectors @ self._profiles.T).toarray()
 
     @functools.cached_property
@@ -140,7 +138,7 @@ class CodebookPrior:
         import numpy as np
         from spacy.lang.en.stop_words import STOP_WORDS
 
-        vocabulary = self._vectorizer.vocabulary_
+        vocabulary = self._lemmas
 
         def columns(norms: list[str]) -> list[tuple[int, int]]:
             return [(vocabulary.get(norm, -1), vocabulary.get("neg_" + norm, -1))
@@ -182,6 +180,35 @@ class CodebookPrior:
                 start = rows.starts[rows.tok[j]]
                 feelings[row[j]] -= any(m.start <= start < m.end for m in taken)
         return affect, feelings
+
+
+def _profile_vectors(profiles: Sequence[Analysis]) -> tuple[dict[str, int], np.ndarray,
+                                                             sparse.csr_matrix]:
+    """The profiles' content lemmas (column of each, alphabetical), their IDF (smoothed) and the
+    profiles' TF-IDF rows (k, lemmas): what scikit-learn's ``TfidfVectorizer(analyzer=
+    content_lemmas, sublinear_tf=True).fit_transform`` gives, without loading scikit-learn in
+    every process that suggests (two seconds of CPU each)."""
+    from collections import Counter
+
+    import numpy as np
+    from scipy import sparse
+
+    from codewell.suggest.features import sublinear_tfidf
+
+    docs = [content_lemmas(a) for a in profiles]
+    # Each row's entries in the order scikit-learn leaves them (by first sight in the corpus),
+    # so that its norms are summed in the same order: the very same floats.
+    seen = {lemma: i for i, lemma in enumerate(dict.fromkeys(w for doc in docs for w in doc))}
+    lemmas = {lemma: i for i, lemma in enumerate(sorted(seen))}
+    counted = [sorted(Counter(doc).items(), key=lambda item: seen[item[0]]) for doc in docs]
+    counts = sparse.csr_matrix(
+        (np.array([c for doc in counted for _, c in doc], dtype=np.float64),
+         np.array([lemmas[w] for doc in counted for w, _ in doc], dtype=np.int64),
+         np.concatenate([[0], np.cumsum([len(doc) for doc in counted])])),
+        shape=(len(docs), len(lemmas)))
+    df = np.bincount(counts.indices, minlength=len(lemmas))
+    idf = np.log((len(docs) + 1) / (df + 1)) + 1.0
+    return lemmas, idf, sublinear_tfidf(counts, idf)
 
 
 def _affective(codebook: Codebook, vocabulary: Vocabulary) -> np.ndarray:
