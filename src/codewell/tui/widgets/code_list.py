@@ -136,7 +136,7 @@ class CodeRow(Widget):
             self.refresh()
 
     def render_line(self, y: int) -> Strip:
-        width, base = self.size.width, self.rich_style
+        width, base = self.size.width, self.visual_style.rich_style
         if y:
             return Strip.blank(width, base)
         if self._drawn is None or self._drawn[:2] != (width, base):

@@ -70,9 +70,9 @@ class ResponseList(ScrollView, can_focus=False):
         row = y + int(scroll_y)
         width = self.scrollable_content_region.width
         if row >= len(self.session.rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.visual_style.rich_style)
         current = self.session.rows[row] == self.session.current
-        style = self.rich_style + (Style(reverse=True, bold=True) if current else Style())
+        style = self.visual_style.rich_style + (Style(reverse=True, bold=True) if current else Style())
         text = self.line_text(row)[int(scroll_x):int(scroll_x) + width]
         return Strip([Segment(text, style)]).adjust_cell_length(width, style)
 

@@ -1,11 +1,20 @@
-"""The response being coded: its text with evidence marked in each code's colour, and context."""
+"""The response being coded: its text with evidence marked in each code's colour, and context.
+
+Drawn line by line (a ``ScrollView``): a new response is new lines in a widget whose size never
+changes, not a new layout of the whole screen. As three auto-height widgets it cost every Enter a
+full layout pass and a second one for the new heights, a third of a fast coder's Enter. Text
+selection (drag, then copy) still works, and copies the response's own text, not its wrapped lines.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.geometry import Offset, Size
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
 
+from codewell.tui.widgets.code_list import one_line
 from codewell.values import Codebook, CodeSuggestion, Response, Status
 
 STATUS_WORDS = {Status.UNCODED: "uncoded", Status.DONE: "done", Status.SKIPPED: "skipped",
@@ -31,17 +40,16 @@ def highlighted(text: str, suggestions: tuple[CodeSuggestion, ...], colours: dic
     return rich
 
 
-class ResponseView(VerticalScroll):
+class ResponseView(ScrollView, can_focus=True):
     """Scrollable: long answers wrap and scroll with the arrow keys when focused."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._shown: dict[str, Text] = {}
-
-    def compose(self):
-        yield Static(id="response-meta")
-        yield Static(id="response-text")
-        yield Static(id="response-context")
+        self._content = Text()
+        self._lines: list[Text] = []
+        self._starts: list[int] = []  # where each drawn line starts in the content's plain text
+        self._wrapped_at = Size(0, 0)
+        self._strips: dict[int, Strip] = {}
 
     def show(self, response: Response, position: int, total: int, status: Status,
              codebook: Codebook, colours: dict[str, str], applied: frozenset[str],
@@ -58,7 +66,6 @@ class ResponseView(VerticalScroll):
             if value:
                 meta.append(f"\n{name}: ", style="dim")
                 meta.append(value)
-        self._set("#response-meta", meta)
         show = applied | {s.code for s in suggestions or () if s.suggested}
         body = highlighted(response.text, suggestions or (), colours, show)
         if response.is_empty:
@@ -72,7 +79,6 @@ class ResponseView(VerticalScroll):
             body.append("\n")
             body.append_text(segment_lines(response.text, segments, {c.id: c.label for c in codebook.codes},
                                            keys, colours))
-        self._set("#response-text", body)
         context = Text()
         if memo:
             context.append("memo: ", style="bold")
@@ -83,12 +89,88 @@ class ResponseView(VerticalScroll):
             context.append(", ".join(labels.get(c, c) for c in sorted(codes)) or "no codes")
             if their_memo:
                 context.append(f" — memo: {their_memo}", style="italic")
-        self._set("#response-context", context)
-        if self.scroll_offset.y:
-            self.scroll_home(animate=False)
+        content = Text()
+        content.append_text(meta)
+        content.append("\n\n")
+        content.append_text(body)
+        if context:
+            content.append("\n\n")
+            context.stylize("dim")
+            content.append_text(context)
+        if content == self._content:
+            return
+        self._content = content
+        self._wrap()
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
 
-    def _set(self, selector: str, content: Text) -> None:
-        """Update a part only when it changed: each update costs a layout pass."""
-        if self._shown.get(selector) != content:
-            self._shown[selector] = content
-            self.query_one(selector, Static).update(content)
+    def _wrap(self) -> None:
+        """Cut the content into lines of the view's width (again when the view's size changes).
+
+        The virtual height is never less than the view's: a response that fits then leaves the
+        virtual size as it was, and a new response is a repaint of this widget, not a new layout
+        of the whole screen (a layout repaints every widget on it).
+        """
+        region = self.content_region  # inside the padding; a scrollbar takes its column from it
+        self._wrapped_at = region.size
+        width = region.width
+        lines = self._cut(width)
+        if len(lines) > region.height:
+            width -= self.styles.scrollbar_size_vertical
+            lines = self._cut(width)
+        self._lines = lines
+        self._strips.clear()
+        plain, at = self._content.plain, 0
+        self._starts = []
+        for line in lines:
+            found = plain.find(line.plain, at) if line.plain else -1
+            at = found if found >= 0 else at
+            self._starts.append(at)
+            at += len(line.plain)
+        size = Size(width, max(len(lines), region.height))
+        if size != self.virtual_size:
+            self.virtual_size = size
+
+    def _cut(self, width: int) -> list[Text]:
+        return list(self._content.wrap(self.app.console, width, overflow="fold")) if width > 0 else []
+
+    def on_resize(self) -> None:
+        if self.content_region.size != self._wrapped_at:
+            self._wrap()
+            self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        row = y + int(self.scroll_offset.y)
+        width, base = self.scrollable_content_region.width, self.visual_style.rich_style
+        if row >= len(self._lines):
+            return Strip.blank(width, base)
+        selection = self.text_selection
+        if selection is None and row in self._strips:
+            return self._strips[row]
+        line = self._lines[row]
+        if selection is not None and (span := selection.get_span(row)) is not None:
+            line = line.copy()
+            start, end = span
+            line.stylize(self.screen.get_component_rich_style("screen--selection"), start,
+                         len(line) if end == -1 else end)
+        strip = one_line(line, width, base).apply_offsets(0, row)
+        if selection is None:
+            self._strips[row] = strip
+        return strip
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected stretch of the response as written (its own spaces and line breaks)."""
+        if not self._lines:
+            return None
+        plain = self._content.plain
+        return plain[self._offset(selection.start, 0):self._offset(selection.end, len(plain))], "\n"
+
+    def _offset(self, point: Offset | None, default: int) -> int:
+        if point is None:
+            return default
+        row = min(max(point.y, 0), len(self._lines) - 1)
+        return self._starts[row] + min(max(point.x, 0), len(self._lines[row].plain))
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._strips.clear()
+        self.refresh()

@@ -1,0 +1,107 @@
+"""The response view draws wrapped lines itself: what it shows, how it scrolls and rewraps, and
+what a coder copies when they select text (the response as written, not its wrapped lines)."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.geometry import Offset
+from textual.selection import Selection
+
+from codewell.tui.widgets.response_view import ResponseView
+from codewell.values import Code, Codebook, CodeSuggestion, Evidence, Response, Status
+
+TEXT = ("Seeing the scan helped her understand why the operation was needed.  She asked better "
+        "questions afterwards,\nand the second visit was calmer than the first one had been.")
+BOOK = Codebook(title="t", codes=(Code(id="understanding", label="Understanding"),))
+
+
+class ViewApp(App):
+    def compose(self) -> ComposeResult:
+        yield ResponseView()
+
+
+def show(view: ResponseView, text: str = TEXT, suggestions=None, memo=None, others=None) -> None:
+    response = Response(id="R7", text=text, row=9, attributes={"role": "radiographer"})
+    view.show(response, 6, 40, Status.UNCODED, BOOK, {"understanding": "red"}, frozenset(),
+              suggestions, memo, others or {})
+
+
+def screen_lines(app: App) -> list[str]:
+    return [strip.text.rstrip() for strip in app.screen._compositor.render_strips()]
+
+
+async def test_the_response_its_place_and_context_are_shown_wrapped_to_the_width():
+    app = ViewApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        view = app.query_one(ResponseView)
+        show(view, memo="check the wording", others={"bo": (frozenset({"understanding"}), None)})
+        await pilot.pause()
+        lines = screen_lines(app)
+        assert lines[0].startswith("R7  (7 of 40, row 9)  uncoded")
+        assert lines[1] == "role: radiographer" and lines[2] == ""
+        assert all(len(line) <= 40 for line in lines)
+        shown = " ".join(line for line in lines if line)
+        assert "helped her understand why the operation" in shown
+        assert "memo: check the wording" in shown and "bo: Understanding" in shown
+
+
+async def test_a_narrower_view_rewraps_and_scrolls_to_what_is_below():
+    app = ViewApp()
+    async with app.run_test(size=(60, 6)) as pilot:
+        view = app.query_one(ResponseView)
+        show(view)
+        await pilot.pause()
+        wide = view.virtual_size.height
+        await pilot.resize_terminal(30, 6)
+        await pilot.pause()
+        assert view.virtual_size.height > wide
+        assert "calmer" not in "\n".join(screen_lines(app))
+        view.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert "calmer" in "\n".join(screen_lines(app))
+
+
+async def test_a_new_response_starts_at_its_top():
+    app = ViewApp()
+    async with app.run_test(size=(30, 6)) as pilot:
+        view = app.query_one(ResponseView)
+        show(view)
+        await pilot.pause()
+        view.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        show(view, text="A short one.")
+        await pilot.pause()
+        assert view.scroll_offset.y == 0 and screen_lines(app)[0].startswith("R7")
+
+
+async def test_selecting_across_wrapped_lines_copies_the_text_as_written():
+    app = ViewApp()
+    async with app.run_test(size=(30, 20)) as pilot:
+        view = app.query_one(ResponseView)
+        show(view)
+        await pilot.pause()
+        plain = view._content.plain
+        rows = [line.plain for line in view._lines]
+        first = next(i for i, row in enumerate(rows) if "Seeing" in row)
+        last = next(i for i, row in enumerate(rows) if "calmer" in row)
+        start = Offset(rows[first].index("Seeing"), first)
+        end = Offset(rows[last].index("calmer") + len("calmer"), last)
+        copied, _ = view.get_selection(Selection(start, end))
+        assert copied == plain[plain.index("Seeing"):plain.index("calmer") + len("calmer")]
+        assert "needed.  She" in copied and "afterwards,\nand" in copied  # its own spaces and breaks
+        everything, _ = view.get_selection(Selection(None, None))
+        assert everything == plain
+
+
+async def test_evidence_stays_marked_in_the_drawn_lines():
+    start = TEXT.index("understand")
+    suggestion = CodeSuggestion("understanding", 0.9, True, evidence=(
+        Evidence(start, start + len("understand"), "understand", "keyword"),))
+    app = ViewApp()
+    async with app.run_test(size=(50, 20)) as pilot:
+        view = app.query_one(ResponseView)
+        show(view, suggestions=(suggestion,))
+        await pilot.pause()
+        marked = [segment for strip in app.screen._compositor.render_strips() for segment in strip
+                  if segment.style and segment.style.underline]
+        assert "".join(segment.text for segment in marked) == "understand"
