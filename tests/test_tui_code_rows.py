@@ -7,7 +7,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from codewell.tui.widgets.code_list import CodeRow, one_line
+from codewell.tui.widgets.code_list import CodeRow
+from codewell.tui.widgets.lines import one_line
 from codewell.values import Code, CodeSuggestion, Evidence
 
 SENTENCE = "Seeing the scan helped her understand why the operation was needed."

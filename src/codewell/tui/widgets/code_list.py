@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.containers import VerticalScroll
@@ -13,6 +10,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from codewell.suggest.evidence import quote
+from codewell.tui.widgets.lines import one_line
 from codewell.values import Code, CodeSuggestion
 
 BAR_CELLS = 10
@@ -65,33 +63,6 @@ def evidence_quote(suggestion: CodeSuggestion, width: int) -> Text:
 def probability_bar(probability: float, cells: int = BAR_CELLS) -> str:
     filled = round(cells * max(0.0, min(1.0, probability)))
     return "■" * filled + "·" * (cells - filled)
-
-
-@lru_cache(maxsize=256)
-def _style(style: str | Style) -> Style:
-    return Style.parse(style) if isinstance(style, str) else style
-
-
-def one_line(text: Text, width: int, base: Style) -> Strip:
-    """``text`` as one terminal line of ``width`` cells on ``base``, cut with an ellipsis.
-
-    A third of the cost of Textual's general path (rich text to content, wrapping, cropping) for
-    the one thing a code row needs, and a fast coder redraws a dozen rows per response.
-    """
-    plain, spans = text.plain, text.spans
-    cuts = sorted({0, len(plain), *(s.start for s in spans), *(s.end for s in spans)})
-    segments = []
-    for start, end in zip(cuts, cuts[1:]):
-        style = base + (_style(text.style) if text.style else Style())
-        for span in spans:
-            if span.start <= start and span.end >= end:
-                style += _style(span.style)
-        segments.append(Segment(plain[start:end], style))
-    strip = Strip(segments)
-    if strip.cell_length > width > 0:
-        last = segments[-1].style if segments else base
-        strip = Strip([*strip.crop(0, width - 1), Segment("…", last)])
-    return strip.extend_cell_length(width, base)
 
 
 class CodeRow(Widget):

@@ -14,7 +14,7 @@ from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 
-from codewell.tui.widgets.code_list import one_line
+from codewell.tui.widgets.lines import one_line
 from codewell.values import Codebook, CodeSuggestion, Response, Status
 
 STATUS_WORDS = {Status.UNCODED: "uncoded", Status.DONE: "done", Status.SKIPPED: "skipped",
