@@ -21,8 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
-    Connection, Select, String, and_, cast, exists, func, inspect, literal, literal_column, or_, select, text,
-    union_all,
+    ColumnElement, Connection, FromClause, Select, String, and_, cast, exists, func, inspect, literal, literal_column,
+    or_, select, text, union_all,
 )
 
 from codewell.store import schema, search
@@ -190,11 +190,18 @@ def _first(query: Select, conn: Connection, limit: int) -> list[Sequence[object]
 d, r, c, k, st = schema.decisions, schema.responses, schema.coders, schema.codes, schema.statuses
 
 
-def _decisions(*columns):  # type: ignore[no-untyped-def]
-    """A decision with its response's id and coder's name where they exist."""
-    return (select(d.c.id, d.c.response_pk, r.c.source_id, d.c.coder_id, c.c.name, d.c.code_id, *columns)
-            .select_from(d.outerjoin(r, r.c.pk == d.c.response_pk).outerjoin(c, c.c.id == d.c.coder_id))
-            .order_by(d.c.id))
+def _decisions(conn: Connection, limit: int, wrong: ColumnElement[bool], *columns: ColumnElement[object],
+               source: FromClause = d) -> list[Sequence[object]]:
+    """The first ``limit`` decisions that are ``wrong``, each with its response's id and coder's
+    name where they exist, ``columns``, and how many are wrong in all. The count is taken over the
+    decisions alone (``source``: with what ``wrong`` reads); names are read for the first few."""
+    first = (select(d.c.id, func.count().over().label("total")).select_from(source).where(wrong)
+             .order_by(d.c.id).limit(limit).subquery())
+    return list(conn.execute(
+        select(d.c.id, d.c.response_pk, r.c.source_id, d.c.coder_id, c.c.name, d.c.code_id, *columns, first.c.total)
+        .select_from(first.join(d, d.c.id == first.c.id).outerjoin(r, r.c.pk == d.c.response_pk)
+                     .outerjoin(c, c.c.id == d.c.coder_id))
+        .order_by(d.c.id)).all())
 
 
 def _decision_problem(found: Callable[..., str]) -> Callable[..., Problem]:
@@ -231,22 +238,20 @@ def _foreign_keys(self: IntegrityOps, limit: int) -> Problems:
 
 
 def _unknown_coder(self: IntegrityOps, limit: int) -> Problems:
-    other = c.alias()  # the outer query joins coders too: the test reads its own copy
-    query = _decisions().where(~exists().where(other.c.id == d.c.coder_id))
-    return _problems("unknown_coder", _first(query, self.conn, limit), _decision_problem(
+    rows = _decisions(self.conn, limit, ~exists().where(c.c.id == d.c.coder_id))
+    return _problems("unknown_coder", rows, _decision_problem(
         lambda coder_id, **_: f"made by coder #{coder_id}, who is not in the project"))
 
 
 def _unknown_response(self: IntegrityOps, limit: int) -> Problems:
-    other = r.alias()
-    query = _decisions().where(~exists().where(other.c.pk == d.c.response_pk))
-    return _problems("unknown_response", _first(query, self.conn, limit), _decision_problem(
+    rows = _decisions(self.conn, limit, ~exists().where(r.c.pk == d.c.response_pk))
+    return _problems("unknown_response", rows, _decision_problem(
         lambda pk, **_: f"codes response #{pk}, which is not in the project"))
 
 
 def _unknown_code(self: IntegrityOps, limit: int) -> Problems:
-    query = _decisions().where(d.c.code_id.not_in(select(k.c.code_id)))
-    return _problems("unknown_code", _first(query, self.conn, limit), _decision_problem(
+    rows = _decisions(self.conn, limit, d.c.code_id.not_in(select(k.c.code_id)))
+    return _problems("unknown_code", rows, _decision_problem(
         lambda code, **_: f"names the code {code!r}, which no codebook version holds"))
 
 
@@ -257,17 +262,18 @@ def _span(extra: tuple[object, ...]) -> str:
 
 def _bad_span(self: IntegrityOps, limit: int) -> Problems:
     start, end = d.c.seg_start, d.c.seg_end
-    query = _decisions(start, end).where(or_(and_(start.is_(None), end.is_not(None)),
-                                             and_(start.is_not(None), end.is_(None)),
-                                             start < 0, start >= end))
-    return _problems("bad_span", _first(query, self.conn, limit), _decision_problem(
+    rows = _decisions(self.conn, limit, or_(and_(start.is_(None), end.is_not(None)),
+                                            and_(start.is_not(None), end.is_(None)), start < 0, start >= end),
+                      start, end)
+    return _problems("bad_span", rows, _decision_problem(
         lambda extra, **_: f"a segment of {_span(extra)}"))
 
 
 def _span_past_text(self: IntegrityOps, limit: int) -> Problems:
     start, end, length = d.c.seg_start, d.c.seg_end, func.length(r.c.text)
-    query = _decisions(start, end, length).where(start >= 0, start < end, end > length)
-    return _problems("span_past_text", _first(query, self.conn, limit), _decision_problem(
+    rows = _decisions(self.conn, limit, and_(start >= 0, start < end, end > length), start, end, length,
+                      source=d.join(r, r.c.pk == d.c.response_pk))
+    return _problems("span_past_text", rows, _decision_problem(
         lambda extra, **_: f"a segment of {_span(extra)} in a text of {extra[2]} characters"))
 
 
