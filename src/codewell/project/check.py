@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codewell.store import open_database
-from codewell.store.integrity import DERIVED, Problem, Problems
+from codewell.store.integrity import DERIVED, SEARCH_INDEXES, Problem, Problems
 
 if TYPE_CHECKING:
     from codewell.project import Project
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 #: How many rows of each kind a report holds (the rest are counted).
 SHOWN = 20
-SEARCH = frozenset({"search_index_missing", "search_index_stale"})
 _BACKUP = "restore the project from your latest backup (codewell backup makes them)"
 _ROWS = _BACKUP + "; if you edited the file by hand, undo that edit"
 #: kind -> (what the rows are, what codewell expected there, what to do)
@@ -155,9 +154,8 @@ class Checking:
             return replace(before, not_repaired="the file itself is damaged, so nothing was written to it")
         if not kinds & DERIVED:
             return before
-        self._write(lambda unit: unit.repair_derived(kinds))
+        rebuilt = self._write(lambda unit: unit.repair_derived(kinds))
         after = self.check(limit)
-        done = [f"rebuilt the search index from the {after.responses} responses"] if kinds & SEARCH else []
-        return replace(after, repaired=tuple(done + [f"rebuilt the index {finding.found.removeprefix('no index ')}"
-                                                     for group in before.groups if group.kind == "missing_index"
-                                                     for finding in group.findings]))
+        return replace(after, repaired=tuple(
+            f"rebuilt the search index from the {after.responses} responses" if name in SEARCH_INDEXES
+            else f"rebuilt the index {name}" for name in rebuilt))

@@ -10,8 +10,8 @@ statement that returns its first ``limit`` offending rows and how many there are
 Python loop over its rows.
 
 Operations of one :class:`~codewell.store.unit.Unit`: :meth:`IntegrityOps.integrity_problems` only
-reads; :meth:`IntegrityOps.repair_search_index` writes what is derived from the responses (the
-search index) and nothing a coder decided.
+reads; :meth:`IntegrityOps.repair_derived` writes what is derived from the stored rows (the search
+index, the indexes that keep reads fast) and nothing a coder decided.
 """
 
 from __future__ import annotations
@@ -28,8 +28,11 @@ from sqlalchemy import (
 from codewell.store import schema, search
 from codewell.values import Status
 
+SEARCH_KINDS = frozenset({"search_index_missing", "search_index_stale"})
 #: Rebuilt by :meth:`IntegrityOps.repair_derived` from the stored rows alone.
-DERIVED = frozenset({"search_index_missing", "search_index_stale", "missing_index"})
+DERIVED = SEARCH_KINDS | {"missing_index"}
+#: The full-text index's names (SQLite's table, PostgreSQL's GIN index).
+SEARCH_INDEXES = frozenset({search.FTS_TABLE, search.PG_INDEX})
 _INDEXES = [index for table in schema.metadata.tables.values() for index in table.indexes]
 #: Indexes that only make reads fast: rebuilt by a repair.
 SPEED_INDEXES = frozenset({index.name for index in _INDEXES if not index.unique} | {search.CORE_INDEX})
@@ -94,15 +97,15 @@ class IntegrityOps:
         missing = sorted(set(schema.metadata.tables) - tables)
         if missing:  # the rules read those tables: the file is not one codewell can reason about
             return (Problems("missing_tables", len(missing), tuple(Problem(f"no table {name}") for name in missing)),)
-        found = [self._codebook(), *self._storage()]
+        found = [self._codebook_problems(), *self._storage_problems()]
         if not found[1].total:
             found += [check(self, limit) for check in _RULES]
             indexes = self._index_names()
-            found += [self._search_index(tables, indexes, limit), *self._missing_indexes(indexes)]
+            found += [self._search_index_problems(tables, indexes, limit), *self._missing_indexes(indexes)]
         return tuple(p for p in found if p is not None and p.total)
 
     # -- the file and the codebook ----------------------------------------------------------
-    def _codebook(self) -> Problems | None:
+    def _codebook_problems(self) -> Problems | None:
         body = self.conn.execute(select(schema.codebook_versions.c.body)
                                  .order_by(schema.codebook_versions.c.version.desc()).limit(1)).scalar()
         if body is None:
@@ -113,7 +116,7 @@ class IntegrityOps:
             return Problems("codebook", 1, (Problem("the latest codebook version is not readable JSON"),))
         return None
 
-    def _storage(self) -> tuple[Problems, Problems]:
+    def _storage_problems(self) -> tuple[Problems, Problems]:
         """SQLite's own ``integrity_check``: damage to the file (pages, b-trees, indexes against
         their tables), and rows breaking a NOT NULL or CHECK rule of the schema, which it reports
         too. A server keeps its storage sound and its rules enforced: nothing to ask it here."""
@@ -138,7 +141,7 @@ class IntegrityOps:
         return (Problems("missing_index", len(speed), tuple(Problem(f"no index {name}") for name in speed)),
                 Problems("missing_rule_index", len(rules), tuple(Problem(f"no index {name}") for name in rules)))
 
-    def _search_index(self, tables: set[str], indexes: set[str], limit: int) -> Problems | None:
+    def _search_index_problems(self, tables: set[str], indexes: set[str], limit: int) -> Problems | None:
         if self.conn.dialect.name == "postgresql":
             return None if search.PG_INDEX in indexes else Problems(
                 "search_index_missing", 1, (Problem(f"no index {search.PG_INDEX} on the response texts"),))
@@ -158,22 +161,28 @@ class IntegrityOps:
             "not in the search index" if unindexed else f"the index holds response #{pk}, which is not stored",
             response_id=rid))
 
-    def repair_derived(self, kinds: set[str]) -> None:
+    def repair_derived(self, kinds: set[str]) -> tuple[str, ...]:
         """Build afresh, from the stored rows, what the check found damaged among ``kinds`` of
         derived data: the search index, the indexes that make reads fast. The only things
-        ``codewell check --repair`` writes; nothing a coder decided."""
-        if kinds & {"search_index_missing", "search_index_stale"} and self.conn.dialect.name != "postgresql":
-            present = set(inspect(self.conn).get_table_names())
-            if search.FTS_TABLE in present:
+        ``codewell check --repair`` writes; nothing a coder decided. Returns the indexes rebuilt."""
+        present, rebuilt = self._index_names(), []
+        if self.conn.dialect.name == "postgresql":
+            rebuilt += [search.PG_INDEX] if search.PG_INDEX not in present else []
+        elif kinds & SEARCH_KINDS:
+            tables = set(inspect(self.conn).get_table_names())
+            if search.FTS_TABLE in tables:
                 self.conn.execute(text(f"DROP TABLE {search.FTS_TABLE}"))
             for part in ("data", "idx", "docsize", "config", "content"):  # left behind by a half-drop
-                if f"{search.FTS_TABLE}_{part}" in present:
+                if f"{search.FTS_TABLE}_{part}" in tables:
                     self.conn.execute(text(f"DROP TABLE IF EXISTS {search.FTS_TABLE}_{part}"))
+            rebuilt.append(search.FTS_TABLE)
         search.create_index(self.conn)  # the search index and the core-length index, where missing
-        present = self._index_names()
+        rebuilt += [search.CORE_INDEX] if search.CORE_INDEX not in present else []
         for index in _INDEXES:
             if index.name in SPEED_INDEXES and index.name not in present:
                 index.create(self.conn)
+                rebuilt.append(str(index.name))
+        return tuple(rebuilt)
 
 
 def _problems(kind: str, rows: Sequence[Sequence[object]], make: Callable[..., Problem]) -> Problems:
