@@ -137,9 +137,10 @@ class CharGrams:
 
         if not self.vocabulary:
             return counts.tocsr()
-        counts = counts.tocsr()
+        counts = counts.tocsr().astype(np.float64, copy=False)
+        counts.sort_indices()  # the order (and so the floats) a broadcast multiply leaves
         counts.data = 1.0 + np.log(counts.data)
-        counts = counts.multiply(self.idf[None, :]).tocsr().astype(np.float64, copy=False)
+        counts.data *= self.idf[counts.indices]
         return normalize_rows(counts)
 
     def _grams(self, word: str) -> list[str]:
@@ -148,7 +149,7 @@ class CharGrams:
         return [padded[i:i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1)]
 
     def _word_columns(self, word: str) -> list[int]:
-        return [c for g in self._grams(word) if (c := self.vocabulary.get(g)) is not None]
+        return [c for c in map(self.vocabulary.get, self._grams(word)) if c is not None]
 
     def _counts(self, words: np.ndarray, lengths: np.ndarray,
                 columns: list[list[int]]) -> sparse.csr_matrix:

@@ -141,11 +141,10 @@ class PhraseIndex:
         starts = np.zeros(len(self._words) + 1, dtype=bool)
         starts[list(self._first)] = True
         candidates = np.flatnonzero(starts[canon]).tolist()  # canon -1 reads the False at the end
-        by_text: dict[int, list[tuple[str, str, list[int], bool, list[int]]]] = {}
+        by_text: dict[int, list[tuple[str, str, list[int], bool, list[int], int, int]]] = {}
         if candidates:
             canon_list, word_list = canon.tolist(), words.tolist()
-            text_of = rows.text_of[words].tolist()
-            scope = rows.scope
+            text_of, scope = rows.text_of[words].tolist(), rows.scope.tolist()
             for pos in candidates:
                 text = text_of[pos]
                 for code, phrase, seq, negative in self._first[canon_list[pos]]:
@@ -154,30 +153,31 @@ class PhraseIndex:
                             and canon_list[pos:end] == seq:
                         toks = word_list[pos:end]
                         by_text.setdefault(text, []).append(
-                            (code, phrase, toks, negative, scope[toks].tolist()))
+                            (code, phrase, toks, negative, [scope[t] for t in toks],
+                             int(rows.starts[toks[0]]), int(rows.ends[toks[-1]])))
         found: list[list[PhraseMatch]] = [[] for _ in range(len(rows))]
         if not by_text:
             return found
-        row_text, row_start, row_end = (rows.row_text.tolist(), rows.row_start.tolist(),
-                                        rows.row_end.tolist())
-        for r, text in enumerate(row_text):
+        row_start, row_end = rows.row_start.tolist(), rows.row_end.tolist()
+        for r, text in enumerate(rows.row_text.tolist()):
             if text in by_text:
                 found[r] = _in_row(rows, by_text[text], row_start[r], row_end[r])
         return found
 
 
-def _in_row(rows: TokenRows, matches: list[tuple[str, str, list[int], bool, list[int]]],
+def _in_row(rows: TokenRows, matches: list[tuple[str, str, list[int], bool, list[int], int, int]],
             first: int, end: int) -> list[PhraseMatch]:
     """The text's keyword matches within tokens first..end, negation read within them too."""
     found = []
-    for code, phrase, toks, negative, cues in matches:
+    for code, phrase, toks, negative, cues, start, stop in matches:
         if toks[0] < first or toks[-1] >= end:
             continue
-        start, stop = int(rows.starts[toks[0]]), int(rows.ends[toks[-1]])
-        inside = {cue if first <= cue < end else -1 for cue in cues}
         if not negative:
-            found.append(PhraseMatch(code, phrase, start, stop, any(c >= 0 for c in inside)))
-        elif len(inside) == 1 and (cue := inside.pop()) >= 0:
+            found.append(PhraseMatch(code, phrase, start, stop,
+                                     any(first <= cue < end for cue in cues)))
+            continue
+        inside = {cue if first <= cue < end else -1 for cue in cues}
+        if len(inside) == 1 and (cue := inside.pop()) >= 0:
             own = int(rows.scope[cue])
             found.append(PhraseMatch(code, phrase, _cue_start(rows, cue, first), stop,
                                      first <= own < end, negative=True))

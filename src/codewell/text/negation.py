@@ -83,6 +83,8 @@ _PUNCT_BREAKS = frozenset(".,;:!?()[]—–\"")
 _PSEUDO_FIRST = frozenset(p[0] for p in PSEUDO_NEGATIONS)
 _PHRASE_FIRST = frozenset(p[0] for p in NEGATION_PHRASES)
 _AFFIRM_WINDOW = 4
+# Without one of these a text has no negation at all (the rest only shape a cue's scope).
+_TRIGGERS = NEGATION_CUES | CLAUSE_NEGATIONS | POST_NEGATIONS | _PHRASE_FIRST
 
 
 def negation_scope(norms: Sequence[str], words: Sequence[bool]) -> list[int]:
@@ -92,6 +94,8 @@ def negation_scope(norms: Sequence[str], words: Sequence[bool]) -> list[int]:
     """
     n = len(norms)
     scope = [-1] * n
+    if _TRIGGERS.isdisjoint(norms):  # most answers: nothing can deny anything (one C-level pass)
+        return scope
     clause_start = 0
     denied: list[int] | None = None  # [start, cue, end]: the last clause denied from behind
     i = 0

@@ -54,8 +54,10 @@ class NormTable:
 
         index = self.index
         with self.lock:
-            found = [index.setdefault(norm, len(index)) for norm in norms]
-            if len(index) > len(self.norms):
+            found = list(map(index.get, norms))  # one C-level pass; new norms are few
+            if None in found:
+                found = [index.setdefault(norm, len(index)) if i is None else i
+                         for norm, i in zip(norms, found, strict=True)]
                 self.norms.extend(list(index)[len(self.norms):])
         return np.array(found, dtype=np.int64)
 

@@ -29,6 +29,18 @@ class Vocabulary:
     def __bool__(self) -> bool:
         return bool(self.abbreviations or self.synonyms)
 
+    def __hash__(self) -> int:
+        """Worked out once: a vocabulary is part of the key of every analysis cache lookup."""
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:
+        return hash((self.abbreviations, self.synonyms))
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without the hash: string hashes differ from process to process."""
+        return {key: value for key, value in self.__dict__.items() if key != "_hash"}
+
     @functools.cached_property
     def _any_case(self) -> dict[str, str]:
         return {short: word for short, word in self.abbreviations if short == short.lower()}
