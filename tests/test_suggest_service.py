@@ -19,6 +19,10 @@ from codewell.suggest import FittedModel, fit_model
 from codewell.suggest.service import StoredRequest, TrainingRequest, TrainingService, training_request
 from test_suggest_model import BOOK, make_data
 
+# One worker runs this whole file, so the module's training and suggestion processes (each a new
+# interpreter loading spaCy and scikit-learn, ~5 s of CPU) start once, not once per xdist worker.
+pytestmark = pytest.mark.xdist_group("suggest_service")
+
 PROBE = ["We waited four hours and the meal was cold.", "Sandwiches were stale and I was scared.",
          "Nobody came for hours.", "", "Tea trolley never came round; my mum was terrified."]
 
@@ -61,25 +65,22 @@ def test_a_newer_request_supersedes_an_older_one(service):
     assert result is not None and result.model.n_examples == 25
 
 
-def test_a_killed_training_process_is_replaced_on_the_next_request():
+def test_a_killed_training_process_is_replaced_on_the_next_request(service):
+    """Kills the module's own training process: the tests after this one run on its replacement."""
     import signal
 
-    own = TrainingService()
+    first = service.train(request(10))
+    os.kill(first.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while _alive(first.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # the pool notices its worker is gone
     try:
-        first = own.train(request(10))
-        os.kill(first.pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while _alive(first.pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.5)  # the pool notices its worker is gone
-        try:
-            own.train(request(10))
-        except ModelError as error:  # a request that met the dead process says so, once
-            assert "stopped unexpectedly" in str(error)
-        second = own.train(request(11))
-        assert second.pid not in (first.pid, os.getpid()) and second.model.n_examples == 11
-    finally:
-        own.close()
+        service.train(request(10))
+    except ModelError as error:  # a request that met the dead process says so, once
+        assert "stopped unexpectedly" in str(error)
+    second = service.train(request(11))
+    assert second.pid not in (first.pid, os.getpid()) and second.model.n_examples == 11
 
 
 def test_build_waits_for_its_own_result(service):
@@ -167,49 +168,56 @@ def test_training_while_suggesting_never_mixes_two_models():
     assert all(result == alone[id(model)] for model, result in seen)
 
 
-RUNNER = """
+PARENT = """
 import sys, time
 sys.path.insert(0, sys.argv[1])
-from codewell.suggest.service import TrainingService
+from codewell.suggest.remote import SuggestionProcess
+from codewell.suggest.service import TrainingRequest, TrainingService
 from test_suggest_model import BOOK, make_data
-from codewell.suggest.service import TrainingRequest
 
 if __name__ == "__main__":
+    suggesting, training = SuggestionProcess(), TrainingService()  # held: both stay up
+    cold = suggesting.cold(BOOK)  # both children start at once
     texts, labels = make_data(10)
-    result = TrainingService().train(TrainingRequest(BOOK, tuple(texts), tuple(labels)))
-    print(result.pid, flush=True)
+    result = training.train(TrainingRequest(BOOK, tuple(texts), tuple(labels)))
+    cold.result(120)
+    print(result.pid, suggesting.pid, flush=True)
     time.sleep(120)
 """
 
 
-def _orphan_outlives(tmp_path, runner_text: str) -> bool:
-    """Run ``runner_text`` as a parent that starts our child process and prints its pid, kill
-    the parent with SIGKILL, and say whether the child is still alive 15 s later."""
+@pytest.fixture(scope="module")
+def orphans(tmp_path_factory) -> dict[str, bool]:
+    """Run a parent that starts a training process and a suggestion process of its own and
+    prints their pids, kill the parent with SIGKILL, and say of each child whether it is still
+    alive 15 s later. One parent serves both tests below: each child is started as the coding
+    screen and ``codewell suggest`` start theirs, so sharing the parent changes neither."""
     import signal
     import subprocess
     import sys
     from pathlib import Path
 
-    runner = tmp_path / "parent.py"
-    runner.write_text(runner_text)
+    runner = tmp_path_factory.mktemp("orphans") / "parent.py"
+    runner.write_text(PARENT)
     parent = subprocess.Popen([sys.executable, str(runner), str(Path(__file__).parent)],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        child = int(parent.stdout.readline())
-        assert _alive(child)
+        children = dict(zip(("training", "suggestion"), map(int, parent.stdout.readline().split()),
+                            strict=True))
+        assert all(_alive(pid) for pid in children.values())
         parent.send_signal(signal.SIGKILL)
         parent.wait(10)
         deadline = time.monotonic() + 15
-        while _alive(child) and time.monotonic() < deadline:
+        while any(_alive(pid) for pid in children.values()) and time.monotonic() < deadline:
             time.sleep(0.1)
-        return _alive(child)
+        return {name: _alive(pid) for name, pid in children.items()}
     finally:
         if parent.poll() is None:
             parent.kill()
 
 
-def test_the_training_process_ends_when_its_parent_is_killed(tmp_path):
-    assert not _orphan_outlives(tmp_path, RUNNER), "an orphaned training process would live on"
+def test_the_training_process_ends_when_its_parent_is_killed(orphans):
+    assert not orphans["training"], "an orphaned training process would live on"
 
 
 def _alive(pid: int) -> bool:
@@ -296,27 +304,22 @@ def test_the_stored_request_is_read_by_the_suggestion_process(tmp_path, suggeste
     assert info is not None and info.n_examples == 1
 
 
-def test_a_killed_suggestion_process_fails_what_it_owed_and_is_replaced():
+def test_a_killed_suggestion_process_fails_what_it_owed_and_is_replaced(suggester):
+    """Kills the module's own suggestion process: the tests after this one run on its replacement."""
     import signal
 
-    from codewell.suggest.remote import SuggestionProcess
-
-    own = SuggestionProcess()
-    try:
-        info = own.build(request(10)).result(120)
-        first = own.pid
-        pending = own.build(request(400, seed=5))
-        os.kill(first, signal.SIGKILL)
-        with pytest.raises(ModelError, match="stopped unexpectedly"):
-            pending.result(30)
-        deadline = time.monotonic() + 10
-        while own.pid == first and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert own.suggest(info.generation, PROBE).result(120) is None  # the new one keeps nothing
-        again = own.build(request(11)).result(120)
-        assert again.n_examples == 11 and own.pid not in (first, os.getpid())
-    finally:
-        own.close()
+    info = suggester.build(request(10)).result(120)
+    first = suggester.pid
+    pending = suggester.build(request(400, seed=5))
+    os.kill(first, signal.SIGKILL)
+    with pytest.raises(ModelError, match="stopped unexpectedly"):
+        pending.result(30)
+    deadline = time.monotonic() + 10
+    while suggester.pid == first and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert suggester.suggest(info.generation, PROBE).result(120) is None  # the new one keeps nothing
+    again = suggester.build(request(11)).result(120)
+    assert again.n_examples == 11 and suggester.pid not in (first, os.getpid())
 
 
 def test_a_closed_suggestion_process_says_so():
@@ -328,19 +331,5 @@ def test_a_closed_suggestion_process_says_so():
         closed.suggest(1, PROBE)
 
 
-REMOTE_RUNNER = """
-import sys, time
-sys.path.insert(0, sys.argv[1])
-from codewell.suggest.remote import SuggestionProcess
-from test_suggest_model import BOOK
-
-if __name__ == "__main__":
-    own = SuggestionProcess()
-    own.cold(BOOK).result(120)
-    print(own.pid, flush=True)
-    time.sleep(120)
-"""
-
-
-def test_the_suggestion_process_ends_when_its_parent_is_killed(tmp_path):
-    assert not _orphan_outlives(tmp_path, REMOTE_RUNNER), "an orphaned suggestion process would live on"
+def test_the_suggestion_process_ends_when_its_parent_is_killed(orphans):
+    assert not orphans["suggestion"], "an orphaned suggestion process would live on"
