@@ -275,6 +275,26 @@ def test_any_text_reads_as_spacy_reads_it_whole(study_vocabulary, parts, lead) -
         assert _read(analyse_many([text], vocabulary)[0]) == _plain(text, vocabulary), repr(text)
 
 
+def test_spacy_starts_a_fresh_vocabulary_when_it_grows_and_reads_the_same(study_vocabulary,
+                                                                          monkeypatch) -> None:
+    """A long run's typos and names would stay in spaCy's vocabulary for ever: past a bound it
+    starts again, and texts read exactly as before."""
+    import importlib
+
+    from codewell.text import analyse_many
+
+    module = importlib.import_module("codewell.text.pipeline")
+    pipe = module.pipeline()
+    monkeypatch.setattr(module, "MAX_LEXEMES", len(pipe.nlp.vocab) + 40)
+    first = pipe.nlp
+    texts = [f"{text} zq{i}xv-{i}qk" for i, text in enumerate(_sample_texts()[:120])]
+    for start in range(0, len(texts), 20):
+        for text, analysis in zip(texts[start:start + 20], analyse_many(texts[start:start + 20],
+                                                                        study_vocabulary)):
+            assert _read(analysis) == _plain(text, study_vocabulary), text
+    assert pipe.nlp is not first and len(pipe.nlp.vocab) <= module.MAX_LEXEMES + 200
+
+
 # -- the facade: the unfinished responses, a page at a time, never the whole project -----------
 def test_the_facade_streams_unfinished_responses_without_loading_them_all(sample_project) -> None:
     from codewell.project import Project

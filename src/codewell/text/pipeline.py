@@ -20,6 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from codewell.text.negation import negation_scope
 from codewell.text.vocabulary import NO_VOCABULARY, Vocabulary
@@ -90,21 +91,39 @@ class _Pipeline:
     """
 
     def __init__(self) -> None:
-        import spacy
         from spacy.lookups import load_lookups
+
+        self.special: set[str] = set(_SPECIAL_CASES)
+        self.nlp = self._blank()
+        self.lemma_table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+        self.lemmas: frozenset[str] = frozenset(self.lemma_table.values())
+        self.forms: dict[int, tuple[str, str, bool]] = {}
+        self.chunks: dict[Vocabulary, dict[str, _Chunk]] = {}
+        self.lock = threading.Lock()
+
+    def _blank(self) -> Any:
+        """spaCy's blank English pipeline with a sentencizer and our special cases."""
+        import spacy
         from spacy.symbols import ORTH
 
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
-        for case in _SPECIAL_CASES:
+        for case in sorted(self.special):
             nlp.tokenizer.add_special_case(case, [{ORTH: case}])
-        self.nlp = nlp
-        self.lemma_table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
-        self.lemmas: frozenset[str] = frozenset(self.lemma_table.values())
-        self.forms: dict[int, tuple[str, str, bool]] = {}
-        self.special: set[str] = set(_SPECIAL_CASES)
-        self.chunks: dict[Vocabulary, dict[str, _Chunk]] = {}
-        self.lock = threading.Lock()
+        return nlp
+
+    def bound_vocabulary(self) -> None:
+        """A fresh spaCy vocabulary once this one holds ``MAX_LEXEMES`` word forms.
+
+        spaCy keeps every word form its tokenizer has met (a lexeme and its strings), for the
+        life of the pipeline: suggesting for a million responses with their typos and names
+        would keep them all. Tokens do not depend on what the vocabulary has met, and string
+        hashes are the same in any vocabulary, so starting again changes nothing but memory
+        (about 0.2 s of CPU each time). Call with ``lock`` held.
+        """
+        if len(self.nlp.vocab) > MAX_LEXEMES:
+            self.nlp = self._blank()
+            self.forms.clear()
 
     def form(self, orth: int) -> tuple[str, str, bool]:
         """(text, norm, is a word) of the word form with spaCy string hash ``orth``."""
@@ -144,6 +163,8 @@ _PIPELINE_LOCK = threading.Lock()
 _CACHE: OrderedDict[tuple[Vocabulary, str], Analysis] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 CACHE_SIZE = 50_000
+# Word forms spaCy's vocabulary may hold before it is started again (see bound_vocabulary).
+MAX_LEXEMES = 100_000
 # Word forms (text between whitespace, punctuation attached) whose tokens are kept per vocabulary;
 # past this many the memo starts again, so a million responses' typos cannot fill the memory.
 CHUNK_MEMO_SIZE = 200_000
@@ -183,6 +204,7 @@ def analyse_many(texts: Sequence[str], vocabulary: Vocabulary = NO_VOCABULARY) -
             pipe.keep_whole(vocabulary.slashed)
             runs = [_RUNS.findall(_lower_same_length(t)) for t in missing]
             _cut_new(runs, pipe, vocabulary)
+            pipe.bound_vocabulary()
             fresh = {text: _from_runs(text, pieces, pipe, vocabulary)
                      for text, pieces in zip(missing, runs, strict=True)}
         found.update(fresh)
