@@ -331,6 +331,8 @@ def _strongest(analysis: Analysis, row: Row, weights: np.ndarray,
                 continue
             start = cue
         start, end = _whole_words(analysis.text, start, row.spans[at + len(gram) - 1][1])
+        if not any(ch.isalpha() for ch in analysis.text[start:end]):
+            continue  # a number or a symbol read as a word ("2/52") is no reason to give
         if not any(start < e.end and e.start < end for e in chosen):
             chosen.append(Evidence(start, end, analysis.text[start:end], "model"))
     return chosen

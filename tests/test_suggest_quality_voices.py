@@ -1,0 +1,58 @@
+"""Suggestions in patients' and parents' own words, from the codebook alone and once trained.
+
+The image-sharing codebook names fear, the consultation and adherence the way people say them
+("nervous", "daunting", "lost sleep"; a clinician who talked us through the pictures; the
+tablets I take now), and says what is not the code (a worry about security, a biopsy). These
+tests hold that the codebook-only suggester reads those words as the codebook means them, both
+ways, and that a model trained on the other development writers keeps patient voice
+(`samples/image-sharing/dev-writer6.csv`) above a floor.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codewell.codebook import load_codebook
+from codewell.suggest import FittedModel, fit_model
+from codewell.suggest.evaluate import predict, restrict, score
+from codewell.suggest.labelled import read_labelled
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = load_codebook(ROOT / "codebooks" / "image-sharing.yaml")
+FIVE = ("understanding", "communication", "adherence", "interpretation_difficulty", "anxiety")
+# Five-code macro-F1 on dev-writer6, trained on the sample and writer 4: 0.67 at the commit that
+# added this test (0.60 before the codebook named feelings, the consultation and adherence in lay
+# words). The floor sits two standard errors below (a 148-response writer moves about 0.03).
+FLOOR = 0.61
+
+
+def suggested(text: str, code: str, model: FittedModel | None = None) -> bool:
+    model = model or FittedModel(BOOK)
+    return next(s for s in model.suggest(text) if s.code == code).suggested
+
+
+@pytest.mark.parametrize(("text", "code", "coded"), [
+    ("I was so nervous opening the pictures on my phone.", "anxiety", True),
+    ("Honestly it was daunting seeing my own scan before the appointment.", "anxiety", True),
+    ("I lost sleep for a week after seeing the images on the app.", "anxiety", True),
+    ("I did not lose any sleep over seeing my scan.", "anxiety", False),
+    ("Seeing the images did not make me nervous at all.", "anxiety", False),
+    ("Very concerned about the security of the portal and who can see my scans.", "anxiety", False),
+    ("The consultant talked us through the pictures one by one.", "communication", True),
+    ("I take my tablets every day now that I have seen the damage on the scan.", "adherence", True),
+    ("I had a biopsy after the scan and the staff were kind.", "adherence", False),
+])
+def test_the_codebook_reads_peoples_own_words_as_it_means_them(text, code, coded):
+    assert suggested(text, code) is coded
+
+
+def test_a_model_trained_on_the_other_writers_codes_patient_voice_above_the_floor():
+    sample = read_labelled(ROOT / "samples" / "image-sharing" / "labelled.csv", BOOK, FIVE)
+    writer4 = read_labelled(ROOT / "samples" / "image-sharing" / "heldout-writer4.csv", BOOK, FIVE)
+    patients = read_labelled(ROOT / "samples" / "image-sharing" / "dev-writer6.csv", BOOK, FIVE)
+    book = restrict(BOOK, FIVE)
+    model = fit_model(book, [*sample.texts, *writer4.texts],
+                      [*sample.label_sets(), *writer4.label_sets()])
+    assert score(patients.gold, predict(model, patients.texts), FIVE)["macro_f1"] >= FLOOR
