@@ -3,6 +3,8 @@ response, an id typed exactly comes first, and a query that cannot be read says 
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from codewell.tui.app import make_app
@@ -48,3 +50,14 @@ async def test_a_query_that_cannot_be_read_says_why_in_place_of_results(study):
                          '(close it ("like this") or leave the quote out)')
         assert await search(app, pilot, '"real anxiety"') == ["R002"]
         assert app.screen.query_one("#search-error").render().plain == ""
+
+
+async def test_a_project_without_its_search_index_says_so_and_how_to_repair_it(study):
+    with sqlite3.connect(study) as conn:  # damaged by hand: the full-text index dropped
+        conn.execute("DROP TABLE responses_fts")
+    app = make_app(str(study), "ana", suggestions=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        assert await search(app, pilot, "portal") == []
+        error = app.screen.query_one("#search-error").render().plain
+        assert "search index is missing" in error and f"codewell check {study} --repair" in error

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from codewell.errors import SearchSyntaxError
+from codewell.errors import CodewellError
 from codewell.values import Response
 from codewell.tui.widgets.filter_choice import FilterChoice
 
@@ -63,7 +63,7 @@ class SearchScreen(FilterChoice[int]):
     def run_search(self, query: str) -> None:
         try:
             positions, problem = search_responses(query, self.position, self.find), ""
-        except SearchSyntaxError as error:
+        except CodewellError as error:  # a query it cannot read, or a project that cannot search
             positions, problem = [], str(error)
         self.app.call_from_thread(self._show, positions, problem)
 
