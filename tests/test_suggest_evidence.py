@@ -22,6 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 IMAGES = load_codebook(ROOT / "codebooks" / "image-sharing.yaml")
 FEEDBACK = load_codebook(ROOT / "codebooks" / "patient-feedback.yaml")
 # The filler the issue and the product side found offered as evidence, as written.
+# One worker runs this file: its two module-scoped models (each a fit on a whole sample study)
+# are then trained once, not once on each xdist worker.
+pytestmark = pytest.mark.xdist_group("suggest_evidence")
+
 FILLER = {"thing", "things", "help", "helps", "helped", "people", "come", "coming", "came",
           "really", "also", "get", "make", "way", "lot"}
 # A negation and the words it leans on: "don't know", "without washing" are reasons, though
