@@ -74,6 +74,10 @@ CASES = [
      "Decisions naming a code that no codebook version ever held: 1",
      "  - response R003, coder ana, decision 1000, code made_up: names the code 'made_up', which no codebook "
      "version holds"),
+    (decision(1000, code="anxeity"), "unknown_code",
+     "Decisions naming a code that no codebook version ever held: 1",
+     "  - response R003, coder ana, decision 1000, code anxeity: names the code 'anxeity', which no codebook "
+     "version holds (did you mean 'anxiety'?)"),
     (decision(1000, coder=99), "unknown_coder", "Decisions by a coder who is not in the project: 1",
      "  - response R003, coder #99 (no such coder), decision 1000, code anxiety: made by coder #99, who is not "
      "in the project"),

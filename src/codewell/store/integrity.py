@@ -25,6 +25,7 @@ from sqlalchemy import (
     or_, select, text, union_all,
 )
 
+from codewell.fuzzy import did_you_mean
 from codewell.store import schema, search
 from codewell.values import Status
 
@@ -260,8 +261,13 @@ def _unknown_response(self: IntegrityOps, limit: int) -> Problems:
 
 def _unknown_code(self: IntegrityOps, limit: int) -> Problems:
     rows = _decisions(self.conn, limit, d.c.code_id.not_in(select(k.c.code_id)))
-    return _problems("unknown_code", rows, _decision_problem(
-        lambda code, **_: f"names the code {code!r}, which no codebook version holds"))
+    known = list(self.conn.execute(select(k.c.code_id).distinct()).scalars()) if rows else []
+
+    def problem(code: str, **_: object) -> str:
+        hint = did_you_mean(code, known)  # a hand edit is often a typo of a real code
+        return f"names the code {code!r}, which no codebook version holds" + (f" ({hint})" if hint else "")
+
+    return _problems("unknown_code", rows, _decision_problem(problem))
 
 
 def _span(extra: tuple[object, ...]) -> str:
