@@ -14,9 +14,16 @@ from codewell.report.non_answers import NonAnswers
 from codewell.values import Response, Status
 
 
-@pytest.fixture
-def coded(sample_project):
-    project = sample_project
+@pytest.fixture(scope="module")
+def coded(tmp_path_factory: pytest.TempPathFactory):
+    """The sample study coded by two coders, built once per module: every test here only reads
+    it (exports write outside the project), and building it is ~1 s of commits."""
+    from conftest import CODEBOOK, SAMPLE
+    from codewell.codebook import load_codebook
+    from codewell.project import Project
+
+    project = Project.create(tmp_path_factory.mktemp("coded") / "study.cw", load_codebook(CODEBOOK))
+    project.import_responses(SAMPLE / "responses.csv")
     project.add_responses([Response("X1", "=1+2 call me on 07700 900123", 900, {"late": "yes"}),
                            Response("X2", "n/a.", 901, {})], "late.csv")
     rng = random.Random(9)
@@ -27,7 +34,8 @@ def coded(sample_project):
                                        for rid in chosen}}, "test")
         project.set_status(coder, chosen[1], Status.FLAGGED)
         project.set_memo(coder, chosen[2], "@SUM(A1) worth quoting")
-    return project
+    yield project
+    project.close()
 
 
 @pytest.mark.parametrize(("coder", "options"), [
