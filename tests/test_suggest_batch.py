@@ -281,6 +281,8 @@ def test_spacy_starts_a_fresh_vocabulary_when_it_grows_and_reads_the_same(study_
     starts again, and texts read exactly as before."""
     import importlib
 
+    import spacy
+
     from codewell.text import analyse_many
 
     module = importlib.import_module("codewell.text.pipeline")
@@ -293,6 +295,11 @@ def test_spacy_starts_a_fresh_vocabulary_when_it_grows_and_reads_the_same(study_
                                                                         study_vocabulary)):
             assert _read(analysis) == _plain(text, study_vocabulary), text
     assert pipe.nlp is not first and len(pipe.nlp.vocab) <= module.MAX_LEXEMES + 200
+    spacy_itself = spacy.blank("en")  # every word attribute, for its sentencizer to read
+    spacy_itself.add_pipe("sentencizer")
+    for text in texts[:40]:
+        assert pipe.sentences(text) == tuple((s.start_char, s.end_char)
+                                             for s in spacy_itself(module._lower_same_length(text)).sents)
 
 
 # -- the facade: the unfinished responses, a page at a time, never the whole project -----------

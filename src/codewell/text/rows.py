@@ -56,9 +56,10 @@ class NormTable:
         with self.lock:
             found = list(map(index.get, norms))  # one C-level pass; new norms are few
             if None in found:
-                found = [index.setdefault(norm, len(index)) if i is None else i
-                         for norm, i in zip(norms, found, strict=True)]
+                for norm in [norm for norm, i in zip(norms, found, strict=True) if i is None]:
+                    index.setdefault(norm, len(index))
                 self.norms.extend(list(index)[len(self.norms):])
+                found = list(map(index.get, norms))
         return np.array(found, dtype=np.int64)
 
     def __len__(self) -> int:
