@@ -19,19 +19,40 @@ ODD = [  # non-answers only Python's str.strip() sees as such, and near misses
 ]
 
 
+_built: dict[str, str] = {}  # engine -> the coded study's location, in this test process
+
+
 @pytest.fixture
-def coded(sample_project):
-    project = sample_project
-    project.add_responses(ODD, "odd.csv")
-    rng = random.Random(5)
-    ids = [r.id for r in project.responses()]
-    codes = project.codebook.ids
-    for coder in ("ana", "ben"):
-        chosen = rng.sample(ids, 60) + ["Z1", "Z3", "Z4"]
-        project.apply_codings({coder: {rid: frozenset(rng.sample(codes, rng.randint(0, 3))) for rid in chosen}},
-                              "test")
-        project.set_status(coder, chosen[0], Status.SKIPPED)  # unfinished again
-    return project
+def coded(engine: str, tmp_path_factory: pytest.TempPathFactory, codebook):
+    """The sample study coded by two coders, built once per engine (each build is ~1 s of
+    imports and commits, 15 tests use it) and opened afresh for each test: every test here
+    only reads it."""
+    from conftest import SAMPLE
+    from codewell.project import Project
+
+    location = _built.get(engine)
+    if location is None:
+        if engine == "sqlite":
+            location = str(tmp_path_factory.mktemp("coded") / "study.cw")
+            Project.create(location, codebook).close()
+        else:
+            from pg_support import project_database
+
+            location = project_database(codebook)
+        with Project.open(location) as project:
+            project.import_responses(SAMPLE / "responses.csv")
+            project.add_responses(ODD, "odd.csv")
+            rng = random.Random(5)
+            ids = [r.id for r in project.responses()]
+            codes = project.codebook.ids
+            for coder in ("ana", "ben"):
+                chosen = rng.sample(ids, 60) + ["Z1", "Z3", "Z4"]
+                project.apply_codings(
+                    {coder: {rid: frozenset(rng.sample(codes, rng.randint(0, 3))) for rid in chosen}}, "test")
+                project.set_status(coder, chosen[0], Status.SKIPPED)  # unfinished again
+        _built[engine] = location
+    with Project.open(location) as project:
+        yield project
 
 
 @pytest.mark.engines  # the same behaviour on SQLite and PostgreSQL
