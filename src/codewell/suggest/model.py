@@ -314,13 +314,20 @@ def _top_sentences(scores: np.ndarray, part_scores: np.ndarray, owner: list[int]
 
     best: list[list[tuple[int, int] | None]] = [[None] * scores.shape[1] for _ in range(len(scores))]
     top = np.full_like(scores, -np.inf)
-    top_part = np.full(scores.shape, -1)
-    for j, i in enumerate(owner):
-        better = part_scores[j] > top[i]
-        top[i, better] = part_scores[j, better]
-        top_part[i, better] = j
-    for i in sorted(set(owner)):
-        best[i] = [spans[j] for j in top_part[i]]
+    # Sentences grouped by response (a stable sort keeps their order); per group and code the
+    # highest score and the first sentence that reaches it, all at once.
+    order = np.argsort(np.asarray(owner), kind="stable")
+    grouped = np.asarray(owner)[order]
+    firsts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    responses = grouped[firsts]
+    ordered = part_scores[order]
+    highest = np.maximum.reduceat(ordered, firsts, axis=0)
+    reached = ordered == np.repeat(highest, np.diff(np.r_[firsts, len(order)]), axis=0)
+    first = np.minimum.reduceat(np.where(reached, np.arange(len(order))[:, None], len(order)),
+                                firsts, axis=0)
+    top[responses] = highest
+    for i, chosen in zip(responses.tolist(), order[first].tolist(), strict=True):
+        best[i] = [spans[j] for j in chosen]
     return top, best
 
 

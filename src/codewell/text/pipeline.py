@@ -20,7 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, filterfalse
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -314,10 +314,11 @@ def _cut_new(runs: list[list[tuple[str, str]]], pipe: _Pipeline, vocabulary: Voc
     """Tokenise the runs not yet in the memo, many per spaCy call: joined by single spaces they
     are cut exactly as each alone, and one long text costs far less than many short ones."""
     memo = pipe.chunks.setdefault(vocabulary, {})
-    new = list(dict.fromkeys(piece for found in runs for _, piece in found if piece not in memo))
+    pieces = list(map(itemgetter(1), chain.from_iterable(runs)))
+    new = list(dict.fromkeys(filterfalse(memo.__contains__, pieces)))
     if len(memo) + len(new) > CHUNK_MEMO_SIZE:
         memo.clear()
-        new = list(dict.fromkeys(piece for found in runs for _, piece in found))
+        new = list(dict.fromkeys(pieces))
     for first in range(0, len(new), CUT_BATCH):
         batch = new[first:first + CUT_BATCH]
         tokens = _tokens(" ".join(batch), pipe)
