@@ -85,6 +85,8 @@ _PHRASE_FIRST = frozenset(p[0] for p in NEGATION_PHRASES)
 _AFFIRM_WINDOW = 4
 # Without one of these a text has no negation at all (the rest only shape a cue's scope).
 _TRIGGERS = NEGATION_CUES | CLAUSE_NEGATIONS | POST_NEGATIONS | _PHRASE_FIRST
+# The only norms at which the walk in negation_scope does anything but step on.
+_SIGNIFICANT = _TRIGGERS | _PUNCT_BREAKS | CLAUSE_BREAKS | {"and", "or"} | _PSEUDO_FIRST
 
 
 def negation_scope(norms: Sequence[str], words: Sequence[bool]) -> list[int]:
@@ -101,6 +103,9 @@ def negation_scope(norms: Sequence[str], words: Sequence[bool]) -> list[int]:
     i = 0
     while i < n:
         norm = norms[i]
+        if norm not in _SIGNIFICANT:  # neither a break, nor a cue, nor a look-alike: move on
+            i += 1
+            continue
         if _is_break(norms, words, i):
             if denied is not None:
                 if denied[2] < 0:

@@ -21,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, filterfalse
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Any
 
 from codewell.text.negation import negation_scope
@@ -216,7 +216,8 @@ def analyse_many(texts: Sequence[str], vocabulary: Vocabulary = NO_VOCABULARY) -
             runs = [_RUNS.findall(_lower_same_length(t)) for t in missing]
             _cut_new(runs, pipe, vocabulary)
             pipe.bound_vocabulary()
-            fresh = dict(zip(missing, _from_runs(missing, runs, pipe, vocabulary), strict=True))
+            fresh = {text: _from_runs(text, pieces, pipe, vocabulary)
+                     for text, pieces in zip(missing, runs, strict=True)}
         found.update(fresh)
         with _CACHE_LOCK:
             _CACHE.update(((vocabulary, t), a) for t, a in fresh.items())
@@ -252,8 +253,6 @@ class _Chunk:
     dash_last: bool
     forms: tuple[str, ...] = ()
     bases: tuple[str, ...] = ()
-    # Whether the run needs a look at its text (shorthand as written, a final "-"): rare.
-    rare: bool = False
 
 
 # (whitespace, run of non-space characters): spaCy's tokenizer splits on str.isspace, the same set.
@@ -262,52 +261,43 @@ _RUNS = re.compile(r"(\s*)(\S+)")
 CUT_BATCH = 5000
 
 
-def _from_runs(texts: list[str], runs: list[list[tuple[str, str]]], pipe: _Pipeline,
-               vocabulary: Vocabulary) -> list[Analysis]:
-    """Each text's analysis from its runs' memoised tokens: the same as spaCy's tokenizer on the
-    whole lower-cased text, then each word's norm (see :class:`_Chunk`).
-
-    The runs of every text are laid end to end and read with C-level maps and numpy, not one
-    by one in Python (that loop was the largest single cost of suggesting); only the rare runs
-    that need their text (shorthand as written, a final "-") are visited.
-    """
-    import numpy as np
-
+def _from_runs(text: str, runs: list[tuple[str, str]], pipe: _Pipeline,
+               vocabulary: Vocabulary) -> Analysis:
+    """One text's analysis from its runs' memoised tokens: the same as spaCy's tokenizer on the
+    whole lower-cased text, then each word's norm (see :class:`_Chunk`)."""
     memo = pipe.chunks[vocabulary]
-    flat = list(chain.from_iterable(runs))
-    chunks = list(map(memo.__getitem__, map(itemgetter(1), flat)))
-    spaces = np.fromiter(map(len, map(itemgetter(0), flat)), dtype=np.int64, count=len(flat))
-    pieces = np.fromiter(map(len, map(itemgetter(1), flat)), dtype=np.int64, count=len(flat))
-    first_run = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, runs), dtype=np.int64, count=len(runs)), out=first_run[1:])
-    text_of_run = np.repeat(np.arange(len(texts)), np.diff(first_run))
-    ends_of_runs = np.cumsum(spaces + pieces)  # over all texts laid end to end
-    at = ends_of_runs - pieces - np.concatenate([[0], ends_of_runs])[first_run[:-1]][text_of_run]
-    sizes = np.fromiter(map(len, map(attrgetter("norms"), chunks)), dtype=np.int64, count=len(chunks))
-    first_token = np.zeros(len(chunks) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=first_token[1:])
-    offsets = np.repeat(at, sizes)
-    count = int(first_token[-1])
-    starts = (offsets + np.fromiter(chain.from_iterable(map(attrgetter("starts"), chunks)),
-                                    dtype=np.int64, count=count)).tolist()
-    ends = (offsets + np.fromiter(chain.from_iterable(map(attrgetter("ends"), chunks)),
-                                  dtype=np.int64, count=count)).tolist()
-    norms = list(chain.from_iterable(map(attrgetter("norms"), chunks)))
-    words = list(chain.from_iterable(map(attrgetter("words"), chunks)))
-    rare = np.fromiter(map(attrgetter("rare"), chunks), dtype=bool, count=len(chunks))
-    for j in np.flatnonzero(rare).tolist():
-        chunk, text, run_at = chunks[j], texts[text_of_run[j]], int(at[j])
-        if chunk.forms:
-            token = int(first_token[j])
-            norms[token:token + len(chunk.norms)] = _cased_norms(text, run_at, chunk, vocabulary)
-        end = run_at + int(pieces[j])
-        if chunk.dash_last and text[end:end + 1] == " ":
-            norms[int(first_token[j + 1]) - 1] = "—"  # a spaced hyphen joins no words: a dash
-    bounds = first_token[first_run].tolist()
-    return [Analysis(text=text, starts=tuple(starts[a:b]), ends=tuple(ends[a:b]),
-                     norms=tuple(norms[a:b]), words=tuple(words[a:b]),
-                     scope=tuple(negation_scope(norms[a:b], words[a:b])), vocabulary=vocabulary)
-            for text, a, b in zip(texts, bounds, bounds[1:], strict=False)]
+    starts: list[int] = []
+    ends: list[int] = []
+    norms: list[str] = []
+    words: list[bool] = []
+    at = 0
+    dash = False
+    for space, piece in runs:
+        if dash and space[:1] == " ":
+            norms[-1] = "—"  # a spaced hyphen is a dash between clauses, not a word joiner
+        at += len(space)
+        chunk = memo[piece]
+        if len(chunk.starts) == 1:
+            starts.append(at)
+            ends.append(at + chunk.ends[0])
+        else:
+            starts.extend([at + i for i in chunk.starts])
+            ends.extend([at + i for i in chunk.ends])
+        norms.extend(_cased_norms(text, at, chunk, vocabulary) if chunk.forms else chunk.norms)
+        words.extend(chunk.words)
+        dash = chunk.dash_last
+        at += len(piece)
+    if dash and text[at:at + 1] == " ":
+        norms[-1] = "—"
+    return Analysis(
+        text=text,
+        starts=tuple(starts),
+        ends=tuple(ends),
+        norms=tuple(norms),
+        words=tuple(words),
+        scope=tuple(negation_scope(norms, words)),
+        vocabulary=vocabulary,
+    )
 
 
 def _cut_new(runs: list[list[tuple[str, str]]], pipe: _Pipeline, vocabulary: Vocabulary) -> None:
@@ -351,8 +341,7 @@ def _chunk(tokens: list[tuple[int, int]], pipe: _Pipeline, vocabulary: Vocabular
         words.append(word)
     cased = bool(vocabulary) and any(w and f in _cased_forms(vocabulary) for f, w in zip(forms, words))
     return _Chunk(tuple(starts), tuple(ends), tuple(norms), tuple(words), dash_last=forms[-1] == "-",
-                  forms=tuple(forms) if cased else (), bases=tuple(bases) if cased else (),
-                  rare=cased or forms[-1] == "-")
+                  forms=tuple(forms) if cased else (), bases=tuple(bases) if cased else ())
 
 
 def _norm(written: str, form: str, base: str, vocabulary: Vocabulary) -> str:
