@@ -86,6 +86,39 @@ def sample_project(empty_project):
     return empty_project
 
 
+@pytest.fixture(scope="session")
+def _coded_sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample study with both coders' codings imported, built once per test process."""
+    from codewell.codebook import load_codebook
+    from codewell.project import Project
+
+    path = tmp_path_factory.mktemp("coded-sample") / "study.cw"
+    with Project.create(path, load_codebook(CODEBOOK)) as project:
+        project.import_responses(SAMPLE / "responses.csv")
+        project.import_codings(SAMPLE / "codings.csv")
+    return path
+
+
+@pytest.fixture
+def coded_sample(_coded_sample_template: Path, tmp_path: Path) -> str:
+    """A project file holding the sample study and its two coders' codings: the test's own copy
+    (it may change it) of one built once per test process. Importing and coding it took ~1 s of
+    commits per test; the copy takes 0.02 s."""
+    return str(copy_project(_coded_sample_template, tmp_path / "study.cw"))
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """A consistent copy of a closed SQLite project file, owner-only as codewell creates them."""
+    import os
+    import sqlite3
+    from contextlib import closing
+
+    os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    with closing(sqlite3.connect(source)) as original, closing(sqlite3.connect(target)) as copy:
+        original.backup(copy)
+    return target
+
+
 @pytest.fixture
 def small_csv(tmp_path: Path) -> Path:
     """A tiny survey export with the quirks real ones have: a blank answer, commas, a newline."""

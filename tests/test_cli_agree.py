@@ -10,8 +10,6 @@ from typer.testing import CliRunner
 
 from codewell.cli.app import app
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "samples" / "image-sharing"
 runner = CliRunner()
 
 
@@ -20,9 +18,8 @@ def run(*args: object):
 
 
 @pytest.fixture
-def coded_project(sample_project) -> str:
-    sample_project.import_codings(SAMPLE / "codings.csv")
-    return sample_project.location
+def coded_project(coded_sample: str) -> str:
+    return coded_sample
 
 
 def test_project_table_and_json(coded_project: str) -> None:

@@ -22,9 +22,8 @@ def run(*args: object):
 
 
 @pytest.fixture
-def coded(sample_project) -> str:
-    sample_project.import_codings(SAMPLE / "codings.csv")
-    return sample_project.location
+def coded(coded_sample: str) -> str:
+    return coded_sample
 
 
 def test_suggest_json_for_uncoded_responses(coded: str) -> None:

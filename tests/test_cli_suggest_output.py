@@ -11,8 +11,6 @@ from typer.testing import CliRunner
 from codewell.cli.app import app
 from codewell.errors import CodewellError
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "samples" / "image-sharing"
 runner = CliRunner()
 
 
@@ -21,9 +19,8 @@ def run(*args: object):
 
 
 @pytest.fixture
-def coded(sample_project) -> str:
-    sample_project.import_codings(SAMPLE / "codings.csv")
-    return sample_project.location
+def coded(coded_sample: str) -> str:
+    return coded_sample
 
 
 def test_csv_holds_what_suggest_prints(coded: str, tmp_path: Path) -> None:
