@@ -76,3 +76,20 @@ def test_positions_count_code_points() -> None:
     text = "😊 café: ann@x.org"
     (match,) = find_pii(text)
     assert text[match.start:match.end] == "ann@x.org"
+
+
+def test_names_are_still_found_after_the_text_pipeline_starts_a_fresh_vocabulary(monkeypatch) -> None:
+    """The shared spaCy pipeline starts a new vocabulary when a long run fills it: a name
+    matcher built on the old one must not be used with the new one's documents."""
+    import importlib
+
+    module = importlib.import_module("codewell.text.pipeline")
+    pipe = module.pipeline()
+    assert kinds("Ring Ann Smith today", ("Ann Smith",)) == [("NAME", "Ann Smith")]
+    old = pipe.nlp
+    monkeypatch.setattr(module, "MAX_LEXEMES", 0)
+    with pipe.lock:
+        pipe.bound_vocabulary()
+    assert pipe.nlp is not old
+    assert kinds("Ring ann smith today, not Annual Smithers", ("Ann Smith",)) == [("NAME", "ann smith")]
+    assert kinds("the Annual report", ("Ann Smith",)) == []

@@ -158,8 +158,8 @@ def _find_names(text: str, names: tuple[str, ...]) -> list[PiiMatch]:
     if not cleaned:
         return []
     shared = pipeline()
-    matcher = _name_matcher(cleaned)
     with shared.lock:
+        matcher = _name_matcher(cleaned, shared.nlp)  # the pipeline's vocabulary starts afresh now and then
         doc = shared.nlp.make_doc(text)
         spans = [(doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text))
                  for _, start, end in matcher(doc)]
@@ -167,14 +167,11 @@ def _find_names(text: str, names: tuple[str, ...]) -> list[PiiMatch]:
 
 
 @lru_cache(maxsize=4)
-def _name_matcher(names: tuple[str, ...]) -> Any:
-    """A case-insensitive phrase matcher for one list of names, on the shared English tokenizer."""
+def _name_matcher(names: tuple[str, ...], nlp: Any) -> Any:
+    """A case-insensitive phrase matcher for one list of names, on ``nlp``'s tokenizer and
+    vocabulary (the caller holds the pipeline's lock)."""
     from spacy.matcher import PhraseMatcher
 
-    from codewell.text import pipeline
-
-    shared = pipeline()
-    with shared.lock:
-        matcher = PhraseMatcher(shared.nlp.vocab, attr="LOWER")
-        matcher.add("NAME", [shared.nlp.make_doc(name) for name in names])
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    matcher.add("NAME", [nlp.make_doc(name) for name in names])
     return matcher

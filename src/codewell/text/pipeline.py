@@ -107,17 +107,18 @@ class _Pipeline:
         """spaCy's blank English pipeline with a sentencizer and our special cases.
 
         A word form new to spaCy gets some twenty attributes worked out (shape, "like a
-        number", prefix, ...), each a string to keep; we read only its text and offset, and the
-        sentencizer only whether it is space or punctuation, so only those two are worked out:
-        the same tokens and sentences for a quarter less tokenizer CPU and fewer strings kept.
+        number", prefix, ...), each a string to keep; we read only its text and offset, the
+        sentencizer only whether it is space or punctuation, and the PII name matcher
+        (:mod:`codewell.io.safety`) its lower case, so only those three are worked out: the same
+        tokens and sentences for about a quarter less tokenizer CPU and fewer strings kept.
         """
         import spacy
-        from spacy.attrs import IS_PUNCT, IS_SPACE
+        from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
         from spacy.symbols import ORTH
 
         nlp = spacy.blank("en")
         getters = nlp.vocab.lex_attr_getters
-        nlp.vocab.lex_attr_getters = {attr: getters[attr] for attr in (IS_SPACE, IS_PUNCT)}
+        nlp.vocab.lex_attr_getters = {attr: getters[attr] for attr in (IS_SPACE, IS_PUNCT, LOWER)}
         nlp.add_pipe("sentencizer")
         for case in sorted(self.special):
             nlp.tokenizer.add_special_case(case, [{ORTH: case}])
