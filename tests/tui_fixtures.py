@@ -81,9 +81,19 @@ def code_as(location: Path, coder: str, codings: dict[str, tuple[str, ...]], mem
 
 
 async def settle(app, pilot) -> None:
-    """Let background workers finish and their messages land (twice: training starts suggesting)."""
+    """Let background workers finish and their messages land (twice: training starts suggesting).
+
+    A worker cancelled because a newer one replaced it (an exclusive group: the order by a model
+    that a newer model superseded) has finished as the app means it to; a failed one still fails.
+    """
+    from textual.worker import WorkerCancelled
+
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        for worker in list(app.workers):
+            try:
+                await worker.wait()
+            except WorkerCancelled:
+                pass
         await pilot.pause()
 
 
