@@ -105,3 +105,27 @@ async def test_evidence_stays_marked_in_the_drawn_lines():
         marked = [segment for strip in app.screen._compositor.render_strips() for segment in strip
                   if segment.style and segment.style.underline]
         assert "".join(segment.text for segment in marked) == "understand"
+
+
+async def test_a_mouse_drag_over_wrapped_lines_selects_the_text_as_written():
+    """The real selection path: a drag from one drawn line to another, read back as the screen
+    would copy it (offsets drawn into each line say which character is under the mouse)."""
+    app = ViewApp()
+    async with app.run_test(size=(30, 20)) as pilot:
+        view = app.query_one(ResponseView)
+        show(view)
+        await pilot.pause()
+        rows = [line.plain for line in view._lines]
+        first = next(i for i, row in enumerate(rows) if "Seeing" in row)
+        last = next(i for i, row in enumerate(rows) if "asked" in row)
+        start = (rows[first].index("Seeing"), first)
+        end = (rows[last].index("asked") + len("asked"), last)
+        await pilot.mouse_down(ResponseView, offset=start)
+        await pilot.hover(ResponseView, offset=end)
+        await pilot.mouse_up(ResponseView, offset=end)
+        await pilot.pause()
+        copied = app.screen.get_selected_text()
+        plain = view._content.plain
+        assert copied is not None and copied.startswith("Seeing the scan")
+        assert plain[plain.index("Seeing"):].startswith(copied) and "\n" not in copied
+        assert copied.rstrip().endswith("She asked")  # Textual takes the cell under the mouse too
