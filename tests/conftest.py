@@ -21,6 +21,8 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "engines: run the test once on SQLite and once on PostgreSQL")
+    config.addinivalue_line("markers", "postgresql: uses the test PostgreSQL server directly (it then runs "
+                            "with the other server tests, one after another)")
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups in its own hook
@@ -29,7 +31,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     some stop and start the server (a restart mid-session), which would cut the others off."""
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if item.fspath.basename.startswith("test_pg_") or params.get("engine") == "postgresql":
+        if item.fspath.basename.startswith("test_pg_") or params.get("engine") == "postgresql" \
+                or item.get_closest_marker("postgresql"):
             item.add_marker(pytest.mark.xdist_group("postgresql"))
 
 

@@ -295,6 +295,7 @@ def test_searching_or_importing_without_the_index_names_the_repair(study: Path, 
 
 
 # -- on a PostgreSQL server -------------------------------------------------------------------------
+@pytest.mark.postgresql  # with the server tests: some of them restart it
 def test_check_and_repair_on_a_postgresql_project(tmp_path: Path) -> None:
     from pg_support import admin_sql, project_database
     from tui_fixtures import CODEBOOK
