@@ -3,6 +3,8 @@ what a coder copies when they select text (the response as written, not its wrap
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from textual.app import App, ComposeResult
 from textual.geometry import Offset
 from textual.selection import Selection
@@ -26,31 +28,35 @@ def show(view: ResponseView, text: str = TEXT, suggestions=None, memo=None, othe
               suggestions, memo, others or {})
 
 
+@asynccontextmanager
+async def shown(size: tuple[int, int], **what):
+    """A view alone on a screen of ``size``, showing the response (``what``: see :func:`show`)."""
+    app = ViewApp()
+    async with app.run_test(size=size) as pilot:
+        view = app.query_one(ResponseView)
+        show(view, **what)
+        await pilot.pause()
+        yield app, pilot, view
+
+
 def screen_lines(app: App) -> list[str]:
     return [strip.text.rstrip() for strip in app.screen._compositor.render_strips()]
 
 
 async def test_the_response_its_place_and_context_are_shown_wrapped_to_the_width():
-    app = ViewApp()
-    async with app.run_test(size=(40, 20)) as pilot:
-        view = app.query_one(ResponseView)
-        show(view, memo="check the wording", others={"bo": (frozenset({"understanding"}), None)})
-        await pilot.pause()
+    others = {"bo": (frozenset({"understanding"}), None)}
+    async with shown((40, 20), memo="check the wording", others=others) as (app, pilot, view):
         lines = screen_lines(app)
         assert lines[0].startswith("R7  (7 of 40, row 9)  uncoded")
         assert lines[1] == "role: radiographer" and lines[2] == ""
         assert all(len(line) <= 40 for line in lines)
-        shown = " ".join(line for line in lines if line)
-        assert "helped her understand why the operation" in shown
-        assert "memo: check the wording" in shown and "bo: Understanding" in shown
+        words = " ".join(line for line in lines if line)
+        assert "helped her understand why the operation" in words
+        assert "memo: check the wording" in words and "bo: Understanding" in words
 
 
 async def test_a_narrower_view_rewraps_and_scrolls_to_what_is_below():
-    app = ViewApp()
-    async with app.run_test(size=(60, 6)) as pilot:
-        view = app.query_one(ResponseView)
-        show(view)
-        await pilot.pause()
+    async with shown((60, 6)) as (app, pilot, view):
         wide = view.virtual_size.height
         await pilot.resize_terminal(30, 6)
         await pilot.pause()
@@ -62,11 +68,7 @@ async def test_a_narrower_view_rewraps_and_scrolls_to_what_is_below():
 
 
 async def test_a_new_response_starts_at_its_top():
-    app = ViewApp()
-    async with app.run_test(size=(30, 6)) as pilot:
-        view = app.query_one(ResponseView)
-        show(view)
-        await pilot.pause()
+    async with shown((30, 6)) as (app, pilot, view):
         view.scroll_end(animate=False, immediate=True)
         await pilot.pause()
         show(view, text="A short one.")
@@ -75,11 +77,7 @@ async def test_a_new_response_starts_at_its_top():
 
 
 async def test_selecting_across_wrapped_lines_copies_the_text_as_written():
-    app = ViewApp()
-    async with app.run_test(size=(30, 20)) as pilot:
-        view = app.query_one(ResponseView)
-        show(view)
-        await pilot.pause()
+    async with shown((30, 20)) as (app, pilot, view):
         plain = view._content.plain
         rows = [line.plain for line in view._lines]
         first = next(i for i, row in enumerate(rows) if "Seeing" in row)
@@ -97,11 +95,7 @@ async def test_evidence_stays_marked_in_the_drawn_lines():
     start = TEXT.index("understand")
     suggestion = CodeSuggestion("understanding", 0.9, True, evidence=(
         Evidence(start, start + len("understand"), "understand", "keyword"),))
-    app = ViewApp()
-    async with app.run_test(size=(50, 20)) as pilot:
-        view = app.query_one(ResponseView)
-        show(view, suggestions=(suggestion,))
-        await pilot.pause()
+    async with shown((50, 20), suggestions=(suggestion,)) as (app, pilot, view):
         marked = [segment for strip in app.screen._compositor.render_strips() for segment in strip
                   if segment.style and segment.style.underline]
         assert "".join(segment.text for segment in marked) == "understand"
@@ -110,11 +104,7 @@ async def test_evidence_stays_marked_in_the_drawn_lines():
 async def test_a_mouse_drag_over_wrapped_lines_selects_the_text_as_written():
     """The real selection path: a drag from one drawn line to another, read back as the screen
     would copy it (offsets drawn into each line say which character is under the mouse)."""
-    app = ViewApp()
-    async with app.run_test(size=(30, 20)) as pilot:
-        view = app.query_one(ResponseView)
-        show(view)
-        await pilot.pause()
+    async with shown((30, 20)) as (app, pilot, view):
         rows = [line.plain for line in view._lines]
         first = next(i for i, row in enumerate(rows) if "Seeing" in row)
         last = next(i for i, row in enumerate(rows) if "asked" in row)
