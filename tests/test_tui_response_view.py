@@ -119,3 +119,14 @@ async def test_a_mouse_drag_over_wrapped_lines_selects_the_text_as_written():
         assert copied is not None and copied.startswith("Seeing the scan")
         assert plain[plain.index("Seeing"):].startswith(copied) and "\n" not in copied
         assert copied.rstrip().endswith("She asked")  # Textual takes the cell under the mouse too
+
+
+async def test_a_new_theme_redraws_the_lines_in_its_colours():
+    async with shown((40, 10)) as (app, pilot, view):
+        def background() -> object:
+            return app.screen._compositor.render_strips()[3]._segments[0].style.bgcolor
+
+        dark = background()
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert background() != dark

@@ -8,6 +8,7 @@ selection (drag, then copy) still works, and copies the response's own text, not
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Offset, Size
 from textual.scroll_view import ScrollView
@@ -49,7 +50,8 @@ class ResponseView(ScrollView, can_focus=True):
         self._lines: list[Text] = []
         self._starts: list[int] = []  # where each drawn line starts in the content's plain text
         self._wrapped_at = Size(0, 0)
-        self._strips: dict[int, Strip] = {}
+        self._strips: dict[int, Strip] = {}  # drawn lines by row, on the style in _drawn_on
+        self._drawn_on: Style | None = None
 
     def show(self, response: Response, position: int, total: int, status: Status,
              codebook: Codebook, colours: dict[str, str], applied: frozenset[str],
@@ -144,6 +146,9 @@ class ResponseView(ScrollView, can_focus=True):
         width, base = self.scrollable_content_region.width, self.visual_style.rich_style
         if row >= len(self._lines):
             return Strip.blank(width, base)
+        if base != self._drawn_on:  # a new theme or colour: the drawn lines are stale
+            self._strips.clear()
+            self._drawn_on = base
         selection = self.text_selection
         if selection is None and row in self._strips:
             return self._strips[row]
