@@ -96,6 +96,18 @@ def table_rows(path: Path | str, table: str) -> list[tuple]:  # type: ignore[typ
         conn.close()
 
 
+def corrupt_responses_page(path: Path) -> None:
+    """Scribble over the middle of the responses table's root page, as a failing disk might."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'responses'").fetchone()[0]
+    conn.close()
+    with path.open("r+b") as handle:
+        handle.seek((root - 1) * page_size + 8)
+        handle.write(b"\xff" * 64)
+
+
 def codewell_on_read_only_mount(mounted: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run codewell where ``mounted`` (a file or a folder) is on a read-only mount.
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from codewell.cli.app import app
 from codewell.errors import DamagedProjectError
 from codewell.project import Project
-from faults import file_bytes, table_rows
+from faults import corrupt_responses_page, file_bytes, table_rows
 from tui_fixtures import RESPONSES, code_as, make_project, write_responses
 
 runner = CliRunner()
@@ -224,20 +224,9 @@ def test_repair_with_nothing_to_rebuild_writes_nothing(study: Path) -> None:
     assert file_bytes(study) == before
 
 
-def _corrupt_responses_page(path: Path) -> None:
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'responses'").fetchone()[0]
-    conn.close()
-    with path.open("r+b") as handle:  # scribble over the middle of the responses table's root page
-        handle.seek((root - 1) * page_size + 8)
-        handle.write(b"\xff" * 64)
-
-
 def test_a_damaged_file_is_reported_and_never_repaired(study: Path) -> None:
     damage(study, "DROP TABLE responses_fts;")
-    _corrupt_responses_page(study)
+    corrupt_responses_page(study)
     before = file_bytes(study)
     for args in ((), ("--repair",)):
         result = check(study, *args)

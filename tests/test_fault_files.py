@@ -12,7 +12,8 @@ import pytest
 
 from conftest import CODEBOOK, SAMPLE
 from codewell.values import Status
-from faults import HeldLock, codewell, codewell_on_read_only_mount, file_bytes, table_rows
+from faults import (HeldLock, codewell, codewell_on_read_only_mount, corrupt_responses_page, file_bytes,
+                    table_rows)
 
 DATA = Path(__file__).parent / "data"
 
@@ -148,14 +149,7 @@ def test_a_hand_edited_row_is_one_clear_error_in_reading_commands(study: Path, t
 
 
 def test_a_corrupted_page_is_refused_for_writing(study: Path, tmp_path: Path) -> None:
-    conn = sqlite3.connect(study)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'responses'").fetchone()[0]
-    conn.close()
-    with study.open("r+b") as handle:  # scribble over the middle of the responses table's root page
-        handle.seek((root - 1) * page_size + 8)
-        handle.write(b"\xff" * 64)
+    corrupt_responses_page(study)
     before = file_bytes(study)
     small = tmp_path / "one.csv"
     small.write_text("id,response\nnew1,A new response\n", encoding="utf-8")
