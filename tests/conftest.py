@@ -90,8 +90,9 @@ def sample_project(empty_project):
 
 
 @pytest.fixture(scope="session")
-def _coded_sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample study with both coders' codings imported, built once per test process."""
+def coded_sample_to_read(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample study with both coders' codings imported, built once per test process and
+    shared: only for tests that read it (a test that changes it takes ``coded_sample``)."""
     from codewell.codebook import load_codebook
     from codewell.project import Project
 
@@ -103,11 +104,11 @@ def _coded_sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def coded_sample(_coded_sample_template: Path, tmp_path: Path) -> str:
+def coded_sample(coded_sample_to_read: Path, tmp_path: Path) -> str:
     """A project file holding the sample study and its two coders' codings: the test's own copy
     (it may change it) of one built once per test process. Importing and coding it took ~1 s of
     commits per test; the copy takes 0.02 s."""
-    return str(copy_project(_coded_sample_template, tmp_path / "study.cw"))
+    return str(copy_project(coded_sample_to_read, tmp_path / "study.cw"))
 
 
 def copy_project(source: Path, target: Path) -> Path:

@@ -29,16 +29,10 @@ def run(*args: object):
     return runner.invoke(app, [str(a) for a in args])
 
 
-@pytest.fixture(scope="module")
-def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample study coded by ana and ben (ana finished part of it), read-only here."""
-    from codewell.codebook import load_codebook
-
-    path = tmp_path_factory.mktemp("study") / "study.cw"
-    with Project.create(path, load_codebook(CODEBOOK)) as project:
-        project.import_responses(SAMPLE / "responses.csv")
-        project.import_codings(SAMPLE / "codings.csv")
-    return path
+@pytest.fixture
+def study(coded_sample_to_read: Path) -> Path:
+    """The bundled sample study coded by ana and ben (only read by these tests)."""
+    return coded_sample_to_read
 
 
 def load(path: Path, fmt: str):  # type: ignore[no-untyped-def]

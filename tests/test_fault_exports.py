@@ -66,14 +66,10 @@ def hostile(tmp_path: Path, codebook) -> Path:
     return tmp_path / "hostile.cw"
 
 
-@pytest.fixture(scope="module")
-def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled sample study with its two coders' codings (only read by these tests)."""
-    path = tmp_path_factory.mktemp("study") / "study.cw"
-    with Project.create(path, load_codebook(CODEBOOK)) as project:
-        project.import_responses(SAMPLE / "responses.csv")
-        project.import_codings(SAMPLE / "codings.csv")
-    return path
+@pytest.fixture
+def study(coded_sample_to_read: Path) -> Path:
+    """The bundled sample study coded by ana and ben (only read by these tests)."""
+    return coded_sample_to_read
 
 
 # ------------------------------------------------------------------ 1. rows never split
