@@ -3,7 +3,7 @@
 Run by hand:  python benchmarks/bench_lowo.py [--no-sim] [--orders N] [--jobs N] [--json FILE]
                                               [--set module.NAME=value ...]
 
-Each image-sharing development writer (the sample's three blocks, writer 4 and every
+Each image-sharing development writer (the sample's three blocks, writer 4 and every other
 ``samples/image-sharing/dev-*.csv``) is tested, on the five study codes, by a model trained on all
 the others, and also by the codebook alone. Per writer it prints macro-F1, codebook-only
 macro-F1, each code's F1 and kappa, and (unless ``--no-sim``) "after 30 coded responses of a new
@@ -14,7 +14,7 @@ when it lifts the worst writer (then the mean).
 
 ``--set codewell.suggest.model.SENTENCE_SHARE=0.3`` overrides a module constant for this run (in
 every worker), so a parameter is tried without editing the code. The frozen ``heldout-*`` files
-other than writer 4 (a development writer since its round) are never read here.
+are never read here.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_suggest import FIVE, IS_BOOK, by_writer, development, only  # noqa: E402
+from bench_suggest import FIVE, IS_BOOK, IS_WRITER4, by_writer, development, only  # noqa: E402
 
 from codewell.codebook import load_codebook  # noqa: E402
 from codewell.suggest.evaluate import simulate, train_test  # noqa: E402
@@ -41,10 +41,12 @@ SHORT = {"understanding": "U", "communication": "C", "adherence": "A",
 
 
 def writers(book):
-    """Every development writer, named: bench_suggest's four and the dev-*.csv files."""
+    """Every development writer, named: bench_suggest's four (writer 4 among them) and the other
+    dev-*.csv files."""
     found = development(book)
     for path in sorted((ROOT / "samples" / "image-sharing").glob("dev-*.csv")):
-        found.append((path.stem, read_labelled(path, book)))
+        if path != IS_WRITER4:
+            found.append((path.stem, read_labelled(path, book)))
     return found
 
 

@@ -37,7 +37,7 @@ def trained():
 
 def _sample_texts() -> list[str]:
     """Every bundled response, plus repeats, blanks and a non-answer, as a survey has them."""
-    texts = _labelled(ROOT / "samples" / "image-sharing" / "heldout-writer4.csv")[0]
+    texts = _labelled(ROOT / "samples" / "image-sharing" / "dev-writer4.csv")[0]
     texts += _labelled(ROOT / "samples" / "patient-feedback" / "labelled.csv")[0]
     return [*texts[:40], "n/a", "   ", texts[3], *texts[40:], texts[0], ""]
 

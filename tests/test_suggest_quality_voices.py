@@ -50,7 +50,7 @@ def test_the_codebook_reads_peoples_own_words_as_it_means_them(text, code, coded
 
 def test_a_model_trained_on_the_other_writers_codes_patient_voice_above_the_floor():
     sample = read_labelled(ROOT / "samples" / "image-sharing" / "labelled.csv", BOOK, FIVE)
-    writer4 = read_labelled(ROOT / "samples" / "image-sharing" / "heldout-writer4.csv", BOOK, FIVE)
+    writer4 = read_labelled(ROOT / "samples" / "image-sharing" / "dev-writer4.csv", BOOK, FIVE)
     patients = read_labelled(ROOT / "samples" / "image-sharing" / "dev-writer6.csv", BOOK, FIVE)
     book = restrict(BOOK, FIVE)
     model = fit_model(book, [*sample.texts, *writer4.texts],
