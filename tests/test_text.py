@@ -162,3 +162,21 @@ def test_analyse_many_keeps_order_duplicates_and_is_thread_safe():
         t.join()
     for batch in results:
         assert [a.text for a in batch] == texts
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    # a word of loss or failure between the cue and the keyword's words denies the denial
+    ("I didn't lose any sleep over it.", []),
+    ("Honestly, they never failed to understand the pictures.", []),
+    # any other word between them leaves the keyword governed by its cue
+    ("I didn't get any sleep that night.", [("sleep", "didn't get any sleep")]),
+    ("I couldn't sleep after seeing it.", [("sleep", "couldn't sleep")]),
+    ("Not sure patients would understand.", [("difficulty", "Not sure patients would understand")]),
+    ("They never once missed a dose.", [("adherence", "never once missed")]),
+])
+def test_a_negative_keyword_matches_a_single_denial_only(text, shown):
+    index = PhraseIndex([("sleep", "not sleep"), ("difficulty", "not understand"),
+                         ("adherence", "never miss")])
+    found = [(m.code, text[m.start:m.end]) for m in index.match(analyse(text))]
+    assert found == shown
+    assert all(m.negative for m in index.match(analyse(text)))

@@ -3,8 +3,9 @@
 A keyword that starts with a negation ("cannot interpret", "not understand", "no idea") is a
 *negative keyword*: it matches its remaining words when a negation governs them ("they can't
 really interpret it", "I never understood"), and such a match is evidence FOR its code, shown
-from the cue ("can't really interpret"). Every other keyword inside a negation is flagged
-``negated``: evidence that its code was denied.
+from the cue ("can't really interpret"); a word of loss or failure between the cue and those
+words denies the denial, so "didn't lose any sleep" is no match for "not sleep". Every other
+keyword inside a negation is flagged ``negated``: evidence that its code was denied.
 """
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ class PhraseMatch:
     negated: bool
     negative: bool = False  # a negative keyword ("cannot interpret") matched under its negation
 
+
+# Words of loss or failure: standing between a negative keyword's cue and its words, they take
+# the denial back ("didn't lose any sleep" is sleep, not "not sleep"; "never failed to
+# understand" is understanding), so the keyword does not match there. Any other word may stand
+# between ("not sure patients would understand", "nobody at home would know what ...").
+_REVERSERS = frozenset({"lose", "lack", "miss", "fail", "forget", "stop", "avoid", "prevent",
+                        "skip", "refuse", "cease", "lost"})
 
 # Endings that turn a keyword into a word of the same family ("misinterpret" -> "misinterpretation").
 _SUFFIXES = ("s", "es", "ed", "ing", "ion", "ation", "ations", "ions", "al", "ally", "ly", "ment",
@@ -177,11 +185,19 @@ def _in_row(rows: TokenRows, matches: list[tuple[str, str, list[int], bool, list
                                      any(first <= cue < end for cue in cues)))
             continue
         inside = {cue if first <= cue < end else -1 for cue in cues}
-        if len(inside) == 1 and (cue := inside.pop()) >= 0:
+        if len(inside) == 1 and (cue := inside.pop()) >= 0 and _unreversed(rows, cue, toks[0]):
             own = int(rows.scope[cue])
             found.append(PhraseMatch(code, phrase, _cue_start(rows, cue, first), stop,
                                      first <= own < end, negative=True))
     return found
+
+
+def _unreversed(rows: TokenRows, cue: int, start: int) -> bool:
+    """Whether no word of loss or failure (``_REVERSERS``) stands between a negative keyword's
+    ``cue`` and its first word ``start`` (token indices), which would make its denial a double
+    one."""
+    norms, ids = rows.table.norms, rows.ids
+    return not any(norms[ids[t]] in _REVERSERS for t in range(cue + 1, start))
 
 
 def _negative_core(seq: tuple[str, ...]) -> tuple[str, ...] | None:
