@@ -17,20 +17,18 @@ from pathlib import Path
 
 from codewell.io.atomic_file import atomic_output, check_writable
 from codewell.io.export import (
-    Column,
     ExportReport,
     _cell,
     _Masker,
     _neutralise,
     choose_coders,
-    decisions_by_response,
-    long_columns,
     parquet_schema,
     parquet_table,
-    wide_columns,
     write_sidecar,
     write_xlsx,
 )
+from codewell.io.export_columns import Column
+from codewell.io.export_layouts import decisions_by_response, long_columns, wide_columns
 from codewell.io.safety import neutralise
 from codewell.report.non_answers import NonAnswers
 from codewell.values import CodedDataset

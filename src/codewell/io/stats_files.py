@@ -23,7 +23,7 @@ from codewell.errors import OutputError
 from codewell.io.atomic_file import atomic_output
 
 if TYPE_CHECKING:
-    from codewell.io.export import Column
+    from codewell.io.export_columns import Column
 
 NOT_FINISHED = "not finished by the coder"
 SPSS_MISSING = -1

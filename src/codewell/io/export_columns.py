@@ -1,0 +1,40 @@
+"""The column: what every export writer (CSV, XLSX, Parquet, SPSS, Stata) is handed.
+
+A layout (:mod:`codewell.io.export_layouts`) turns the coded dataset into a list of columns once;
+each writer then says in its own format what a column is. Keeping that shared vocabulary here
+lets the writers stay independent of one another and of how the layouts are built.
+
+Missing is ``None`` in every kind; a ``flag`` is 0/1 (a code cell, ``non_answer``); times are
+kept as given and read as UTC (:func:`utc`), since a spreadsheet cell has no time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+ColumnKind = Literal["text", "flag", "bool", "int", "float", "timestamp"]
+Role = Literal["", "code", "attribute"]
+CODE_VALUES = "0 = not applied; 1 = applied; empty = not finished by the coder"
+
+
+@dataclass
+class Column:
+    """One output column: its name, what its values are, the values (None = missing), its label.
+
+    ``role`` says what the column is to the formats that can say more than CSV: a ``code``
+    column gets the value labels 0 = not applied, 1 = applied; an ``attribute`` column may be
+    written as a labelled categorical variable.
+    """
+
+    name: str
+    kind: ColumnKind
+    values: list[Any]
+    label: str = ""
+    role: Role = ""
+
+
+def utc(value: datetime) -> datetime:
+    """``value`` in UTC; a time without a zone is taken to be UTC already."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
