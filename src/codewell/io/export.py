@@ -6,7 +6,7 @@ are named and labelled are in :mod:`codewell.io.export_layouts`; here they are w
 Only CSV cells that a spreadsheet would run as formulas are neutralised, unless ``raw`` (see
 :mod:`codewell.io.safety`); XLSX cells are typed text, and Parquet, SPSS and Stata never hold
 formulas, so none of those is altered. ``redact`` masks identifiers in the response text and
-memos. Every file is written privately and atomically (:mod:`codewell.io.atomic_file`).
+memos (:mod:`codewell.io.export_redaction`). Every file is written privately and atomically (:mod:`codewell.io.atomic_file`).
 Writers work from plain column lists (no pandas for CSV; XLSX without openpyxl's per-cell cost)
 so 100,000 responses take seconds.
 """
@@ -24,10 +24,13 @@ from codewell.fuzzy import did_you_mean
 from codewell.io.atomic_file import atomic_output, check_writable
 from codewell.io.export_columns import CODE_VALUES, Column, ColumnKind, utc
 from codewell.io.export_layouts import long_columns, segment_columns, wide_columns
-from codewell.io.safety import find_pii, needs_neutralising, neutralise
-from codewell.io.safety import redact as mask
+from codewell.io.export_redaction import Masker, redact_dataset
+from codewell.io.safety import needs_neutralising, neutralise
 from codewell.report.non_answers import NonAnswers
 from codewell.values import CodedDataset
+
+#: What other modules import from here (``redact_dataset`` and ``wide_columns`` are defined beside it).
+__all__ = ["ExportReport", "choose_coders", "export_dataset", "redact_dataset", "wide_columns"]
 
 ExportFormat = Literal["csv", "xlsx", "parquet", "sav", "dta"]
 Layout = Literal["wide", "long", "segments"]
@@ -106,7 +109,7 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
     check_writable(out)
     coders = choose_coders(ds, coder)
     non_answer = non_answer or NonAnswers()
-    masker = _Masker(redact_names) if redact else None
+    masker = Masker(redact_names) if redact else None
     if layout == "wide":
         columns = wide_columns(ds, coders, masker, non_answer)
     elif layout == "segments":
@@ -131,20 +134,6 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
     rows = len(columns[0].values) if columns else 0
     return ExportReport(out, format, layout, rows, len(columns), coders, neutralised,
                         masker.count if masker else 0, sidecar, ds.codebook_version)
-
-
-class _Masker:
-    """Redacts texts and counts what it masked."""
-
-    def __init__(self, names: Sequence[str]) -> None:
-        self.names = tuple(names)
-        self.count = 0
-
-    def __call__(self, text: str) -> str:
-        matches = find_pii(text, self.names)
-        self.count += len(matches)
-        return mask(text, matches) if matches else text
-
 
 
 #: The first characters of every cell :func:`codewell.io.safety.needs_neutralising` can flag
@@ -301,56 +290,3 @@ def _later(make: Callable[[], Sequence[Any]]) -> Iterator[Any]:
 
 def _finite(value: float) -> float | None:
     return None if value != value else round(value, 4)
-
-
-def redact_dataset(ds: CodedDataset, names: Sequence[str] = ()) -> tuple[CodedDataset, int]:
-    """A copy of ``ds`` with identifiers masked in response texts and memos, and how many.
-
-    For formats written from a whole dataset (REFI-QDA), where masking cannot happen column by
-    column. Masking changes text lengths, so it happens before any positions are computed, and
-    each segment's offsets are moved into the masked text (a segment that starts or ends inside
-    an identifier takes in all of its mask).
-    """
-    from dataclasses import replace
-
-    masker = _Masker(names)
-    moved: dict[str, Callable[[int, bool], int]] = {}
-    responses = []
-    for response in ds.responses:
-        matches = find_pii(response.text, masker.names) if response.text else []
-        if matches:
-            masker.count += len(matches)
-            moved[response.id] = _position_map(matches)
-            response = replace(response, text=mask(response.text, matches))
-        responses.append(response)
-    memos = {coder: {rid: masker(text) for rid, text in notes.items()}
-             for coder, notes in ds.memos.items()}
-    segments = {coder: tuple(replace(s, start=moved[s.response_id](s.start, False),
-                                     end=moved[s.response_id](s.end, True))
-                             if s.start is not None and s.end is not None and s.response_id in moved else s
-                             for s in held)
-                for coder, held in ds.segments.items()}
-    return replace(ds, responses=tuple(responses), memos=memos, segments=segments), masker.count
-
-
-def _position_map(matches: Sequence[Any]) -> Callable[[int, bool], int]:
-    """Where a position of a text lands once ``matches`` are masked (``[KIND]`` each); a position
-    inside a match goes to the mask's start, or its end when ``is_end``."""
-    kept = []
-    cursor = 0
-    for match in sorted(matches, key=lambda m: m.start):
-        if match.start >= cursor:  # as :func:`codewell.io.safety.redact` skips an overlap
-            kept.append((match.start, match.end, len(f"[{match.kind}]")))
-            cursor = match.end
-
-    def moved(position: int, is_end: bool) -> int:
-        shift = 0
-        for start, end, width in kept:
-            if position <= start:
-                break
-            if position < end:
-                return start + shift + (width if is_end else 0)
-            shift += width - (end - start)
-        return position + shift
-
-    return moved

@@ -19,7 +19,6 @@ from codewell.io.atomic_file import atomic_output, check_writable
 from codewell.io.export import (
     ExportReport,
     _cell,
-    _Masker,
     _neutralise,
     choose_coders,
     parquet_schema,
@@ -29,6 +28,7 @@ from codewell.io.export import (
 )
 from codewell.io.export_columns import Column
 from codewell.io.export_layouts import decisions_by_response, long_columns, wide_columns
+from codewell.io.export_redaction import Masker
 from codewell.io.safety import neutralise
 from codewell.report.non_answers import NonAnswers
 from codewell.values import CodedDataset
@@ -56,7 +56,7 @@ def export_blocks(blocks: Callable[[str | None], Iterable[CodedDataset]], attrib
         raise ValueError(f"{layout} {format} is written from the whole dataset, not streamed")
     out = Path(out)
     check_writable(out)
-    masker = _Masker(redact_names) if redact else None
+    masker = Masker(redact_names) if redact else None
     state = _Blocks(blocks, coder, layout, format, attributes, masker, non_answer or NonAnswers(),
                     include_uncoded, neutral=format == "csv" and not raw)
     header = state.header
@@ -94,7 +94,7 @@ class _Blocks:
     frequencies sheet, each coder's frequency table as it goes."""
 
     def __init__(self, blocks: Callable[[str | None], Iterable[CodedDataset]], coder: str | None,
-                 layout: str, format: str, attributes: Sequence[str], masker: _Masker | None,
+                 layout: str, format: str, attributes: Sequence[str], masker: Masker | None,
                  non_answer: NonAnswers, include_uncoded: bool, neutral: bool) -> None:
         from dataclasses import replace
 
