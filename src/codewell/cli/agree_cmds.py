@@ -108,7 +108,8 @@ def agree(
         if segments and report is not None:
             ids = project.reliability_set(report.set_name).ids if report.set_name else None
             on_segments = project.segment_agreement(split_coders(coders or ""), ids=ids, threshold=overlap)
-        texts = {r.id: r.text for r in project.responses()} if disagreements else {}
+        texts = ({rid: r.text for rid, r in project.responses_by_id(
+            sorted({rid for rid, _, _ in result.disagreements()})).items()} if disagreements else {})
     if as_json:
         data = report.to_dict() if report is not None else result.to_dict()
         if disagreements:

@@ -38,7 +38,7 @@ def code(
         raise UnknownNameError(f"no order '{order}' (file, uncertain, random)",
                                did_you_mean(order, ("file", "uncertain", "random")))
     with Project.open(project) as opened:  # fail here, before the screen, on a bad file
-        if not opened.responses():
+        if not opened.response_count():
             from codewell.errors import DataFileError
 
             raise DataFileError(f"{project}: has no responses yet", hint=f"codewell import {project} DATA.csv")

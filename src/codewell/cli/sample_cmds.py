@@ -36,10 +36,11 @@ def sample(
 
     with Project.open(project) as opened:
         plans = opened.plan_sample(alpha_min=alpha_min, level=level, expected=expected) if plan or size is None else []
+        counts = opened.summary()
         if plan:
-            _print_plan(plans, alpha_min, level, as_json, len(opened.responses()))
+            _print_plan(plans, alpha_min, level, as_json, counts["responses"])
             return
-        n_responses = sum(1 for r in opened.responses() if not r.is_empty)
+        n_responses = counts["responses"] - counts["empty"]
         chosen = size if size is not None else min(plans[0].units, n_responses)
         drawn = opened.draw_set(chosen, name=name, seed=seed, stratify=stratify,
                                 allow_suggestions=allow_suggestions)

@@ -10,7 +10,7 @@ read inside that write, so a code added by another session is never dropped by t
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -75,7 +75,6 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
         self.location = db.location
         self.name = Path(db.location).stem if "://" not in db.location else db.location.rsplit("/", 1)[-1]
         self._responses: tuple[Response, ...] | None = None
-        self._by_id: dict[str, Response] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
     @classmethod
@@ -161,17 +160,29 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
         """Every response in import order (read once: responses are only ever added)."""
         if self._responses is None:
             self._responses = tuple(self._db.read(lambda unit: unit.load_responses()))
-            self._by_id = {r.id: r for r in self._responses}
         return self._responses
 
     def response(self, response_id: str) -> Response:
-        self.responses()
-        assert self._by_id is not None
-        try:
-            return self._by_id[response_id]
-        except KeyError:
-            raise UnknownNameError(f"no response with id '{response_id}'",
-                                   did_you_mean(response_id, self._by_id)) from None
+        return self.responses_by_id([response_id])[response_id]
+
+    def responses_by_id(self, ids: Sequence[str]) -> dict[str, Response]:
+        """These responses by id, read alone: a project may hold a million, and a command that
+        needs a few must not read them all. An unknown id is an error with a "did you mean"."""
+        found = {r.id: r for _, r in self._db.read(lambda unit: unit.responses_by_ids(list(ids)))}
+        for response_id in ids:
+            if response_id not in found:
+                raise UnknownNameError(f"no response with id '{response_id}'",
+                                       did_you_mean(response_id, self.response_ids()))
+        return found
+
+    def response_ids(self) -> list[str]:
+        """Every response id in import order (ids only: what ordering and sampling need)."""
+        return self._db.read(lambda unit: unit.sampling_frame(non_empty=False))[0]
+
+    def in_import_order(self, ids: Collection[str]) -> list[str]:
+        """``ids`` (those that exist) in import order, found by their storage keys."""
+        pks = self._db.read(lambda unit: unit.response_pks(sorted(ids)))
+        return sorted(pks, key=pks.__getitem__)
 
     def import_responses(self, path: str | Path, *, text_column: str | None = None,
                          id_column: str | None = None, sheet: str | None = None,
@@ -230,7 +241,8 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
         from codewell.io.codings_reader import check_codings, read_codings
 
         table = read_codings(Path(path))
-        check_codings(table, [r.id for r in self.responses()], self.codebook.ids)
+        listed = sorted({rid for by_id in table.codings.values() for rid in by_id})
+        check_codings(table, self._db.read(lambda unit: unit.response_pks(listed)), self.codebook.ids)
         recorded = self._write(lambda unit: self._apply_keys_in(unit, table.keys(), table.span_rows, str(path)))
         return ImportReport(source=str(path), added=recorded, unchanged=0,
                             details={"coders": sorted(table.codings),
@@ -274,8 +286,7 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
             self.require_coder(coder)
         request = training_request(self, coder)
         finished = self.finished(coder) if coder is not None and not include_coded else set()
-        todo = [r for r in self.responses() if r.id not in finished and not r.is_empty]
-        todo = todo[:limit] if limit is not None else todo
+        todo = self._db.read(lambda unit: _first_to_suggest(unit, finished, limit))
         return shared_service().build(request).model, todo
 
     # -- reading it all back ---------------------------------------------------------------
@@ -350,3 +361,17 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
                     "coders": coders, "sets": self._sets_summary_in(unit)}
 
         return self._db.read(read)
+
+
+def _first_to_suggest(unit: Unit, finished: set[str], limit: int | None) -> list[Response]:
+    """The first ``limit`` (else every) non-empty responses not in ``finished``, in import order,
+    read a page at a time so that ``--limit 10`` reads ten, not the project."""
+    todo: list[Response] = []
+    after = 0
+    while limit is None or len(todo) < limit:
+        page = unit.response_page(after, CHUNK_ROWS)
+        if not page:
+            break
+        after = page[-1][0]
+        todo += [r for _, r in page if r.id not in finished and not r.is_empty]
+    return todo if limit is None else todo[:limit]

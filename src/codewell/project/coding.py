@@ -164,6 +164,6 @@ class Coding:
         pks = unit.response_pks(response_ids)
         for response_id in response_ids:
             if response_id not in pks:
-                known = [r.id for r in self.responses()]
+                known = unit.sampling_frame(non_empty=False)[0]
                 raise UnknownNameError(f"no response with id '{response_id}'", did_you_mean(response_id, known))
         return pks

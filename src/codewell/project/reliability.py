@@ -42,7 +42,7 @@ class Reliability:
             if not finished:
                 raise AgreementError(f"coder '{coder}' has no finished (done) responses to compare")
         common = set.intersection(*done.values())
-        order = [r.id for r in self.responses() if r.id in common] if ids is None else [
+        order = self.in_import_order(common) if ids is None else [
             rid for rid in ids if rid in common]
         codings = {c: self.codings(c) for c in coders}
         table = {c: {rid: codings[c].get(rid, frozenset()) for rid in order} for c in coders}
@@ -57,7 +57,7 @@ class Reliability:
         shown = self._db.read(lambda unit: unit.last_shown(coder))
         done = self.finished(coder)
         codings = self.codings(coder)
-        ids = [r.id for r in self.responses() if r.id in done and r.id in shown]
+        ids = self.in_import_order(done & shown.keys())
         if not ids:
             raise AgreementError(f"no finished response of '{coder}' was coded with suggestions shown")
         return model_agreement({rid: shown[rid] for rid in ids},

@@ -76,11 +76,11 @@ class Segments:
         for coder in coders:
             self.require_coder(coder)
         common = set.intersection(*(self.finished(c) for c in coders))
-        order = [r.id for r in self.responses() if r.id in common] if ids is None else [
+        order = self.in_import_order(common) if ids is None else [
             rid for rid in ids if rid in common]
         if not order:
             raise AgreementError(f"no response finished by all of {', '.join(coders)} to compare")
-        lengths = {rid: len(self.response(rid).text) for rid in order}
+        lengths = {rid: len(response.text) for rid, response in self.responses_by_id(order).items()}
         marks: dict[str, dict[str, dict[str, list[tuple[int, int]]]]] = {code: {} for code in self.codebook.ids}
         for coder in coders:
             for rid, held in self.segments(coder).items():

@@ -139,20 +139,19 @@ class Sets:
         _check_set_name(name)
         if size < 1:
             raise CodewellError(f"--size must be at least 1, not {size}")
-        pool = [r for r in self.responses() if not r.is_empty]
-        if not pool:
+        total, empty = self._db.read(lambda unit: unit.response_counts())
+        if total == empty:
             raise CodewellError("the project has no non-empty responses to sample",
                                 hint=f"codewell import {self.location} DATA.csv")
-        ids = [r.id for r in pool]
         if stratify is not None:
-            known = sorted({k for r in pool for k in r.attributes})
+            known = sorted(self._db.read(lambda unit: unit.attribute_names()))
             if stratify not in known:
                 raise UnknownNameError(f"no attribute '{stratify}' to stratify by",
                                        did_you_mean(stratify, known) or
                                        (f"attributes: {', '.join(known)}" if known else "the responses have none"))
-            positions = stratified_positions(ids, [r.attributes.get(stratify, "") for r in pool], size, seed)
-        else:
-            positions = sample_positions(ids, size, seed)
+        ids, strata = self._db.read(lambda unit: unit.sampling_frame(non_empty=True, attribute=stratify))
+        positions = (stratified_positions(ids, strata, size, seed) if stratify is not None
+                     else sample_positions(ids, size, seed))
         chosen = [ids[p] for p in positions]
         ordered = [chosen[i] for i in random_order(chosen, seed)]
 
@@ -162,7 +161,7 @@ class Sets:
                                     hint="pick another --name; a drawn set never changes")
             pks = self._pks_in(unit, ordered)
             unit.add_set(name, seed, stratify, allow_suggestions, [pks[rid] for rid in ordered],
-                         note=f"drawn {len(ordered)} of {len(pool)}")
+                         note=f"drawn {len(ordered)} of {len(ids)}")
 
         self._write(work)
         return self.reliability_set(name)
@@ -191,7 +190,18 @@ class Sets:
     def set_responses(self: Project, name: str) -> tuple[Response, ...]:
         """The set's responses in its coding order."""
         ids = self.reliability_set(name).ids
-        return tuple(self.response(rid) for rid in ids)
+        found = self.responses_by_id(ids)
+        return tuple(found[rid] for rid in ids)
+
+    def sample_responses(self: Project, size: int, seed: int) -> tuple[Response, ...]:
+        """A reproducible random subset of ``size`` responses (``code --sample``), in import
+        order; asking for more than there are gives them all."""
+        from codewell.sampling import sample_positions
+
+        ids = self.response_ids()
+        chosen = [ids[p] for p in sample_positions(ids, size, seed)]
+        found = self.responses_by_id(chosen)
+        return tuple(found[rid] for rid in chosen)
 
     def join_set(self: Project, name: str, coder: str) -> ReliabilitySet:
         """``coder`` opens the set: from now on it stays open until they have finished it."""

@@ -94,6 +94,29 @@ class RecordOps:
             responses.append(Response(id=source_id, text=text, row=row, attributes=value))
         return responses
 
+    def sampling_frame(self, *, non_empty: bool, attribute: str | None = None) -> tuple[list[str], list[str]]:
+        """Response ids in import order (the non-empty ones only if asked), and each one's value
+        of ``attribute`` ("" where it has none; an empty list without ``attribute``).
+
+        Drawing a sample needs every id, never the texts: reading only ids keeps a draw over a
+        million responses to the memory of their ids instead of the whole project.
+        """
+        t = schema.responses
+        query = select(t.c.source_id, *([t.c.attributes] if attribute is not None else ()))
+        if non_empty:
+            query = query.where(t.c.is_empty.is_(False))
+        ids: list[str] = []
+        values: list[str] = []
+        decoded: dict[str, str] = {}
+        for row in self.conn.execute(query.order_by(t.c.pk)):
+            ids.append(row[0])
+            if attribute is not None:
+                value = decoded.get(row[1])
+                if value is None:
+                    value = decoded[row[1]] = decode.attributes(row[1], row[0]).get(attribute, "")
+                values.append(value)
+        return ids, values
+
     def existing_texts(self, ids: Sequence[str]) -> dict[str, str]:
         """Texts of those ``ids`` already stored."""
         t = schema.responses

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from codewell.values import Code, CodeSuggestion, Decision, Response, Status
-from codewell.sampling import sample_positions
 from codewell.project.rows import RowView
 from codewell.tui.session_list import SessionList
 
@@ -59,9 +58,8 @@ class CodingSession(SessionList):
             self.set_allows_suggestions = chosen.allow_suggestions
             every = project.set_responses(set_name)
         else:  # the whole project: read from the store a window at a time (issue 15)
-            every = project.responses() if sample is not None else project.response_pages(coder)
-        if sample is not None:
-            every = tuple(every[i] for i in sample_positions([r.id for r in every], sample, seed))
+            every = (project.sample_responses(sample, seed) if sample is not None
+                     else project.response_pages(coder))
         # Responses of open sets that forbid suggestions: a model could carry earlier decisions.
         self.no_suggestions: frozenset[str] = frozenset(
             rid for s in project.sets() if s.is_open and not s.allow_suggestions for rid in s.ids)
