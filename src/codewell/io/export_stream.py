@@ -16,20 +16,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from codewell.io.atomic_file import atomic_output, check_writable
-from codewell.io.export import (
-    ExportReport,
-    _cell,
-    _neutralise,
-    choose_coders,
-    parquet_schema,
-    parquet_table,
-    write_sidecar,
-    write_xlsx,
-)
+from codewell.io.export import ExportReport, choose_coders
 from codewell.io.export_columns import Column
+from codewell.io.export_csv import csv_header, csv_rows, neutralise_columns, write_sidecar
 from codewell.io.export_layouts import decisions_by_response, long_columns, wide_columns
+from codewell.io.export_parquet import parquet_schema, parquet_table
 from codewell.io.export_redaction import Masker
-from codewell.io.safety import neutralise
+from codewell.io.export_xlsx import write_xlsx
 from codewell.report.non_answers import NonAnswers
 from codewell.values import CodedDataset
 
@@ -65,10 +58,9 @@ def export_blocks(blocks: Callable[[str | None], Iterable[CodedDataset]], attrib
         sidecar = out.with_name(f"{out.stem}.variables.csv")
         with atomic_output(out) as data, data.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\r\n")
-            writer.writerow([c.name if raw else neutralise(c.name) for c in header])
+            writer.writerow(csv_header(header, raw))
             for columns in state.all():
-                writer.writerows(zip(*(c.values if c.kind in PLAIN else [_cell(c.kind, v) for v in c.values]
-                                       for c in columns)))
+                writer.writerows(csv_rows(columns))
             handle.flush()
             write_sidecar(header, sidecar, raw)  # inside: a failed sidecar leaves the old data file
     elif format == "parquet":
@@ -84,9 +76,6 @@ def export_blocks(blocks: Callable[[str | None], Iterable[CodedDataset]], attrib
                        state.base, state.frequencies)
     return ExportReport(out, format, layout, state.rows, len(header), state.coders, state.neutralised,
                         masker.count if masker else 0, sidecar, state.base.codebook_version)
-
-
-PLAIN = frozenset({"text", "flag", "int", "float"})
 
 
 class _Blocks:
@@ -136,7 +125,7 @@ class _Blocks:
                 columns = self._build(ds, coders)
                 self.rows += len(columns[0].values) if columns else 0
                 if self._neutral:
-                    self.neutralised += _neutralise(columns)
+                    self.neutralised += neutralise_columns(columns)
                 for coder in coders if self._counting else ():
                     self._count(ds, coder)
                 yield columns

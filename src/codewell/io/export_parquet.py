@@ -1,0 +1,56 @@
+"""Columns as Parquet, for pandas, R (arrow) and Polars users.
+
+Parquet can say what CSV cannot: a missing code is null, not 0, in a nullable integer column,
+and each column's label travels as field metadata. The schema is built on its own so the
+streamed export (:mod:`codewell.io.export_stream`) writes the same table in row groups of a
+block. pyarrow and pandas are imported only when a Parquet file is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from codewell.io.export_columns import Column, ColumnKind, utc
+
+
+def write_parquet(columns: list[Column], out: Path) -> None:
+    """Nullable types (a missing code is null, not 0), labels as field metadata, and pandas
+    metadata so ``pandas.read_parquet`` gives nullable ``Int8``/``boolean`` columns."""
+    import pyarrow.parquet as pq
+
+    pq.write_table(parquet_table(columns, parquet_schema(columns)), out)
+
+
+def parquet_schema(columns: list[Column]) -> Any:
+    """The Parquet schema of ``columns`` (a ``pyarrow.Schema``), for a file written whole or a
+    block at a time."""
+    import pandas as pd
+    import pyarrow as pa
+
+    dtypes = {"text": "string", "flag": "Int8", "bool": "boolean", "int": "Int64", "float": "Float64",
+              "timestamp": "datetime64[us, UTC]"}
+    fields = [pa.field(c.name, _arrow_type(c.kind), metadata={"label": c.label or c.name}) for c in columns]
+    empty = pd.DataFrame({c.name: pd.Series([], dtype=dtypes[c.kind]) for c in columns})
+    pandas_meta = pa.Table.from_pandas(empty, preserve_index=False).schema.metadata
+    return pa.schema(fields, metadata=pandas_meta)
+
+
+def parquet_table(columns: list[Column], schema: Any) -> Any:
+    """``columns`` as a ``pyarrow.Table`` of ``schema``."""
+    import pyarrow as pa
+
+    arrays = []
+    for column in columns:
+        values = column.values
+        if column.kind == "timestamp":
+            values = [None if v is None else utc(v) for v in values]
+        arrays.append(pa.array(values, type=_arrow_type(column.kind)))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _arrow_type(kind: ColumnKind) -> Any:
+    import pyarrow as pa
+
+    return {"text": pa.string(), "flag": pa.int8(), "bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(),
+            "timestamp": pa.timestamp("us", tz="UTC")}[kind]
