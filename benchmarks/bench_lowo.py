@@ -95,6 +95,7 @@ def one_writer(args: tuple[int, list[str], bool, int]) -> dict:
             "codes": {c: {m: report["codes"][c][m] for m in ("f1", "kappa", "precision", "recall")}
                       for c in FIVE},
             "codebook_codes": {c: report["cold_start"]["codes"][c]["f1"] for c in FIVE},
+            "shown": report["shown"],
             "after30": None if after is None else after["exact_share_next20"],
             "after30_rest": None if after is None else after["exact_share_rest"],
             "after30_random": statistics.fmean(shuffled) if shuffled else None}
@@ -119,6 +120,9 @@ def table(rows: list[dict]) -> str:
                f"codebook-only, worst writer {rows[0]['macro'] - rows[0]['codebook']:.3f}")
     out.append("codebook-only F1 (U / C / A / ID / Anx): " + "; ".join(
         r["writer"] + " " + " / ".join(f"{r['codebook_codes'][c]:.2f}" for c in FIVE) for r in rows))
+    out.append("precision when shown, suggested (n) / tentative (n): " + ", ".join(
+        f"{r['writer']} {r['shown']['suggested']:.2f} ({r['shown']['n_suggested']}) / "
+        f"{r['shown']['tentative']:.2f} ({r['shown']['n_tentative']})" for r in rows))
     if rows[0]["after30"] is not None:
         out.append("after 30, next 20 exact (file order; rest): " + ", ".join(
             f"{r['writer']} {r['after30']:.2f}; {r['after30_rest']:.2f}" for r in rows))

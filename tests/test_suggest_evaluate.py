@@ -13,7 +13,8 @@ from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall
 from codewell.cli.suggest_cmds import render_suggestions, run_evaluate
 from codewell.errors import CodewellError, DataFileError, UnknownNameError
 from codewell.values import CodeSuggestion, Evidence, Response
-from codewell.suggest.evaluate import kappa, retrain_due, score
+from codewell.suggest.evaluate import kappa, retrain_due, score, shown_precision
+from codewell.suggest.model import TENTATIVE_SHARE
 
 from test_suggest_model import BOOK, make_data
 
@@ -64,6 +65,16 @@ def test_undefined_scores_are_nan_not_invented():
     result = score(gold, gold, ["a"])["codes"]["a"]
     assert all(math.isnan(result[k]) for k in ("precision", "recall", "f1", "kappa"))
     assert math.isnan(kappa(np.array([]), np.array([])))
+
+
+def test_precision_when_shown_is_split_into_suggested_and_tentative():
+    """A suggested code is at or above its bar; a tentative one from TENTATIVE_SHARE of it."""
+    gold = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+    probabilities = np.array([[0.9, 0.35], [0.6, 0.2], [0.4, 0.7], [0.1, 0.32]])
+    thresholds = np.array([0.5, 0.5])
+    assert TENTATIVE_SHARE * 0.5 < 0.32 and TENTATIVE_SHARE * 0.5 > 0.2
+    assert shown_precision(gold, probabilities, thresholds) == {
+        "suggested": 2 / 3, "n_suggested": 3, "tentative": 1 / 3, "n_tentative": 3}
 
 
 def test_retrain_schedule_is_dense_early_and_sparse_late():

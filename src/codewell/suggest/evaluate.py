@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from codewell.values import Codebook
 from codewell.suggest.labelled import LabelledData
-from codewell.suggest.model import FittedModel, fit_model
+from codewell.suggest.model import TENTATIVE_SHARE, FittedModel, fit_model
 from codewell.suggest.ordering import Order, order_responses
 
 if TYPE_CHECKING:
@@ -87,10 +87,27 @@ def train_test(codebook: Codebook, train: LabelledData, test: LabelledData,
     book = restrict(codebook, codes)
     fitted = fit_model(book, train.texts, train.label_sets(), seed=seed)
     gold = _columns(test, codes)
-    report = score(gold, predict(fitted, test.texts), codes)
+    probabilities, thresholds = fitted.probabilities(test.texts)
+    report = score(gold, (probabilities >= thresholds) & (probabilities > 0), codes)
+    report["shown"] = shown_precision(gold, probabilities, thresholds)
     report["cold_start"] = score(gold, predict(FittedModel(book), test.texts), codes)
     report.update(n_train=len(train), n_test=len(test))
     return report
+
+
+def shown_precision(gold: np.ndarray, probabilities: np.ndarray, thresholds: np.ndarray
+                    ) -> dict[str, float | int]:
+    """How often a code the screen shows is right, pooled over codes: suggested codes (at or
+    above their bar) and tentative ones (from ``TENTATIVE_SHARE`` of the bar, below it), with
+    how many of each were shown. Shapes: ``gold`` and ``probabilities`` (n, k), ``thresholds``
+    (k,)."""
+    gold = gold.astype(bool)
+    suggested = (probabilities >= thresholds) & (probabilities > 0)
+    tentative = (probabilities >= TENTATIVE_SHARE * thresholds) & (probabilities > 0) & ~suggested
+    return {"suggested": _ratio((gold & suggested).sum(), suggested.sum()),
+            "n_suggested": int(suggested.sum()),
+            "tentative": _ratio((gold & tentative).sum(), tentative.sum()),
+            "n_tentative": int(tentative.sum())}
 
 
 def cross_validate(codebook: Codebook, data: LabelledData, folds: int,
