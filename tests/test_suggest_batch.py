@@ -76,6 +76,58 @@ def test_batches_scored_by_a_worker_match_the_model_and_a_new_model_reaches_it(t
         _check(list(scorer.score(cold, _chunks(texts, 100))), cold, texts)
 
 
+def test_scoring_processes_read_ahead_while_the_model_trains_and_score_it_when_it_comes(trained) -> None:
+    """Every chunk is handed out before the model exists (it is still training); the results
+    are the model's own, in order."""
+    from codewell.suggest.batch import AHEAD, BatchScorer
+
+    texts = _sample_texts()
+    chunks = _chunks(texts, 25)
+    assert len(chunks) <= 2 * AHEAD
+    taken = []
+
+    def handed_out():
+        for chunk in chunks:
+            taken.append(chunk)
+            yield chunk
+
+    def model():
+        assert len(taken) == len(chunks)  # asked for only once every chunk was handed out
+        return trained
+
+    with BatchScorer(2) as scorer:
+        _check(list(scorer.score(model, handed_out(), codebook=trained.codebook, ready=lambda: False)),
+               trained, texts)
+
+
+def test_a_run_left_half_way_does_not_leak_into_the_next(trained, codebook) -> None:
+    """A caller may stop reading mid-run (the write failed) and run again on the same processes:
+    results still in flight from the first run are dropped, not taken for the second's."""
+    from codewell.suggest import FittedModel
+    from codewell.suggest.batch import BatchScorer
+
+    texts = _sample_texts()
+    with BatchScorer(1) as scorer:
+        first = scorer.score(FittedModel(codebook), iter(_chunks(texts, 10)))
+        next(first)
+        first.close()
+        _check(list(scorer.score(trained, iter(_chunks(texts, 37)))), trained, texts)
+
+
+def test_a_killed_scoring_process_is_one_clear_error(trained) -> None:
+    import os
+    import signal
+
+    from codewell.errors import ModelError
+    from codewell.suggest.batch import BatchScorer
+
+    with BatchScorer(1) as scorer:
+        (pid,) = scorer.pids
+        os.kill(pid, signal.SIGKILL)
+        with pytest.raises(ModelError, match="stopped unexpectedly; nothing was written"):
+            list(scorer.score(trained, iter(_chunks(_sample_texts(), 37))))
+
+
 def test_a_process_that_only_scores_never_loads_scikit_learn(trained, tmp_path) -> None:
     """Loading scikit-learn costs a worker two seconds of CPU; scoring does not need it."""
     import subprocess

@@ -171,6 +171,8 @@ def test_training_while_suggesting_never_mixes_two_models():
 PARENT = """
 import sys, time
 sys.path.insert(0, sys.argv[1])
+from codewell.suggest.batch import BatchScorer
+from codewell.suggest.processes import server_pid
 from codewell.suggest.remote import SuggestionProcess
 from codewell.suggest.service import TrainingRequest, TrainingService
 from test_suggest_model import BOOK, make_data
@@ -181,17 +183,19 @@ if __name__ == "__main__":
     texts, labels = make_data(10)
     result = training.train(TrainingRequest(BOOK, tuple(texts), tuple(labels)))
     cold.result(120)
-    print(result.pid, suggesting.pid, flush=True)
+    scoring = BatchScorer(1)
+    print(result.pid, suggesting.pid, *scoring.pids, server_pid(), flush=True)
     time.sleep(120)
 """
 
 
 @pytest.fixture(scope="module")
 def orphans(tmp_path_factory) -> dict[str, bool]:
-    """Run a parent that starts a training process and a suggestion process of its own and
-    prints their pids, kill the parent with SIGKILL, and say of each child whether it is still
-    alive 15 s later. One parent serves both tests below: each child is started as the coding
-    screen and ``codewell suggest`` start theirs, so sharing the parent changes neither."""
+    """Run a parent that starts a training process, a suggestion process and a scoring process
+    of its own and prints their pids and that of the server they were forked from, kill the
+    parent with SIGKILL, and say of each whether it is still alive 15 s later. One parent serves
+    the tests below: each child is started as the coding screen and ``codewell suggest`` start
+    theirs, so sharing the parent changes none of them."""
     import signal
     import subprocess
     import sys
@@ -202,8 +206,8 @@ def orphans(tmp_path_factory) -> dict[str, bool]:
     parent = subprocess.Popen([sys.executable, str(runner), str(Path(__file__).parent)],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        children = dict(zip(("training", "suggestion"), map(int, parent.stdout.readline().split()),
-                            strict=True))
+        children = dict(zip(("training", "suggestion", "scoring", "server"),
+                            map(int, parent.stdout.readline().split()), strict=True))
         assert all(_alive(pid) for pid in children.values())
         parent.send_signal(signal.SIGKILL)
         parent.wait(10)
@@ -218,6 +222,13 @@ def orphans(tmp_path_factory) -> dict[str, bool]:
 
 def test_the_training_process_ends_when_its_parent_is_killed(orphans):
     assert not orphans["training"], "an orphaned training process would live on"
+
+
+def test_scoring_processes_and_their_server_end_when_the_parent_is_killed(orphans):
+    """A forked process's parent is the server, not the process it works for: it must still
+    notice that one's end, and the server must not outlive it."""
+    assert not orphans["scoring"], "an orphaned scoring process would live on"
+    assert not orphans["server"], "the process server would outlive the process it serves"
 
 
 def _alive(pid: int) -> bool:
@@ -242,6 +253,22 @@ def test_a_batch_job_runs_alone_with_its_blas_limit_and_leaves_ours_alone() -> N
     assert run_alone(os.getpid) != os.getpid()
     assert blas_threads(run_alone(threadpool_info)) == {1}
     assert blas_threads(threadpool_info()) == ours
+
+
+def test_processes_are_forked_ready_from_one_server_that_loaded_what_they_need() -> None:
+    """Every background process comes from the one server (a fork of it, not of this process,
+    which may have threads), with spaCy and the text pipeline loaded there once; scikit-learn,
+    which only training needs, is left to the training process."""
+    from codewell.suggest.processes import server_pid
+    from codewell.suggest.service import run_alone
+
+    parent = run_alone(os.getppid)
+    assert parent not in (os.getpid(), None) and parent == server_pid()
+    assert run_alone(os.getppid) == parent  # the same server for the next one
+    modules = "__import__('sys').modules"
+    loaded = run_alone(eval, f"[m for m in ('spacy', 'scipy.sparse', 'sklearn') if m in {modules}]"
+                             f" + [{modules}['codewell.text.pipeline']._PIPELINE is not None]")
+    assert loaded == ["spacy", "scipy.sparse", True]
 
 
 # -- the coding screen's suggestion process (codewell.suggest.remote) --------------------------

@@ -29,23 +29,27 @@ class Suggesting:
         by a model trained on those they have (the codebook alone for nobody), as
         :meth:`suggest` scores them. ``write`` runs inside one read snapshot and may run again
         from the start if a server connection is lost, so it must write its file whole each
-        time. ``workers``: processes beside this one (default: one per further core)."""
-        from codewell.suggest.batch import CHUNK, BatchScorer
+        time. ``workers``: scoring processes (default: one per core; 0: score in this one)."""
+        from codewell.suggest.batch import CHUNK, BatchScorer, default_workers
+        from codewell.suggest.processes import warm
         from codewell.suggest.service import shared_service, training_request
 
         if coder is not None:
             self.require_coder(coder)
+        warm()  # the process server loads while the project is read
         finished = sorted(self.finished(coder)) if coder is not None else []
         count = self._db.read(lambda unit: _count(unit, finished, limit))
-        # Workers start up while the model trains; a job of one chunk is done here before one
-        # would have started.
-        with BatchScorer(0 if count <= CHUNK else workers) as scorer:
-            model = shared_service().build(training_request(self, coder)).model
+        building = shared_service().build_later(training_request(self, coder))
+        chunks = -(-count // CHUNK)
+        # The scoring processes read the first chunks while the model trains (see batch).
+        with BatchScorer(min(default_workers() if workers is None else workers, chunks)) as scorer:
 
             def read(unit: Unit) -> T:
                 count = _count(unit, finished, limit)  # again, in the snapshot the rows come from
                 pages = _unfinished(unit, set(finished), count, CHUNK)
-                return write(model.codebook.ids, count, scorer.score(model, pages))
+                return write(self.codebook.ids, count,
+                             scorer.score(lambda: building.result().model, pages,
+                                          codebook=self.codebook, ready=building.done))
 
             return self._db.read(read)
 

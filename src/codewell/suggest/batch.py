@@ -1,12 +1,18 @@
 """Suggestions for many responses at once (``codewell suggest -o``), on every core, in order.
 
 Scoring is pure CPU work on a frozen model, so it splits cleanly by response: chunks go to
-spawned worker processes (never forked: the caller may have threads), each of which unpickles
-the model once and keeps its text pipeline and caches warm from chunk to chunk, while the
-calling process scores chunks of its own between handing results back in their original order.
-At most two chunks per worker are in flight, so memory follows the chunk size, not the number of
-responses. Workers start when the :class:`BatchScorer` is made, before the model exists, so their
-start-up (spaCy, scikit-learn, the lemma table: a second or two each) overlaps training.
+scoring processes (one per core, forked ready by :mod:`codewell.suggest.processes`), while the
+calling process only reads chunks, hands them out and puts the results back in their original
+order. Each process unpickles a model once and keeps its text pipeline and caches warm from
+chunk to chunk; a chunk goes to the process with the fewest waiting, so a process slowed by
+other work on the machine gets fewer.
+
+The processes need not wait for the model. Reading a text (tokens, lemmas, negation: about 40%
+of scoring it) depends only on the codebook, so chunks are handed out while the model still
+trains, and each process reads its chunks meanwhile; its analysis cache holds them when the
+model arrives. So no core idles while the model trains. At most ``AHEAD`` chunks per process
+wait for a model and ``IN_FLIGHT`` once it is there, so memory follows the chunk size, not the
+number of responses.
 
 A chunk's probabilities are what :meth:`FittedModel.probabilities` gives for the same texts (it
 is row by row); a text repeated within a chunk is scored once.
@@ -14,28 +20,35 @@ is row by row); a text repeated within a chunk is scored once.
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
-import uuid
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from codewell.errors import CodewellError, ModelError
+
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     import numpy as np
 
     from codewell.suggest.model import FittedModel
-    from codewell.values import Response
+    from codewell.values import Codebook, Response
 
 # Responses per chunk: large enough that a chunk's fixed costs (a process hop, a sparse matrix
 # product) vanish, small enough that a chunk's analyses take a few megabytes.
 CHUNK = 2000
-# Chunks in flight per worker: one being scored, one waiting, so a worker never idles.
+# Chunks waiting per process once the model is there: one being scored, one queued, so a
+# process never idles.
 IN_FLIGHT = 2
-
+# Chunks a process may hold (and read ahead) while the model trains: about as many as it can
+# read meanwhile (training takes 5-6 CPU s, reading a chunk about 0.3), and within the analysis
+# cache (50,000 texts), which a process fills in the end anyway.
+AHEAD = 20
 
 @dataclass(frozen=True)
 class ScoredChunk:
@@ -51,34 +64,53 @@ class ScoredChunk:
 
 
 def default_workers() -> int:
-    """Worker processes beside the calling one: one per further core this process may use."""
+    """Scoring processes: one per core this process may use."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(0, cores - 1)
+        return os.cpu_count() or 1
+
+
+@dataclass
+class _Waiting:
+    """A chunk handed out, and its result once back."""
+
+    responses: Sequence[Response]
+    result: tuple[np.ndarray, np.ndarray] | None = None
+
+
+@dataclass
+class _Worker:
+    process: Any
+    connection: Connection
+    waiting: deque[_Waiting] = field(default_factory=deque)
 
 
 class BatchScorer:
-    """Worker processes that score chunks of responses with a model handed over later.
+    """Scoring processes that score chunks of responses with a model that may still be training.
 
     Use as a context manager; ``workers=0`` scores everything in the calling process.
     """
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = default_workers() if workers is None else max(0, workers)
-        self._pool: ProcessPoolExecutor | None = None
+        self._generations = itertools.count(1)
+        self._pool: list[_Worker] = []
         if self.workers:
-            import multiprocessing
+            from codewell.suggest.processes import context
 
-            from codewell.suggest.service import start_resource_tracker
+            for _ in range(self.workers):
+                ours, theirs = context().Pipe()
+                process = context().Process(target=_work, args=(theirs,), daemon=True,
+                                            name="codewell-score")
+                process.start()
+                theirs.close()
+                self._pool.append(_Worker(process, ours))
 
-            start_resource_tracker()
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker, initargs=(os.getpid(),))
-            for _ in range(self.workers):  # start them now: their start-up overlaps training
-                self._pool.submit(_ready)
+    @property
+    def pids(self) -> list[int]:
+        """The scoring processes' ids."""
+        return [w.process.pid for w in self._pool]
 
     def __enter__(self) -> BatchScorer:
         return self
@@ -87,30 +119,128 @@ class BatchScorer:
         self.close()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """End the scoring processes (each ends when its pipe closes)."""
+        pool, self._pool = self._pool, []
+        for worker in pool:
+            worker.connection.close()
+        for worker in pool:
+            worker.process.join(2)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join(1)
 
-    def score(self, model: FittedModel, chunks: Iterable[Sequence[Response]]) -> Iterator[ScoredChunk]:
-        """Each chunk scored, in order. Chunks go to a worker while it has room for them and are
-        scored here otherwise, so the calling process works too instead of waiting."""
-        blob = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL) if self._pool else b""
-        key = uuid.uuid4().hex  # which model a worker holds: a new one is unpickled once
-        pending: deque[tuple[Sequence[Response], Future[Any] | tuple[Any, Any]]] = deque()
+    def score(self, model: FittedModel | Callable[[], FittedModel], chunks: Iterable[Sequence[Response]],
+              *, codebook: Codebook | None = None, ready: Callable[[], bool] | None = None
+              ) -> Iterator[ScoredChunk]:
+        """Each chunk scored, in order.
+
+        ``model`` may be a function that waits for it (a model still training); then
+        ``codebook`` is its codebook, so the processes read chunks before the model exists, and
+        ``ready`` says without waiting whether the function would return at once.
+        """
+        if not self._pool:
+            fitted = model if not callable(model) else model()
+            for chunk in chunks:
+                if chunk:
+                    yield ScoredChunk(chunk, *score_texts(fitted, [r.text for r in chunk]))
+            return
+        yield from self._score_there(model, chunks, codebook, ready or (lambda: True))
+
+    def _score_there(self, model: FittedModel | Callable[[], FittedModel],
+                     chunks: Iterable[Sequence[Response]], codebook: Codebook | None,
+                     ready: Callable[[], bool]) -> Iterator[ScoredChunk]:
+        generation = next(self._generations)  # a result of an abandoned run is ignored
+        fitted = None if callable(model) else model
+        book = codebook if fitted is None else fitted.codebook
+        for worker in self._pool:
+            worker.waiting.clear()
+            self._send(worker, ("begin", generation, book))
+        order: deque[_Waiting] = deque()
+
+        def hand_over_model(fitted: FittedModel) -> None:
+            blob = pickle.dumps(fitted, protocol=pickle.HIGHEST_PROTOCOL)
+            for worker in self._pool:
+                self._send(worker, ("model", generation, blob))
+
+        if fitted is not None:
+            hand_over_model(fitted)
         for chunk in chunks:
             if not chunk:
                 continue
-            texts = [r.text for r in chunk]
-            busy = sum(1 for _, job in pending if isinstance(job, Future) and not job.done())
-            if self._pool is not None and busy < IN_FLIGHT * self.workers:
-                pending.append((chunk, self._pool.submit(_score_remote, key, blob, texts)))
-            else:
-                pending.append((chunk, score_texts(model, texts)))
-            while pending and (not isinstance(pending[0][1], Future) or pending[0][1].done()
-                               or len(pending) > IN_FLIGHT * self.workers + 1):
-                yield _finish(*pending.popleft())
-        while pending:
-            yield _finish(*pending.popleft())
+            while True:
+                if fitted is None and callable(model) and ready():
+                    fitted = model()
+                    hand_over_model(fitted)
+                room = IN_FLIGHT if fitted is not None else AHEAD
+                free = [w for w in self._pool if len(w.waiting) < room]
+                if free:
+                    worker = min(free, key=lambda w: len(w.waiting))
+                    waiting = _Waiting(chunk)
+                    self._send(worker, ("chunk", generation, [r.text for r in chunk]))
+                    worker.waiting.append(waiting)
+                    order.append(waiting)
+                    break
+                if fitted is None and callable(model):  # every process is reading ahead
+                    fitted = model()
+                    hand_over_model(fitted)
+                else:
+                    self._receive(generation, wait=True)
+                yield from _done(order)
+            self._receive(generation, wait=False)
+            yield from _done(order)
+        if order and fitted is None and callable(model):
+            fitted = model()
+            hand_over_model(fitted)
+        while order:
+            self._receive(generation, wait=True)
+            yield from _done(order)
+
+    def _send(self, worker: _Worker, message: tuple[Any, ...]) -> None:
+        try:
+            worker.connection.send(message)
+        except OSError:
+            raise _stopped() from None
+
+    def _receive(self, generation: int, *, wait: bool) -> None:
+        """Take every result that has arrived (at least one when ``wait``); a process that ended
+        with chunks of ours is an error."""
+        from multiprocessing.connection import wait as ready
+
+        busy = [w for w in self._pool if w.waiting]
+        if not busy:
+            return
+        by_connection = {w.connection: w for w in busy}
+        by_sentinel = {w.process.sentinel: w for w in busy}
+        for handle in ready([*by_connection, *by_sentinel], timeout=None if wait else 0):
+            worker = by_connection.get(handle)  # type: ignore[call-overload]
+            if worker is None:
+                continue
+            try:
+                sent, ok, value = worker.connection.recv()
+            except (EOFError, OSError):
+                raise _stopped() from None
+            if sent != generation:
+                continue
+            waiting = worker.waiting.popleft()
+            if not ok:
+                raise value
+            waiting.result = value
+        for worker in by_sentinel.values():
+            if not worker.process.is_alive() and worker.waiting and not worker.connection.poll():
+                raise _stopped()
+
+
+def _done(order: deque[_Waiting]) -> Iterator[ScoredChunk]:
+    """The chunks at the front of ``order`` whose results are back, in order."""
+    while order and order[0].result is not None:
+        waiting = order.popleft()
+        yield ScoredChunk(waiting.responses, *waiting.result)  # type: ignore[misc]
+
+
+def _stopped() -> ModelError:
+    """A scoring process ended under us (killed? out of memory?): one line, not a traceback."""
+    return ModelError("a suggestion worker process stopped unexpectedly; nothing was written",
+                      "run the command again (free some memory first if it was short)")
 
 
 def score_texts(model: FittedModel, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -145,44 +275,95 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _finish(chunk: Sequence[Response], job: Future[Any] | tuple[Any, Any]) -> ScoredChunk:
-    from concurrent.futures.process import BrokenProcessPool
+# -- in a scoring process ---------------------------------------------------------------------
+def _work(connection: Connection) -> None:
+    """A scoring process: take chunks, read them while no model is there, score them in order
+    once one is; a result goes back for every chunk, in the order the chunks came.
 
-    from codewell.errors import ModelError
+    Messages: ``("begin", generation, codebook)`` drops whatever an earlier run left;
+    ``("chunk", generation, texts)``; ``("model", generation, pickled model)``. A thread takes
+    messages as they come, so the caller's sends never wait for a chunk being scored (and the
+    two sides can never each wait for the other to read).
+    """
+    import queue
+    import threading
 
-    try:
-        probabilities, suggested = job.result() if isinstance(job, Future) else job
-    except BrokenProcessPool:  # killed (out of memory?): say so in one line, not a traceback
-        raise ModelError("a suggestion worker process stopped unexpectedly; nothing was written",
-                         "run the command again (free some memory first if it was short)") from None
-    return ScoredChunk(chunk, probabilities, suggested)
+    from codewell.suggest.processes import bound_to_caller
+
+    bound_to_caller()
+    inbox: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+
+    def take() -> None:
+        while True:
+            try:
+                inbox.put(connection.recv())
+            except (EOFError, OSError):
+                inbox.put(None)
+                return
+
+    threading.Thread(target=take, daemon=True, name="codewell-score-inbox").start()
+    generation, vocabulary, model = 0, None, None
+    todo: deque[list[Any]] = deque()  # [texts, read yet]
+    while True:
+        busy = bool(todo) and (model is not None or (
+            vocabulary is not None and not all(read for _, read in todo)))
+        messages = [] if busy else [inbox.get()]
+        while not inbox.empty():
+            messages.append(inbox.get())
+        for message in messages:
+            if message is None:  # the caller closed the pipe, or ended
+                return
+            kind, sent, payload = message
+            if kind == "begin":
+                generation, model = sent, None
+                todo.clear()
+                vocabulary = _vocabulary(payload)
+            elif sent != generation:
+                continue
+            elif kind == "model":
+                model = pickle.loads(payload)  # our own model, from the process that made us
+            else:
+                todo.append([payload, False])
+        if model is not None and todo:
+            texts = todo.popleft()[0]
+            try:
+                reply: tuple[Any, ...] = (generation, True, score_texts(model, texts))
+            except Exception as error:  # noqa: BLE001 - every failure goes back to the caller
+                reply = (generation, False, _plain_error(error))
+            try:
+                connection.send(reply)
+            except OSError:
+                return
+        elif vocabulary is not None:
+            unread = next((item for item in todo if not item[1]), None)
+            if unread is not None:
+                unread[1] = True
+                _read_ahead(unread[0], vocabulary)
 
 
-# -- in a worker process ----------------------------------------------------------------------
-_model: tuple[str, Any] | None = None
+def _vocabulary(codebook: Codebook | None) -> Any:
+    """The vocabulary the model will read texts with (its codebook's); also warms the prior."""
+    if codebook is None:
+        return None
+    from codewell.suggest.model import shared_prior
+
+    return shared_prior(codebook).vocabulary
 
 
-def _start_worker(parent: int) -> None:
-    """One BLAS thread, no output, an end with the parent; then load what scoring needs (not
-    scikit-learn: scoring never needs it) while the model trains."""
-    from codewell.suggest.service import limit_blas, quiet_and_bound_to
-    from codewell.text import pipeline
-    from codewell.text.affect import lexicon
+def _read_ahead(texts: list[str], vocabulary: Any) -> None:
+    """Analyse ``texts`` as the model will, into the process's analysis cache."""
+    from codewell.text import analyse_many
 
-    limit_blas()
-    quiet_and_bound_to(parent)
-    import scipy.sparse  # noqa: F401
-
-    pipeline()
-    lexicon()
+    with _no_cycle_collection():
+        try:
+            analyse_many(list(dict.fromkeys(texts)), vocabulary)
+        except Exception:  # noqa: BLE001 - scoring reads them again and reports what fails
+            pass
 
 
-def _ready() -> None:
-    """Nothing: submitted once per worker so that every worker starts at once."""
-
-
-def _score_remote(key: str, blob: bytes, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    global _model
-    if _model is None or _model[0] != key:
-        _model = (key, pickle.loads(blob))  # our own model, from the process that made us
-    return score_texts(_model[1], texts)
+def _plain_error(error: Exception) -> CodewellError:
+    """Ours cross as they are; anything else as a ModelError, so the caller never has to load a
+    library to unpickle a foreign exception."""
+    if isinstance(error, CodewellError):
+        return error
+    return ModelError(f"suggestions failed: {type(error).__name__}: {error}")

@@ -2,11 +2,12 @@
 
 The coding screen must answer a key in well under 50 ms while the model retrains and while the
 responses ahead are being suggested for. Both are interpreter-bound work (spaCy, numpy), and in a
-thread of the screen's process they take the interpreter from it. So one ``spawn``-started
-process (never ``fork``: the TUI has threads) does all of it: it trains, keeps the newest model it
-built, and answers "suggest these texts" and "order these texts" from that model. The screen's
-process never imports spaCy or scikit-learn and never holds a model; it holds a
-:class:`ModelInfo`, whose ``generation`` names the model in the suggestion process.
+thread of the screen's process they take the interpreter from it. So one process of its own
+(started as :mod:`codewell.suggest.processes` starts all of ours: forked ready from a server
+process, never from the screen's process, which has threads) does all of it: it trains, keeps
+the newest model it built, and answers "suggest these texts" and "order these texts" from that
+model. The screen's process never imports spaCy or scikit-learn and never holds a model; it
+holds a :class:`ModelInfo`, whose ``generation`` names the model in the suggestion process.
 
 A newer model supersedes older ones there: a fit still running for an older generation stops
 at its next checkpoint; the last few models built are kept, and a question about a generation
@@ -67,9 +68,6 @@ class SuggestionProcess:
     """
 
     def __init__(self) -> None:
-        import multiprocessing
-
-        self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._calls: dict[int, Future[Any]] = {}
         self._ids = itertools.count(1)
@@ -141,12 +139,10 @@ class SuggestionProcess:
         return future
 
     def _start(self) -> Connection:
-        from codewell.suggest.service import start_resource_tracker
+        from codewell.suggest.processes import context
 
-        start_resource_tracker()
-        ours, theirs = self._context.Pipe()
-        process = self._context.Process(target=serve, args=(theirs, os.getpid()), daemon=True,
-                                        name="codewell-suggest")
+        ours, theirs = context().Pipe()
+        process = context().Process(target=serve, args=(theirs,), daemon=True, name="codewell-suggest")
         process.start()
         theirs.close()
         self._connection, self._process = ours, process
@@ -335,11 +331,11 @@ class _Server:
         self.reply(call, True, value)
 
 
-def serve(connection: Connection, parent: int) -> None:
-    """The suggestion process's entry point (module-level: ``spawn`` finds it by name)."""
-    from codewell.suggest.service import limit_blas, quiet_and_bound_to
+def serve(connection: Connection) -> None:
+    """The suggestion process's entry point (module-level: a new process finds it by name)."""
+    from codewell.suggest.processes import bound_to_caller, limit_blas
 
-    quiet_and_bound_to(parent)
+    bound_to_caller()
     try:
         os.nice(NICE)
     except OSError:  # not allowed here: run at the screen's priority

@@ -2,10 +2,11 @@
 
 ``codewell suggest`` trains here; the coding screen's suggestion process
 (:mod:`codewell.suggest.remote`) reads the same :class:`StoredRequest`, so there is one "train on
-what the coder finished". Training runs in a separate process (one
-``spawn`` worker: never ``fork``, the TUI has threads), so the screen never competes with it for
-the interpreter. The worker receives plain data (codebook, texts, labels, seed; or where to read
-them: a project's location and a coder) and sends back an immutable
+what the coder finished". Training runs in a separate process (one worker, started as
+:mod:`codewell.suggest.processes` starts all of ours: forked ready from a server process, never
+from the caller), so the screen never competes with it for the interpreter. The worker receives
+plain data (codebook, texts, labels, seed; or where to read them: a project's location and a
+coder) and sends back an immutable
 :class:`~codewell.suggest.model.FittedModel`, pickled over the pipe between our own two
 processes; no model is ever written to or loaded from a file.
 
@@ -33,9 +34,6 @@ if TYPE_CHECKING:
     from codewell.suggest.model import FittedModel
 
 T = TypeVar("T")
-
-# How often the training process checks that the process it serves is still alive.
-WATCH_SECONDS = 1.0
 
 
 class HasDecisions(Protocol):
@@ -99,10 +97,9 @@ class TrainingService:
     """
 
     def __init__(self) -> None:
-        import multiprocessing
+        from codewell.suggest.processes import context
 
-        self._context = multiprocessing.get_context("spawn")
-        start_resource_tracker()
+        self._context = context()
         # The newest request's ticket, shared with the training process: an older fit sees it
         # change and stops. 0 means no request yet; -1 means closed.
         self._newest = self._context.Value("q", 0)
@@ -131,7 +128,7 @@ class TrainingService:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
                 max_workers=1, mp_context=self._context, initializer=_start_worker,
-                initargs=(self._newest, os.getpid()))
+                initargs=(self._newest,))
         return self._executor
 
     def train(self, request: TrainingRequest | StoredRequest) -> TrainingResult | None:
@@ -157,12 +154,13 @@ class TrainingService:
         """
         from codewell.suggest.model import FittedModel
 
-        future = self.submit(request)
+        building = self.build_later(request)
         FittedModel(request.codebook).suggest_many(["warm up"])
-        result = self.wait(future)
-        while result is None:
-            result = self.train(request)
-        return result
+        return building.result()
+
+    def build_later(self, request: TrainingRequest) -> PendingBuild:
+        """Start a :meth:`build` and return at once: the caller does other work meanwhile."""
+        return PendingBuild(self, request, self.submit(request))
 
     def cancel(self) -> None:
         """Supersede every request made so far (a caller that no longer wants its model)."""
@@ -182,42 +180,36 @@ class TrainingService:
             executor.shutdown(wait=False, cancel_futures=True)
 
 
-def start_resource_tracker() -> None:
-    """Start multiprocessing's helper process with the real stderr.
+class PendingBuild:
+    """A :meth:`TrainingService.build` under way."""
 
-    It passes stderr on by file number, and a running Textual app has put a stand-in with none
-    (-1) in its place, which makes starting any process fail. It starts once per process.
-    """
-    import sys
-    from multiprocessing import resource_tracker
+    def __init__(self, service: TrainingService, request: TrainingRequest,
+                 future: Future[TrainingResult | None]) -> None:
+        self._service, self._request, self._future = service, request, future
 
-    stand_in, real = sys.stderr, sys.__stderr__
-    try:
-        usable = stand_in is not None and stand_in.fileno() >= 0
-    except (AttributeError, OSError, ValueError):
-        usable = False
-    if usable or real is None:
-        resource_tracker.ensure_running()
-        return
-    sys.stderr = real
-    try:
-        resource_tracker.ensure_running()
-    finally:
-        sys.stderr = stand_in
+    def done(self) -> bool:
+        """Whether :meth:`result` would return without waiting for a fit (or fail at once)."""
+        return self._future.done() and not self._future.cancelled() and (
+            self._future.exception() is not None or self._future.result() is not None)
+
+    def result(self) -> TrainingResult:
+        """The model, waiting for it; trained again if another caller's request superseded it."""
+        result = self._service.wait(self._future)
+        while result is None:
+            result = self._service.train(self._request)
+        return result
 
 
 def run_alone(job: Callable[..., T], *args: Any) -> T:
-    """Run a batch training job (``codewell evaluate``) in a spawned process of its own.
+    """Run a batch training job (``codewell evaluate``) in a process of its own.
 
     Training wants BLAS held to one thread, and that limit is process-wide: set in a process that
     does nothing else, it cannot slow or surprise any other thread. ``job`` must be module-level
     and its arguments plain data; its exceptions come back as they were raised.
     """
-    import multiprocessing
+    from codewell.suggest.processes import context, limit_blas
 
-    start_resource_tracker()
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=limit_blas) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=context(), initializer=limit_blas) as pool:
         return pool.submit(job, *args).result()
 
 
@@ -241,43 +233,15 @@ def shared_service() -> TrainingService:
 _newest: Any = None
 
 
-def limit_blas() -> None:
-    """One BLAS thread for the life of this process, which only trains or suggests (see
-    model._solve_kernel).
+def _start_worker(newest: Any) -> None:
+    """Set up the training process: the newest ticket, its BLAS limit, silence, and an end
+    when its caller's."""
+    from codewell.suggest.processes import bound_to_caller, limit_blas
 
-    threadpoolctl limits only the libraries already loaded, so numpy and SciPy's LAPACK (which
-    training loads anyway) are loaded first.
-    """
-    import numpy  # noqa: F401
-    import scipy.linalg  # noqa: F401
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(limits=1, user_api="blas")
-
-
-def _start_worker(newest: Any, parent: int) -> None:
-    """Set up the training process: its own BLAS limit, silence, and an end when the parent's."""
     global _newest
     _newest = newest
     limit_blas()
-    quiet_and_bound_to(parent)
-
-
-def quiet_and_bound_to(parent: int) -> None:
-    """A background process of ours: no output, and an end when ``parent`` ends."""
-    # The parent may be drawing a full-screen terminal: a library warning must not land on it.
-    quiet = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(quiet, 1)
-    os.dup2(quiet, 2)
-    os.close(quiet)
-    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """A parent killed with -9 cannot shut its workers down: the worker notices and ends itself."""
-    while os.getppid() == parent:
-        time.sleep(WATCH_SECONDS)
-    os._exit(0)
+    bound_to_caller()
 
 
 def _train(request: TrainingRequest | StoredRequest, ticket: int) -> TrainingResult | None:
