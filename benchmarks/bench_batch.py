@@ -3,13 +3,19 @@ beside a plain TF-IDF + logistic-regression pipeline doing the same job in the s
 
 Run by hand:  python benchmarks/bench_batch.py [N ...] [--keep DIR]      (default N: 100000)
 
+``--keep DIR`` builds the project for N in ``DIR/N`` and leaves it there; run again with the same
+``DIR`` and it is reused, so only the two timed steps run.
+
 The project holds the image-sharing sample's 630 labelled responses, coded by ``ana`` (from
 ``samples/image-sharing/labelled.csv``), and N generated responses to suggest for: each is one to
 four sentences of the sample, shuffled together, with about 8% of words swapped for another word
 of the sample and 2% for an invented word (typos and names: a real survey's vocabulary keeps
 growing with its size, and every new word costs the text pass something). Every step runs in
-its own interpreter (``os.wait4`` gives its wall time, CPU time of it and the processes it
-reaped, and the largest peak RSS among them). Steps:
+its own interpreter, timed with every process it starts, however started: this process makes
+itself the subreaper of the step's process tree (Linux ``PR_SET_CHILD_SUBREAPER``), so a process
+that outlives its parent (a forkserver and what it forked) comes back here to be reaped, and
+``os.wait4`` of each gives its CPU time (with that of the processes it reaped) and peak RSS: the
+step's wall time, CPU seconds of all its processes, and the largest peak among them. Steps:
 
 - ``codewell suggest --coder ana -o out.csv``: train on ana's 630, score the N (every core);
 - floor: one Python process reads the same N texts from the project file (sqlite3), fits scikit-
@@ -104,8 +110,9 @@ def step_floor(project: str, out: str) -> dict[str, float]:
 
 # -- the parent ------------------------------------------------------------------------------
 def timed(args: list[str]) -> dict[str, float]:
-    """Run ``args`` as a child: wall and CPU seconds (it and the processes it reaped), the
+    """Run ``args`` as a child: wall and CPU seconds (it and every process of its tree), the
     largest peak RSS among them (MB), the load after, and whatever it printed last as JSON."""
+    _become_subreaper()
     start = time.perf_counter()
     child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
     out = child.stdout.read() if child.stdout else b""
@@ -113,12 +120,29 @@ def timed(args: list[str]) -> dict[str, float]:
     seconds = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"{' '.join(args)} failed (status {status})")
-    result = {"wall": seconds, "cpu": usage.ru_utime + usage.ru_stime, "mb": usage.ru_maxrss / 1024,
-              "load": os.getloadavg()[0]}
+    cpu, peak = usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    while True:  # the orphans of its tree (a forkserver ends once its caller and children have)
+        try:
+            _, _, usage = os.wait4(-1, 0)
+        except ChildProcessError:
+            break
+        cpu, peak = cpu + usage.ru_utime + usage.ru_stime, max(peak, usage.ru_maxrss)
+    result = {"wall": seconds, "cpu": cpu, "mb": peak / 1024, "load": os.getloadavg()[0]}
     last = out.decode().strip().splitlines()
     if last and last[-1].startswith("{"):
         result.update(json.loads(last[-1]))
     return result
+
+
+def _become_subreaper() -> None:
+    """Orphans of the processes this one starts are reparented here (Linux; elsewhere a process
+    that outlives its parent goes uncounted)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
 
 
 def cli(*args: str) -> None:
@@ -128,12 +152,13 @@ def cli(*args: str) -> None:
 
 def measure(n: int, folder: Path) -> dict[str, dict[str, float]]:
     data, project, codings = folder / "survey.csv", folder / "study.cw", folder / "codings.csv"
-    make_csv(data, n)
-    make_codings(codings)
-    cli("init", str(project), "--codebook", str(CODEBOOK))
-    cli("import", str(project), str(LABELLED), "--text-column", "response", "--id-column", "id")
-    cli("import", str(project), str(codings), "--codings")
-    cli("import", str(project), str(data), "--text-column", "response", "--id-column", "id")
+    if not project.exists():
+        make_csv(data, n)
+        make_codings(codings)
+        cli("init", str(project), "--codebook", str(CODEBOOK))
+        cli("import", str(project), str(LABELLED), "--text-column", "response", "--id-column", "id")
+        cli("import", str(project), str(codings), "--codings")
+        cli("import", str(project), str(data), "--text-column", "response", "--id-column", "id")
     load = os.getloadavg()[0]
     suggest = timed([sys.executable, "-m", "codewell", "suggest", str(project), "--coder", "ana",
                      "-o", str(folder / "suggestions.csv")])
@@ -161,8 +186,12 @@ def main() -> None:
     sizes = [int(a) for a in sys.argv[1:] if a.isdigit()] or [100_000]
     print(machine())
     for n in sizes:
-        with tempfile.TemporaryDirectory(dir=keep) as folder:
-            results = measure(n, Path(folder))
+        if keep:
+            (Path(keep) / str(n)).mkdir(parents=True, exist_ok=True)
+            results = measure(n, Path(keep) / str(n))
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                results = measure(n, Path(folder))
         print(f"\n{n:,} responses")
         print("| step | rows | wall s | CPU s | peak MB (largest process) | load 1 min before / after |")
         print("|---|---:|---:|---:|---:|---|")
