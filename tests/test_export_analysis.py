@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "image-sharing"
 CODEBOOK = ROOT / "codebooks" / "image-sharing.yaml"
 FORMATS = ("csv", "xlsx", "parquet", "sav", "dta")
-VALID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
+VALID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,28}$")  # 29 at most: see variable_names rule 3
 runner = CliRunner()
 
 
@@ -108,6 +108,41 @@ def test_missing_is_declared_in_spss_and_stata(tmp_path: Path) -> None:
     assert meta.variable_value_labels["bob_anxiety"]["a"] == "not finished by the coder"
 
 
+def test_stata_labels_every_code_column_of_many_coders_with_long_names(study: Path, tmp_path: Path) -> None:
+    """pyreadstat names a Stata variable's value labels after it plus a counter; with a third
+    coder whose names reach the length limit, the eleventh labelled column once made the whole
+    export fail ("A provided name is too long for the file format")."""
+    import pyreadstat
+
+    project = tmp_path / "study.cw"
+    project.write_bytes(study.read_bytes())
+    with Project.open(project) as opened:
+        first = opened.finished("ana")
+        opened.apply_codings({"consensus": {rid: frozenset({"interpretation_difficulty"})
+                                            for rid in sorted(first)[:5]}}, "test")
+    out = tmp_path / "all.dta"
+    result = run("export", project, "-o", out, "--coder", "all")
+    assert result.exit_code == 0, result.output
+    frame, meta = pyreadstat.read_dta(str(out), user_missing=True)
+    code_columns = [c for c in frame.columns if c.startswith(("ana_", "ben_", "consensus_"))
+                    and c.split("_", 1)[1] not in ("memo", "status", "non_answer")]
+    assert len(code_columns) == 27 and max(len(c) for c in code_columns) == 29
+    assert all(meta.variable_value_labels[c][1] == "applied" for c in code_columns)
+
+
+def test_a_stata_file_whose_value_label_names_cannot_fit_is_refused_before_writing(tmp_path: Path) -> None:
+    from codewell.errors import OutputError
+    from codewell.io.export_columns import Column
+    from codewell.io.stats_files import write_stats_file
+
+    columns = [Column(f"c{i:04d}_" + "x" * 23, "flag", [0, 1], role="code") for i in range(1001)]
+    out = tmp_path / "wide.dta"
+    with pytest.raises(OutputError, match=r"column c1000_x+: Stata would name its value labels "
+                                          r"'c1000_x+1000', longer than its 32-character limit"):
+        write_stats_file(columns, out, "dta")
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
 # ------------------------------------------------------------------ missing is missing
 
 
@@ -188,7 +223,7 @@ def test_long_names_are_shortened_deterministically_and_never_collide() -> None:
     names = NameSet()
     a, b = names.add(first), names.add(second)
     assert a != b and len(a) <= MAX_LENGTH and len(b) <= MAX_LENGTH
-    assert a == variable_name(first) and a.startswith("consensus_interpretation_")
+    assert a == variable_name(first) and a.startswith("consensus_interpretati_")
     again = NameSet()
     assert again.add(first) == a  # same label, same name, every time
     taken = NameSet()

@@ -10,7 +10,8 @@ What an analyst opening the file gets without any cleaning:
 * attributes with few distinct values (profession, setting) as labelled categorical variables
   (``1 = Radiographer`` ...); free-text attributes stay strings.
 
-Column names come from :mod:`codewell.io.variable_names`, which already fit both formats.
+Column names come from :mod:`codewell.io.variable_names`, which already fit both formats (and
+leave room for the counter pyreadstat appends to a Stata variable's value-label name).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 NOT_FINISHED = "not finished by the coder"
 SPSS_MISSING = -1
 STATA_MISSING = "a"
+STATA_NAME = 32  # Stata's limit on variable and value-label names
 MAX_CATEGORIES = 30
 _LABEL_LIMIT = {"sav": 256, "dta": 80}  # variable labels, in UTF-8 bytes
 _VALUE_LABEL_LIMIT = {"sav": 120, "dta": 32_000}
@@ -63,6 +65,8 @@ def write_stats_file(columns: list[Column], out: Path, format: str) -> None:
             # and an Arrow string array is several times slower to walk.
             frame[column.name] = pd.Series(["" if v is None else str(v) for v in column.values],
                                            dtype=object)
+    if format == "dta":
+        _check_label_set_names(list(value_labels))
     data = pd.DataFrame(frame)
     with atomic_output(out) as partial:
         try:
@@ -76,6 +80,18 @@ def write_stats_file(columns: list[Column], out: Path, format: str) -> None:
         except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
             raise OutputError(f"cannot write {out}: {exc}",
                               hint="check the disk has space, or export to CSV or Parquet") from None
+
+
+def _check_label_set_names(labelled: list[str]) -> None:
+    """Refuse, before writing, a Stata file whose value-label names would not fit: pyreadstat
+    names the labels of the n-th labelled variable after it plus ``n``, within Stata's 32
+    characters (codewell's names leave room up to the thousandth labelled variable), and
+    readstat's own error does not say which name."""
+    for count, name in enumerate(labelled):
+        if len(name) + len(str(count)) > STATA_NAME:
+            raise OutputError(f"column {name}: Stata would name its value labels '{name}{count}', longer than "
+                              f"its {STATA_NAME}-character limit ({len(labelled)} labelled columns)",
+                              hint="export fewer coders at once (--coder NAME), or to CSV, Parquet or .sav")
 
 
 def _flags(column: Column, format: str) -> tuple[list[Any], dict[Any, str], list[Any]]:

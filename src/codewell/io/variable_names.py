@@ -7,11 +7,13 @@ The rule (documented in the README, relied on by scripts):
 2. A name that is empty or does not start with a letter gets ``v_`` in front (``2nd`` ->
    ``v_2nd``); a reserved word of R, SPSS or Stata (``if``, ``by``, ``in``, ``int`` ...) gets
    ``_`` appended.
-3. A name longer than 32 characters (Stata's limit) keeps its first 25 characters and ends in
-   ``_`` plus 6 hex digits of the SHA-1 of the original label, so two long labels that share
-   their start still get different names, and the same label always the same name.
+3. A name longer than 29 characters keeps its first 22 characters and ends in ``_`` plus 6 hex
+   digits of the SHA-1 of the original label, so two long labels that share their start still
+   get different names, and the same label always the same name. Stata allows 32, but a Stata
+   file names each variable's value labels after the variable with a counter appended
+   (pyreadstat: ``name`` + ``0``, ``1``, ... ``999``), and that name must fit 32 as well.
 4. A name already taken (compared ignoring case, as SPSS does) gets ``_2``, ``_3`` ... (cut to
-   fit 32 characters), in column order.
+   fit 29 characters), in column order.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-MAX_LENGTH = 32
-_KEEP = 25
+MAX_LENGTH = 29
+_KEEP = 22
 _NOT_ALLOWED = re.compile(r"[^A-Za-z0-9_]+")
 _RESERVED = frozenset(word.casefold() for word in (
     # R
