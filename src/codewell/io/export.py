@@ -25,7 +25,7 @@ from typing import Literal
 from codewell.errors import CodewellError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.io.atomic_file import atomic_output, check_writable
-from codewell.io.export_csv import neutralise_columns, write_csv_pair
+from codewell.io.export_csv import neutralise_columns, sidecar_path, write_csv_pair
 from codewell.io.export_layouts import long_columns, segment_columns, wide_columns
 from codewell.io.export_parquet import write_parquet
 from codewell.io.export_redaction import Masker, redact_dataset
@@ -123,7 +123,7 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
     neutralised = 0 if raw or format != "csv" else neutralise_columns(columns)
     sidecar = None
     if format == "csv":
-        sidecar = out.with_name(f"{out.stem}.variables.csv")
+        sidecar = sidecar_path(out)
         write_csv_pair(columns, out, sidecar, raw)
     elif format in ("sav", "dta"):
         from codewell.io.stats_files import write_stats_file

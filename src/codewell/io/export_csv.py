@@ -63,6 +63,11 @@ def _cell(kind: ColumnKind, value: Any) -> Any:
     return value
 
 
+def sidecar_path(out: Path) -> Path:
+    """Where the labels of the CSV ``out`` go: ``<stem>.variables.csv`` beside it."""
+    return out.with_name(f"{out.stem}.variables.csv")
+
+
 def write_csv_pair(columns: list[Column], out: Path, sidecar: Path, raw: bool) -> None:
     """The data and its ``variables`` sidecar (name, label, values), replaced together."""
     with atomic_output(out) as data:

@@ -18,7 +18,7 @@ from pathlib import Path
 from codewell.io.atomic_file import atomic_output, check_writable
 from codewell.io.export import ExportReport, choose_coders
 from codewell.io.export_columns import Column
-from codewell.io.export_csv import csv_header, csv_rows, neutralise_columns, write_sidecar
+from codewell.io.export_csv import csv_header, csv_rows, neutralise_columns, sidecar_path, write_sidecar
 from codewell.io.export_layouts import decisions_by_response, long_columns, wide_columns
 from codewell.io.export_parquet import parquet_schema, parquet_table
 from codewell.io.export_redaction import Masker
@@ -55,7 +55,7 @@ def export_blocks(blocks: Callable[[str | None], Iterable[CodedDataset]], attrib
     header = state.header
     sidecar = None
     if format == "csv":
-        sidecar = out.with_name(f"{out.stem}.variables.csv")
+        sidecar = sidecar_path(out)
         with atomic_output(out) as data, data.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\r\n")
             writer.writerow(csv_header(header, raw))
