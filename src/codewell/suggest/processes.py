@@ -22,7 +22,10 @@ What every process started here can count on:
   this). The server ends once its caller and every process it forked have ended
   (multiprocessing's own rule), so it never outlives them.
 
-Memory note: forked processes share the server's loaded pages until they write to them.
+And what it must not count on: a forked process has the environment and working folder the
+server had when it started (the caller's at its first process), not the caller's of the moment:
+anything that may change in between must cross as an argument (codewell changes neither).
+Forked processes share the server's loaded pages until they write to them.
 """
 
 from __future__ import annotations
