@@ -15,7 +15,7 @@ import time
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -38,8 +38,9 @@ PREFETCH = 30
 LOW_WATER = 5
 REFRESH = 3
 CHUNK = 64
-# A build gathered from decisions made during the last one starts at least this long after that
-# one started: a model every few seconds is plenty, and each handover costs the screen a little.
+# A build starts at least this long after the last one started (decisions meanwhile are gathered
+# into it): a model every few seconds is plenty, and each handover costs the screen a little
+# (new suggestions for the responses ahead, the response on screen redrawn).
 BUILD_GAP = 3.0
 FINISHED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 
@@ -48,7 +49,9 @@ class ModelLink(PaletteTypeahead):
     """Mixed into the app (which sets ``session``, ``coding``, the project's location, coder and
     seed): keeps the screen supplied with suggestions without ever waiting for them."""
 
-    model_state: reactive[str] = reactive("model: starting")
+    # A var, not a reactive: a reactive on the app repaints the whole screen when it changes (two
+    # full frames per retrain); only the header shows it, and the watcher redraws just that.
+    model_state: var[str] = var("model: starting")
     session: CodingSession
     project_location: str
     coder: str
@@ -120,16 +123,22 @@ class ModelLink(PaletteTypeahead):
     def retrain(self, *, now: bool = False) -> None:
         """Build a new model from the stored decisions.
 
-        While one is being built, further calls (a fast coder's Enters) are gathered into one
-        more build that starts when it is done: a burst of decisions costs one build at a time,
-        and the project is read once per model, not once per key (by the training process).
-        ``now`` (the codebook changed) supersedes the build in progress instead.
+        While one is being built, or less than ``BUILD_GAP`` after the last one started,
+        further calls (a fast coder's Enters) are gathered into one more build that starts when
+        both are over: a burst of decisions costs one build at a time, the project is read once
+        per model, not once per key (by the training process), and the screen takes over a new
+        model every few seconds at most, not after every Enter once builds are quick. ``now``
+        (the codebook changed) supersedes the build in progress instead.
         """
         if not self.session.suggestions_on or self.engine_missing:
             return
         self.training_asked = True
         if self._training is not None and not now:
             self._retrain_due = True
+            return
+        wait = BUILD_GAP - (time.monotonic() - self._build_started)
+        if wait > 0 and not now and self.model is not None:
+            self._training = self.set_timer(wait, self._gathered_build)
             return
         if isinstance(self._training, Timer):
             self._training.stop()

@@ -85,11 +85,8 @@ class CodingScreen(StoringScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        header = self.query_one(CodingHeader)
-        header.project_name = self.session.project.name
-        header.coder = self.session.coder
-        header.blind = self.session.blind
-        header.set_name = self.session.set_name or ""
+        self.query_one(CodingHeader).show(project_name=self.session.project.name, coder=self.session.coder,
+                                          blind=self.session.blind, set_name=self.session.set_name or "")
         self.query_one(CodeList).set_codes(self.session.codebook.codes)
         self.query_one(CodebookPanel).display = False
         self.query_one(ResponseList).reload()
@@ -116,12 +113,14 @@ class CodingScreen(StoringScreen):
         self.redraw_header()
 
     def redraw_header(self) -> None:
-        header = self.query_one(CodingHeader)
-        header.done = self.session.done
-        header.total = self.session.total
-        header.rate = self.session.rate_per_hour()
-        header.eta = self.session.eta_seconds()
-        header.model_state = self.app.model_state
+        session, header = self.session, self.query_one(CodingHeader)
+        if (session.done, session.total) == (header.state.done, header.state.total):
+            # The pace is as of the last response done: recomputed on every key, a fast coder's
+            # rate changed on each one and repainted the header for nothing else.
+            header.show(model_state=self.app.model_state)
+            return
+        header.show(done=session.done, total=session.total, rate=session.rate_per_hour(),
+                    eta=session.eta_seconds(), model_state=self.app.model_state)
 
     def redraw_codes(self) -> None:
         response = self.session.response
@@ -150,10 +149,10 @@ class CodingScreen(StoringScreen):
 
     # -- how the outbox shows (StoringScreen does the storing) --------------------------------------
     def waiting_changed(self) -> None:
-        self.query_one(CodingHeader).waiting = len(self.outbox)
+        self.query_one(CodingHeader).show(waiting=len(self.outbox))
 
     def reconnecting_changed(self, reconnecting: bool) -> None:
-        self.query_one(CodingHeader).reconnecting = reconnecting
+        self.query_one(CodingHeader).show(reconnecting=reconnecting)
 
     def toggle_code(self, code: str) -> None:
         self.query_one(CodeList).set_cursor(code)

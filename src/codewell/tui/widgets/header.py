@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
+from rich.style import Style
 from rich.text import Text
-from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
+
+from codewell.tui.widgets.lines import one_line
 
 BAR_CELLS = 20
 
@@ -22,45 +27,85 @@ def duration(seconds: float) -> str:
     return f"{minutes // 60}h{minutes % 60:02d}m"
 
 
+@dataclass(frozen=True)
+class HeaderState:
+    """Everything the header shows; ``reconnecting``: the server was lost, not merely busy."""
+
+    project_name: str = ""
+    coder: str = ""
+    blind: bool = False
+    set_name: str = ""
+    done: int = 0
+    total: int = 0
+    rate: float | None = None
+    eta: float | None = None
+    model_state: str = ""
+    waiting: int = 0
+    reconnecting: bool = False
+
+
+def header_lines(state: HeaderState) -> tuple[Text, Text]:
+    """Mode and model first, the project name last (a narrow terminal cuts the name); then
+    progress, rate and time left."""
+    line = Text()
+    line.append("coder ")
+    line.append(state.coder, style="bold")
+    if state.blind:
+        line.append(" [BLIND]", style="bold reverse")
+    if state.set_name:
+        line.append(f" [SET {state.set_name}]", style="bold reverse")
+    line.append(f" · {state.model_state} · ")
+    if state.waiting:
+        what = ("reconnecting…" if state.reconnecting
+                else "waiting for the project (held by another process):")
+        line.append(f"{what} {state.waiting} change{'s' if state.waiting > 1 else ''} kept",
+                    style="bold reverse")
+        line.append(" · ")
+    line.append(state.project_name, style="bold")
+    progress = Text()
+    share = f"{100 * state.done / state.total:.0f}%" if state.total else "–"
+    progress.append(f"{state.done}/{state.total} done ")
+    progress.append(progress_bar(state.done, state.total), style="green")
+    progress.append(f" {share}")
+    if state.rate is not None:
+        progress.append(f"  {state.rate:.0f}/h")
+    if state.eta is not None:
+        progress.append(f"  ~{duration(state.eta)} left")
+    return line, progress
+
+
 class CodingHeader(Widget):
-    """Project, coder and mode on the first line; progress, rate and time left on the second."""
+    """Project, coder and mode on the first line; progress, rate and time left on the second.
 
-    project_name: reactive[str] = reactive("")
-    coder: reactive[str] = reactive("")
-    blind: reactive[bool] = reactive(False)
-    set_name: reactive[str] = reactive("")
-    done: reactive[int] = reactive(0)
-    total: reactive[int] = reactive(0)
-    rate: reactive[float | None] = reactive(None)
-    eta: reactive[float | None] = reactive(None)
-    model_state: reactive[str] = reactive("")
-    waiting: reactive[int] = reactive(0)
-    reconnecting: reactive[bool] = reactive(False)  # the server was lost, not merely busy
+    Drawn by hand (:func:`one_line`), and repainted only when what it shows changes: the
+    screen tells it everything on every key (the rate changes by the second), but most keys
+    change nothing it shows, and a repaint of the header widens every frame to the top line.
+    """
 
-    def render(self) -> Text:
-        """Mode and model first, the project name last: a narrow terminal cuts the name."""
-        line = Text(no_wrap=True, overflow="ellipsis")
-        line.append("coder ")
-        line.append(self.coder, style="bold")
-        if self.blind:
-            line.append(" [BLIND]", style="bold reverse")
-        if self.set_name:
-            line.append(f" [SET {self.set_name}]", style="bold reverse")
-        line.append(f" · {self.model_state} · ")
-        if self.waiting:
-            state = ("reconnecting…" if self.reconnecting
-                     else "waiting for the project (held by another process):")
-            line.append(f"{state} {self.waiting} change{'s' if self.waiting > 1 else ''} kept",
-                        style="bold reverse")
-            line.append(" · ")
-        line.append(self.project_name, style="bold")
-        line.append("\n")
-        share = f"{100 * self.done / self.total:.0f}%" if self.total else "–"
-        line.append(f"{self.done}/{self.total} done ")
-        line.append(progress_bar(self.done, self.total), style="green")
-        line.append(f" {share}")
-        if self.rate is not None:
-            line.append(f"  {self.rate:.0f}/h")
-        if self.eta is not None:
-            line.append(f"  ~{duration(self.eta)} left")
-        return line
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.state = HeaderState()
+        self._lines = header_lines(self.state)
+        self._drawn: tuple[int, Style, tuple[Strip, Strip]] | None = None
+
+    def show(self, **changes: object) -> None:
+        """Change the fields named (see :class:`HeaderState`); repaint if the text changed."""
+        state = replace(self.state, **changes)  # type: ignore[arg-type]
+        if state == self.state:
+            return
+        self.state = state
+        lines = header_lines(state)
+        if lines != self._lines:
+            self._lines = lines
+            self._drawn = None
+            self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width, base = self.content_region.width, self.visual_style.rich_style
+        if y > 1:
+            return Strip.blank(width, base)
+        if self._drawn is None or self._drawn[:2] != (width, base):
+            fill = Style(bgcolor=base.bgcolor)  # as Textual fills a line: the background only
+            self._drawn = (width, base, (one_line(self._lines[0], width, base, fill),
+                                         one_line(self._lines[1], width, base, fill)))
+        return self._drawn[2][y]

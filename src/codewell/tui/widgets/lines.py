@@ -16,8 +16,9 @@ def _style(style: str | Style) -> Style:
     return Style.parse(style) if isinstance(style, str) else style
 
 
-def one_line(text: Text, width: int, base: Style) -> Strip:
-    """``text`` as one terminal line of ``width`` cells on ``base``, cut with an ellipsis.
+def one_line(text: Text, width: int, base: Style, fill: Style | None = None) -> Strip:
+    """``text`` as one terminal line of ``width`` cells on ``base``, cut with an ellipsis; the
+    cells after the text are drawn in ``fill`` (default ``base``).
 
     A third of the cost of Textual's general path (rich text to content, wrapping, cropping) for
     the one thing a code row needs, and a fast coder redraws a dozen rows per response.
@@ -35,4 +36,4 @@ def one_line(text: Text, width: int, base: Style) -> Strip:
     if strip.cell_length > width > 0:
         last = segments[-1].style if segments else base
         strip = Strip([*strip.crop(0, width - 1), Segment("…", last)])
-    return strip.extend_cell_length(width, base)
+    return strip.extend_cell_length(width, base if fill is None else fill)
