@@ -168,8 +168,8 @@ class BatchScorer:
             if not chunk:
                 continue
             while True:
-                if fitted is None and callable(model) and ready():
-                    fitted = model()
+                if fitted is None and ready():
+                    fitted = model()  # type: ignore[operator]
                     hand_over_model(fitted)
                 room = IN_FLIGHT if fitted is not None else AHEAD
                 free = [w for w in self._pool if len(w.waiting) < room]
@@ -180,16 +180,16 @@ class BatchScorer:
                     worker.waiting.append(waiting)
                     order.append(waiting)
                     break
-                if fitted is None and callable(model):  # every process is reading ahead
-                    fitted = model()
+                if fitted is None:  # every process is reading ahead: wait for the model
+                    fitted = model()  # type: ignore[operator]
                     hand_over_model(fitted)
                 else:
                     self._receive(generation, wait=True)
                 yield from _done(order)
             self._receive(generation, wait=False)
             yield from _done(order)
-        if order and fitted is None and callable(model):
-            fitted = model()
+        if order and fitted is None:
+            fitted = model()  # type: ignore[operator]
             hand_over_model(fitted)
         while order:
             self._receive(generation, wait=True)
