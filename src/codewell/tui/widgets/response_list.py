@@ -18,6 +18,8 @@ from codewell.tui.session import CodingSession
 
 MARKS = {Status.UNCODED: "·", Status.DONE: "✓", Status.SKIPPED: "»", Status.FLAGGED: "⚑"}
 WIDTH = 60
+# Rows kept in view on the side the coder came from when the list turns a page.
+CONTEXT = 3
 
 
 class ResponseList(ScrollView, can_focus=False):
@@ -32,28 +34,40 @@ class ResponseList(ScrollView, can_focus=False):
         super().__init__(**kwargs)
         self.session = session
         self._drawn_row: int | None = None
+        self._drawn_text = ""  # the current row's text as last drawn
 
     def reload(self) -> None:
         """After the rows changed (filter, order): new height, current row in view."""
         self.virtual_size = Size(WIDTH, len(self.session.rows))
+        self._drawn_row = None
         self.follow()
         self.refresh()
 
     def follow(self) -> None:
-        """Keep the current response visible; redraw only the rows that changed when not scrolling."""
+        """Keep the current response visible; redraw only the rows that changed when not scrolling.
+
+        The screen calls this on every key; a key that changes nothing here (``a``, a code) must
+        not repaint the current row: a dirty row on the left widens the frame to every widget
+        between it and the code rows.
+        """
         row = self.session.row_of.get(self.session.current)
+        text = self.line_text(row) if row is not None else ""
         height = self.scrollable_content_region.height or 1
         top = int(self.scroll_offset.y)
+        # Out of view, the list turns a page (the current row CONTEXT rows from the edge it
+        # came in at), not a row: scrolled a row at a time, every Enter at the foot of the list
+        # repainted all of it, which doubled the cost of an Enter's frame.
+        context = min(CONTEXT, height - 1)
         if row is not None and row < top:
-            self.scroll_to(y=row, animate=False, immediate=True)
+            self.scroll_to(y=max(row - height + 1 + context, 0), animate=False, immediate=True)
             self.refresh()
         elif row is not None and row >= top + height:
-            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+            self.scroll_to(y=max(row - context, 0), animate=False, immediate=True)
             self.refresh()
-        else:
+        elif row != self._drawn_row or text != self._drawn_text:
             for changed in {self._drawn_row, row} - {None}:
                 self.refresh_line(changed)
-        self._drawn_row = row
+        self._drawn_row, self._drawn_text = row, text
 
     def line_text(self, row: int) -> str:
         session = self.session

@@ -102,9 +102,18 @@ class ResponseView(ScrollView, can_focus=True):
         if content == self._content:
             return
         self._content = content
+        before, size = self._lines, self.virtual_size
         self._wrap()
-        self.scroll_to(y=0, animate=False, immediate=True)
-        self.refresh()
+        if self.scroll_offset.y or self.virtual_size != size:
+            self.scroll_to(y=0, animate=False, immediate=True)
+            self.refresh()
+            return
+        # Only the lines that differ: the next response's text replaces the last one's in the
+        # first rows, and the blank rows under both (most of the view) are not drawn again.
+        changed = [y for y in range(max(len(before), len(self._lines)))
+                   if y >= len(before) or y >= len(self._lines) or before[y] != self._lines[y]]
+        if changed:
+            self.refresh_lines(changed[0], changed[-1] - changed[0] + 1)
 
     def _wrap(self) -> None:
         """Cut the content into lines of the view's width (again when the view's size changes).
