@@ -175,7 +175,9 @@ class CodingScreen(StoringScreen):
         if self.session.suggestions_for(rid) is None:
             self.notify(self.session.why_no_suggestions(rid), timeout=4)
             return
-        self.store(lambda: self.session.plan_accept(rid), lambda _: self.redraw())
+        # Only the code rows change: the codes accepted were suggested, so their evidence is
+        # already marked in the response, and nothing else on screen depends on them.
+        self.store(lambda: self.session.plan_accept(rid), lambda _: self.redraw_codes())
 
     def action_accept_evidence(self) -> None:
         from codewell.tui.widgets.segment_selection import sentence_around

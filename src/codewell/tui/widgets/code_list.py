@@ -144,15 +144,16 @@ class CodeList(VerticalScroll, can_focus=False):
     """All codes of the current codebook version, in codebook order (which gives the keys)."""
 
     cursor = 0
+    rows: tuple[CodeRow, ...] = ()  # kept, not queried: a DOM query on every key cost more than the rows' own work
 
     def set_codes(self, codes: tuple[Code, ...]) -> None:
         self.codes = codes
         self.cursor = min(self.cursor, max(len(codes) - 1, 0))
         self.remove_children()
-        rows = [CodeRow(code, i) for i, code in enumerate(codes)]
-        if rows:
-            rows[self.cursor].under_cursor = True
-        self.mount_all(rows)
+        self.rows = tuple(CodeRow(code, i) for i, code in enumerate(codes))
+        if self.rows:
+            self.rows[self.cursor].under_cursor = True
+        self.mount_all(self.rows)
 
     @property
     def cursor_code(self) -> Code | None:
@@ -166,7 +167,7 @@ class CodeList(VerticalScroll, can_focus=False):
 
     def set_cursor(self, code_id: str) -> None:
         """Put the cursor on ``code_id`` and redraw the two rows that change."""
-        for row in self.query(CodeRow):
+        for row in self.rows:
             if row.code.id == code_id:
                 self.cursor = row.position
             row.under_cursor = row.code.id == code_id
@@ -177,5 +178,5 @@ class CodeList(VerticalScroll, can_focus=False):
 
     def show(self, applied: frozenset[str], suggestions: tuple[CodeSuggestion, ...] | None) -> None:
         by_code = {s.code: s for s in suggestions or ()}
-        for row in self.query(CodeRow):
+        for row in self.rows:
             row.show(row.code.id in applied, by_code.get(row.code.id))
