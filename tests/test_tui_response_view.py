@@ -76,6 +76,19 @@ async def test_a_new_response_starts_at_its_top():
         assert view.scroll_offset.y == 0 and screen_lines(app)[0].startswith("R7")
 
 
+async def test_a_shorter_response_after_a_longer_one_leaves_nothing_of_it_on_screen():
+    async with shown((30, 20)) as (app, pilot, view):
+        longer = screen_lines(app)
+        show(view, text="Calmer now.", memo="short")  # only the lines that differ are repainted
+        await pilot.pause()
+        lines = screen_lines(app)
+        assert lines[:2] == longer[:2] and lines[2:6] == ["", "Calmer now.", "", "memo: short"]
+        assert not any(lines[6:]), "a line of the longer response was left on screen"
+        show(view)  # and back: every line of the longer one drawn again
+        await pilot.pause()
+        assert screen_lines(app) == longer
+
+
 async def test_selecting_across_wrapped_lines_copies_the_text_as_written():
     async with shown((30, 20)) as (app, pilot, view):
         plain = view._content.plain
