@@ -24,13 +24,24 @@ def one_line(text: Text, width: int, base: Style, fill: Style | None = None) -> 
     the one thing a code row needs, and a fast coder redraws a dozen rows per response.
     """
     plain, spans = text.plain, text.spans
-    cuts = sorted({0, len(plain), *(s.start for s in spans), *(s.end for s in spans)})
+    root = base + _style(text.style) if text.style else base
+    # One sweep over the span edges: a span covers the pieces from its start to its end, and the
+    # styles of those covering a piece add up in span order (as rich renders them).
+    starts: dict[int, list[int]] = {}
+    ends: dict[int, list[int]] = {}
+    for index, span in enumerate(spans):
+        if span.end > span.start:
+            starts.setdefault(span.start, []).append(index)
+            ends.setdefault(span.end, []).append(index)
+    cuts = sorted({0, len(plain), *starts, *ends})
+    active: set[int] = set()
     segments = []
     for start, end in zip(cuts, cuts[1:]):
-        style = base + (_style(text.style) if text.style else Style())
-        for span in spans:
-            if span.start <= start and span.end >= end:
-                style += _style(span.style)
+        active.difference_update(ends.get(start, ()))
+        active.update(starts.get(start, ()))
+        style = root
+        for index in sorted(active):
+            style += _style(spans[index].style)
         segments.append(Segment(plain[start:end], style))
     strip = Strip(segments)
     if strip.cell_length > width > 0:
