@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from codewell.text import Analysis
-from codewell.text.rows import PerNorm, TokenRows, as_rows
+from codewell.text.rows import PerNorm, PerNormLists, TokenRows, as_rows
 
 if TYPE_CHECKING:
     import numpy as np
@@ -97,9 +97,11 @@ class CharGrams:
         names = list(dict.fromkeys(g for w in words for g in self._grams(w)))
         self.vocabulary = {g: i for i, g in enumerate(names)}
         index = {w: i for i, w in enumerate(words)}
+        columns = [self._word_columns(w) for w in words]
         counts = self._counts(np.fromiter((index[w] for doc in docs for w in doc), dtype=np.int64),
                               np.array([len(doc) for doc in docs], dtype=np.int64),
-                              [self._word_columns(w) for w in words])
+                              np.concatenate([[0], np.cumsum([len(c) for c in columns], dtype=np.int64)]),
+                              np.fromiter((c for cols in columns for c in cols), dtype=np.int64))
         df = np.bincount(counts.indices, minlength=len(names))
         least = min(self.min_df, len(docs))
         kept = np.flatnonzero((df >= least) & (df <= max(self.max_df * len(docs), least)))
@@ -109,27 +111,27 @@ class CharGrams:
 
     def transform(self, rows: TokenRows) -> sparse.csr_matrix:
         """Sublinear TF x IDF of each row's :func:`char_words`, rows L2-normalised: shape
-        (rows, n-grams). A word's n-gram columns are worked out once per process."""
+        (rows, n-grams). A word's n-gram columns are worked out once per process and kept flat,
+        so a batch's words are gathered with array operations."""
         import numpy as np
 
         kept = rows.words[rows.tok] & ~rows.negated
-        ids = rows.ids[rows.tok[kept]]
-        unique = np.unique(ids)
-        norms = rows.table.norms
-        words = unique[sorted(range(len(unique)), key=lambda i: norms[unique[i]])]
-        local = np.zeros(len(rows.table), dtype=np.int64)
-        local[words] = np.arange(len(words))
-        columns = self._norm_columns.of(rows.table)
-        return self._weigh(self._counts(local[ids], np.bincount(rows.row[kept], minlength=len(rows)),
-                                        [columns[i] for i in words.tolist()]))
+        words, local = np.unique(rows.ids[rows.tok[kept]], return_inverse=True)
+        indptr, columns = self._norm_columns.of(rows.table)
+        sizes = indptr[words + 1] - indptr[words]
+        offsets = np.zeros(len(words) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        gather = np.arange(offsets[-1]) + np.repeat(indptr[words] - offsets[:-1], sizes)
+        return self._weigh(self._counts(local, np.bincount(rows.row[kept], minlength=len(rows)),
+                                        offsets, columns[gather]))
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled without the per-norm columns: norm ids mean nothing in another process."""
         return {key: value for key, value in self.__dict__.items() if key != "_norm_columns"}
 
     @functools.cached_property
-    def _norm_columns(self) -> PerNorm:
-        return PerNorm(lambda norms: _objects([self._word_columns(norm) for norm in norms]), object)
+    def _norm_columns(self) -> PerNormLists:
+        return PerNormLists(lambda norms: [self._word_columns(norm) for norm in norms])
 
     def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
         """Raw counts -> (1 + log tf) x idf, rows L2-normalised."""
@@ -151,33 +153,23 @@ class CharGrams:
     def _word_columns(self, word: str) -> list[int]:
         return [c for c in map(self.vocabulary.get, self._grams(word)) if c is not None]
 
-    def _counts(self, words: np.ndarray, lengths: np.ndarray,
-                columns: list[list[int]]) -> sparse.csr_matrix:
+    def _counts(self, words: np.ndarray, lengths: np.ndarray, indptr: np.ndarray,
+                columns: np.ndarray) -> sparse.csr_matrix:
         """Raw counts (texts, n-grams) = (texts x words) @ (words x n-grams): ``words`` (m,)
-        indexes ``columns`` (each word's n-gram columns) for each word of each text in turn,
-        ``lengths`` (texts,) says how many words each text has."""
+        indexes the words for each word of each text in turn, ``lengths`` (texts,) says how
+        many words each text has, word w's n-gram columns are ``columns[indptr[w]:indptr[w +
+        1]]``. The product is taken column-major: turned row-major, its rows come out with
+        sorted columns (what weighing needs), without sorting each row after a row-major product
+        (a fifth of this block's CPU). The counts are whole numbers, so the floats are the same."""
         import numpy as np
         from scipy import sparse
 
-        sizes = np.array([len(c) for c in columns], dtype=np.int64)
-        flat = np.fromiter((c for cols in columns for c in cols), dtype=np.int64, count=int(sizes.sum()))
-        word_grams = sparse.csr_matrix(
-            (np.ones(len(flat)), flat, np.concatenate([[0], np.cumsum(sizes)])),
-            shape=(len(columns), len(self.vocabulary)))
+        word_grams = sparse.csr_matrix((np.ones(len(columns)), columns, indptr),
+                                       shape=(len(indptr) - 1, len(self.vocabulary)))
         doc_words = sparse.csr_matrix((np.ones(len(words)), words,
                                        np.concatenate([[0], np.cumsum(lengths)])),
-                                      shape=(len(lengths), len(columns)))
-        return (doc_words @ word_grams).tocsr()
-
-
-def _objects(values: list[list[int]]) -> np.ndarray:
-    """``values`` as a one-dimensional array of lists (never a two-dimensional one)."""
-    import numpy as np
-
-    found = np.empty(len(values), dtype=object)
-    for i, value in enumerate(values):
-        found[i] = value
-    return found
+                                      shape=(len(lengths), len(indptr) - 1))
+        return (doc_words.tocsc() @ word_grams.tocsc()).tocsr()
 
 
 class Featurizer:

@@ -110,6 +110,38 @@ class PerNorm:
             return self._values
 
 
+class PerNormLists:
+    """A list of integers per norm of a table, worked out once per norm, kept flat: norm ``i``'s
+    list is ``values[indptr[i]:indptr[i + 1]]`` (the rows of a sparse matrix, norms by columns),
+    so a batch gathers the lists of all its tokens with array operations. Like :class:`PerNorm`
+    it grows with its table, starts again for a new one and is never pickled."""
+
+    def __init__(self, compute: Callable[[list[str]], list[list[int]]]) -> None:
+        self._compute = compute
+        self._table: NormTable | None = None
+        self._indptr: Any = None
+        self._values: Any = None
+        self._lock = threading.Lock()
+
+    def of(self, table: NormTable) -> tuple[np.ndarray, np.ndarray]:
+        """``indptr`` (len(table) + 1,) and ``values``, both int64."""
+        import numpy as np
+
+        with self._lock:
+            if self._table is not table or self._indptr is None:
+                self._table = table
+                self._indptr = np.zeros(1, dtype=np.int64)
+                self._values = np.zeros(0, dtype=np.int64)
+            done = len(self._indptr) - 1
+            if done < len(table):
+                new = self._compute(table.norms[done:len(table)])
+                sizes = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
+                self._indptr = np.concatenate([self._indptr, self._indptr[-1] + np.cumsum(sizes)])
+                self._values = np.concatenate([self._values, np.fromiter(
+                    chain.from_iterable(new), dtype=np.int64, count=int(sizes.sum()))])
+            return self._indptr, self._values
+
+
 class TokenRows:
     """A batch of analyses (all read with one vocabulary) as flat token arrays, and its rows.
 
