@@ -91,16 +91,8 @@ class CodebookPrior:
 
         rows = self.own(analyses)
         n, k = len(rows), len(self.codes)
-        column = {code: c for c, code in enumerate(self.codes)}
-        hits = np.zeros((n, k))
-        negated = np.zeros((n, k))
         matches = self._index.match_rows(rows)
-        for i, found in enumerate(matches):
-            if found:
-                for code, _ in {(m.code, m.phrase) for m in found if not m.negated}:
-                    hits[i, column[code]] += 1
-                for code, _ in {(m.code, m.phrase) for m in found if m.negated}:
-                    negated[i, column[code]] += 1
+        hits, negated = self._hits(matches, n)
         similarity = self.similarity(rows)
         affect, feelings = self._affect(rows, matches)
         features = np.empty((n, FEATURES_PER_CODE * k + len(AFFECT_FEATURES)))
@@ -114,6 +106,21 @@ class CodebookPrior:
         probabilities = 1.0 / (1.0 + np.exp(-score))
         probabilities[empty] = 0.0
         return PriorView(features, probabilities, matches)
+
+    def _hits(self, matches: list[list[PhraseMatch]], n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per row and code (n, k), how many distinct keywords matched outside a negation, and
+        how many inside one: counted into one flat array (per row, code and negation), not
+        cell by cell."""
+        import numpy as np
+
+        k = len(self.codes)
+        column = {code: c for c, code in enumerate(self.codes)}
+        cells = [2 * (k * i + column[code]) + negated
+                 for i, found in enumerate(matches) if found
+                 for code, _, negated in {(m.code, m.phrase, m.negated) for m in found}]
+        counts = np.bincount(np.array(cells, dtype=np.int64), minlength=2 * n * k)
+        counts = counts.reshape(n, k, 2).astype(np.float64)
+        return counts[:, :, 0], counts[:, :, 1]
 
     def similarity(self, analyses: Sequence[Analysis] | TokenRows) -> np.ndarray:
         """Cosine similarity (n, k) of each text to each code's profile, on content lemmas
