@@ -19,7 +19,7 @@ import bisect
 import functools
 import threading
 from collections.abc import Callable, Sequence
-from itertools import chain
+from itertools import chain, filterfalse
 from typing import TYPE_CHECKING, Any
 
 from codewell.text.pipeline import Analysis
@@ -54,13 +54,13 @@ class NormTable:
 
         index = self.index
         with self.lock:
-            found = list(map(index.get, norms))  # one C-level pass; new norms are few
-            if None in found:
-                for norm in [norm for norm, i in zip(norms, found, strict=True) if i is None]:
+            try:  # one C-level pass straight into the array; new norms are few
+                return np.fromiter(map(index.__getitem__, norms), dtype=np.int64, count=len(norms))
+            except KeyError:
+                for norm in filterfalse(index.__contains__, norms):
                     index.setdefault(norm, len(index))
                 self.norms.extend(list(index)[len(self.norms):])
-                found = list(map(index.get, norms))
-        return np.array(found, dtype=np.int64)
+                return np.fromiter(map(index.__getitem__, norms), dtype=np.int64, count=len(norms))
 
     def __len__(self) -> int:
         return len(self.norms)
