@@ -97,11 +97,9 @@ class CharGrams:
         names = list(dict.fromkeys(g for w in words for g in self._grams(w)))
         self.vocabulary = {g: i for i, g in enumerate(names)}
         index = {w: i for i, w in enumerate(words)}
-        columns = [self._word_columns(w) for w in words]
         counts = self._counts(np.fromiter((index[w] for doc in docs for w in doc), dtype=np.int64),
                               np.array([len(doc) for doc in docs], dtype=np.int64),
-                              np.concatenate([[0], np.cumsum([len(c) for c in columns], dtype=np.int64)]),
-                              np.fromiter((c for cols in columns for c in cols), dtype=np.int64))
+                              [self._word_columns(w) for w in words])
         df = np.bincount(counts.indices, minlength=len(names))
         least = min(self.min_df, len(docs))
         kept = np.flatnonzero((df >= least) & (df <= max(self.max_df * len(docs), least)))
@@ -122,8 +120,8 @@ class CharGrams:
         offsets = np.zeros(len(words) + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
         gather = np.arange(offsets[-1]) + np.repeat(indptr[words] - offsets[:-1], sizes)
-        return self._weigh(self._counts(local, np.bincount(rows.row[kept], minlength=len(rows)),
-                                        offsets, columns[gather]))
+        return self._weigh(self._flat_counts(local, np.bincount(rows.row[kept], minlength=len(rows)),
+                                             offsets, columns[gather]))
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled without the per-norm columns: norm ids mean nothing in another process."""
@@ -153,14 +151,24 @@ class CharGrams:
     def _word_columns(self, word: str) -> list[int]:
         return [c for c in map(self.vocabulary.get, self._grams(word)) if c is not None]
 
-    def _counts(self, words: np.ndarray, lengths: np.ndarray, indptr: np.ndarray,
-                columns: np.ndarray) -> sparse.csr_matrix:
+    def _counts(self, words: np.ndarray, lengths: np.ndarray,
+                columns: list[list[int]]) -> sparse.csr_matrix:
         """Raw counts (texts, n-grams) = (texts x words) @ (words x n-grams): ``words`` (m,)
-        indexes the words for each word of each text in turn, ``lengths`` (texts,) says how
-        many words each text has, word w's n-gram columns are ``columns[indptr[w]:indptr[w +
-        1]]``. The product is taken column-major: turned row-major, its rows come out with
-        sorted columns (what weighing needs), without sorting each row after a row-major product
-        (a fifth of this block's CPU). The counts are whole numbers, so the floats are the same."""
+        indexes ``columns`` (each word's n-gram columns) for each word of each text in turn,
+        ``lengths`` (texts,) says how many words each text has."""
+        import numpy as np
+
+        sizes = np.array([len(c) for c in columns], dtype=np.int64)
+        flat = np.fromiter((c for cols in columns for c in cols), dtype=np.int64, count=int(sizes.sum()))
+        return self._flat_counts(words, lengths, np.concatenate([[0], np.cumsum(sizes)]), flat)
+
+    def _flat_counts(self, words: np.ndarray, lengths: np.ndarray, indptr: np.ndarray,
+                     columns: np.ndarray) -> sparse.csr_matrix:
+        """:meth:`_counts` with word w's n-gram columns given flat, as
+        ``columns[indptr[w]:indptr[w + 1]]``. The product is taken column-major: turned
+        row-major, its rows come out with sorted columns (what weighing needs), without sorting
+        each row after a row-major product (a fifth of this block's CPU). The counts are whole
+        numbers, so the floats are the same."""
         import numpy as np
         from scipy import sparse
 
