@@ -271,7 +271,7 @@ def flow_main() -> None:
         "are posted on that fixed schedule without waiting for the app to go idle; each Enter "
         "asks for a retrain (one build at a time, Enters meanwhile gathered into the next, at most "
         "one start every 3 s) and keeps suggestions ready ahead; training, suggesting and ordering "
-        "all run in the suggestion process (`codewell.suggest.remote`, spawned, niceness "
+        "all run in the suggestion process (`codewell.suggest.remote`, forked from codewell's process server, niceness "
         f"{NICE}), so "
         "the screen's process only sends texts and receives suggestion values. Latency "
         "runs from posting a key to the app's next screen update (`App._display`, wrapped). The "
