@@ -50,6 +50,7 @@ IN_FLIGHT = 2
 # cache (50,000 texts), which a process fills in the end anyway.
 AHEAD = 20
 
+
 @dataclass(frozen=True)
 class ScoredChunk:
     """One chunk's results, in the order its responses came.
@@ -157,10 +158,14 @@ class BatchScorer:
             self._send(worker, ("begin", generation, book))
         order: deque[_Waiting] = deque()
 
-        def hand_over_model(fitted: FittedModel) -> None:
+        def hand_over_model(fitted: FittedModel) -> FittedModel:
             blob = pickle.dumps(fitted, protocol=pickle.HIGHEST_PROTOCOL)
             for worker in self._pool:
                 self._send(worker, ("model", generation, blob))
+            return fitted
+
+        def wait_for_model() -> FittedModel:
+            return hand_over_model(model())  # type: ignore[operator]
 
         if fitted is not None:
             hand_over_model(fitted)
@@ -169,8 +174,7 @@ class BatchScorer:
                 continue
             while True:
                 if fitted is None and ready():
-                    fitted = model()  # type: ignore[operator]
-                    hand_over_model(fitted)
+                    fitted = wait_for_model()
                 room = IN_FLIGHT if fitted is not None else AHEAD
                 free = [w for w in self._pool if len(w.waiting) < room]
                 if free:
@@ -181,16 +185,14 @@ class BatchScorer:
                     order.append(waiting)
                     break
                 if fitted is None:  # every process is reading ahead: wait for the model
-                    fitted = model()  # type: ignore[operator]
-                    hand_over_model(fitted)
+                    fitted = wait_for_model()
                 else:
                     self._receive(generation, wait=True)
                 yield from _done(order)
             self._receive(generation, wait=False)
             yield from _done(order)
         if order and fitted is None:
-            fitted = model()  # type: ignore[operator]
-            hand_over_model(fitted)
+            wait_for_model()
         while order:
             self._receive(generation, wait=True)
             yield from _done(order)
