@@ -1,7 +1,7 @@
 """Leave one development writer out, quickly: the loop every suggester change is judged by.
 
 Run by hand:  python benchmarks/bench_lowo.py [--no-sim] [--orders N] [--jobs N] [--json FILE]
-                                              [--set module.NAME=value ...]
+                                              [--set module.NAME=value ...] [--without NAME ...]
 
 Each image-sharing development writer (the sample's three blocks, writer 4 and every other
 ``samples/image-sharing/dev-*.csv``) is tested, on the five study codes, by a model trained on all
@@ -13,7 +13,9 @@ random orders of the writer's responses (twenty responses move it in steps of 0.
 when it lifts the worst writer (then the mean).
 
 ``--set codewell.suggest.model.SENTENCE_SHARE=0.3`` overrides a module constant for this run (in
-every worker), so a parameter is tried without editing the code. The frozen ``heldout-*`` files
+every worker), so a parameter is tried without editing the code. ``--without dev-writer7`` leaves
+a writer out altogether (neither trained on nor tested), to see what adding a writer does to the
+others. The frozen ``heldout-*`` files
 are never read here.
 """
 
@@ -30,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_suggest import FIVE, IS_BOOK, IS_WRITER4, by_writer, development, only  # noqa: E402
+from bench_suggest import FIVE, IS_BOOK, by_writer, development, only  # noqa: E402
 
 from codewell.codebook import load_codebook  # noqa: E402
 from codewell.suggest.evaluate import simulate, train_test  # noqa: E402
@@ -40,14 +42,10 @@ SHORT = {"understanding": "U", "communication": "C", "adherence": "A",
          "interpretation_difficulty": "ID", "anxiety": "Anx"}
 
 
-def writers(book):
-    """Every development writer, named: bench_suggest's four (writer 4 among them) and the other
-    dev-*.csv files."""
-    found = development(book)
-    for path in sorted((ROOT / "samples" / "image-sharing").glob("dev-*.csv")):
-        if path != IS_WRITER4:
-            found.append((path.stem, read_labelled(path, book)))
-    return found
+def writers(book, without: list[str]):
+    """Every development writer (see ``bench_suggest.development``), named, but those ``without``
+    names."""
+    return [(name, data) for name, data in development(book) if name not in without]
 
 
 def apply_settings(settings: list[str]) -> None:
@@ -79,13 +77,13 @@ def after_30(book, data, seed: int | None) -> float:
     return right / 20
 
 
-def one_writer(args: tuple[int, list[str], bool, int]) -> dict:
-    k, settings, sim, orders = args
+def one_writer(args: tuple[int, list[str], list[str], bool, int]) -> dict:
+    k, settings, without, sim, orders = args
     from threadpoolctl import threadpool_limits
 
     apply_settings(settings)
     book = load_codebook(IS_BOOK)
-    name, train, test = by_writer(writers(book))[k]
+    name, train, test = by_writer(writers(book, without))[k]
     with threadpool_limits(limits=1, user_api="blas"):
         report = train_test(book, only(train, FIVE), only(test, FIVE))
         after = simulate(book, only(test, FIVE), "file", seed=0)["after_30"] if sim else None
@@ -140,11 +138,15 @@ def main() -> None:
     jobs = int(argv[argv.index("--jobs") + 1]) if "--jobs" in argv else 2
     sim = "--no-sim" not in argv
     orders = int(argv[argv.index("--orders") + 1]) if "--orders" in argv else 0
+    without = [argv[i + 1] for i, a in enumerate(argv) if a == "--without"]
     apply_settings(settings)
-    count = len(writers(load_codebook(IS_BOOK)))
+    count = len(writers(load_codebook(IS_BOOK), without))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        rows = list(pool.map(one_writer, [(k, settings, sim, orders) for k in range(count)]))
+        rows = list(pool.map(one_writer, [(k, settings, without, sim, orders)
+                                          for k in range(count)]))
     print(("settings: " + " ".join(settings)) if settings else "settings: as committed")
+    if without:
+        print("left out: " + ", ".join(without))
     print(table(rows))
     if "--json" in argv:
         Path(argv[argv.index("--json") + 1]).write_text(json.dumps(rows, indent=1))

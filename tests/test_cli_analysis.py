@@ -48,7 +48,7 @@ def test_evaluate_train_test(tmp_path: Path) -> None:
     frame = pd.read_csv(SAMPLE / "labelled.csv", dtype=str, keep_default_na=False)
     train, test = tmp_path / "train.csv", tmp_path / "test.csv"
     frame.iloc[:170].to_csv(train, index=False)
-    frame.iloc[170:].to_csv(test, index=False)
+    frame.iloc[170:340].to_csv(test, index=False)
     result = run("evaluate", train, test, "--codebook", CODEBOOK, "--codes", "understanding,anxiety", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

@@ -17,9 +17,10 @@ from codewell.values import Response
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _labelled(path: Path) -> tuple[list[str], list[frozenset[str]]]:
+def _labelled(path: Path, prefix: str = "") -> tuple[list[str], list[frozenset[str]]]:
+    """Texts and label sets of a labelled file, only the ids that start with ``prefix``."""
     with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+        rows = [r for r in csv.DictReader(handle) if r["id"].startswith(prefix)]
     codes = [c for c in rows[0] if c not in ("id", "response")]
     return [r["response"] for r in rows], [frozenset(c for c in codes if r[c] == "1") for r in rows]
 
@@ -37,7 +38,7 @@ def trained():
 
 def _sample_texts() -> list[str]:
     """Every bundled response, plus repeats, blanks and a non-answer, as a survey has them."""
-    texts = _labelled(ROOT / "samples" / "image-sharing" / "dev-writer4.csv")[0]
+    texts = _labelled(ROOT / "samples" / "image-sharing" / "labelled.csv", "HW4-")[0]
     texts += _labelled(ROOT / "samples" / "patient-feedback" / "labelled.csv")[0]
     return [*texts[:40], "n/a", "   ", texts[3], *texts[40:], texts[0], ""]
 

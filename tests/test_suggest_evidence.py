@@ -30,9 +30,9 @@ FILLER = {"thing", "things", "help", "helps", "helped", "people", "come", "comin
           "really", "also", "get", "make", "way", "lot"}
 # A negation and the words it leans on: "don't know", "without washing" are reasons, though
 # "do", "n't" and "without" are stop words.
-NEGATION_LEAD = NEGATION_CUES | {"can", "could", "would", "will", "do", "does", "did", "is", "are",
-                                 "was", "were", "be", "have", "has", "had", "should", "must", "may",
-                                 "might"}
+NEGATION_LEAD = NEGATION_CUES | {"can", "could", "would", "will", "do", "does", "did", "am", "is",
+                                 "are", "was", "were", "be", "have", "has", "had", "should", "must",
+                                 "may", "might"}
 
 # Contractions as people type them, without the apostrophe.
 UNMARKED = {"dont", "cant", "wont", "didnt", "doesnt", "isnt", "arent", "wasnt", "werent",

@@ -4,8 +4,8 @@ The image-sharing codebook names fear, the consultation and adherence the way pe
 ("nervous", "daunting", "lost sleep"; a clinician who talked us through the pictures; the
 tablets I take now), and says what is not the code (a worry about security, a biopsy). These
 tests hold that the codebook-only suggester reads those words as the codebook means them, both
-ways, and that a model trained on the other development writers keeps patient voice
-(`samples/image-sharing/dev-writer6.csv`) above a floor.
+ways, and that a model trained on the other development writers keeps patient voice (writer 6,
+the `DW6-` rows of `samples/image-sharing/labelled.csv`) above a floor.
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ from codewell.suggest.labelled import read_labelled
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = load_codebook(ROOT / "codebooks" / "image-sharing.yaml")
 FIVE = ("understanding", "communication", "adherence", "interpretation_difficulty", "anxiety")
-# Five-code macro-F1 on dev-writer6, trained on the sample and writer 4: 0.67 at the commit that
-# added this test (0.60 before the codebook named feelings, the consultation and adherence in lay
-# words). The floor sits two standard errors below (a 148-response writer moves about 0.03).
-FLOOR = 0.61
+# Five-code macro-F1 on writer 6, trained on the seven other development writers: 0.705 when
+# writers 7-9 joined the sample (0.67 trained on the first four; 0.60 before the codebook named
+# feelings, the consultation and adherence in lay words). The floor sits two standard errors
+# below (a 148-response writer moves about 0.03).
+FLOOR = 0.65
 
 
 def suggested(text: str, code: str, model: FittedModel | None = None) -> bool:
@@ -49,10 +50,9 @@ def test_the_codebook_reads_peoples_own_words_as_it_means_them(text, code, coded
 
 
 def test_a_model_trained_on_the_other_writers_codes_patient_voice_above_the_floor():
-    sample = read_labelled(ROOT / "samples" / "image-sharing" / "labelled.csv", BOOK, FIVE)
-    writer4 = read_labelled(ROOT / "samples" / "image-sharing" / "dev-writer4.csv", BOOK, FIVE)
-    patients = read_labelled(ROOT / "samples" / "image-sharing" / "dev-writer6.csv", BOOK, FIVE)
-    book = restrict(BOOK, FIVE)
-    model = fit_model(book, [*sample.texts, *writer4.texts],
-                      [*sample.label_sets(), *writer4.label_sets()])
+    everyone = read_labelled(ROOT / "samples" / "image-sharing" / "labelled.csv", BOOK, FIVE)
+    mine = [i for i, rid in enumerate(everyone.ids) if rid.startswith("DW6-")]
+    others = [i for i, rid in enumerate(everyone.ids) if not rid.startswith("DW6-")]
+    patients, train = everyone.subset(mine), everyone.subset(others)
+    model = fit_model(restrict(BOOK, FIVE), train.texts, train.label_sets())
     assert score(patients.gold, predict(model, patients.texts), FIVE)["macro_f1"] >= FLOOR
