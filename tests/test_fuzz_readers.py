@@ -13,7 +13,7 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from xlsx_parts import parts, workbook_bytes
 
@@ -203,6 +203,7 @@ def test_damaged_qdc_files_load_or_raise_codewell_errors(
 
 @ROUND_TRIP
 @given(codes_strategy)
+@example([("0", "Include:")])  # a definition that reads like a notes heading, found by this test
 def test_codebooks_round_trip_through_qdc_and_taguette_csv(drawn: list[tuple[str, str]]) -> None:
     codebook = _codebook(drawn)
     with TemporaryDirectory() as folder:

@@ -330,9 +330,12 @@ def parse_description(text: str) -> dict[str, Any]:
     definition: list[str] = []
     lists: dict[str, list[str]] = {}
     section: str | None = None
-    for line in lines[:-1]:
+    body = lines[:-1]
+    for n, line in enumerate(body):
         stripped = line.strip()
-        if stripped in _SECTIONS:
+        # A heading is written only above its items: a definition that merely reads "Include:"
+        # (no "- " line under it) is definition.
+        if stripped in _SECTIONS and n + 1 < len(body) and body[n + 1].strip().startswith("- "):
             section = _SECTIONS[stripped]
             lists[section] = []
         elif section and stripped.startswith("- "):
