@@ -15,7 +15,7 @@ from codewell.codebook import load_codebook
 from codewell.suggest import FittedModel, fit_model
 from codewell.suggest.evidence import GENERIC, evidence_weights, quote
 from codewell.suggest.labelled import read_labelled
-from codewell.text.negation import NEGATION_CUES, NEGATION_PHRASES
+from codewell.text.negation import CLAUSE_NEGATIONS, NEGATION_CUES, NEGATION_PHRASES
 from codewell.values import Code, Codebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,9 +28,9 @@ pytestmark = pytest.mark.xdist_group("suggest_evidence")
 
 FILLER = {"thing", "things", "help", "helps", "helped", "people", "come", "coming", "came",
           "really", "also", "get", "make", "way", "lot"}
-# A negation and the words it leans on: "don't know", "without washing", "rather than hiding" are
-# reasons, though "do", "n't", "without" and "rather" are stop words.
-NEGATION_LEAD = NEGATION_CUES | {phrase[0] for phrase in NEGATION_PHRASES} | {
+# A negation and the words it leans on: "don't know", "without washing", "rather than hiding",
+# "rarely confusing" are reasons, though "do", "n't", "without", "rather" are stop words.
+NEGATION_LEAD = NEGATION_CUES | CLAUSE_NEGATIONS | {phrase[0] for phrase in NEGATION_PHRASES} | {
     "can", "could", "would", "will", "do", "does", "did", "am", "is", "are", "was", "were", "be",
     "have", "has", "had", "should", "must", "may", "might"}
 
