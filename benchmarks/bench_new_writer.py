@@ -1,0 +1,65 @@
+"""A new writer, scored before anyone tunes on it: does training on more writers help?
+
+Run by hand:  python benchmarks/bench_new_writer.py samples/image-sharing/dev-writerN.csv [...]
+                                                   [--writers 3,5,8,11,14]
+
+Each file named (a development writer not yet folded into ``labelled.csv``) is scored on the five
+study codes by models trained on growing parts of ``labelled.csv``: its first 3 writers (the
+sample), then the first 5, 8, ... and all of it, in the order the writers joined the file. A new
+writer is the closest thing to the writer who will judge the suggestions, and the growing
+training sets say whether varied voices, rather than more parameters, are what carry a model to
+a writer it has never seen (``benchmarks/RESULTS.md``, "More writers, not more parameters").
+Nothing is tuned here: the writer's figures are read once, before its rows join the file.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_suggest import FIVE, IS_ALL, IS_BOOK, only, subset, writer_of  # noqa: E402
+
+from codewell.codebook import load_codebook  # noqa: E402
+from codewell.suggest.evaluate import train_test  # noqa: E402
+from codewell.suggest.labelled import read_labelled  # noqa: E402
+
+
+def first_writers(data, count: int):
+    """The responses of the first ``count`` writers of ``labelled.csv``, in the order they joined."""
+    order = list(dict.fromkeys(writer_of(rid) for rid in data.ids))
+    keep = set(order[:count])
+    return subset(data, [i for i, rid in enumerate(data.ids) if writer_of(rid) in keep],
+                  f"first {count} writers")
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    counts = [3, 5, 8, 11, 14]
+    if "--writers" in argv:
+        at = argv.index("--writers")
+        counts = [int(n) for n in argv[at + 1].split(",")]
+        del argv[at:at + 2]
+    book = load_codebook(IS_BOOK)
+    everyone = only(read_labelled(IS_ALL, book), FIVE)
+    total = len(dict.fromkeys(writer_of(rid) for rid in everyone.ids))
+    counts = [n for n in counts if n < total] + [total]
+    print("| new writer | trained on | responses | macro-F1 | codebook only | lowest kappa "
+          "| understanding precision |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for path in argv:
+        test = only(read_labelled(path, book), FIVE)
+        for count in counts:
+            train = first_writers(everyone, count)
+            report = train_test(book, train, test)
+            kappas = [report["codes"][c]["kappa"] for c in FIVE]
+            print(f"| {Path(path).stem} | {count} writers | {len(train)} | {report['macro_f1']:.3f} "
+                  f"| {report['cold_start']['macro_f1']:.3f} | {min(kappas):.2f} "
+                  f"| {report['codes']['understanding']['precision']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
