@@ -1,7 +1,7 @@
 """A new writer, scored before anyone tunes on it: does training on more writers help?
 
 Run by hand:  python benchmarks/bench_new_writer.py samples/image-sharing/dev-writerN.csv [...]
-                                                   [--writers 3,5,8,11,14,17]
+                                                   [--writers 3,5,8,11,14,17,20]
 
 Each file named (a development writer not yet folded into ``labelled.csv``) is scored on the five
 study codes by models trained on growing parts of ``labelled.csv``: its first 3 writers (the
@@ -38,7 +38,7 @@ def first_writers(data, count: int):
 
 def main() -> None:
     argv = sys.argv[1:]
-    counts = [3, 5, 8, 11, 14, 17]
+    counts = [3, 5, 8, 11, 14, 17, 20]
     if "--writers" in argv:
         at = argv.index("--writers")
         counts = [int(n) for n in argv[at + 1].split(",")]

@@ -11,7 +11,7 @@ figures (samples/image-sharing/README.md).
 Quality is judged the way it will be scored, on responses by other writers. Development is
 leave-one-writer-out over the image-sharing development writers, all in ``labelled.csv`` and told
 apart by their ids (``writer_of``): the sample's three blocks (three different people), writer 4
-(frozen for one round, a development writer since) and writers 6 to 21. Each is tested by a model
+(frozen for one round, a development writer since) and writers 6 to 24. Each is tested by a model
 trained on all the others, listed worst writer first; the worst writer, not the mean, is what a change has to raise. K-fold figures
 within one file are shown too. Timings use CPU seconds beside wall seconds because the machine
 is shared.
@@ -136,7 +136,7 @@ def quality() -> list[str]:
     out = ["### Development: leave one writer out (image-sharing, five study codes)", "",
            f"{len(splits)} development writers, all in `labelled.csv`: the sample's three blocks, "
            "writer 4 (frozen for one round, reported once, a development writer since) and "
-           "writers 6 to 21. Each is tested by a model trained on all the others; every parameter "
+           "writers 6 to 24. Each is tested by a model trained on all the others; every parameter "
            "was chosen on these splits, by the worst writer, so they flatter. The frozen writers "
            "below are the honest figure.", "",
            "| writer (worst first) | trained on | tested | five-code macro-F1 | codebook only | "
