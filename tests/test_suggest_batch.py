@@ -301,7 +301,9 @@ def study_vocabulary():
 def test_the_samples_read_as_spacy_reads_them_whole(study_vocabulary) -> None:
     from codewell.text import NO_VOCABULARY, analyse_many
 
-    texts = _sample_texts() + _labelled(ROOT / "samples" / "image-sharing" / "labelled.csv")[0]
+    # every other answer of every writer: their shapes (shorthand, lists, translated idiom), half
+    # the tokenizing
+    texts = _sample_texts() + _labelled(ROOT / "samples" / "image-sharing" / "labelled.csv")[0][::2]
     for vocabulary in (study_vocabulary, NO_VOCABULARY):
         for text, analysis in zip(texts, analyse_many(texts, vocabulary), strict=True):
             assert _read(analysis) == _plain(text, vocabulary), text

@@ -22,13 +22,13 @@ from codewell.suggest.labelled import read_labelled
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = load_codebook(ROOT / "codebooks" / "image-sharing.yaml")
 FIVE = ("understanding", "communication", "adherence", "interpretation_difficulty", "anxiety")
-# Five-code macro-F1 on writer 6, trained on the first eleven development writers but writer 6
-# (the sample's three blocks, writers 4 and 7-12: 1,656 answers): 0.77 when writers 7-12 joined
-# (0.825 trained on all twenty-two others, 0.705 with 7-9 only, 0.67 on the first four, 0.60
-# before the codebook named feelings, the consultation and adherence in lay words). The floor sits
-# two standard errors below (a 148-response writer moves about 0.03).
-FLOOR = 0.71
-FIRST_ELEVEN = ("IS", "HW4-", "DW6-", "DW7-", "DW8-", "DW9-", "DW10-", "DW11-", "DW12-")
+# Five-code macro-F1 on writer 6, trained on the first eight development writers but writer 6
+# (the sample's three blocks, writers 4 and 7-9: 1,154 answers): 0.716 when writers 7-9 joined
+# (0.825 trained on all twenty-two others, 0.67 on the first four, 0.60 before the codebook named
+# feelings, the consultation and adherence in lay words). The floor sits two standard errors
+# below (a 148-response writer moves about 0.03); the first eight keep the test quick.
+FLOOR = 0.66
+FIRST_EIGHT = ("IS", "HW4-", "DW6-", "DW7-", "DW8-", "DW9-")
 
 
 def suggested(text: str, code: str, model: FittedModel | None = None) -> bool:
@@ -58,7 +58,7 @@ def test_a_model_trained_on_the_other_writers_codes_patient_voice_above_the_floo
     everyone = read_labelled(ROOT / "samples" / "image-sharing" / "labelled.csv", BOOK, FIVE)
     mine = [i for i, rid in enumerate(everyone.ids) if rid.startswith("DW6-")]
     others = [i for i, rid in enumerate(everyone.ids)
-              if rid.startswith(FIRST_ELEVEN) and not rid.startswith("DW6-")]
+              if rid.startswith(FIRST_EIGHT) and not rid.startswith("DW6-")]
     patients, train = everyone.subset(mine), everyone.subset(others)
     model = fit_model(restrict(BOOK, FIVE), train.texts, train.label_sets())
     assert score(patients.gold, predict(model, patients.texts), FIVE)["macro_f1"] >= FLOOR
