@@ -21,19 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_suggest import FIVE, IS_ALL, IS_BOOK, only, subset, writer_of  # noqa: E402
+from bench_suggest import FIVE, IS_BOOK, joined, labelled_writers, only  # noqa: E402
 
 from codewell.codebook import load_codebook  # noqa: E402
 from codewell.suggest.evaluate import train_test  # noqa: E402
 from codewell.suggest.labelled import read_labelled  # noqa: E402
-
-
-def first_writers(data, count: int):
-    """The responses of the first ``count`` writers of ``labelled.csv``, in the order they joined."""
-    order = list(dict.fromkeys(writer_of(rid) for rid in data.ids))
-    keep = set(order[:count])
-    return subset(data, [i for i, rid in enumerate(data.ids) if writer_of(rid) in keep],
-                  f"first {count} writers")
 
 
 def main() -> None:
@@ -44,16 +36,15 @@ def main() -> None:
         counts = [int(n) for n in argv[at + 1].split(",")]
         del argv[at:at + 2]
     book = load_codebook(IS_BOOK)
-    everyone = only(read_labelled(IS_ALL, book), FIVE)
-    total = len(dict.fromkeys(writer_of(rid) for rid in everyone.ids))
-    counts = [n for n in counts if n < total] + [total]
+    writers = [only(data, FIVE) for _, data in labelled_writers(book)]
+    counts = [n for n in counts if n < len(writers)] + [len(writers)]
     print("| new writer | trained on | responses | macro-F1 | codebook only | lowest kappa "
           "| understanding precision |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for path in argv:
         test = only(read_labelled(path, book), FIVE)
         for count in counts:
-            train = first_writers(everyone, count)
+            train = joined(writers[:count], f"first {count} writers")
             report = train_test(book, train, test)
             kappas = [report["codes"][c]["kappa"] for c in FIVE]
             print(f"| {Path(path).stem} | {count} writers | {len(train)} | {report['macro_f1']:.3f} "

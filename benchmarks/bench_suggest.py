@@ -94,13 +94,18 @@ def writer_of(rid: str) -> str:
     return "writer 4" if prefix == "HW4" else f"dev-writer{prefix[2:]}"
 
 
-def development(book) -> list[tuple[str, LabelledData]]:
-    """The development writers, named, one labelled set each, in the order ``labelled.csv`` holds
-    them, then any ``dev-*.csv`` file not yet folded into it (a writer under trial)."""
+def labelled_writers(book) -> list[tuple[str, LabelledData]]:
+    """The writers of ``labelled.csv``, named, one labelled set each, in the order they joined it."""
     data = read_labelled(IS_ALL, book)
     names = list(dict.fromkeys(writer_of(rid) for rid in data.ids))
-    found = [(name, subset(data, [i for i, rid in enumerate(data.ids) if writer_of(rid) == name],
-                           name)) for name in names]
+    return [(name, subset(data, [i for i, rid in enumerate(data.ids) if writer_of(rid) == name],
+                          name)) for name in names]
+
+
+def development(book) -> list[tuple[str, LabelledData]]:
+    """The development writers: those of ``labelled.csv``, then any ``dev-*.csv`` file not yet
+    folded into it (a writer under trial)."""
+    found = labelled_writers(book)
     for path in sorted(IS_ALL.parent.glob("dev-*.csv")):
         trial = read_labelled(path, book)
         found.append((writer_of(trial.ids[0]), trial))
