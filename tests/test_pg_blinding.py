@@ -222,3 +222,31 @@ def test_an_upgrade_covers_its_tables_before_a_coder_can_read_them(team) -> None
         engine.dispose()
     with as_role(team) as ben:
         assert names(ben, "SELECT c.name FROM memos m JOIN coders c ON c.id = m.coder_id") == {"ben"}
+
+
+def test_a_coder_learns_from_the_reference_but_only_the_owner_changes_it(team, tmp_path) -> None:
+    """The reference is the owner's choice: a coder's training reads it over their own login,
+    and a coder's attempt to replace or drop it is one clear error that changes nothing."""
+    from codewell.suggest.service import training_request
+
+    other = tmp_path / "other.csv"
+    other.write_text("id,response,anxiety\nO1,She was terrified waiting.,1\nO2,It was a knee.,0\n",
+                     encoding="utf-8")
+    assert run("reference", team["url"], other).exit_code == 0
+    host = server_base().rsplit("@", 1)[1]
+    ben_url = f"postgresql://{team['role']}@{host}/{team['url'].rsplit('/', 1)[1]}"
+    import os
+
+    os.environ["PGPASSWORD"] = PASSWORD
+    try:
+        with Project.open(ben_url, viewer="ben") as project:
+            assert training_request(project, "ben").reference.texts == (
+                "She was terrified waiting.", "It was a knee.")
+        for args in ((other,), ("--clear",)):
+            refused = run("reference", ben_url, *args)
+            assert refused.exit_code != 0 and "Traceback" not in refused.output, refused.output
+            assert "permission" in refused.output.lower(), refused.output
+    finally:
+        del os.environ["PGPASSWORD"]
+    with Project.open(team["url"]) as project:
+        assert len(project.reference()) == 2

@@ -246,7 +246,7 @@ async def test_keys_after_a_palette_command_without_a_dialog_still_reach_the_scr
     app = quiet(study)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+p", *"Filter: uncoded only")
+        await pilot.press("ctrl+p", *"uncoded only")
         await pilot.pause(0.5)
         type_fast(app, ["enter", "1", "enter"])
         for _ in range(100):  # a loaded machine may take a while; the keys must land all the same

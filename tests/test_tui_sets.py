@@ -117,7 +117,7 @@ async def test_the_palette_renames_and_merges_the_code_under_the_cursor(tmp_path
     finish(location, "ana", {"R001": ("anxiety",)})
     app = make_app(str(location), "ana", suggestions=False)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("5", "ctrl+p", *"codebook: rename anx")      # 5 puts the cursor on Anxiety
+        await pilot.press("5", "ctrl+p", *"rename")      # 5 puts the cursor on Anxiety
         await pilot.pause(0.4)
         await pilot.press("enter")
         await pilot.pause()
@@ -127,7 +127,7 @@ async def test_the_palette_renames_and_merges_the_code_under_the_cursor(tmp_path
         await pilot.pause()
         assert app.session.codebook.ids[-1] == "worry"
         assert "Worry" in screen_text(app)
-        await pilot.press("ctrl+p", *"codebook: merge worry")
+        await pilot.press("ctrl+p", *"merge")
         await pilot.pause(0.4)
         await pilot.press("enter")
         await pilot.pause()

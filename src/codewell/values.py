@@ -165,6 +165,25 @@ class CodeSuggestion:
 
 
 @dataclass(frozen=True)
+class ReferenceSet:
+    """Coded responses of another study that the suggester learns from beside a coder's own
+    decisions, so a new study's first suggestions come from many coded answers, not from the
+    codebook alone. ``codes`` are the codes the reference speaks for (the file's code columns):
+    for any other code its rows say nothing, neither yes nor no. ``labels[i]`` are the codes
+    row ``i`` applies."""
+
+    source: str
+    codes: tuple[str, ...]
+    added_at: str
+    ids: tuple[str, ...]
+    texts: tuple[str, ...]
+    labels: tuple[frozenset[str], ...]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+@dataclass(frozen=True)
 class CodedDataset:
     """Everything export, report and agreement need, read from a project in one go.
 

@@ -6,7 +6,7 @@ import typer
 
 from codewell import __version__
 from codewell.cli import (agree_cmds, analysis_cmds, backup_cmds, check_cmds, codebook_cmds, coding_cmds,
-                          migrate_cmds, project_cmds, sample_cmds, team_cmds)
+                          migrate_cmds, project_cmds, reference_cmds, sample_cmds, team_cmds)
 from codewell.cli.errors import CodewellGroup
 
 app = typer.Typer(
@@ -43,6 +43,7 @@ app.command()(agree_cmds.agree)
 app.command()(agree_cmds.adjudicate)
 app.command()(analysis_cmds.suggest)
 app.command()(analysis_cmds.evaluate)
+app.command()(reference_cmds.reference)
 app.command()(analysis_cmds.report)
 app.command()(analysis_cmds.export)
 app.command()(analysis_cmds.pii)

@@ -24,6 +24,7 @@ from codewell.project.changes import CodebookChanges
 from codewell.project.check import Checking
 from codewell.project.coding import Coding
 from codewell.project.flags import Flags
+from codewell.project.reference import References
 from codewell.project.reliability import Reliability
 from codewell.project.segments import Segments
 from codewell.project.sets import Sets
@@ -62,7 +63,7 @@ def _parse_codebook(body: str) -> Codebook:
 
 
 class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Streaming, Browse,
-              Suggesting, Checking):
+              Suggesting, Checking, References):
     """An open project. Create with :meth:`create`, open with :meth:`open`; close when done.
 
     Opened for a ``viewer`` (the coder at the screen), it hides other coders' work on open

@@ -102,6 +102,11 @@ def _shuffle_key(conn: Connection) -> None:
     conn.execute(text(f"CREATE INDEX IF NOT EXISTS {schema.SHUFFLE_INDEX.name} ON responses (shuffle, pk)"))
 
 
+def _reference_rows(conn: Connection) -> None:
+    """The table of a reference set (coded responses of another study; empty until one is added)."""
+    schema.reference_rows.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_decision_identities", _decision_identities),
@@ -109,6 +114,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0004_segments", _segments),
     ("0005_search_index", _search_index),
     ("0006_shuffle_key", _shuffle_key),
+    ("0007_reference_rows", _reference_rows),
 ]
 assert len(MIGRATIONS) == schema.SCHEMA_VERSION
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 APPLICATION = "codewell"
 
 metadata = MetaData()
@@ -186,3 +186,17 @@ flags = Table(
     Column("flagged_at", DateTime(timezone=True), nullable=False),
 )
 SCHEMA_3_TABLES = (reliability_sets, set_members, set_coders, flags)
+
+# Coded responses from another study that the suggester learns from beside the coder's own
+# decisions (schema 7): the file's rows in file order, each with the codes it applies (a JSON
+# list). Which codes the reference speaks for, its file name and when it came are ``meta`` keys
+# (``REFERENCE_KEY`` + codes / source / added_at), since one project holds one reference.
+reference_rows = Table(
+    "reference_rows",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("source_id", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("codes", Text, nullable=False),
+)
+REFERENCE_KEY = "reference."

@@ -15,11 +15,13 @@ from codewell.store.flags import FlagOps
 from codewell.store.integrity import IntegrityOps
 from codewell.store.pages import PageOps
 from codewell.store.records import RecordOps
+from codewell.store.reference import ReferenceOps
 from codewell.store.search import SearchOps
 from codewell.store.sets import SetOps
 
 
-class Unit(RecordOps, EventOps, SetOps, ChangeOps, FlagOps, SearchOps, PageOps, IntegrityOps):
+class Unit(RecordOps, EventOps, SetOps, ChangeOps, FlagOps, SearchOps, PageOps, IntegrityOps,
+           ReferenceOps):
     """The store's operations, bound to one open transaction."""
 
     def __init__(self, conn: Connection) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from codewell.errors import ModelError
-from codewell.values import Codebook, CodeSuggestion
+from codewell.values import Codebook, CodeSuggestion, ReferenceSet
 from codewell.suggest.evidence import evidence_weights, suggestions
 from codewell.suggest.thresholds import (
     DEFAULT_THRESHOLD, Calibration, choose_threshold, fit_calibration,
@@ -224,23 +224,32 @@ class FittedModel:
 
 
 def fit_model(codebook: Codebook, texts: Sequence[str], labels: Sequence[frozenset[str]], *,
-              seed: int = 0, should_stop: Callable[[], bool] | None = None) -> FittedModel:
+              reference: ReferenceSet | None = None, seed: int = 0,
+              should_stop: Callable[[], bool] | None = None) -> FittedModel:
     """A new model trained from scratch on (text, codes applied) pairs; pure CPU work.
 
     Empty texts carry no signal and are left out; codes not in the codebook are ignored; no
     examples at all give the codebook-only model. A code with fewer than two positive examples
-    keeps the codebook prior alone. Raises :class:`Cancelled` when ``should_stop`` returns true
-    between steps (the caller keeps whatever model it had).
+    keeps the codebook prior alone. ``reference`` rows (another study's coded responses) join
+    the fit as the coder's own do, but only for the codes the reference labels: for any other
+    code they count neither for nor against it. Raises :class:`Cancelled` when ``should_stop``
+    returns true between steps (the caller keeps whatever model it had).
     """
     if len(texts) != len(labels):
         raise ValueError(f"fit got {len(texts)} texts but {len(labels)} label sets")
-    pairs = [(t, frozenset(ls)) for t, ls in zip(texts, labels, strict=True) if t.strip()]
-    trained = _train(codebook, pairs, seed, should_stop or (lambda: False)) if pairs else None
+    everything = frozenset(codebook.ids)
+    rows = [(t, frozenset(ls), everything) for t, ls in zip(texts, labels, strict=True)]
+    if reference is not None:
+        spoken = frozenset(reference.codes)
+        rows += [(t, ls, spoken) for t, ls in zip(reference.texts, reference.labels, strict=True)]
+    rows = [row for row in rows if row[0].strip()]
+    trained = _train(codebook, rows, seed, should_stop or (lambda: False)) if rows else None
     return FittedModel(codebook, trained)
 
 
-def _train(codebook: Codebook, pairs: list[tuple[str, frozenset[str]]], seed: int,
+def _train(codebook: Codebook, rows: list[tuple[str, frozenset[str], frozenset[str]]], seed: int,
            should_stop: Callable[[], bool]) -> Trained:
+    """Fit on (text, codes applied, codes the row speaks for) rows."""
     import numpy as np
 
     from codewell.suggest.features import Featurizer
@@ -250,32 +259,36 @@ def _train(codebook: Codebook, pairs: list[tuple[str, frozenset[str]]], seed: in
     # macro-F1 across writers by 0.01-0.04); calibration and thresholds use coded rows only.
     # Inclusion and exclusion notes are instructions to a coder ("... also code
     # interpretation_difficulty"), not responses: they shape the prior's profile, never the fit.
-    n_real = len(pairs)
-    pairs = pairs + [(row, frozenset({c.id})) for c in codebook.codes for row in c.examples]
-    gold = np.array([[code in ls for code in codes] for _, ls in pairs], dtype=np.int8)
-    analyses = analyse_many([t for t, _ in pairs], shared_prior(codebook).vocabulary)
+    n_real = len(rows)
+    everything = frozenset(codes)
+    rows = rows + [(row, frozenset({c.id}), everything) for c in codebook.codes for row in c.examples]
+    gold = np.array([[code in ls for code in codes] for _, ls, _ in rows], dtype=np.int8)
+    # Which codes each row speaks for: a code is fitted only on its rows (see _ridge).
+    known = np.array([[code in spoken for code in codes] for _, _, spoken in rows], dtype=bool)
+    analyses = analyse_many([t for t, _, _ in rows], shared_prior(codebook).vocabulary)
     _checkpoint(should_stop)
     view = shared_prior(codebook).view(analyses)
     featurizer = Featurizer()
     features = featurizer.fit_transform(analyses, view.features)
     _checkpoint(should_stop)
-    coef, intercept, held_out = _ridge(features, 2.0 * gold - 1.0, seed, should_stop)
+    coef, intercept, held_out = _ridge(features, 2.0 * gold - 1.0, known, seed, should_stop)
     _deny_denials(coef, features.shape[1] - view.features.shape[1])
-    gold, held_out, pairs = gold[:n_real], held_out[:n_real], pairs[:n_real]
+    gold, held_out, known = gold[:n_real], held_out[:n_real], known[:n_real]
     k = len(codes)
-    positives = gold.sum(axis=0)
-    has_model = np.minimum(positives, len(pairs) - positives) >= MIN_POSITIVES
+    positives = (gold & known).sum(axis=0)
+    has_model = np.minimum(positives, known.sum(axis=0) - positives) >= MIN_POSITIVES
     calibrations = [Calibration()] * k
     thresholds = np.full(k, DEFAULT_THRESHOLD)
     for c in np.flatnonzero(has_model):
-        calibrations[c] = fit_calibration(held_out[:, c], gold[:, c])
-        thresholds[c] = choose_threshold(calibrations[c].apply(held_out[:, c]), gold[:, c])
+        said = known[:, c]
+        calibrations[c] = fit_calibration(held_out[said, c], gold[said, c])
+        thresholds[c] = choose_threshold(calibrations[c].apply(held_out[said, c]), gold[said, c])
     prior_weight = np.where(has_model, 1.0 / (1.0 + positives / PRIOR_HALF_LIFE), 1.0)
     names = tuple(featurizer.words.get_feature_names_out())
     shown = evidence_weights(coef[:, :len(names)], names, featurizer.words.idf_,
                              features.shape[0], has_model)
     return Trained(featurizer, coef, intercept, has_model, tuple(calibrations), thresholds,
-                   prior_weight, len(pairs), names, shown)
+                   prior_weight, n_real, names, shown)
 
 
 def _deny_denials(coef: np.ndarray, prior_start: int) -> None:
@@ -344,23 +357,49 @@ def _checkpoint(should_stop: Callable[[], bool]) -> None:
         raise Cancelled
 
 
-def _ridge(features: sparse.csr_matrix, targets: np.ndarray, seed: int,
+def _ridge(features: sparse.csr_matrix, targets: np.ndarray, known: np.ndarray, seed: int,
            should_stop: Callable[[], bool]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Ridge regression of +-1 targets (n, k) on all codes at once, with held-out scores.
+    """Ridge regression of +-1 targets (n, k) with held-out scores, each code fitted on the rows
+    that speak for it (``known``, (n, k)); codes whose rows are the same share one solve, so
+    without a reference set (every row speaks for every code) there is one solve for all.
 
     Returns coefficients (k, d), intercepts (k,) and, for every training response, the score a
-    model trained without it would give (n, k). Up to ``DUAL_LIMIT`` responses this is the dual
-    (kernel) form with exact held-out scores from one matrix inverse: with
-    ``G = (K + alpha I)^-1``, leaving out the set S (response i and its ``NEIGHBOURS``) gives
-    ``y_S - (G_SS)^-1 (G y)_S`` (:func:`_neighbours_out`). Beyond it the n x n kernel is too
-    big, so the primal is solved iteratively and the held-out scores come from K-fold
-    cross-validation.
+    model trained without it would give (n, k; 0 where the row does not speak for the code).
     """
     import numpy as np
 
-    n = features.shape[0]
-    if n <= DUAL_LIMIT:
-        kernel = (features @ features.T).toarray() + 1.0  # + 1: a constant feature, the intercept
+    n, k = targets.shape
+    coef = np.zeros((k, features.shape[1]))
+    intercept = np.zeros(k)
+    held_out = np.zeros((n, k))
+    patterns, group_of = np.unique(known.T, axis=0, return_inverse=True)
+    # + 1: a constant feature, the intercept
+    kernel = (features @ features.T).toarray() + 1.0 if n <= DUAL_LIMIT else None
+    for g, pattern in enumerate(patterns):
+        rows, codes = np.flatnonzero(pattern), np.flatnonzero(np.ravel(group_of) == g)
+        if not len(rows):
+            continue
+        part = features[rows]
+        sub = (None if len(rows) > DUAL_LIMIT else kernel[np.ix_(rows, rows)] if kernel is not None
+               else (part @ part.T).toarray() + 1.0)
+        c, b, h = _ridge_rows(part, sub, targets[np.ix_(rows, codes)], seed, should_stop)
+        coef[codes], intercept[codes], held_out[np.ix_(rows, codes)] = c, b, h
+    return coef, intercept, held_out
+
+
+def _ridge_rows(features: sparse.csr_matrix, kernel: np.ndarray | None, targets: np.ndarray,
+                seed: int, should_stop: Callable[[], bool]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One ridge solve of targets (n, m) on the rows' features, with held-out scores.
+
+    Up to ``DUAL_LIMIT`` responses (``kernel`` given, with its + 1) this is the dual (kernel)
+    form with exact held-out scores from one matrix inverse: with ``G = (K + alpha I)^-1``,
+    leaving out the set S (response i and its ``NEIGHBOURS``) gives ``y_S - (G_SS)^-1 (G y)_S``
+    (:func:`_neighbours_out`). Beyond it the n x n kernel is too big, so the primal is solved
+    iteratively and the held-out scores come from K-fold cross-validation.
+    """
+    import numpy as np
+
+    if kernel is not None:
         _checkpoint(should_stop)
         dual, inverse_factor = _solve_kernel(kernel, targets)
         held_out = _neighbours_out(kernel, inverse_factor, dual, targets)

@@ -285,7 +285,8 @@ class _Server:
             try:
                 if isinstance(request, StoredRequest):
                     request = request.read()
-                model = fit_model(request.codebook, request.texts, request.labels, seed=request.seed,
+                model = fit_model(request.codebook, request.texts, request.labels,
+                                  reference=request.reference, seed=request.seed,
                                   should_stop=superseded)
             except Cancelled:
                 self.reply(call, True, None)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from codewell.errors import ModelError
-from codewell.values import Codebook
+from codewell.values import Codebook, ReferenceSet
 
 if TYPE_CHECKING:
     from codewell.suggest.model import FittedModel
@@ -44,6 +44,8 @@ class HasDecisions(Protocol):
 
     def training_examples(self, coder: str) -> tuple[list[str], list[frozenset[str]]]: ...
 
+    def reference(self) -> ReferenceSet | None: ...
+
 
 @dataclass(frozen=True)
 class TrainingRequest:
@@ -53,6 +55,7 @@ class TrainingRequest:
     texts: tuple[str, ...]
     labels: tuple[frozenset[str], ...]
     seed: int = 0
+    reference: ReferenceSet | None = None
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,10 @@ class TrainingResult:
 
 
 def training_request(project: HasDecisions, coder: str | None, *, seed: int = 0) -> TrainingRequest:
-    """Train on the responses ``coder`` finished; nobody named means the codebook alone."""
+    """Train on the responses ``coder`` finished and the project's reference set, if it has one;
+    nobody named means the codebook and the reference alone."""
     texts, labels = project.training_examples(coder) if coder is not None else ([], [])
-    return TrainingRequest(project.codebook, tuple(texts), tuple(labels), seed)
+    return TrainingRequest(project.codebook, tuple(texts), tuple(labels), seed, project.reference())
 
 
 @dataclass(frozen=True)
@@ -256,8 +260,8 @@ def _train(request: TrainingRequest | StoredRequest, ticket: int) -> TrainingRes
     if isinstance(request, StoredRequest):
         request = request.read()
     try:
-        model = fit_model(request.codebook, request.texts, request.labels, seed=request.seed,
-                          should_stop=superseded)
+        model = fit_model(request.codebook, request.texts, request.labels, reference=request.reference,
+                          seed=request.seed, should_stop=superseded)
     except Cancelled:
         return None
     return TrainingResult(model, time.monotonic() - started, os.getpid())

@@ -1,0 +1,50 @@
+"""The reference set: coded responses of another study, kept whole in the project.
+
+Operations of one :class:`~codewell.store.unit.Unit`. A project holds at most one reference;
+replacing it deletes the old rows and writes the new ones in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, delete, insert, select
+
+from codewell.store import schema
+from codewell.values import ReferenceSet
+
+_FIELDS = ("source", "codes", "added_at")
+
+
+class ReferenceOps:
+    conn: Connection
+
+    def replace_reference(self, reference: ReferenceSet | None) -> None:
+        """Store ``reference`` instead of whatever reference the project had (None: none)."""
+        m, t = schema.meta, schema.reference_rows
+        keys = [schema.REFERENCE_KEY + name for name in _FIELDS]
+        self.conn.execute(delete(t))
+        self.conn.execute(delete(m).where(m.c.key.in_(keys)))
+        if reference is None:
+            return
+        values = (reference.source, json.dumps(list(reference.codes)), reference.added_at)
+        self.conn.execute(insert(m), [{"key": k, "value": v} for k, v in zip(keys, values, strict=True)])
+        self.conn.execute(insert(t), [{"source_id": rid, "text": text, "codes": json.dumps(sorted(codes))}
+                                      for rid, text, codes in zip(reference.ids, reference.texts,
+                                                                  reference.labels, strict=True)])
+
+    def reference(self) -> ReferenceSet | None:
+        m, t = schema.meta, schema.reference_rows
+        found = dict(self.conn.execute(select(m.c.key, m.c.value)
+                                       .where(m.c.key.startswith(schema.REFERENCE_KEY))).all())
+        if not found:
+            return None
+        rows: Sequence[tuple[str, str, str]] = self.conn.execute(
+            select(t.c.source_id, t.c.text, t.c.codes).order_by(t.c.pk)).all()
+        return ReferenceSet(
+            source=found[schema.REFERENCE_KEY + "source"],
+            codes=tuple(json.loads(found[schema.REFERENCE_KEY + "codes"])),
+            added_at=found[schema.REFERENCE_KEY + "added_at"],
+            ids=tuple(r[0] for r in rows), texts=tuple(r[1] for r in rows),
+            labels=tuple(frozenset(json.loads(r[2])) for r in rows))
