@@ -116,7 +116,11 @@ def test_the_command_adds_shows_and_drops_a_reference(study: Project, tmp_path: 
     assert both.exit_code == 2 and "not both" in both.output
     missing = run("reference", location, tmp_path / "nope.csv")
     assert missing.exit_code == 2 and "nope.csv: no such labelled file" in missing.output
+    status = run("status", location)
+    assert "Reference: other.csv, 4 coded responses of another study" in status.stdout
+    assert json.loads(run("status", location, "--json").stdout)["reference"]["responses"] == 4
     assert run("reference", location, "--clear").stdout.strip() == "Reference dropped."
+    assert json.loads(run("status", location, "--json").stdout)["reference"] is None
     with Project.open(location) as project:
         assert project.reference() is None
 
@@ -189,3 +193,26 @@ def test_a_new_study_with_a_reference_suggests_from_its_first_response(tmp_path:
     anxiety = book.ids.index("anxiety")
     assert not predict(fit_model(book, [], []), text)[0][anxiety]
     assert predict(fit_model(book, [], [], reference=reference), text)[0][anxiety]
+
+
+@pytest.mark.postgresql
+def test_a_reference_moves_with_the_project_to_a_server_and_back(tmp_path: Path) -> None:
+    from pg_support import fresh_database
+
+    source = tmp_path / "study.cw"
+    with Project.create(source, _book()) as project:
+        project.add_responses([Response("R1", OURS[0], 2)], "ours.csv")
+        kept, _ = project.set_reference(labelled(tmp_path / "other.csv", OTHER_STUDY))
+    url = fresh_database()
+    assert run("migrate", source, url).exit_code == 0
+    back = tmp_path / "back.cw"
+    assert run("migrate", url, back).exit_code == 0
+    for location in (url, back):
+        with Project.open(location) as project:
+            assert project.reference() == kept
+
+
+def _book():
+    from codewell.codebook import load_codebook
+
+    return load_codebook(CODEBOOK)

@@ -53,6 +53,9 @@ def evaluate(
                            "the learning curve of the suggestions shown before each decision.")] = False,
     order: Annotated[str, typer.Option(
         help="Order of the simulated coder: file (the coding screen's default) | uncertain | random.")] = "file",
+    reference: Annotated[bool, typer.Option(
+        "--reference", help="With --simulate: the simulated study of TEST has TRAIN as its reference "
+                            "set (see `codewell reference`), as a new study would.")] = False,
     seed: Annotated[int, typer.Option(help="Seed for folds, ordering and the model.")] = 0,
     as_json: JsonOpt = False,
 ) -> None:
@@ -61,7 +64,7 @@ def evaluate(
     from codewell.cli.suggest_cmds import run_evaluate
 
     chosen = [c.strip() for c in codes.split(",") if c.strip()] if codes else None
-    typer.echo(run_evaluate(train, test, codebook, chosen, cv, simulate, order, seed, as_json))
+    typer.echo(run_evaluate(train, test, codebook, chosen, cv, simulate, order, seed, as_json, reference))
 
 
 def _report_slice(project: str, coder: str | None, non_answers: str | None):  # type: ignore[no-untyped-def]

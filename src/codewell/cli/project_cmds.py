@@ -83,6 +83,10 @@ def status(project: ProjectArg, as_json: JsonOpt = False,
     cb = summary["codebook"]
     typer.echo(f"{summary['project']}: {summary['responses']} responses ({summary['empty']} empty)")
     typer.echo(f"Codebook '{cb['title']}' version {cb['version']}: {', '.join(cb['codes'])}")
+    if summary["reference"]:
+        ref = summary["reference"]
+        typer.echo(f"Reference: {ref['source']}, {ref['responses']} coded responses of another study "
+                   f"(added {ref['added_at']}; codewell reference)")
     rows = [(name, c["done"], c["remaining"], c["skipped"], c["flagged"], c["decisions"])
             for name, c in summary["coders"].items()]
     typer.echo(table(("coder", "done", "remaining", "skipped", "flagged", "decisions"), rows) if rows

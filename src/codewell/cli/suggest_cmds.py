@@ -29,7 +29,8 @@ CURVE_POINTS = (10, 20, 30, 50, 75, 100, 150, 200, 300, 500)
 
 
 def run_evaluate(train: Path, test: Path | None, codebook: Path, codes: list[str] | None,
-                 cv: int | None, simulate: bool, order: str, seed: int, as_json: bool) -> str:
+                 cv: int | None, simulate: bool, order: str, seed: int, as_json: bool,
+                 train_as_reference: bool = False) -> str:
     """Train on TRAIN and score on TEST (or K-fold cross-validate TRAIN); the report as text."""
     from codewell.codebook import load_codebook
     from codewell.suggest import evaluate
@@ -44,6 +45,9 @@ def run_evaluate(train: Path, test: Path | None, codebook: Path, codes: list[str
         raise CodewellError("give a TEST file to score on, or --cv K to cross-validate TRAIN")
     if test is not None and cv is not None:
         raise CodewellError("give either a TEST file or --cv K, not both")
+    if train_as_reference and (test is None or not simulate):
+        raise CodewellError("--reference simulates a study of TEST with TRAIN as its reference: "
+                            "give a TEST file and --simulate")
     book = load_codebook(codebook)
     train_data = read_labelled(train, book, codes)
     test_data = read_labelled(test, book, codes) if test is not None else None
@@ -52,7 +56,7 @@ def run_evaluate(train: Path, test: Path | None, codebook: Path, codes: list[str
     if test_data is not None and not [c for c in train_data.codes if c in test_data.codes]:
         raise CodewellError(f"{train} and {test} label no code in common")
     report = run_alone(evaluate.evaluate_labelled, book, train_data, test_data, int(cv or 0),
-                       order if simulate else None, seed)
+                       order if simulate else None, seed, train_as_reference)
     report = {"train": str(train), "test": None if test is None else str(test), "cv": cv, **report}
     report["warnings"] = list(dict.fromkeys(
         [*train_data.warnings, *(test_data.warnings if test_data is not None else ())]))
@@ -255,8 +259,10 @@ def _evaluate_text(report: dict[str, Any]) -> str:
         curve = simulation["curve"]
         points = [p for p in curve if p["coded"] in CURVE_POINTS or p is curve[-1]]
         after = simulation["after_30"]
-        lines += ["", f"simulated coding ({simulation['order']} order), suggestions shown before "
-                      f"each decision, last 20:",
+        study = (f", {simulation['reference']} as the study's reference" if simulation.get("reference")
+                 else ", from the codebook alone")
+        lines += ["", f"simulated coding ({simulation['order']} order{study}), suggestions shown "
+                      f"before each decision, last 20:",
                   table(["coded", "F1", "exactly right"],
                         [[p["coded"], _num(p["f1_last20"]), _num(p["exact_share_last20"])]
                          for p in points]),

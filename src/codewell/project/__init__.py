@@ -359,7 +359,8 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
             return {"project": self.location, "responses": total, "empty": empty,
                     "codebook": {"version": version, "title": cb.title, "hash": cb.content_hash(),
                                  "codes": list(cb.ids)},
-                    "coders": coders, "sets": self._sets_summary_in(unit)}
+                    "coders": coders, "sets": self._sets_summary_in(unit),
+                    "reference": unit.reference_summary()}
 
         return self._db.read(read)
 

@@ -17,7 +17,6 @@ from codewell.errors import DataFileError
 if TYPE_CHECKING:
     from codewell.project import Project
     from codewell.store import Unit
-    from codewell.suggest.labelled import LabelledData
     from codewell.values import ReferenceSet
 
 _IN_CHUNK = 500
@@ -32,6 +31,7 @@ class References:
         and the warnings to show (a codebook code the file does not label, a column that is not
         a code, answers left out because this project has them too). The project is unchanged
         when the file is refused."""
+        from codewell.store.records import now
         from codewell.suggest.labelled import read_labelled
 
         data = read_labelled(path, self.codebook)
@@ -46,7 +46,7 @@ class References:
                 raise DataFileError(f"{path}: no row is left to learn from"
                                     + (" (every answer is also a response of this project)"
                                        if left_out else " (every response is empty)"))
-            reference = _reference(path, data, kept)
+            reference = data.subset(kept).as_reference(now().isoformat(timespec="seconds"))
             unit.replace_reference(reference)
             return reference, data.warnings + notes
 
@@ -64,16 +64,6 @@ class References:
     def reference(self: Project) -> ReferenceSet | None:
         """The project's reference set (None: the suggester learns from the coder alone)."""
         return self._db.read(lambda unit: unit.reference())
-
-
-def _reference(path: str | Path, data: LabelledData, rows: list[int]) -> ReferenceSet:
-    from codewell.store.records import now
-    from codewell.values import ReferenceSet
-
-    return ReferenceSet(source=Path(path).name, codes=data.codes,
-                        added_at=now().isoformat(timespec="seconds"),
-                        ids=tuple(data.ids[i] for i in rows), texts=tuple(data.texts[i] for i in rows),
-                        labels=tuple(data.label_sets(rows)))
 
 
 def _shared_answers(unit: Unit, texts: tuple[str, ...]) -> set[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
 from codewell.store import schema
 from codewell.values import ReferenceSet
@@ -34,10 +34,23 @@ class ReferenceOps:
                                       for rid, text, codes in zip(reference.ids, reference.texts,
                                                                   reference.labels, strict=True)])
 
+    def reference_summary(self) -> dict[str, str | int] | None:
+        """Where the reference came from, when, and how many answers it holds (rows unread)."""
+        found = self._reference_meta()
+        if not found:
+            return None
+        count = self.conn.execute(select(func.count()).select_from(schema.reference_rows)).scalar_one()
+        return {"source": found[schema.REFERENCE_KEY + "source"],
+                "added_at": found[schema.REFERENCE_KEY + "added_at"], "responses": int(count)}
+
+    def _reference_meta(self) -> dict[str, str]:
+        m = schema.meta
+        return dict(self.conn.execute(select(m.c.key, m.c.value)
+                                      .where(m.c.key.startswith(schema.REFERENCE_KEY))).all())
+
     def reference(self) -> ReferenceSet | None:
-        m, t = schema.meta, schema.reference_rows
-        found = dict(self.conn.execute(select(m.c.key, m.c.value)
-                                       .where(m.c.key.startswith(schema.REFERENCE_KEY))).all())
+        t = schema.reference_rows
+        found = self._reference_meta()
         if not found:
             return None
         rows: Sequence[tuple[str, str, str]] = self.conn.execute(

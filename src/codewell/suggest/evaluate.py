@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from codewell.values import Codebook
+from codewell.values import Codebook, ReferenceSet
 from codewell.suggest.labelled import LabelledData
 from codewell.suggest.model import TENTATIVE_SHARE, FittedModel, fit_model
 from codewell.suggest.ordering import Order, order_responses
@@ -129,14 +129,17 @@ def cross_validate(codebook: Codebook, data: LabelledData, folds: int,
 
 
 def evaluate_labelled(codebook: Codebook, train: LabelledData, test: LabelledData | None, folds: int,
-                      simulate_order: Order | None, seed: int) -> dict[str, Any]:
+                      simulate_order: Order | None, seed: int,
+                      train_as_reference: bool = False) -> dict[str, Any]:
     """The whole ``codewell evaluate`` job: train/test (or K-fold) scores, and the simulated coder
-    when ``simulate_order`` is given. Module-level and plain-data in and out, so it can run in a
-    process of its own (see :func:`codewell.suggest.service.run_alone`)."""
+    when ``simulate_order`` is given (a study with ``train`` as its reference set when
+    ``train_as_reference``, which needs a ``test``). Module-level and plain-data in and out, so
+    it can run in a process of its own (see :func:`codewell.suggest.service.run_alone`)."""
     report = (train_test(codebook, train, test, seed) if test is not None
               else cross_validate(codebook, train, folds, seed))
     if simulate_order is not None:
-        report["simulation"] = simulate(codebook, test or train, simulate_order, seed)
+        reference = train.as_reference() if train_as_reference and test is not None else None
+        report["simulation"] = simulate(codebook, test or train, simulate_order, seed, reference)
     return report
 
 
@@ -151,8 +154,9 @@ def retrain_due(coded: int) -> bool:
 
 
 def simulate(codebook: Codebook, data: LabelledData, order: Order = "uncertain",
-             seed: int = 0) -> dict[str, Any]:
-    """Replay ``data``'s gold labels as a coder starting a new study; the learning curve.
+             seed: int = 0, reference: ReferenceSet | None = None) -> dict[str, Any]:
+    """Replay ``data``'s gold labels as a coder starting a new study (with ``reference`` as its
+    reference set, or from the codebook alone); the learning curve.
 
     Returns ``{"order", "curve": [{"coded", "f1_last20", "exact_share_last20"}, ...],
     "after_30": {...}}`` where entry ``coded = n`` scores the suggestions shown for the last 20
@@ -161,7 +165,7 @@ def simulate(codebook: Codebook, data: LabelledData, order: Order = "uncertain",
     import numpy as np
 
     book = restrict(codebook, data.codes)
-    model = FittedModel(book)
+    model = fit_model(book, [], [], reference=reference)
     remaining = list(range(len(data)))
     if order == "random":
         remaining = [remaining[i] for i in order_responses(model, data.texts, "random", seed)]
@@ -185,9 +189,10 @@ def simulate(codebook: Codebook, data: LabelledData, order: Order = "uncertain",
         stale = retrain_due(len(shown_order))
         if stale and remaining:
             model = fit_model(book, [data.texts[i] for i in shown_order],
-                              data.label_sets(shown_order), seed=seed)
+                              data.label_sets(shown_order), reference=reference, seed=seed)
     gold = data.gold[shown_order].astype(bool)
-    return {"order": order, "curve": _curve(gold, shown, data.codes),
+    return {"order": order, "reference": None if reference is None else reference.source,
+            "curve": _curve(gold, shown, data.codes),
             "after_30": _after(gold, shown, data.codes, 30)}
 
 

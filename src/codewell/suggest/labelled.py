@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from codewell.errors import DataFileError
 from codewell.fuzzy import did_you_mean
-from codewell.values import Codebook
+from codewell.values import Codebook, ReferenceSet
 
 if TYPE_CHECKING:
     import numpy as np
@@ -42,6 +42,11 @@ class LabelledData:
         picked = range(len(self.texts)) if rows is None else rows
         return [frozenset(c for c, v in zip(self.codes, self.gold[i], strict=True) if v)
                 for i in picked]
+
+    def as_reference(self, added_at: str = "") -> ReferenceSet:
+        """These rows as a project's reference set (see :mod:`codewell.project.reference`)."""
+        return ReferenceSet(Path(self.path).name, self.codes, added_at, self.ids, self.texts,
+                            tuple(self.label_sets()))
 
     def subset(self, rows: Sequence[int]) -> LabelledData:
         return LabelledData(self.path, tuple(self.ids[i] for i in rows),

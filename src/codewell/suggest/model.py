@@ -90,6 +90,7 @@ class Trained:
     n_examples: int
     word_names: tuple[str, ...]
     evidence_weights: np.ndarray
+    n_reference: int = 0
 
     def __post_init__(self) -> None:
         for value in (self.coef, self.intercept, self.has_model, self.thresholds,
@@ -115,8 +116,13 @@ class FittedModel:
 
     @property
     def n_examples(self) -> int:
-        """How many labelled examples the model was trained on."""
+        """How many labelled examples the model was trained on (the reference's included)."""
         return self.trained.n_examples if self.trained is not None else 0
+
+    @property
+    def n_reference(self) -> int:
+        """How many of them came from the project's reference set."""
+        return self.trained.n_reference if self.trained is not None else 0
 
     def __repr__(self) -> str:
         return (f"FittedModel({self.codebook.title!r}, {len(self.codebook.ids)} codes, "
@@ -243,13 +249,15 @@ def fit_model(codebook: Codebook, texts: Sequence[str], labels: Sequence[frozens
         spoken = frozenset(reference.codes)
         rows += [(t, ls, spoken) for t, ls in zip(reference.texts, reference.labels, strict=True)]
     rows = [row for row in rows if row[0].strip()]
-    trained = _train(codebook, rows, seed, should_stop or (lambda: False)) if rows else None
+    n_reference = sum(1 for text in reference.texts if text.strip()) if reference is not None else 0
+    trained = _train(codebook, rows, n_reference, seed, should_stop or (lambda: False)) if rows else None
     return FittedModel(codebook, trained)
 
 
-def _train(codebook: Codebook, rows: list[tuple[str, frozenset[str], frozenset[str]]], seed: int,
-           should_stop: Callable[[], bool]) -> Trained:
-    """Fit on (text, codes applied, codes the row speaks for) rows."""
+def _train(codebook: Codebook, rows: list[tuple[str, frozenset[str], frozenset[str]]],
+           n_reference: int, seed: int, should_stop: Callable[[], bool]) -> Trained:
+    """Fit on (text, codes applied, codes the row speaks for) rows, the last ``n_reference`` of
+    them from a reference set."""
     import numpy as np
 
     from codewell.suggest.features import Featurizer
@@ -288,7 +296,7 @@ def _train(codebook: Codebook, rows: list[tuple[str, frozenset[str], frozenset[s
     shown = evidence_weights(coef[:, :len(names)], names, featurizer.words.idf_,
                              features.shape[0], has_model)
     return Trained(featurizer, coef, intercept, has_model, tuple(calibrations), thresholds,
-                   prior_weight, n_real, names, shown)
+                   prior_weight, n_real, names, shown, n_reference)
 
 
 def _deny_denials(coef: np.ndarray, prior_start: int) -> None:

@@ -57,6 +57,7 @@ class ModelInfo:
     mode: str
     n_examples: int
     seconds: float
+    n_reference: int = 0
 
 
 class SuggestionProcess:
@@ -299,7 +300,7 @@ class _Server:
                 continue
             self.keep(generation, model)
             self.reply(call, True, ModelInfo(generation, model.mode, model.n_examples,
-                                             time.monotonic() - started))
+                                             time.monotonic() - started, model.n_reference))
 
     def answer(self) -> None:
         """The answering thread: questions in the order asked, from the model they name."""

@@ -112,7 +112,9 @@ class ModelLink(PaletteTypeahead):
     def _trained_state(self) -> str:
         model = self.model
         assert model is not None
-        return f"model: {model.mode} ({model.n_examples} coded, {self.train_seconds:.1f} s)"
+        own = model.n_examples - model.n_reference
+        learnt = f"{own} coded + {model.n_reference:,} reference" if model.n_reference else f"{own} coded"
+        return f"model: {model.mode} ({learnt}, {self.train_seconds:.1f} s)"
 
     # -- training -------------------------------------------------------------------------------
     @property
