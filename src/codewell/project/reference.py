@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from codewell.store import Unit
     from codewell.values import ReferenceSet
 
-_IN_CHUNK = 500
-
 
 class References:
     """The reference set of a :class:`~codewell.project.Project` (``self`` is one)."""
@@ -37,7 +35,7 @@ class References:
         data = read_labelled(path, self.codebook)
 
         def work(unit: Unit) -> tuple[ReferenceSet, tuple[str, ...]]:
-            ours = _shared_answers(unit, data.texts)
+            ours = unit.shared_answers(data.texts)
             kept = [i for i, text in enumerate(data.texts) if text.strip() and text.strip() not in ours]
             left_out = sum(1 for text in data.texts if text.strip() in ours)
             notes = (f"{path}: {left_out} answer(s) are also responses of this project and were "
@@ -64,18 +62,3 @@ class References:
     def reference(self: Project) -> ReferenceSet | None:
         """The project's reference set (None: the suggester learns from the coder alone)."""
         return self._db.read(lambda unit: unit.reference())
-
-
-def _shared_answers(unit: Unit, texts: tuple[str, ...]) -> set[str]:
-    """Which of ``texts`` (stripped) are also, word for word, responses of this project."""
-    from sqlalchemy import select
-
-    from codewell.store import schema
-
-    r = schema.responses
-    wanted = sorted({t for text in texts for t in (text, text.strip()) if t.strip()})
-    found: set[str] = set()
-    for start in range(0, len(wanted), _IN_CHUNK):
-        found.update(text.strip() for text in unit.conn.execute(
-            select(r.c.text).where(r.c.text.in_(wanted[start:start + _IN_CHUNK]))).scalars())
-    return found

@@ -15,6 +15,7 @@ from codewell.store import schema
 from codewell.values import ReferenceSet
 
 _FIELDS = ("source", "codes", "added_at")
+_IN_CHUNK = 500
 
 
 class ReferenceOps:
@@ -33,6 +34,16 @@ class ReferenceOps:
         self.conn.execute(insert(t), [{"source_id": rid, "text": text, "codes": json.dumps(sorted(codes))}
                                       for rid, text, codes in zip(reference.ids, reference.texts,
                                                                   reference.labels, strict=True)])
+
+    def shared_answers(self, texts: Sequence[str]) -> set[str]:
+        """Which of ``texts`` (stripped) are also, word for word, responses of this project."""
+        r = schema.responses
+        wanted = sorted({t for text in texts for t in (text, text.strip()) if t.strip()})
+        found: set[str] = set()
+        for start in range(0, len(wanted), _IN_CHUNK):
+            found.update(text.strip() for text in self.conn.execute(
+                select(r.c.text).where(r.c.text.in_(wanted[start:start + _IN_CHUNK]))).scalars())
+        return found
 
     def reference_summary(self) -> dict[str, str | int] | None:
         """Where the reference came from, when, and how many answers it holds (rows unread)."""
