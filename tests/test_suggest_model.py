@@ -279,3 +279,34 @@ def test_held_out_scores_are_those_of_a_model_fitted_without_the_response_and_it
         refit = np.linalg.solve(kernel[np.ix_(kept, kept)] + suggester.ALPHA * np.eye(len(kept)),
                                 targets[kept])
         np.testing.assert_allclose(held_out[i], kernel[i, kept] @ refit, atol=1e-9)
+
+
+@pytest.mark.parametrize("dual_limit", [4000, 10])
+def test_each_code_is_fitted_only_on_the_rows_that_speak_for_it(monkeypatch, dual_limit):
+    """A reference's rows say nothing about a code they do not label: that code's fit is the fit
+    on the other rows alone, exactly, on the kernel path and on the primal one (more rows than
+    ``DUAL_LIMIT``); codes every row speaks for share one fit on all of them."""
+    from scipy import sparse
+
+    from codewell.suggest import model as suggester
+
+    monkeypatch.setattr(suggester, "DUAL_LIMIT", dual_limit)
+    rng = np.random.default_rng(5)
+    features = sparse.csr_matrix(rng.random((30, 6)))
+    targets = rng.choice([-1.0, 1.0], size=(30, 3))
+    known = np.ones((30, 3), dtype=bool)
+    known[18:, 1] = False  # rows 18-29 (a reference) do not label code 1
+    never = lambda: False  # noqa: E731
+    coef, intercept, held_out = suggester._ridge(features, targets, known, 0, never)
+    own_coef, own_intercept, own_held = suggester._ridge(
+        features[:18], targets[:18, 1:2], np.ones((18, 1), dtype=bool), 0, never)
+    all_coef, all_intercept, _ = suggester._ridge(features, targets[:, [0, 2]],
+                                                  np.ones((30, 2), dtype=bool), 0, never)
+    np.testing.assert_allclose(coef[1], own_coef[0], atol=1e-8)
+    np.testing.assert_allclose(intercept[1], own_intercept[0], atol=1e-8)
+    np.testing.assert_allclose(held_out[:18, 1], own_held[:, 0], atol=1e-8)
+    assert not held_out[18:, 1].any()
+    np.testing.assert_allclose(coef[[0, 2]], all_coef, atol=1e-8)
+    np.testing.assert_allclose(intercept[[0, 2]], all_intercept, atol=1e-8)
+    other, _, _ = suggester._ridge(features, targets, np.ones((30, 3), dtype=bool), 0, never)
+    assert not np.allclose(other[1], coef[1], atol=1e-3)  # the 12 rows would have moved it

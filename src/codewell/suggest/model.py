@@ -472,5 +472,8 @@ def _solve_kernel(kernel: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, 
 def _ridge_primal(features: sparse.csr_matrix, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.linear_model import Ridge
 
+    import numpy as np
+
     fit = Ridge(alpha=ALPHA, solver="sparse_cg").fit(features, targets)
-    return fit.coef_, fit.intercept_
+    # one target column comes back flat; keep (m, d) and (m,) whatever m
+    return np.reshape(fit.coef_, (targets.shape[1], -1)), np.reshape(fit.intercept_, targets.shape[1])
