@@ -77,6 +77,18 @@ def test_answers_this_project_has_are_left_out(study: Project, tmp_path: Path) -
     assert any("1 answer(s) are also responses of this project and were left out" in w for w in warnings)
 
 
+@pytest.mark.engines
+def test_responses_imported_later_leave_the_reference_too(study: Project, tmp_path: Path) -> None:
+    """The same rule after the fact: an answer imported into the project once the reference is
+    there is dropped from the reference in the same transaction."""
+    study.set_reference(labelled(tmp_path / "other.csv", OTHER_STUDY))
+    study.add_responses([Response("R9", OTHER_STUDY[1][1] + "\n", 9), Response("R10", "A new answer.", 10)],
+                        "later.csv")
+    left = study.reference()
+    assert left is not None and len(left) == 3 and OTHER_STUDY[1][1] not in left.texts
+    assert left.ids == ("O1", "O3", "O4")
+
+
 @pytest.mark.parametrize(("content", "message"), [
     (None, "no such labelled file"),
     ("id,response,anxeity\nO1,terrified,1\n", "no column is a code of the codebook"),

@@ -4,7 +4,8 @@ codebook alone (ahead of the first thirty decisions, where a coder's own few tea
 
 A reference teaches from other studies only: an answer that is also one of this project's
 responses is left out (with a warning), since its codes would be another coder's decisions on
-this very data, which a blind second coder must never be shown.
+this very data, which a blind second coder must never be shown. Responses imported later take
+their answers out of the reference the same way (``Unit.insert_responses``).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ and nothing read here outlives the transaction it was read in.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 
 from sqlalchemy import Connection, delete, func, insert, select
@@ -32,6 +32,7 @@ def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:  # type: i
 
 
 class RecordOps:
+    forget_reference_answers: Callable[[Sequence[str]], int]  # ReferenceOps, mixed in beside this class
     conn: Connection
     _coder_ids: dict[str, int]
 
@@ -152,6 +153,7 @@ class RecordOps:
         last = self.conn.execute(select(func.max(t.c.pk))).scalar() or 0
         self.conn.exec_driver_sql(sql, rows)
         search.index_added(self.conn, last)
+        self.forget_reference_answers([r.text for r in responses])
 
     def response_counts(self) -> tuple[int, int]:
         t = schema.responses

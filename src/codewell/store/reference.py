@@ -45,6 +45,19 @@ class ReferenceOps:
                 select(r.c.text).where(r.c.text.in_(wanted[start:start + _IN_CHUNK]))).scalars())
         return found
 
+    def forget_reference_answers(self, texts: Sequence[str]) -> int:
+        """Drop the reference rows that repeat one of ``texts`` (responses just added to this
+        project), as adding the reference would have: a reference teaches from other studies
+        only. How many were dropped."""
+        t = schema.reference_rows
+        if self.conn.execute(select(t.c.pk).limit(1)).first() is None:
+            return 0
+        added = {text.strip() for text in texts if text.strip()}
+        shared = [pk for pk, text in self.conn.execute(select(t.c.pk, t.c.text)) if text.strip() in added]
+        for start in range(0, len(shared), _IN_CHUNK):
+            self.conn.execute(delete(t).where(t.c.pk.in_(shared[start:start + _IN_CHUNK])))
+        return len(shared)
+
     def reference_summary(self) -> dict[str, str | int] | None:
         """Where the reference came from, when, and how many answers it holds (rows unread)."""
         found = self._reference_meta()
