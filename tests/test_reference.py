@@ -149,6 +149,28 @@ def test_a_coders_training_request_carries_the_reference(study: Project, tmp_pat
     assert training_request(study, None).reference == study.reference()
 
 
+@pytest.mark.parametrize(("sql", "message"), [
+    ("UPDATE reference_rows SET codes = '{not json' WHERE source_id = 'O2'",
+     "the codes of reference answer 'O2' are not a JSON list of code ids"),
+    ("DELETE FROM meta WHERE key = 'reference.codes'", "the reference set has no 'codes' entry"),
+])
+def test_a_hand_damaged_reference_is_one_clear_error(study: Project, tmp_path: Path, sql: str,
+                                                     message: str) -> None:
+    import sqlite3
+
+    study.set_reference(labelled(tmp_path / "other.csv", OTHER_STUDY))
+    location = str(study.location)
+    study.close()
+    conn = sqlite3.connect(location)
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+    for args in (("reference", location), ("suggest", location, "--limit", "1")):
+        result = run(*args)
+        assert result.exit_code == 3 and "Traceback" not in result.output, result.output
+        assert f"the project file is damaged ({message})" in result.output
+
+
 # -- what the model makes of it ----------------------------------------------------------------
 
 def _zebra_fit(reference_codes: tuple[str, ...]):

@@ -36,3 +36,14 @@ def status(stored: str, response_id: str) -> Status:
     except ValueError:
         raise damaged(f"response {response_id!r} has the status {stored!r}, which codewell never "
                       f"writes (expected one of {', '.join(s.value for s in Status if s is not Status.UNCODED)})") from None
+
+
+def code_list(stored: str, what: str) -> tuple[str, ...]:
+    """A JSON list of code ids (a reference row's codes, the codes a reference labels)."""
+    try:
+        value = json.loads(stored)
+    except (TypeError, ValueError):
+        value = None
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise damaged(f"{what} are not a JSON list of code ids")
+    return tuple(value)

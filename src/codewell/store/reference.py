@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from codewell.store import schema
+from codewell.store import decode, schema
 from codewell.values import ReferenceSet
 
 _FIELDS = ("source", "codes", "added_at")
@@ -63,9 +63,9 @@ class ReferenceOps:
         found = self._reference_meta()
         if not found:
             return None
+        source, _, added_at = _fields(found)
         count = self.conn.execute(select(func.count()).select_from(schema.reference_rows)).scalar_one()
-        return {"source": found[schema.REFERENCE_KEY + "source"],
-                "added_at": found[schema.REFERENCE_KEY + "added_at"], "responses": int(count)}
+        return {"source": source, "added_at": added_at, "responses": int(count)}
 
     def _reference_meta(self) -> dict[str, str]:
         m = schema.meta
@@ -79,9 +79,18 @@ class ReferenceOps:
             return None
         rows: Sequence[tuple[str, str, str]] = self.conn.execute(
             select(t.c.source_id, t.c.text, t.c.codes).order_by(t.c.pk)).all()
+        source, codes, added_at = _fields(found)
         return ReferenceSet(
-            source=found[schema.REFERENCE_KEY + "source"],
-            codes=tuple(json.loads(found[schema.REFERENCE_KEY + "codes"])),
-            added_at=found[schema.REFERENCE_KEY + "added_at"],
-            ids=tuple(r[0] for r in rows), texts=tuple(r[1] for r in rows),
-            labels=tuple(frozenset(json.loads(r[2])) for r in rows))
+            source=source, codes=decode.code_list(codes, "the codes of the reference set"),
+            added_at=added_at, ids=tuple(r[0] for r in rows), texts=tuple(r[1] for r in rows),
+            labels=tuple(frozenset(decode.code_list(r[2], f"the codes of reference answer {r[0]!r}"))
+                         for r in rows))
+
+
+def _fields(found: dict[str, str]) -> tuple[str, str, str]:
+    """Source, codes (JSON) and added_at of a reference's meta entries, all three or damage."""
+    missing = [name for name in _FIELDS if schema.REFERENCE_KEY + name not in found]
+    if missing:
+        raise decode.damaged(f"the reference set has no {missing[0]!r} entry")
+    source, codes, added_at = (found[schema.REFERENCE_KEY + name] for name in _FIELDS)
+    return source, codes, added_at
