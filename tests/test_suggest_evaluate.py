@@ -122,8 +122,10 @@ def test_a_simulated_study_can_start_from_the_training_file_as_its_reference(fil
     warm = json.loads(run_evaluate(train, test, book, None, None, True, "file", 0, True, True))
     assert cold["simulation"]["reference"] is None and warm["simulation"]["reference"] == Path(train).name
     assert warm["simulation"]["curve"][9]["f1_last20"] > cold["simulation"]["curve"][9]["f1_last20"]
-    text = run_evaluate(train, test, book, None, None, True, "file", 0, False, True)
-    assert f"(file order, {Path(train).name} as the study's reference)" in text
+    from codewell.cli.suggest_cmds import _evaluate_text  # the same report, as text (no third run)
+
+    assert f"(file order, {Path(train).name} as the study's reference)" in _evaluate_text(warm)
+    assert "(file order, from the codebook alone)" in _evaluate_text(cold)
 
 
 @pytest.mark.parametrize(("kwargs", "error", "message"), [
