@@ -250,3 +250,25 @@ def _book():
     from codewell.codebook import load_codebook
 
     return load_codebook(CODEBOOK)
+
+
+def test_renames_and_merges_carry_into_the_reference(study: Project, tmp_path: Path) -> None:
+    """As coders' decisions are carried: a renamed code keeps its reference labels under the new
+    id (and gets them back when the rename is undone); a code merged into one the reference also
+    labels adds its labels there; merged into one it does not label, it falls silent."""
+    rows = [("O1", "made it real", {"understanding": 1}), ("O2", "terrified", {"anxiety": 1}),
+            ("O3", "saw why", {"understanding": 1, "communication": 1}), ("O4", "knee", {})]
+    study.set_reference(labelled(tmp_path / "other.csv", rows, codes=("understanding", "communication", "anxiety")))
+    study.rename_code("anxiety", "worry")
+    ref = study.reference()
+    assert ref.codes == ("understanding", "communication", "worry") and ref.labels[1] == frozenset({"worry"})
+    study.undo_codebook_change()
+    ref = study.reference()
+    assert ref.codes == ("understanding", "communication", "anxiety") and ref.labels[1] == frozenset({"anxiety"})
+    study.merge_codes("communication", "understanding")
+    ref = study.reference()
+    assert ref.codes == ("understanding", "anxiety") and ref.labels[2] == frozenset({"understanding"})
+    study.merge_codes("anxiety", "adherence")  # adherence: a code the reference has no column for
+    ref = study.reference()
+    assert ref.codes == ("understanding",) and ref.labels == (
+        frozenset({"understanding"}), frozenset(), frozenset({"understanding"}), frozenset())

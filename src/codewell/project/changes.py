@@ -60,6 +60,7 @@ class CodebookChanges:
             change = make(latest)
             note = change.summary + (f": {reason.strip()}" if reason.strip() else "")
             version = unit.add_codebook_version(change.codebook, codebook_to_json(change.codebook), note=note)
+            unit.move_reference_codes(change.moves, latest.ids)
             event_note = f"{CHANGE_PREFIX}{version}: {change.summary}"
             for old, new in change.moves:
                 for coder in unit.coder_names():  # each whole or segment coding moves on its own span
@@ -87,6 +88,10 @@ class CodebookChanges:
             assert body is not None
             before = _parse_codebook(body)
             new_version = unit.add_codebook_version(before, body, note=f"{UNDO_PREFIX}{version} ({note})")
+            after = _parse_codebook(unit.codebook_body(version) or body)
+            gone, back = set(after.ids) - set(before.ids), set(before.ids) - set(after.ids)
+            if len(gone) == 1 and len(back) == 1:  # undoing a rename: its reference labels go back
+                unit.move_reference_codes([(gone.pop(), back.pop())], after.ids)
             unit.reverse_noted(f"{CHANGE_PREFIX}{version}:", new_version,
                                f"{UNDO_PREFIX}{version}")
             return new_version

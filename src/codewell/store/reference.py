@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from codewell.store import decode, schema
 from codewell.values import ReferenceSet
@@ -57,6 +57,41 @@ class ReferenceOps:
         for start in range(0, len(shared), _IN_CHUNK):
             self.conn.execute(delete(t).where(t.c.pk.in_(shared[start:start + _IN_CHUNK])))
         return len(shared)
+
+    def move_reference_codes(self, moves: Sequence[tuple[str, str]], codes_before: Sequence[str]) -> None:
+        """Carry a codebook change's moves (old id -> new id) into the reference, as coders'
+        decisions are carried: a renamed code keeps its reference labels under its new id; a code
+        merged into one the reference also labels adds its labels to that code's; merged into one
+        the reference does not label, it falls silent (the reference cannot say which of its
+        answers the other code covers). ``codes_before``: the codebook's ids before the change."""
+        found = self._reference_meta()
+        if not found or not moves:
+            return
+        _, stored, _ = _fields(found)
+        spoken = list(decode.code_list(stored, "the codes of the reference set"))
+        relabel: dict[str, str | None] = {}
+        for old, new in moves:
+            if old not in spoken:
+                continue
+            if new in spoken:  # merged into a code the reference labels
+                relabel[old] = new
+                spoken.remove(old)
+            elif new not in codes_before:  # renamed
+                relabel[old] = new
+                spoken[spoken.index(old)] = new
+            else:  # merged into a code the reference does not label
+                relabel[old] = None
+                spoken.remove(old)
+        if not relabel:
+            return
+        m, t = schema.meta, schema.reference_rows
+        self.conn.execute(update(m).where(m.c.key == schema.REFERENCE_KEY + "codes")
+                          .values(value=json.dumps(spoken)))
+        for pk, rid, codes in self.conn.execute(select(t.c.pk, t.c.source_id, t.c.codes)).all():
+            held = decode.code_list(codes, f"the codes of reference answer {rid!r}")
+            if any(code in relabel for code in held):
+                moved = {relabel.get(code, code) for code in held} - {None}
+                self.conn.execute(update(t).where(t.c.pk == pk).values(codes=json.dumps(sorted(moved))))
 
     def reference_summary(self) -> dict[str, str | int] | None:
         """Where the reference came from, when, and how many answers it holds (rows unread)."""
