@@ -169,6 +169,11 @@ def test_a_hand_damaged_reference_is_one_clear_error(study: Project, tmp_path: P
         result = run(*args)
         assert result.exit_code == 3 and "Traceback" not in result.output, result.output
         assert f"the project file is damaged ({message})" in result.output
+        assert "codewell reference PROJECT --clear" in result.output
+    checked = run("check", location)
+    assert checked.exit_code == 3 and "Parts of the reference set codewell never writes: 1" in checked.output
+    assert run("reference", location, "--clear").stdout.strip() == "Reference dropped."
+    assert run("check", location).exit_code == 0
 
 
 # -- what the model makes of it ----------------------------------------------------------------

@@ -54,7 +54,7 @@ class References:
     def clear_reference(self: Project) -> bool:
         """Drop the reference set; whether there was one."""
         def work(unit: Unit) -> bool:
-            had = unit.reference() is not None
+            had = unit.has_reference()
             unit.replace_reference(None)
             return had
 

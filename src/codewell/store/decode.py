@@ -14,8 +14,8 @@ from codewell.store.faults import BACKUP_HINT
 from codewell.values import Status
 
 
-def damaged(what: str) -> DamagedProjectError:
-    return DamagedProjectError(f"the project file is damaged ({what})", hint=BACKUP_HINT)
+def damaged(what: str, hint: str = BACKUP_HINT) -> DamagedProjectError:
+    return DamagedProjectError(f"the project file is damaged ({what})", hint=hint)
 
 
 def attributes(stored: str, response_id: str | None = None) -> dict[str, str]:
@@ -38,12 +38,16 @@ def status(stored: str, response_id: str) -> Status:
                       f"writes (expected one of {', '.join(s.value for s in Status if s is not Status.UNCODED)})") from None
 
 
-def code_list(stored: str, what: str) -> tuple[str, ...]:
+def code_list(stored: str, what: str, hint: str = BACKUP_HINT) -> tuple[str, ...]:
     """A JSON list of code ids (a reference row's codes, the codes a reference labels)."""
+    if not is_code_list(stored):
+        raise damaged(f"{what} are not a JSON list of code ids", hint)
+    return tuple(json.loads(stored))
+
+
+def is_code_list(stored: str) -> bool:
     try:
         value = json.loads(stored)
     except (TypeError, ValueError):
-        value = None
-    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
-        raise damaged(f"{what} are not a JSON list of code ids")
-    return tuple(value)
+        return False
+    return isinstance(value, list) and all(isinstance(code, str) for code in value)

@@ -85,6 +85,7 @@ def _response(source_id: str | None, pk: int) -> str:
 
 class IntegrityOps:
     conn: Connection
+    reference_problems: Callable[[], list[tuple[str | None, str]]]  # ReferenceOps, mixed in beside this class
 
     def project_size(self) -> tuple[int, int]:
         """(responses, decisions) stored."""
@@ -313,5 +314,11 @@ def _bad_attributes(self: IntegrityOps, limit: int) -> Problems:
         f"attributes {stored[:40]!r}" + ("…" if len(stored) > 40 else ""), response_id=rid))
 
 
+def _bad_reference(self: IntegrityOps, limit: int) -> Problems:
+    found = self.reference_problems()
+    return Problems("bad_reference", len(found), tuple(
+        Problem(what if rid is None else f"reference answer {rid!r}: {what}") for rid, what in found[:limit]))
+
+
 _RULES = (_foreign_keys, _unknown_coder, _unknown_response, _unknown_code, _bad_span, _span_past_text,
-          _bad_status, _bad_attributes)
+          _bad_status, _bad_attributes, _bad_reference)

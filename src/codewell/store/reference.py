@@ -15,6 +15,9 @@ from codewell.store import decode, schema
 from codewell.values import ReferenceSet
 
 _FIELDS = ("source", "codes", "added_at")
+#: What to do about a damaged reference: it is a copy of a file, so the file can bring it back.
+REFERENCE_HINT = ("add the reference again (codewell reference PROJECT FILE.csv) or drop it "
+                  "(codewell reference PROJECT --clear)")
 _IN_CHUNK = 500
 
 
@@ -68,7 +71,7 @@ class ReferenceOps:
         if not found or not moves:
             return
         _, stored, _ = _fields(found)
-        spoken = list(decode.code_list(stored, "the codes of the reference set"))
+        spoken = list(decode.code_list(stored, "the codes of the reference set", REFERENCE_HINT))
         relabel: dict[str, str | None] = {}
         for old, new in moves:
             if old not in spoken:
@@ -88,10 +91,32 @@ class ReferenceOps:
         self.conn.execute(update(m).where(m.c.key == schema.REFERENCE_KEY + "codes")
                           .values(value=json.dumps(spoken)))
         for pk, rid, codes in self.conn.execute(select(t.c.pk, t.c.source_id, t.c.codes)).all():
-            held = decode.code_list(codes, f"the codes of reference answer {rid!r}")
+            held = decode.code_list(codes, f"the codes of reference answer {rid!r}", REFERENCE_HINT)
             if any(code in relabel for code in held):
                 moved = {relabel.get(code, code) for code in held} - {None}
                 self.conn.execute(update(t).where(t.c.pk == pk).values(codes=json.dumps(sorted(moved))))
+
+    def has_reference(self) -> bool:
+        """Whether any of a reference is stored (read without decoding it, so a damaged one can
+        still be dropped)."""
+        return bool(self._reference_meta()) or self.conn.execute(
+            select(schema.reference_rows.c.pk).limit(1)).first() is not None
+
+    def reference_problems(self) -> list[tuple[str | None, str]]:
+        """(answer id, or None for the reference itself; what is wrong) for everything of the
+        reference that codewell never writes."""
+        t = schema.reference_rows
+        found = self._reference_meta()
+        rows = self.conn.execute(select(t.c.source_id, t.c.codes).order_by(t.c.pk)).all()
+        if not found and not rows:
+            return []
+        missing = [name for name in _FIELDS if schema.REFERENCE_KEY + name not in found]
+        problems: list[tuple[str | None, str]] = [(None, f"no {name!r} entry") for name in missing]
+        if "codes" not in missing and not decode.is_code_list(found[schema.REFERENCE_KEY + "codes"]):
+            problems.append((None, "its codes are not a JSON list of code ids"))
+        problems += [(rid, f"codes {codes[:40]!r} are not a JSON list of code ids")
+                     for rid, codes in rows if not decode.is_code_list(codes)]
+        return problems
 
     def reference_summary(self) -> dict[str, str | int] | None:
         """Where the reference came from, when, and how many answers it holds (rows unread)."""
@@ -116,16 +141,16 @@ class ReferenceOps:
             select(t.c.source_id, t.c.text, t.c.codes).order_by(t.c.pk)).all()
         source, codes, added_at = _fields(found)
         return ReferenceSet(
-            source=source, codes=decode.code_list(codes, "the codes of the reference set"),
+            source=source, codes=decode.code_list(codes, "the codes of the reference set", REFERENCE_HINT),
             added_at=added_at, ids=tuple(r[0] for r in rows), texts=tuple(r[1] for r in rows),
-            labels=tuple(frozenset(decode.code_list(r[2], f"the codes of reference answer {r[0]!r}"))
-                         for r in rows))
+            labels=tuple(frozenset(decode.code_list(r[2], f"the codes of reference answer {r[0]!r}",
+                                                    REFERENCE_HINT)) for r in rows))
 
 
 def _fields(found: dict[str, str]) -> tuple[str, str, str]:
     """Source, codes (JSON) and added_at of a reference's meta entries, all three or damage."""
     missing = [name for name in _FIELDS if schema.REFERENCE_KEY + name not in found]
     if missing:
-        raise decode.damaged(f"the reference set has no {missing[0]!r} entry")
+        raise decode.damaged(f"the reference set has no {missing[0]!r} entry", REFERENCE_HINT)
     source, codes, added_at = (found[schema.REFERENCE_KEY + name] for name in _FIELDS)
     return source, codes, added_at
