@@ -117,7 +117,8 @@ def test_text_report_is_a_table_with_cold_start_and_curve(files):
 def test_a_simulated_study_can_start_from_the_training_file_as_its_reference(files):
     """The first suggestions of a study with a reference come from it, not the codebook alone:
     over the first ten responses they are right more often than a cold start's."""
-    book, train, test = files
+    book, train, _ = files
+    test = write_labelled(Path(train).parent / "first.csv", 12, 2)  # a short study: 12 decisions
     cold = json.loads(run_evaluate(train, test, book, None, None, True, "file", 0, True))
     warm = json.loads(run_evaluate(train, test, book, None, None, True, "file", 0, True, True))
     assert cold["simulation"]["reference"] is None and warm["simulation"]["reference"] == Path(train).name
