@@ -255,6 +255,19 @@ def test_a_batch_job_runs_alone_with_its_blas_limit_and_leaves_ours_alone() -> N
     assert blas_threads(threadpool_info()) == ours
 
 
+def test_the_batch_process_is_kept_for_the_next_job_and_replaced_when_it_died() -> None:
+    import signal
+
+    from codewell.suggest.service import run_alone
+
+    first = run_alone(os.getpid)
+    assert run_alone(os.getpid) == first  # scikit-learn and the caches are loaded once
+    os.kill(first, signal.SIGKILL)
+    time.sleep(0.2)
+    again = run_alone(os.getpid)
+    assert again not in (first, os.getpid())
+
+
 def test_processes_are_forked_ready_from_one_server_that_loaded_what_they_need() -> None:
     """Every background process comes from the one server (a fork of it, not of this process,
     which may have threads), with spaCy and the text pipeline loaded there once; scikit-learn,

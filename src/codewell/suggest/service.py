@@ -209,12 +209,40 @@ def run_alone(job: Callable[..., T], *args: Any) -> T:
 
     Training wants BLAS held to one thread, and that limit is process-wide: set in a process that
     does nothing else, it cannot slow or surprise any other thread. ``job`` must be module-level
-    and its arguments plain data; its exceptions come back as they were raised.
+    and its arguments plain data; its exceptions come back as they were raised. The process is
+    kept for the next job (scikit-learn and the text caches loaded once), ends with its caller,
+    and is started afresh if it died.
     """
-    from codewell.suggest.processes import context, limit_blas
-
-    with ProcessPoolExecutor(max_workers=1, mp_context=context(), initializer=limit_blas) as pool:
+    pool = _alone_pool()
+    try:
         return pool.submit(job, *args).result()
+    except BrokenProcessPool:  # it died since the last job (or of this one): once more, afresh
+        return _alone_pool(replacing=pool).submit(job, *args).result()
+
+
+_alone: ProcessPoolExecutor | None = None
+_alone_lock = threading.Lock()
+
+
+def _alone_pool(replacing: ProcessPoolExecutor | None = None) -> ProcessPoolExecutor:
+    """The process :func:`run_alone` runs jobs in; a new one in place of ``replacing``."""
+    global _alone
+    with _alone_lock:
+        if _alone is None or _alone is replacing:
+            import atexit
+
+            from codewell.suggest.processes import context
+
+            _alone = ProcessPoolExecutor(max_workers=1, mp_context=context(), initializer=_start_alone)
+            atexit.register(_alone.shutdown, cancel_futures=True)
+        return _alone
+
+
+def _start_alone() -> None:
+    from codewell.suggest.processes import bound_to_caller, limit_blas
+
+    limit_blas()
+    bound_to_caller()
 
 
 _shared: TrainingService | None = None
