@@ -264,7 +264,7 @@ def test_inclusion_notes_guide_the_prior_but_are_never_training_rows():
 def test_held_out_scores_are_those_of_a_model_fitted_without_the_response_and_its_neighbours():
     """The scores that calibrate and threshold each code: exactly what ridge regression trained
     without response i and its NEIGHBOURS most alike responses gives i (checked by refitting)."""
-    from codewell.suggest import model as suggester
+    from codewell.suggest import ridge as suggester
 
     rng = np.random.default_rng(3)
     features = rng.random((12, 5))
@@ -288,7 +288,7 @@ def test_each_code_is_fitted_only_on_the_rows_that_speak_for_it(monkeypatch, dua
     ``DUAL_LIMIT``); codes every row speaks for share one fit on all of them."""
     from scipy import sparse
 
-    from codewell.suggest import model as suggester
+    from codewell.suggest import ridge as suggester
 
     monkeypatch.setattr(suggester, "DUAL_LIMIT", dual_limit)
     rng = np.random.default_rng(5)
@@ -297,10 +297,10 @@ def test_each_code_is_fitted_only_on_the_rows_that_speak_for_it(monkeypatch, dua
     known = np.ones((30, 3), dtype=bool)
     known[18:, 1] = False  # rows 18-29 (a reference) do not label code 1
     never = lambda: False  # noqa: E731
-    coef, intercept, held_out = suggester._ridge(features, targets, known, 0, never)
-    own_coef, own_intercept, own_held = suggester._ridge(
+    coef, intercept, held_out = suggester.fit_ridge(features, targets, known, 0, never)
+    own_coef, own_intercept, own_held = suggester.fit_ridge(
         features[:18], targets[:18, 1:2], np.ones((18, 1), dtype=bool), 0, never)
-    all_coef, all_intercept, _ = suggester._ridge(features, targets[:, [0, 2]],
+    all_coef, all_intercept, _ = suggester.fit_ridge(features, targets[:, [0, 2]],
                                                   np.ones((30, 2), dtype=bool), 0, never)
     np.testing.assert_allclose(coef[1], own_coef[0], atol=1e-8)
     np.testing.assert_allclose(intercept[1], own_intercept[0], atol=1e-8)
@@ -308,5 +308,5 @@ def test_each_code_is_fitted_only_on_the_rows_that_speak_for_it(monkeypatch, dua
     assert not held_out[18:, 1].any()
     np.testing.assert_allclose(coef[[0, 2]], all_coef, atol=1e-8)
     np.testing.assert_allclose(intercept[[0, 2]], all_intercept, atol=1e-8)
-    other, _, _ = suggester._ridge(features, targets, np.ones((30, 3), dtype=bool), 0, never)
+    other, _, _ = suggester.fit_ridge(features, targets, np.ones((30, 3), dtype=bool), 0, never)
     assert not np.allclose(other[1], coef[1], atol=1e-3)  # the 12 rows would have moved it

@@ -32,7 +32,7 @@ def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:  # type: i
 
 
 class RecordOps:
-    forget_reference_answers: Callable[[Sequence[str]], int]  # ReferenceOps, mixed in beside this class
+    forget_reference_answers: Callable[[Sequence[str]], None]  # ReferenceOps, mixed in beside this class
     conn: Connection
     _coder_ids: dict[str, int]
 

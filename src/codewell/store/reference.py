@@ -48,18 +48,17 @@ class ReferenceOps:
                 select(r.c.text).where(r.c.text.in_(wanted[start:start + _IN_CHUNK]))).scalars())
         return found
 
-    def forget_reference_answers(self, texts: Sequence[str]) -> int:
+    def forget_reference_answers(self, texts: Sequence[str]) -> None:
         """Drop the reference rows that repeat one of ``texts`` (responses just added to this
         project), as adding the reference would have: a reference teaches from other studies
-        only. How many were dropped."""
+        only."""
         t = schema.reference_rows
         if self.conn.execute(select(t.c.pk).limit(1)).first() is None:
-            return 0
+            return
         added = {text.strip() for text in texts if text.strip()}
         shared = [pk for pk, text in self.conn.execute(select(t.c.pk, t.c.text)) if text.strip() in added]
         for start in range(0, len(shared), _IN_CHUNK):
             self.conn.execute(delete(t).where(t.c.pk.in_(shared[start:start + _IN_CHUNK])))
-        return len(shared)
 
     def move_reference_codes(self, moves: Sequence[tuple[str, str]], codes_before: Sequence[str]) -> None:
         """Carry a codebook change's moves (old id -> new id) into the reference, as coders'

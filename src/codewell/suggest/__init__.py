@@ -5,7 +5,8 @@ suggestion service (:mod:`codewell.suggest.service`) builds it in a training pro
 Importing this package loads no heavy library; spaCy and scikit-learn load on first use.
 """
 
-from codewell.suggest.model import Cancelled, FittedModel, fit_model
+from codewell.suggest.model import FittedModel, fit_model
+from codewell.suggest.ridge import Cancelled
 from codewell.suggest.ordering import order_responses
 
 __all__ = ["Cancelled", "FittedModel", "fit_model", "order_responses"]

@@ -104,7 +104,7 @@ def start_resource_tracker() -> None:
 
 def limit_blas() -> None:
     """One BLAS thread for the life of this process, which only trains or suggests (see
-    model._solve_kernel).
+    ridge._solve_kernel).
 
     threadpoolctl limits only the libraries already loaded, so numpy and SciPy's LAPACK (which
     training loads anyway) are loaded first. In the forkserver the environment has already

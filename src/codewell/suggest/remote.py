@@ -279,7 +279,8 @@ class _Server:
                 return self.newest != generation
 
             try:
-                from codewell.suggest.model import Cancelled, fit_model
+                from codewell.suggest.model import fit_model
+                from codewell.suggest.ridge import Cancelled
             except ImportError as error:  # the engine is missing: say so, and stay up
                 self.fail(call, error)
                 continue

@@ -277,7 +277,8 @@ def _start_worker(newest: Any) -> None:
 
 
 def _train(request: TrainingRequest | StoredRequest, ticket: int) -> TrainingResult | None:
-    from codewell.suggest.model import Cancelled, fit_model
+    from codewell.suggest.model import fit_model
+    from codewell.suggest.ridge import Cancelled
 
     def superseded() -> bool:
         return _newest.value != ticket
