@@ -5,8 +5,8 @@ The rule (documented in the README, relied on by scripts):
 1. Accents are dropped (``café`` -> ``cafe``); every run of characters other than ASCII letters,
    digits and ``_`` becomes one ``_``; leading and trailing ``_`` go.
 2. A name that is empty or does not start with a letter gets ``v_`` in front (``2nd`` ->
-   ``v_2nd``); a reserved word of R, SPSS or Stata (``if``, ``by``, ``in``, ``int`` ...) gets
-   ``_`` appended.
+   ``v_2nd``); a reserved word of R, SPSS or Stata (``if``, ``by``, ``in``, ``int`` ..., and
+   Stata's string types ``str1`` ... ``str2045``) gets ``_`` appended.
 3. A name longer than 29 characters keeps its first 22 characters and ends in ``_`` plus 6 hex
    digits of the SHA-1 of the original label, so two long labels that share their start still
    get different names, and the same label always the same name. Stata allows 32, but a Stata
@@ -36,6 +36,8 @@ _RESERVED = frozenset(word.casefold() for word in (
     "byte", "double", "float", "int", "long", "using", "str", "strL", "_all", "_n", "_N", "_b",
     "_coef", "_cons", "_pi", "_pred", "_rc", "_skip",
 ))
+# Stata also reserves every string type name, str1 ... str2045 (a survey's "STR5" column).
+_STATA_STRING_TYPE = re.compile(r"str[0-9]+", re.IGNORECASE)
 
 
 def variable_name(label: str) -> str:
@@ -45,7 +47,7 @@ def variable_name(label: str) -> str:
     name = re.sub("_{2,}", "_", name)
     if not name or not name[0].isalpha():
         name = f"v_{name}".rstrip("_")
-    if name.casefold() in _RESERVED:
+    if name.casefold() in _RESERVED or _STATA_STRING_TYPE.fullmatch(name):
         name += "_"
     if len(name) > MAX_LENGTH:
         digest = hashlib.sha1(label.encode("utf-8")).hexdigest()[:6]
