@@ -270,8 +270,9 @@ def test_held_out_scores_are_those_of_a_model_fitted_without_the_response_and_it
     features = rng.random((12, 5))
     targets = rng.choice([-1.0, 1.0], size=(12, 2))
     kernel = features @ features.T + 1.0
-    dual, inverse_factor = suggester._solve_kernel(kernel, targets)
-    held_out = suggester._neighbours_out(kernel, inverse_factor, dual, targets)
+    groups = suggester._neighbour_groups(kernel)
+    dual, inverse_factor = suggester._solve_kernel(kernel.copy(), targets)
+    held_out = suggester._neighbours_out(inverse_factor, dual, targets, groups)
     for i in range(12):
         alike = np.where(np.arange(12) == i, -np.inf, kernel[i])
         left_out = {i, *np.argsort(-alike)[:suggester.NEIGHBOURS]}

@@ -31,6 +31,8 @@ DUAL_LIMIT = 4000
 NEIGHBOURS = 3
 
 FOLDS = 5
+# Rows of the kernel worked on at once where a whole n x n temporary would be needed.
+BLOCK = 256
 
 
 class Cancelled(Exception):
@@ -60,18 +62,26 @@ def fit_ridge(features: sparse.csr_matrix, targets: np.ndarray, known: np.ndarra
     intercept = np.zeros(k)
     held_out = np.zeros((n, k))
     patterns, group_of = np.unique(known.T, axis=0, return_inverse=True)
-    # + 1: a constant feature, the intercept
-    kernel = (features @ features.T).toarray() + 1.0 if n <= DUAL_LIMIT else None
+    kernel = _kernel(features) if n <= DUAL_LIMIT else None
     for g, pattern in enumerate(patterns):
         rows, codes = np.flatnonzero(pattern), np.flatnonzero(np.ravel(group_of) == g)
         if not len(rows):
             continue
         part = features[rows]
-        sub = (None if len(rows) > DUAL_LIMIT else kernel[np.ix_(rows, rows)] if kernel is not None
-               else (part @ part.T).toarray() + 1.0)
+        # each solve owns (and overwrites) its kernel: the whole one when it is the only solve
+        sub = (None if len(rows) > DUAL_LIMIT else _kernel(part) if kernel is None
+               else kernel if len(rows) == n and len(patterns) == 1
+               else kernel[np.ix_(rows, rows)])
         c, b, h = _ridge_rows(part, sub, targets[np.ix_(rows, codes)], seed, should_stop)
         coef[codes], intercept[codes], held_out[np.ix_(rows, codes)] = c, b, h
     return coef, intercept, held_out
+
+
+def _kernel(features: sparse.csr_matrix) -> np.ndarray:
+    """The rows' Gram matrix + 1 (a constant feature: the intercept), built in place."""
+    kernel = (features @ features.T).toarray()
+    kernel += 1.0
+    return kernel
 
 
 def _ridge_rows(features: sparse.csr_matrix, kernel: np.ndarray | None, targets: np.ndarray,
@@ -82,14 +92,16 @@ def _ridge_rows(features: sparse.csr_matrix, kernel: np.ndarray | None, targets:
     form with exact held-out scores from one matrix inverse: with ``G = (K + alpha I)^-1``,
     leaving out the set S (response i and its ``NEIGHBOURS``) gives ``y_S - (G_SS)^-1 (G y)_S``
     (:func:`_neighbours_out`). Beyond it the n x n kernel is too big, so the primal is solved
-    iteratively and the held-out scores come from K-fold cross-validation.
+    iteratively and the held-out scores come from K-fold cross-validation. ``kernel`` is
+    overwritten: at 4,000 responses each n x n copy is 128 MB.
     """
     import numpy as np
 
     if kernel is not None:
         checkpoint(should_stop)
+        groups = _neighbour_groups(kernel)
         dual, inverse_factor = _solve_kernel(kernel, targets)
-        held_out = _neighbours_out(kernel, inverse_factor, dual, targets)
+        held_out = _neighbours_out(inverse_factor, dual, targets, groups)
         return np.asarray(features.T @ dual).T, dual.sum(axis=0), held_out
     from sklearn.model_selection import KFold
 
@@ -103,30 +115,49 @@ def _ridge_rows(features: sparse.csr_matrix, kernel: np.ndarray | None, targets:
     return coef, intercept, held_out
 
 
-def _neighbours_out(kernel: np.ndarray, inverse_factor: np.ndarray, dual: np.ndarray,
-                    targets: np.ndarray) -> np.ndarray:
-    """Held-out scores (n, k): response i scored by the model fitted without it and its
-    ``NEIGHBOURS`` largest kernel entries, each from a (m+1) x (m+1) block of ``G = L^-T L^-1``
-    (``inverse_factor`` is ``L^-1``, (n, n); ``dual`` is ``G @ targets``, (n, k))."""
+def _neighbour_groups(kernel: np.ndarray) -> np.ndarray:
+    """Each response's index followed by those of its ``NEIGHBOURS`` largest kernel entries
+    ((n, m + 1)), a block of rows at a time so no n x n temporary is made."""
     import numpy as np
 
     n = len(kernel)
     m = min(NEIGHBOURS, n - 2)
+    groups = np.empty((n, max(m, 0) + 1), dtype=np.intp)
+    groups[:, 0] = np.arange(n)
     if m <= 0:
+        return groups
+    for first in range(0, n, BLOCK):
+        block = np.arange(first, min(first + BLOCK, n))
+        similar = -kernel[block]
+        similar[np.arange(len(block)), block] = np.inf
+        groups[block, 1:] = np.argpartition(similar, m - 1, axis=1)[:, :m]
+    return groups
+
+
+def _neighbours_out(inverse_factor: np.ndarray, dual: np.ndarray, targets: np.ndarray,
+                    groups: np.ndarray) -> np.ndarray:
+    """Held-out scores (n, k): response i scored by the model fitted without its group
+    (``groups[i]``: i and its neighbours), from that group's block of ``G = L^-T L^-1``
+    (``inverse_factor`` is ``L^-1``, (n, n); ``dual`` is ``G @ targets``, (n, k)); a block of
+    responses solved at once."""
+    import numpy as np
+
+    if groups.shape[1] == 1:
         return targets - dual / (inverse_factor**2).sum(axis=0)[:, None]
-    similar = kernel.copy()
-    np.fill_diagonal(similar, -np.inf)
-    groups = np.column_stack([np.arange(n), np.argpartition(-similar, m - 1, axis=1)[:, :m]])
     rows = np.ascontiguousarray(inverse_factor.T)  # row a is column a of L^-1: gathered fast
     held_out = np.empty_like(targets)
-    for i, group in enumerate(groups):
-        block = rows[group]
-        held_out[i] = targets[i] - np.linalg.solve(block @ block.T, dual[group])[0]
+    for first in range(0, len(rows), BLOCK):
+        group = groups[first:first + BLOCK]
+        gathered = rows[group]  # (b, m + 1, n)
+        gram = gathered @ gathered.transpose(0, 2, 1)
+        held_out[first:first + BLOCK] = (
+            targets[first:first + BLOCK] - np.linalg.solve(gram, dual[group])[:, 0])
     return held_out
 
 
 def _solve_kernel(kernel: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``G @ targets`` and ``L^-1`` for ``G = (kernel + ALPHA I)^-1 = L^-T L^-1``, via Cholesky.
+    """``G @ targets`` and ``L^-1`` for ``G = (kernel + ALPHA I)^-1 = L^-T L^-1``, via Cholesky,
+    in ``kernel``'s own memory (it is overwritten).
 
     With ``K + alpha I = L L^T``, one factorisation and one triangular inverse cost a third of a
     general inverse. On small machines OpenBLAS threads fight each other (a
@@ -138,10 +169,12 @@ def _solve_kernel(kernel: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, 
     import numpy as np
     from scipy.linalg import lapack
 
-    factor, info = lapack.dpotrf(kernel + ALPHA * np.eye(len(kernel)), lower=1, clean=1)
+    kernel.flat[::len(kernel) + 1] += ALPHA
+    # the kernel is symmetric, so its transpose (Fortran order, no copy) is the same matrix
+    factor, info = lapack.dpotrf(kernel.T, lower=1, clean=1, overwrite_a=1)
     if info != 0:
         raise ModelError("the training data give a singular system; add more varied responses")
-    inverse_factor, info = lapack.dtrtri(factor, lower=1)
+    inverse_factor, info = lapack.dtrtri(factor, lower=1, overwrite_c=1)
     if info != 0:
         raise ModelError("the training data give a singular system; add more varied responses")
     dual = inverse_factor.T @ (inverse_factor @ targets)
