@@ -67,3 +67,39 @@ def test_a_column_named_like_a_stata_string_type_still_exports_to_stata(coded: P
     assert result.exit_code == 0, result.output
     frame, meta = pyreadstat.read_dta(str(out))
     assert "STR5_" in frame.columns and meta.column_names_to_labels["STR5_"] == "STR5"
+
+
+def test_export_to_a_folder_without_format_says_it_is_a_folder(coded: Path) -> None:
+    """``-o results`` (a folder) used to say the suffix '' names no format."""
+    folder = coded.parent / "results"
+    folder.mkdir()
+    before = digest(coded)
+    result = run("export", coded, "-o", folder, "--coder", "ana")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {folder} is a folder, not a file (give a file name inside it, "
+                             f"e.g. {folder / 'export.csv'})\n")
+    assert list(folder.iterdir()) == [] and digest(coded) == before
+
+
+@pytest.mark.parametrize(("name", "fmt", "named"), [("coded.xlsx", "csv", "xlsx"),
+                                                    ("coded.csv", "qdpx", "csv"),
+                                                    ("coded.sav", "dta", "sav")])
+def test_export_format_that_contradicts_the_suffix_is_refused(coded: Path, name: str, fmt: str,
+                                                              named: str) -> None:
+    """``-o coded.xlsx --format csv`` wrote CSV text into a file Excel then calls damaged."""
+    out = coded.parent / name
+    out.write_bytes(b"an earlier export")
+    before = digest(coded)
+    result = run("export", coded, "-o", out, "--format", fmt, "--coder", "ana")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {out}: the suffix '{out.suffix}' is for {named}, but --format is "
+                             f"{fmt} (name the file {out.stem}.{fmt}, or leave out --format)\n")
+    assert out.read_bytes() == b"an earlier export" and digest(coded) == before
+
+
+def test_export_format_where_the_suffix_names_none_or_taguette_csv_is_fine(coded: Path) -> None:
+    out = coded.parent / "coded.txt"
+    assert run("export", coded, "-o", out, "--format", "csv", "--coder", "ana").exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("id,response,")
+    tags = coded.parent / "tags.csv"
+    assert run("export", coded, "-o", tags, "--format", "taguette-csv").exit_code == 0

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".pq": "parquet",
             ".sav": "sav", ".dta": "dta", ".qdc": "qdc", ".qdpx": "qdpx"}
 EXPORT_FORMATS = ("csv", "xlsx", "parquet", "sav", "dta", "qdc", "qdpx", "taguette-csv")
+_SUFFIX_OF = {"taguette-csv": "csv"}
 
 
 def read_names(names_file: Path | None) -> tuple[str, ...]:
@@ -45,13 +46,27 @@ def read_names(names_file: Path | None) -> tuple[str, ...]:
 
 
 def export_format(out: Path, fmt: str | None) -> str:
-    """The format asked for, or the one the output file's suffix names."""
+    """The format asked for, or the one the output file's suffix names.
+
+    The output path is checked first (a folder, a project, a missing folder), so ``-o results``
+    naming a folder says so rather than that '' is no format. A suffix that names another
+    format than ``--format`` is refused: ``-o coded.xlsx --format csv`` would write CSV text
+    that Excel then calls a damaged workbook.
+    """
+    from codewell.io.atomic_file import check_writable
+
+    check_writable(Path(out))
+    suffix = Path(out).suffix.lower()
     if fmt is not None:
         if fmt not in EXPORT_FORMATS:
             raise UnknownNameError(f"unknown export format '{fmt}' (use {', '.join(EXPORT_FORMATS)})",
                                    did_you_mean(fmt, EXPORT_FORMATS))
+        named = SUFFIXES.get(suffix)
+        if named is not None and named != fmt and (fmt, named) != ("taguette-csv", "csv"):
+            raise CodewellError(f"{out}: the suffix '{suffix}' is for {named}, but --format is {fmt}",
+                                hint=f"name the file {Path(out).stem}.{_SUFFIX_OF.get(fmt, fmt)}, "
+                                     "or leave out --format")
         return fmt
-    suffix = Path(out).suffix.lower()
     if suffix not in SUFFIXES:
         raise CodewellError(f"{out}: cannot tell the format from the suffix '{suffix}'",
                             hint=f"use --format {'|'.join(EXPORT_FORMATS)}")
@@ -68,7 +83,6 @@ def run_export(ds: CodedDataset, out: Path, format: str | None = None, layout: s
     one (``layout`` and ``raw`` do not apply: XML is not a spreadsheet); ``taguette-csv`` the
     codebook as the CSV Taguette's codebook import reads.
     """
-    from codewell.io.atomic_file import check_writable
     from codewell.io.export import choose_coders, export_dataset, redact_dataset
     from codewell.io.refi_qda import write_codebook_qdc, write_project_qdpx
     from codewell.report.non_answers import NonAnswers
@@ -76,7 +90,6 @@ def run_export(ds: CodedDataset, out: Path, format: str | None = None, layout: s
     out = Path(out)
     fmt = export_format(out, format)
     names = read_names(names_file)
-    check_writable(out)
     redact = redact or bool(names)
     if fmt == "taguette-csv":
         from codewell.io.taguette import write_codebook_csv
