@@ -103,3 +103,37 @@ def test_export_format_where_the_suffix_names_none_or_taguette_csv_is_fine(coded
     assert out.read_text(encoding="utf-8").startswith("id,response,")
     tags = coded.parent / "tags.csv"
     assert run("export", coded, "-o", tags, "--format", "taguette-csv").exit_code == 0
+
+
+CODE_WITH = "title: T\ncodes:\n  - id: {id}\n    label: Worry\n    colour: {colour}\n"
+
+
+@pytest.mark.parametrize(("code_id", "expected"), [
+    ("5", "code id '5' must be snake_case (try 'code_5')"),
+    ("sorge_ü", "code id 'sorge_ü' must be snake_case (try 'sorge_u')"),
+    ("Fear of results", "code id 'Fear of results' must be snake_case (try 'fear_of_results')"),
+    ("😀", "code id '😀' must be snake_case"),
+])
+def test_a_bad_code_id_hints_an_id_that_is_accepted(tmp_path: Path, code_id: str, expected: str) -> None:
+    """The hint for '5' was 'try '5'' and for 'sorge_ü' 'try 'sorge'': not ids, or another word."""
+    from codewell.codebook import CODE_ID, _snake
+
+    book = tmp_path / "book.yaml"
+    book.write_text(CODE_WITH.format(id=code_id, colour='"#4E79A7"'), encoding="utf-8")
+    result = run("init", tmp_path / "study.cw", "--codebook", book)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {book}, line 3: {expected}\n"
+    assert not (tmp_path / "study.cw").exists()
+    assert _snake(code_id) == "" or CODE_ID.match(_snake(code_id))
+
+
+def test_an_unquoted_colour_says_the_hash_starts_a_comment(tmp_path: Path) -> None:
+    """``colour: #4E79A7`` is a YAML comment, so the colour read as ''."""
+    book = tmp_path / "book.yaml"
+    book.write_text(CODE_WITH.format(id="worry", colour="#4E79A7"), encoding="utf-8")
+    result = run("init", tmp_path / "study.cw", "--codebook", book)
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {book}, line 5: colour '' of 'worry' must look like #4E79A7 "
+                             '(write it in quotes, colour: "#4E79A7": in YAML a # after a space '
+                             "starts a comment)\n")
+    assert not (tmp_path / "study.cw").exists()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -144,7 +145,12 @@ def check_code_id(code_id: str, existing: Codebook | None = None, source: str = 
 
 
 def _snake(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    """The snake_case id closest to ``text``, for a hint: accents folded (``sorge_ü`` ->
+    ``sorge_u``), and ``code_`` in front of one that would not start with a letter (``5``), so the
+    hint is always an id that is accepted; empty when nothing is left (an emoji)."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    snake = re.sub(r"[^a-z0-9]+", "_", folded.lower()).strip("_")
+    return f"code_{snake}" if snake and not snake[0].isalpha() else snake
 
 
 class _Reader:
@@ -282,7 +288,9 @@ class _Reader:
             raise self.fail(node, f"code '{code_id}' has no 'label'")
         colour = self.text(fields["colour"], "colour") if "colour" in fields else None
         if colour is not None and not COLOUR.match(colour):
-            raise self.fail(fields["colour"], f"colour '{colour}' of '{code_id}' must look like #4E79A7")
+            hint = ('write it in quotes, colour: "#4E79A7": in YAML a # after a space starts a comment'
+                    if not colour else None)
+            raise self.fail(fields["colour"], f"colour '{colour}' of '{code_id}' must look like #4E79A7", hint)
         single = {k: self.text(fields[k], k) for k in ("label", "group", "definition") if k in fields}
         lists = {k: self.texts(fields[k], k) for k in LIST_KEYS if k in fields}
         return Code(id=code_id, parent=parent, colour=colour, **single, **lists)
