@@ -164,6 +164,7 @@ def adjudicate(
 
     names = split_coders(coders)
     with Project.open(project) as opened:
+        opened.refuse_if_damaged()
         opened.adjudication(names)  # fail here, before the screen, on unknown coders or nothing to compare
     from codewell.cli.coding_cmds import user_keymap
     from codewell.tui.adjudicate_app import make_adjudicate_app

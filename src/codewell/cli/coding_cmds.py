@@ -38,6 +38,7 @@ def code(
         raise UnknownNameError(f"no order '{order}' (file, uncertain, random)",
                                did_you_mean(order, ("file", "uncertain", "random")))
     with Project.open(project) as opened:  # fail here, before the screen, on a bad file
+        opened.refuse_if_damaged()
         if not opened.response_count():
             from codewell.errors import DataFileError
 

@@ -28,6 +28,8 @@ _ROWS = _BACKUP + "; if you edited the file by hand, undo that edit"
 #: kind -> (what the rows are, what codewell expected there, what to do)
 KINDS: dict[str, tuple[str, str, str]] = {
     "missing_tables": ("tables missing from the file", "every table of a codewell project", _BACKUP),
+    "missing_columns": ("columns missing from the file's tables", "every column of a codewell project's tables",
+                        _BACKUP + "; if you dropped or renamed a column by hand, undo that edit"),
     "codebook": ("the stored codebook", "a readable codebook", _BACKUP),
     "storage": ("damage to the file itself (SQLite's integrity check)", "a file SQLite reads as sound",
                 _BACKUP + "; the rules below were not checked, since rows read from a damaged file prove nothing"),
@@ -138,6 +140,12 @@ class Checking:
         and none of the open-time checks, which :meth:`check` does in full."""
         return cls(open_database(location, check=False, upgrade=False))  # type: ignore[call-arg,return-value]
 
+    def refuse_if_damaged(self: Project) -> None:
+        """Refuse a project that failed its open-time check before a screen that writes opens on
+        it: one error then, not a screen whose every key fails (or whose reads crash on a table
+        or column dropped by hand)."""
+        self._db.refuse_if_damaged()
+
     def check(self: Project, limit: int = SHOWN) -> CheckReport:
         """Every rule the stored rows break, reading only (one snapshot)."""
         def read(unit: Unit) -> CheckReport:
@@ -153,7 +161,7 @@ class Checking:
         the file itself is (writing into a damaged file can spread the damage)."""
         before = self.check(limit)
         kinds = {group.kind for group in before.groups}
-        if kinds & {"missing_tables", "storage"}:  # its search index was not even looked at
+        if kinds & {"missing_tables", "missing_columns", "storage"}:  # its search index was not even looked at
             return replace(before, not_repaired="the file itself is damaged, so nothing was written to it")
         if not kinds & DERIVED:
             return before

@@ -39,6 +39,7 @@ from codewell.store.backup import backup_sqlite, migration_backup_path
 from codewell.store.faults import (
     BACKUP_HINT, busy, is_busy, is_disconnect, refuse_nul, translate, unavailable,
 )
+from codewell.store.integrity import missing_columns
 from codewell.store.postgres import is_url, mask, server_engine
 from codewell.store.unit import Unit
 
@@ -99,10 +100,14 @@ class Database:
         if self.read_only:
             raise ProjectReadOnlyError(f"{self.location}: cannot write the project (read-only)",
                                        hint="check the file's and its folder's permissions, or copy it somewhere you can write")
+        self.refuse_if_damaged()
+        return self._run(work, write=True, wait=self.wait if wait is None else wait, on_wait=on_wait)
+
+    def refuse_if_damaged(self) -> None:
+        """Raise what a write would meet on a project that failed its open-time check."""
         if self.damage is not None:
             raise DamagedProjectError(f"{self.location}: the project file is damaged ({self.damage}); "
                                       "it is refused for writing", hint=BACKUP_HINT)
-        return self._run(work, write=True, wait=self.wait if wait is None else wait, on_wait=on_wait)
 
     def _run(self, work: Callable[[Unit], T], *, write: bool, wait: float,
              on_wait: Callable[[], None] | None) -> T:
@@ -148,6 +153,9 @@ class Database:
                 missing = sorted(REQUIRED_TABLES - tables)
                 if missing:
                     return f"missing tables: {', '.join(missing)}"
+                columns = missing_columns(conn)
+                if columns:
+                    return f"missing columns: {', '.join(columns)}"
                 body = conn.execute(select(schema.codebook_versions.c.body)
                                     .order_by(schema.codebook_versions.c.version.desc()).limit(1)).scalar()
                 if body is None:

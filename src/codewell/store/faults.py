@@ -109,6 +109,8 @@ def translate(error: DBAPIError, location: str) -> ProjectError:
                                 hint="check free space, then run the command again; codewell backup makes a copy")
     if "file is not a database" in lowered:
         return NotAProjectError(f"{location}: not a codewell project (not an SQLite database)")
+    if "no such table" in lowered or "no such column" in lowered:  # a table or column dropped by hand
+        return DamagedProjectError(f"{location}: the project file is damaged ({message})", hint=BACKUP_HINT)
     if "malformed" in lowered or "corrupt" in lowered:
         return DamagedProjectError(f"{location}: the project file is damaged ({message})", hint=BACKUP_HINT)
     if "unable to open" in lowered:

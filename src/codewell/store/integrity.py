@@ -99,6 +99,9 @@ class IntegrityOps:
         missing = sorted(set(schema.metadata.tables) - tables)
         if missing:  # the rules read those tables: the file is not one codewell can reason about
             return (Problems("missing_tables", len(missing), tuple(Problem(f"no table {name}") for name in missing)),)
+        columns = missing_columns(self.conn)
+        if columns:  # likewise: every rule's statement names the columns it reads
+            return (Problems("missing_columns", len(columns), tuple(Problem(f"no column {name}") for name in columns)),)
         found = [self._codebook_problems(), *self._storage_problems()]
         if not found[1].total:
             found += [check(self, limit) for check in _RULES]
@@ -185,6 +188,19 @@ class IntegrityOps:
                 index.create(self.conn)
                 rebuilt.append(str(index.name))
         return tuple(rebuilt)
+
+
+def missing_columns(conn: Connection) -> list[str]:
+    """``table.column`` for each column of the schema that a table in the file lacks (dropped or
+    renamed by hand): every statement naming it would fail, so it is found before any runs."""
+    found = inspect(conn)
+    present = set(found.get_table_names())
+    missing = []
+    for name, table in schema.metadata.tables.items():
+        if name in present:
+            held = {column["name"] for column in found.get_columns(name)}
+            missing += [f"{name}.{column.name}" for column in table.columns if column.name not in held]
+    return missing
 
 
 def _problems(kind: str, rows: Sequence[Sequence[object]], make: Callable[..., Problem]) -> Problems:

@@ -1,0 +1,113 @@
+"""Projects damaged by hand and misused, found by a hostile probe: each case is one exact
+``Error:`` line (or one exact ``check`` finding), exit 3 for an unusable project, no traceback, and
+the damaged file byte for byte as it was after every command that only reads."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from codewell.cli.app import app
+from faults import file_bytes
+from tui_fixtures import code_as, make_project
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Twenty responses and two coders' codings, built once; each test damages its own copy."""
+    path = make_project(tmp_path_factory.mktemp("template"))
+    code_as(path, "ana", {"R001": ("understanding",), "R002": ("anxiety",)})
+    code_as(path, "ben", {"R001": ("understanding",), "R002": ("understanding",)})
+    return path
+
+
+@pytest.fixture
+def study(template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "study.cw"
+    source, target = sqlite3.connect(template), sqlite3.connect(path)
+    source.backup(target)
+    target.close()
+    source.close()
+    os.chmod(path, 0o600)
+    return path
+
+
+def damage(path: Path, sql: str) -> None:
+    """Edit the file as a person with a DB browser would: foreign keys not enforced."""
+    conn = sqlite3.connect(path)
+    conn.executescript(sql)
+    conn.close()
+
+
+def cw(*args: object):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def error_line(result) -> str:  # type: ignore[no-untyped-def]
+    """The one line a failed command printed (asserting there is exactly one, and no traceback)."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ")
+    return lines[0]
+
+
+BACKUP = "(restore your latest backup (codewell backup makes one), or copy the file and ask for help)"
+
+
+# -- a table or column dropped or renamed ---------------------------------------------------------
+@pytest.mark.parametrize(("sql", "missing"), [
+    ("DROP TABLE decisions;", "no such table: decisions"),
+    ("ALTER TABLE responses RENAME TO responses_old;", "no such table: responses"),
+])
+def test_a_dropped_table_is_named_as_damage_by_reading_commands(study: Path, tmp_path: Path, sql: str,
+                                                               missing: str) -> None:
+    damage(study, sql)
+    before = file_bytes(study)
+    out = tmp_path / "coded.csv"
+    for command in (("status", study), ("export", study, "--coder", "ana", "-o", out),
+                    ("agree", study, "--coders", "ana,ben")):
+        result = cw(*command)
+        assert result.exit_code == 3
+        assert error_line(result) == f"Error: {study}: the project file is damaged ({missing}) {BACKUP}"
+    assert not out.exists()
+    assert file_bytes(study) == before
+
+
+def test_a_dropped_column_is_found_at_open_and_by_check(study: Path, tmp_path: Path) -> None:
+    """A renamed column once passed the open-time check, `check` stopped on a database error, and
+    the coding screen crashed with a traceback on its first page of responses."""
+    damage(study, "ALTER TABLE responses RENAME COLUMN text TO body; ALTER TABLE decisions DROP COLUMN note;")
+    before = file_bytes(study)
+    out = tmp_path / "coded.csv"
+    result = cw("export", study, "--coder", "ana", "-o", out)
+    assert result.exit_code == 3
+    assert error_line(result) == f"Error: {study}: the project file is damaged (no such column: responses.text) {BACKUP}"
+    result = cw("sample", study, "--size", "5")
+    assert result.exit_code == 3
+    assert error_line(result) == (f"Error: {study}: the project file is damaged (missing columns: responses.text, "
+                                  f"decisions.note); it is refused for writing {BACKUP}")
+    for screen in (("code", study, "--coder", "ana"), ("adjudicate", study, "--coders", "ana,ben")):
+        result = cw(*screen)  # refused before the screen opens
+        assert result.exit_code == 3
+        assert "(missing columns: responses.text, decisions.note); it is refused for writing" in error_line(result)
+    result = cw("check", study)
+    assert result.exit_code == 3
+    assert result.stdout.splitlines()[:6] == [
+        "", "Columns missing from the file's tables: 2", "  - no column responses.text", "  - no column decisions.note",
+        "  Expected: every column of a codewell project's tables.",
+        "  To do: restore the project from your latest backup (codewell backup makes them); if you dropped or "
+        "renamed a column by hand, undo that edit."]
+    result = cw("check", study, "--repair")
+    assert result.exit_code == 3
+    assert result.stdout.splitlines()[0] == "Not repaired: the file itself is damaged, so nothing was written to it."
+    assert not out.exists()
+    assert file_bytes(study) == before
+
+
