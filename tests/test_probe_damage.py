@@ -111,3 +111,23 @@ def test_a_dropped_column_is_found_at_open_and_by_check(study: Path, tmp_path: P
     assert file_bytes(study) == before
 
 
+# -- the stored codebook ------------------------------------------------------------------------------
+@pytest.mark.parametrize(("body", "found"), [
+    ('[1, 2, 3]', "is not a codebook (TypeError: list indices must be integers or slices, not str)"),
+    ('{"title": "x"}', "is not a codebook (KeyError: 'codes')"),
+    ('{"title": "x", "codes": [{"id": "a"}]}',
+     "is not a codebook (TypeError: Code.__init__() missing 1 required positional argument: 'label')"),
+])
+def test_a_codebook_that_is_json_but_not_a_codebook_is_found_by_check(study: Path, body: str, found: str) -> None:
+    """Every command refused these ("the stored codebook cannot be read") while check said the
+    project was sound, and writing commands were let through the open-time check."""
+    damage(study, f"UPDATE codebook_versions SET body = '{body}';")
+    before = file_bytes(study)
+    result = cw("check", study)
+    assert result.exit_code == 3
+    assert result.stdout.splitlines()[:3] == ["", "The stored codebook: 1", f"  - the latest codebook version {found}"]
+    result = cw("backup", study, study.parent / "copy.cw")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == ("Note: the project failed its integrity check (the stored codebook "
+                                              "cannot be read); the copy holds what could be read.")
+    assert file_bytes(study) == before

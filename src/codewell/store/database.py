@@ -17,7 +17,6 @@ lock and the unit of work run again: its events carry uids, so what was in fligh
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -39,7 +38,7 @@ from codewell.store.backup import backup_sqlite, migration_backup_path
 from codewell.store.faults import (
     BACKUP_HINT, busy, is_busy, is_disconnect, refuse_nul, translate, unavailable,
 )
-from codewell.store.integrity import missing_columns
+from codewell.store.integrity import missing_columns, unreadable_codebook
 from codewell.store.postgres import is_url, mask, server_engine
 from codewell.store.unit import Unit
 
@@ -160,9 +159,7 @@ class Database:
                                     .order_by(schema.codebook_versions.c.version.desc()).limit(1)).scalar()
                 if body is None:
                     return "no codebook stored"
-                try:
-                    json.loads(body)
-                except ValueError:
+                if unreadable_codebook(body) is not None:
                     return "the stored codebook cannot be read"
                 if conn.dialect.name == "sqlite":
                     page_size = conn.exec_driver_sql("PRAGMA page_size").scalar() or 0

@@ -25,6 +25,7 @@ from sqlalchemy import (
     or_, select, text, union_all,
 )
 
+from codewell.codebook import codebook_from_dict
 from codewell.fuzzy import did_you_mean
 from codewell.store import schema, search
 from codewell.values import Status
@@ -115,11 +116,8 @@ class IntegrityOps:
                                  .order_by(schema.codebook_versions.c.version.desc()).limit(1)).scalar()
         if body is None:
             return Problems("codebook", 1, (Problem("no codebook version is stored"),))
-        try:
-            json.loads(body)
-        except ValueError:
-            return Problems("codebook", 1, (Problem("the latest codebook version is not readable JSON"),))
-        return None
+        wrong = unreadable_codebook(body)
+        return None if wrong is None else Problems("codebook", 1, (Problem(f"the latest codebook version {wrong}"),))
 
     def _storage_problems(self) -> tuple[Problems, Problems]:
         """SQLite's own ``integrity_check``: damage to the file (pages, b-trees, indexes against
@@ -188,6 +186,20 @@ class IntegrityOps:
                 index.create(self.conn)
                 rebuilt.append(str(index.name))
         return tuple(rebuilt)
+
+
+def unreadable_codebook(body: str) -> str | None:
+    """Why a stored codebook body cannot be read as every command reads it, or None. Valid JSON is
+    not enough: a hand edit can leave JSON that is not a codebook (no codes, a code without a label)."""
+    try:
+        found = json.loads(body)
+    except ValueError:
+        return "is not readable JSON"
+    try:
+        codebook_from_dict(found)
+    except (ValueError, KeyError, TypeError) as error:
+        return f"is not a codebook ({type(error).__name__}: {error})"
+    return None
 
 
 def missing_columns(conn: Connection) -> list[str]:
