@@ -111,6 +111,36 @@ def test_a_dropped_column_is_found_at_open_and_by_check(study: Path, tmp_path: P
     assert file_bytes(study) == before
 
 
+# -- the schema version -----------------------------------------------------------------------------
+@pytest.mark.parametrize("version", ["-1", "0"])
+def test_a_schema_version_below_one_is_damage_not_an_upgrade(study: Path, version: str) -> None:
+    """Version -1 or 0 was "upgraded": a backup copy left beside the project at every command, a
+    note saying it was upgraded, then "UNIQUE constraint failed: meta.key"."""
+    damage(study, f"UPDATE meta SET value = '{version}' WHERE key = 'schema_version';")
+    before = file_bytes(study)
+    for command in ("status", "check", "backup"):
+        result = cw(command, study)
+        assert result.exit_code == 3
+        assert error_line(result) == (f"Error: {study}: the project file is damaged (schema version '{version}' "
+                                      f"is not one codewell writes) {BACKUP}")
+    assert sorted(p.name for p in study.parent.iterdir()) == ["study.cw"]
+    assert file_bytes(study) == before
+
+
+def test_a_failed_upgrade_says_so_and_leaves_no_copy_behind(study: Path) -> None:
+    """An older project whose rows an upgrade step cannot take (two events with one id, the
+    unique index dropped by hand): the upgrade rolls back, no "upgraded" note, no stray copy."""
+    damage(study, "DROP INDEX decisions_uid; UPDATE decisions SET uid = (SELECT uid FROM decisions WHERE id = 1) "
+                  "WHERE id = 2; UPDATE meta SET value = '1' WHERE key = 'schema_version';")
+    before = file_bytes(study)
+    result = cw("status", study)
+    assert result.exit_code == 3
+    assert error_line(result) == (f"Error: {study}: cannot upgrade the project from schema 1 to 7 (database error: "
+                                  f"UNIQUE constraint failed: decisions.uid); the file is unchanged {BACKUP}")
+    assert sorted(p.name for p in study.parent.iterdir()) == ["study.cw"]
+    assert file_bytes(study) == before
+
+
 # -- the stored codebook ------------------------------------------------------------------------------
 @pytest.mark.parametrize(("body", "found"), [
     ('[1, 2, 3]', "is not a codebook (TypeError: list indices must be integers or slices, not str)"),

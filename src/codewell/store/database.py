@@ -258,17 +258,24 @@ def _stored_version(db: Database) -> int:
             # with tables but no version was edited by hand; migrating "from 0" would fail anyway.
             raise DamagedProjectError(f"{db.location}: the project file is damaged (it has no schema version)",
                                       hint=BACKUP_HINT)
-        return _parse_version(db.location, rows.get("schema_version", "0"))
+        return _parse_version(db.location, rows.get("schema_version"))
 
     return db.read(read)
 
 
 def _parse_version(location: str, value: object) -> int:
+    """The stored schema version; None (no row yet) is 0, a project still to be made."""
+    if value is None:
+        return 0
     try:
-        return int(str(value))
+        version = int(str(value))
     except ValueError:
         raise DamagedProjectError(f"{location}: the project file is damaged (schema version {value!r} "
                                   "is not a number)", hint=BACKUP_HINT) from None
+    if version < 1:  # "upgrading" from 0 or below would create the tables over the stored ones
+        raise DamagedProjectError(f"{location}: the project file is damaged (schema version {value!r} "
+                                  "is not one codewell writes)", hint=BACKUP_HINT)
+    return version
 
 
 def _check_version(location: str | Path, version: int) -> None:
@@ -310,12 +317,23 @@ def open_database(location: str | Path, *, check: bool = True, upgrade: bool = T
             if read_only:
                 raise ProjectReadOnlyError(f"{location}: written by an older codewell and read-only, "
                                            "so it cannot be upgraded", hint="copy it somewhere you can write")
-            if not is_url(location):
-                kept = backup_sqlite(Path(location), migration_backup_path(Path(location), version))
+            kept = None if is_url(location) else \
+                backup_sqlite(Path(location), migration_backup_path(Path(location), version))
+            try:
+                db.write(lambda unit: _upgrade(unit, db.location))
+            except BaseException as error:  # rolled back: the project is as it was, so is its copy
+                if kept is not None:
+                    kept.unlink(missing_ok=True)
+                if type(error) is ProjectError:  # rows an upgrade step cannot take (a hand edit)
+                    raise DamagedProjectError(
+                        f"{db.location}: cannot upgrade the project from schema {version} to "
+                        f"{schema.SCHEMA_VERSION} ({error.message.removeprefix(db.location + ': ')}); "
+                        "the file is unchanged", hint=BACKUP_HINT) from None
+                raise
+            if kept is not None:  # said once it is true, never before a failed upgrade
                 db.notes.append(f"upgraded the project from schema {version} to {schema.SCHEMA_VERSION}; "
                                 f"the file as it was is kept in {kept}")
                 log.warning(db.notes[-1])
-            db.write(lambda unit: _upgrade(unit, db.location))
     except BaseException:
         engine.dispose()
         raise
@@ -326,7 +344,7 @@ def open_database(location: str | Path, *, check: bool = True, upgrade: bool = T
 
 def _upgrade(unit: Unit, location: str) -> None:
     """Migrate inside the write, re-reading the version: another process may have done it first."""
-    version = _parse_version(location, unit.meta().get("schema_version", "0"))
+    version = _parse_version(location, unit.meta().get("schema_version"))
     _check_version(location, version)
     if version < schema.SCHEMA_VERSION:
         migrations.migrate(unit.conn, version)
