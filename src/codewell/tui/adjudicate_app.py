@@ -18,6 +18,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from codewell.adjudication import AdjudicationPlan, Disagreement
 from codewell.tui.keys import screen_bindings
+from codewell.tui.literal import LiteralNotify
 from codewell.tui.screens.adjudicate import AdjudicateScreen
 from codewell.tui.screens.help import HelpScreen
 
@@ -163,7 +164,7 @@ class AdjudicateCommands(Provider):
                 yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)
 
 
-class AdjudicateApp(App[None]):
+class AdjudicateApp(LiteralNotify, App[None]):
     """One adjudicator settling ``coders``' disagreements in one project."""
 
     CSS_PATH = "adjudicate.tcss"

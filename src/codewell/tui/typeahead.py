@@ -17,6 +17,8 @@ from textual import events
 from textual.app import App
 from textual.command import CommandPalette
 
+from codewell.tui.literal import LiteralNotify
+
 TICK = 0.05
 # An Enter that leaves the palette open (it only highlighted a command) holds keys this long.
 STILL_OPEN = 0.3
@@ -26,7 +28,7 @@ AFTER_CLOSE = 0.15
 LIMIT = 1.5
 
 
-class PaletteTypeahead(App[None]):
+class PaletteTypeahead(LiteralNotify, App[None]):
     """Mixed into the app: holds keys after Enter in the command palette (see the module)."""
 
     _held: list[events.Key] | None = None

@@ -49,7 +49,7 @@ class AddCodeScreen(ModalScreen[Code | None]):
             yield Input(placeholder="id (made from the label)", id="code-id")
             yield Input(placeholder="group (optional), e.g. risk", id="code-group")
             yield Input(placeholder="definition (optional)", id="code-definition")
-            yield Label("", id="code-error")
+            yield Label("", id="code-error", markup=False)
 
     def on_key(self, event: events.Key) -> None:
         """Tab, enter and characters that reach the dialog itself, in the order typed.

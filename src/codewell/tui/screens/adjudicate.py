@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from codewell.tui.keys import screen_bindings
+from codewell.tui.literal import printable
 from codewell.adjudication import Disagreement
 from codewell.errors import CodewellError, ProjectBusyError
 from codewell.values import Code
@@ -77,7 +78,7 @@ class ConsensusRow(Static):
         line.append("›" if cursor else " ", style="bold")
         line.append(f"{key} ", style="bold")
         line.append("[x] " if checked else "[ ] ", style="bold" if checked else "")
-        line.append(self.code.label, style="bold" if checked else "")
+        line.append(printable(self.code.label), style="bold" if checked else "")
         if note:
             line.append(f"  {note}", style="bold" if disputed else "dim")
         self.update(line)
@@ -184,7 +185,7 @@ def coder_column(coder: str, number: int, d: Disagreement, labels: dict[str, str
     memo = d.memos.get(coder, "")
     if memo:
         text.append("memo: ", style="bold")
-        text.append(memo, style="italic")
+        text.append(printable(memo), style="italic")
     return text
 
 
@@ -200,7 +201,7 @@ class AdjudicateScreen(Screen):
         self.coders = tuple(coders)
         self.walk = walk
         self.codebook = project.codebook
-        self.labels = {code.id: code.label for code in self.codebook.codes}
+        self.labels = {code.id: printable(code.label) for code in self.codebook.codes}
         self.order = {code.id: i for i, code in enumerate(self.codebook.codes)}
 
     def compose(self) -> ComposeResult:
@@ -232,16 +233,16 @@ class AdjudicateScreen(Screen):
             self.query_one("#adj-finished", Static).update(self._finished_text())
             return
         meta = Text()
-        meta.append(d.response.id, style="bold")
+        meta.append(printable(d.response.id), style="bold")
         meta.append(f"  row {d.response.row}", style="dim")
         if d.settled is not None:
             meta.append("  settled", style="bold reverse")
         for i, (name, value) in enumerate((n, v) for n, v in d.response.attributes.items() if v):
             meta.append("\n" if i == 0 else " · ")
-            meta.append(f"{name}: ", style="dim")
-            meta.append(value)
+            meta.append(f"{printable(name)}: ", style="dim")
+            meta.append(printable(value))
         self.query_one("#adj-meta", Static).update(meta)
-        body = Text(d.response.text) if not d.response.is_empty else Text("(empty response)", style="dim italic")
+        body = Text(printable(d.response.text)) if not d.response.is_empty else Text("(empty response)", style="dim italic")
         self.query_one("#adj-text", Static).update(body)
         self.query_one("#adj-response", VerticalScroll).scroll_home(animate=False)
         for i, coder in enumerate(self.coders):

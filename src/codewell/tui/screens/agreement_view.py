@@ -74,7 +74,7 @@ class AgreementScreen(Screen):
         self.result: MultilabelAgreement | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Agreement of {', '.join(self.coders)}: computing…", id="agreement-title")
+        yield Static(f"Agreement of {', '.join(self.coders)}: computing…", id="agreement-title", markup=False)
         yield DataTable(id="agreement-table", zebra_stripes=True, cursor_type="row")
         yield Static(id="agreement-overall")
         yield Footer()

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from codewell.tui.literal import printable
 from codewell.values import Code
 from codewell.tui.widgets.code_list import code_key, position_of_letter
 
@@ -29,7 +30,7 @@ class CodeKeyScreen(ModalScreen[str | None]):
             key = code_key(position)
             if key:
                 listing.append(f"{key[1]}  ", style="bold")
-                listing.append(f"{code.label}\n")
+                listing.append(f"{printable(code.label)}\n")
         with Vertical(classes="dialog"):
             yield Label("Codes 10 and up: press the letter (escape cancels; c finds any code by name)",
                         classes="dialog-title")

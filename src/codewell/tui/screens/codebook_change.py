@@ -43,7 +43,7 @@ class CodebookChangeScreen(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"{self.kind.capitalize()} '{self.code.label}' ({self.code.id}): enter moves on, "
-                        "enter on the reason saves, escape cancels", classes="dialog-title")
+                        "enter on the reason saves, escape cancels", classes="dialog-title", markup=False)
             for name, placeholder, value in self.fields:
                 yield Label(placeholder)
                 yield Input(value=value, placeholder=placeholder, id=f"change-{name}", select_on_focus=False)

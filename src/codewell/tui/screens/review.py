@@ -20,6 +20,7 @@ from textual.worker import get_current_worker
 from codewell.errors import CodewellError
 from codewell.values import Status
 from codewell.tui.messages import DecisionSaved
+from codewell.tui.literal import printable
 from codewell.tui.session import CodingSession
 from codewell.tui.widgets.code_list import evidence_quote
 
@@ -68,7 +69,7 @@ class ReviewScreen(Screen[None]):
         self.marked: set[int] = set()
 
     def compose(self) -> ComposeResult:
-        yield Label(f"Review '{self.code.label}': computing suggestions…", id="review-title")
+        yield Label(f"Review '{self.code.label}': computing suggestions…", id="review-title", markup=False)
         yield OptionList(id="review-list")
         yield Static("", id="review-text")  # the whole highlighted response, read before a bulk accept
         yield Footer()
@@ -139,16 +140,16 @@ class ReviewScreen(Screen[None]):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("[x] " if position in self.marked else "[ ] ", style="bold")
         text.append(f"{probability:4.0%} ", style="bold")
-        text.append(f"{response.id:<8} ", style="bold")
+        text.append(f"{printable(response.id):<8} ", style="bold")
         if suggestion.evidence:
             text.append_text(evidence_quote(suggestion, 50))
             text.append("  ")
-        text.append(" ".join(response.text[:300].split()), style="dim")
+        text.append(printable(" ".join(response.text[:300].split())), style="dim")
         return text
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         response = self.session.responses[int(event.option.id or 0)]
-        self.query_one("#review-text", Static).update(Text(f"{response.id}: {response.text}"))
+        self.query_one("#review-text", Static).update(Text(printable(f"{response.id}: {response.text}")))
 
     def update_title(self) -> None:
         self.query_one("#review-title", Label).update(

@@ -19,6 +19,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from codewell.tui.literal import printable
 from codewell.tui.widgets.code_list import code_key
 from codewell.tui.widgets.segment_selection import Selection, segment_lines, segmented
 
@@ -89,7 +90,7 @@ class SegmentScreen(Screen[None]):
         keys = Text()
         for n, code in enumerate(codes, start=1):
             keys.append(f"{n}", style="bold")
-            keys.append(f" {code.label}  ")
+            keys.append(f" {printable(code.label)}  ")
         self.query_one("#segment-codes", Static).update(keys)
         self.redraw()
 
@@ -98,7 +99,7 @@ class SegmentScreen(Screen[None]):
         colours = self.coding.colours()
         segments = self.session.segments_of(self.response_id)
         title = Text()
-        title.append(f"Passage of {self.response_id}", style="bold")
+        title.append(f"Passage of {printable(self.response_id)}", style="bold")
         title.append("  a code key codes the selection · ←/→ end by word · b/w start by word · "
                      "↑/↓ sentence · esc back", style="dim")
         self.query_one("#segment-title", Static).update(title)
@@ -110,7 +111,7 @@ class SegmentScreen(Screen[None]):
         self.query_one("#segment-list", Static).update(segment_lines(text, segments, labels, keys, colours))
         selected = Text()
         selected.append(f"selected {self.selection.start}–{self.selection.end}: ", style="bold")
-        passage = " ".join(self.selection.passage.split())
+        passage = printable(" ".join(self.selection.passage.split()))
         selected.append(f"“{passage if len(passage) <= 120 else passage[:119] + '…'}”", style="reverse")
         self.query_one("#segment-selected", Static).update(selected)
         self.call_after_refresh(self._follow)

@@ -10,6 +10,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from codewell.suggest.evidence import quote
+from codewell.tui.literal import printable
 from codewell.tui.widgets.lines import one_line
 from codewell.values import Code, CodeSuggestion
 
@@ -51,11 +52,11 @@ def evidence_quote(suggestion: CodeSuggestion, width: int) -> Text:
     words = [e for e in suggestion.evidence if e.source != "sentence"]
     text = Text("“", style="italic")
     if sentence is None:
-        text.append("; ".join(dict.fromkeys(" ".join(e.text.split()) for e in words)), style="bold italic")
+        text.append(printable("; ".join(dict.fromkeys(" ".join(e.text.split()) for e in words))), style="bold italic")
     else:
         spans = [(e.start - sentence.start, e.end - sentence.start) for e in words]
         for piece, carrying in quote(sentence.text, (0, len(sentence.text)), spans, max(width, QUOTE_ROOM)):
-            text.append(piece, style="bold italic" if carrying else "italic")
+            text.append(printable(piece), style="bold italic" if carrying else "italic")
     text.append("”", style="italic")
     return text
 
@@ -127,9 +128,9 @@ class CodeRow(Widget):
             text.append("◆ " if suggestion.suggested else "◇ " if suggestion.tentative else "  ",
                         style="bold" if suggestion.suggested else "dim")
         text.append("■ ", style=self.colour)
-        text.append(self.code.label, style="bold" if applied else "")
+        text.append(printable(self.code.label), style="bold" if applied else "")
         if self.code.group:
-            text.append(f"  {self.code.group}", style="dim")
+            text.append(f"  {printable(self.code.group)}", style="dim")
         room = (self.size.width or 100) - text.cell_len - 4
         if suggestion is not None and suggestion.evidence and room >= QUOTE_ROOM:
             text.append("  ")

@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from codewell.tui.literal import printable
 from codewell.values import Code
 from codewell.tui.widgets.filter_choice import FilterChoice
 
@@ -50,9 +51,9 @@ class CodePicker(FilterChoice[str]):
         options.clear_options()
         for code in rank_codes(query, self.codes):
             mark = "[x]" if code.id in self.applied else "[ ]"
-            prompt = Text(f"{mark} {code.label}")
+            prompt = Text(f"{mark} {printable(code.label)}")
             if code.group:
-                prompt.append(f"  {code.group}", style="dim")
+                prompt.append(f"  {printable(code.group)}", style="dim")
             options.add_option(Option(prompt, id=code.id))
         if options.option_count:
             options.highlighted = 0

@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from codewell.values import Code, Codebook
+from codewell.tui.literal import printable
 
 
 def code_details(code: Code, codebook: Codebook) -> Text:
@@ -53,4 +54,5 @@ class CodebookPanel(VerticalScroll, can_focus=False):
 
     def show(self, code: Code | None, codebook: Codebook) -> None:
         details = code_details(code, codebook) if code is not None else Text("No codes yet.")
+        details = Text(printable(details.plain), spans=details.spans)
         self.query_one("#codebook-details", Static).update(details)

@@ -10,6 +10,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from codewell.tui.widgets.lines import one_line
+from codewell.tui.literal import printable
 
 BAR_CELLS = 20
 
@@ -49,11 +50,11 @@ def header_lines(state: HeaderState) -> tuple[Text, Text]:
     progress, rate and time left."""
     line = Text()
     line.append("coder ")
-    line.append(state.coder, style="bold")
+    line.append(printable(state.coder), style="bold")
     if state.blind:
         line.append(" [BLIND]", style="bold reverse")
     if state.set_name:
-        line.append(f" [SET {state.set_name}]", style="bold reverse")
+        line.append(f" [SET {printable(state.set_name)}]", style="bold reverse")
     line.append(f" · {state.model_state} · ")
     if state.waiting:
         what = ("reconnecting…" if state.reconnecting
@@ -61,7 +62,7 @@ def header_lines(state: HeaderState) -> tuple[Text, Text]:
         line.append(f"{what} {state.waiting} change{'s' if state.waiting > 1 else ''} kept",
                     style="bold reverse")
         line.append(" · ")
-    line.append(state.project_name, style="bold")
+    line.append(printable(state.project_name), style="bold")
     progress = Text()
     share = f"{100 * state.done / state.total:.0f}%" if state.total else "–"
     progress.append(f"{state.done}/{state.total} done ")

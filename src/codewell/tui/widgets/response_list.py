@@ -15,6 +15,7 @@ from textual.strip import Strip
 
 from codewell.values import Status
 from codewell.tui.session import CodingSession
+from codewell.tui.literal import printable
 
 MARKS = {Status.UNCODED: "·", Status.DONE: "✓", Status.SKIPPED: "»", Status.FLAGGED: "⚑"}
 WIDTH = 60
@@ -77,7 +78,7 @@ class ResponseList(ScrollView, can_focus=False):
             mark = "⚑"
         memo = "✎" if response.id in session.memos else " "
         snippet = " ".join(response.text[:WIDTH].split())
-        return f"{mark}{memo}{response.id} {snippet}"
+        return printable(f"{mark}{memo}{response.id} {snippet}")
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

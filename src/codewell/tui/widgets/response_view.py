@@ -16,6 +16,7 @@ from textual.selection import Selection
 from textual.strip import Strip
 
 from codewell.tui.widgets.lines import one_line
+from codewell.tui.literal import printable
 from codewell.values import Codebook, CodeSuggestion, Response, Status
 
 STATUS_WORDS = {Status.UNCODED: "uncoded", Status.DONE: "done", Status.SKIPPED: "skipped",
@@ -29,7 +30,7 @@ def highlighted(text: str, suggestions: tuple[CodeSuggestion, ...], colours: dic
 
     Underline and bold as well as colour, so that evidence is still visible with NO_COLOR.
     """
-    rich = Text(text)
+    rich = Text(printable(text))
     shown = [s for s in suggestions if s.code in show]
     for sentences in (True, False):  # every sentence first, so no sentence hides another's words
         for suggestion in shown:
@@ -59,16 +60,17 @@ class ResponseView(ScrollView, can_focus=True):
              others: dict[str, tuple[frozenset[str], str | None]], *, flagged: bool = False,
              segments: tuple[tuple[str, int, int], ...] = ()) -> None:
         meta = Text(no_wrap=False)
-        meta.append(f"{response.id}", style="bold")
+        meta.append(printable(response.id), style="bold")
         meta.append(f"  ({position + 1} of {total}, row {response.row})  ", style="dim")
         meta.append(STATUS_WORDS[status], style="bold reverse" if status is Status.FLAGGED else "bold")
         if flagged and status is not Status.FLAGGED:
             meta.append(" ⚑ flagged", style="bold reverse")
         for name, value in response.attributes.items():
             if value:
-                meta.append(f"\n{name}: ", style="dim")
-                meta.append(value)
+                meta.append(f"\n{printable(name)}: ", style="dim")
+                meta.append(printable(value))
         show = applied | {s.code for s in suggestions or () if s.suggested}
+        labels = {code.id: printable(code.label) for code in codebook.codes}
         body = highlighted(response.text, suggestions or (), colours, show)
         if response.is_empty:
             body = Text("(empty response)", style="dim italic")
@@ -79,18 +81,17 @@ class ResponseView(ScrollView, can_focus=True):
             body = segmented(response.text, segments, colours, base=body)
             keys = {code.id: code_key(i) for i, code in enumerate(codebook.codes)}
             body.append("\n")
-            body.append_text(segment_lines(response.text, segments, {c.id: c.label for c in codebook.codes},
+            body.append_text(segment_lines(response.text, segments, labels,
                                            keys, colours))
         context = Text()
         if memo:
             context.append("memo: ", style="bold")
-            context.append(memo)
-        labels = {code.id: code.label for code in codebook.codes}
+            context.append(printable(memo))
         for coder, (codes, their_memo) in others.items():
-            context.append(f"\n{coder}: " if context else f"{coder}: ", style="bold dim")
+            context.append(f"\n{printable(coder)}: " if context else f"{printable(coder)}: ", style="bold dim")
             context.append(", ".join(labels.get(c, c) for c in sorted(codes)) or "no codes")
             if their_memo:
-                context.append(f" — memo: {their_memo}", style="italic")
+                context.append(f" — memo: {printable(their_memo)}", style="italic")
         content = Text()
         content.append_text(meta)
         content.append("\n\n")

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
+from codewell.tui.literal import printable
+
 Span = tuple[int, int]
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|\n")
 _WORD = re.compile(r"\S+")
@@ -118,7 +120,7 @@ def segmented(text: str, segments: Sequence[tuple[str, int, int]], colours: Mapp
               selection: Span | None = None, base: Text | None = None) -> Text:
     """``text`` (or ``base``, the same text already styled) with each segment underlined, italic
     and tinted in its code's colour, and the selection reversed on top."""
-    rich = base.copy() if base is not None else Text(text)
+    rich = base.copy() if base is not None else Text(printable(text))
     for code, start, end in segments:
         colour = colours.get(code)
         rich.stylize(f"italic underline {colour}" if colour else "italic underline", start, end)
@@ -135,8 +137,8 @@ def segment_lines(text: str, segments: Sequence[tuple[str, int, int]], labels: M
         if lines:
             lines.append("\n")
         lines.append("§ ", style="dim")
-        lines.append(f"[{keys.get(code, ' ')}] {labels.get(code, code)}", style=f"bold {colours.get(code, '')}".strip())
-        passage = " ".join(text[start:end].split())
+        lines.append(f"[{keys.get(code, ' ')}] {printable(labels.get(code, code))}", style=f"bold {colours.get(code, '')}".strip())
+        passage = printable(" ".join(text[start:end].split()))
         if len(passage) > width:
             passage = passage[: width - 1] + "…"
         lines.append(f"  {start}–{end}  ", style="dim")
