@@ -63,6 +63,10 @@ CODING_BINDINGS = [
 ]
 
 
+# The keys whose dialog takes what is typed next (``gIS002⏎``): opened as the key is read.
+TYPED_INTO = frozenset({"add_code", "goto", "search", "picker", "memo"})
+
+
 class CodingScreen(StoringScreen):
     """Header, sidebar list, response, codes, footer."""
 
@@ -375,7 +379,7 @@ class CodingScreen(StoringScreen):
         """Keys typed ahead of a dialog belong to it, in the order typed.
 
         A fast typist's next keys are already on their way to this screen's widgets when the key
-        that opens a dialog (add a code) is read; bindings run only once a key has bubbled to the
+        that opens a dialog (add a code, go to, search, the code picker, a memo) is read; bindings run only once a key has bubbled to the
         app, too late for them. So that key opens its dialog here, at once, and the keys after
         it, arriving here while the dialog is on top, are handed to it.
         """
@@ -386,10 +390,10 @@ class CodingScreen(StoringScreen):
             active.post_message(events.Key(event.key, event.character))
             return
         found = self.active_bindings.get(event.key)
-        if active is self and found is not None and found.binding.action == "add_code":
+        if active is self and found is not None and found.binding.action in TYPED_INTO:
             event.stop()
             event.prevent_default()
-            self.action_add_code()
+            getattr(self, f"action_{found.binding.action}")()
 
     # -- mouse and messages ---------------------------------------------------------------------
     def on_code_row_clicked(self, event: CodeRow.Clicked) -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from codewell.fuzzy import did_you_mean
+from codewell.tui.screens.typeahead_field import TypeaheadField
 
 
 def match_id(wanted: str, ids: dict[str, int]) -> str | None:
@@ -21,8 +21,10 @@ def match_id(wanted: str, ids: dict[str, int]) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-class GotoScreen(ModalScreen[str | None]):
+class GotoScreen(TypeaheadField[str | None]):
     """Dismisses with an existing response id, or None on escape."""
+
+    FIELD = AUTO_FOCUS = "#goto-id"
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="goto.cancel")]
 
@@ -34,7 +36,7 @@ class GotoScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Label("Go to response id", classes="dialog-title")
             yield Input(placeholder="id", id="goto-id")
-            yield Label("", id="goto-error")
+            yield Label("", id="goto-error", markup=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         wanted = event.value.strip()

@@ -5,12 +5,15 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from codewell.tui.screens.typeahead_field import TypeaheadField
 
-class MemoScreen(ModalScreen[str | None]):
+
+class MemoScreen(TypeaheadField[str | None]):
     """Dismisses with the new memo text on enter, or None on escape (nothing changes)."""
+
+    FIELD = AUTO_FOCUS = "#memo-text"
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="memo.cancel")]
 
@@ -22,7 +25,7 @@ class MemoScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"Memo on {self.response_id} (enter saves, escape cancels, empty deletes)",
-                        classes="dialog-title")
+                        classes="dialog-title", markup=False)
             yield Input(self.text, placeholder="a note for yourself or the team", id="memo-text")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

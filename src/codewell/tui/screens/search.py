@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from codewell.errors import CodewellError
+from codewell.tui.literal import printable
 from codewell.values import Response
 from codewell.tui.widgets.filter_choice import FilterChoice
 
@@ -48,16 +49,33 @@ class SearchScreen(FilterChoice[int]):
         self.responses = responses
         self.position = position
         self.find = find
+        self._shown_for: str | None = None  # the field's text when the list was last filled
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog -tall"):
             yield Label("Search responses (enter opens the highlighted one)", classes="dialog-title")
             yield Input(placeholder="words from the response", id="search-query")
-            yield Label("", id="search-error")
+            yield Label("", id="search-error", markup=False)
             yield OptionList(id="search-results")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.run_search(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter typed before the results of what is in the field came in: search now, here,
+        and open the first hit (an index lookup), rather than choose nothing and say nothing."""
+        if self._shown_for == event.value:
+            return  # the list is what the field says: choose its highlighted result
+        event.prevent_default()
+        try:
+            positions = search_responses(event.value, self.position, self.find)
+        except CodewellError as error:
+            self._show([], str(error))
+            return
+        if positions:
+            self.dismiss(positions[0])
+        else:
+            self._show([], "No response matches that." if event.value.strip() else "")
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, query: str) -> None:
@@ -65,18 +83,19 @@ class SearchScreen(FilterChoice[int]):
             positions, problem = search_responses(query, self.position, self.find), ""
         except CodewellError as error:  # a query it cannot read, or a project that cannot search
             positions, problem = [], str(error)
-        self.app.call_from_thread(self._show, positions, problem)
+        self.app.call_from_thread(self._show, positions, problem, query)
 
-    def _show(self, positions: list[int], problem: str = "") -> None:
+    def _show(self, positions: list[int], problem: str = "", query: str | None = None) -> None:
         if not self.is_attached:  # chosen or cancelled while the search ran
             return
+        self._shown_for = query
         self.query_one("#search-error", Label).update(problem if self.query_one(Input).value.strip() else "")
         options = self.query_one(OptionList)
         options.clear_options()
         for position in positions:
             response = self.responses[position]
-            prompt = Text(response.id, style="bold")
-            prompt.append(" " + " ".join(response.text[:200].split()))
+            prompt = Text(printable(response.id), style="bold")
+            prompt.append(printable(" " + " ".join(response.text[:200].split())))
             options.add_option(Option(prompt, id=str(position)))
         if options.option_count:
             options.highlighted = 0

@@ -9,13 +9,16 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 from textual import events
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
+
+from codewell.tui.screens.typeahead_field import TypeaheadField
 
 T = TypeVar("T")
 
 
-class FilterChoice(ModalScreen[T | None], Generic[T]):
+class FilterChoice(TypeaheadField[T | None], Generic[T]):
+    """Typed-ahead keys go to the filter field (``FIELD``), the first Input."""
+
     def result_for(self, option_id: str) -> T:
         """The value the screen dismisses with for the option whose id is ``option_id``."""
         return option_id  # type: ignore[return-value]
