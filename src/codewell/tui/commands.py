@@ -9,8 +9,10 @@ from collections.abc import Callable, Iterator
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from codewell.tui.keys import screen_bindings
+from codewell.tui.literal import printable
 
 Command = tuple[str, str, Callable[[], object]]
 
@@ -70,7 +72,8 @@ class CodewellCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, callback in coding_commands(self.app, self.screen):
-            yield DiscoveryHit(title, callback, help=help_text)
+            # A Content, not a str: a str is read as markup, and a code labelled "[/]" crashed the palette.
+            yield DiscoveryHit(Content(printable(title)), callback, text=title, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
