@@ -137,3 +137,28 @@ def test_an_unquoted_colour_says_the_hash_starts_a_comment(tmp_path: Path) -> No
                              '(write it in quotes, colour: "#4E79A7": in YAML a # after a space '
                              "starts a comment)\n")
     assert not (tmp_path / "study.cw").exists()
+
+
+@pytest.mark.parametrize(("options", "expected"), [
+    (("--size", "2", "--seed", "99999999999999999999999"),
+     "--seed must be between -2**63 and 2**63 - 1, not 99999999999999999999999"),
+    (("--plan", "--alpha-min", "2"), "--alpha-min must be between 0 and 1, not 2.0"),
+    (("--plan", "--alpha-min", "-1"), "--alpha-min must be between 0 and 1, not -1.0"),
+    (("--plan", "--level", "0"), "--level must be between 0 and 0.5, not 0.0"),
+    (("--plan", "--level", "1.5"), "--level must be between 0 and 0.5, not 1.5"),
+])
+def test_sample_options_out_of_range_are_one_line(coded: Path, options: tuple[str, ...],
+                                                  expected: str) -> None:
+    """A seed SQLite cannot store, and a plan's alpha or level out of range, were tracebacks."""
+    before = digest(coded)
+    result = run("sample", coded, *options)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"Error: {expected}\n"
+    assert digest(coded) == before
+
+
+def test_sample_takes_the_extreme_seeds_a_set_can_keep(coded: Path) -> None:
+    for seed, name in ((2**63 - 1, "high"), (-2**63, "low")):
+        result = run("sample", coded, "--size", "2", "--seed", seed, "--name", name)
+        assert result.exit_code == 0, result.output
+        assert f"(seed {seed})" in result.stdout

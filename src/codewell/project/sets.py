@@ -139,6 +139,8 @@ class Sets:
         _check_set_name(name)
         if size < 1:
             raise CodewellError(f"--size must be at least 1, not {size}")
+        if not -2**63 <= seed < 2**63:  # the set keeps its seed in a 64-bit column
+            raise CodewellError(f"--seed must be between -2**63 and 2**63 - 1, not {seed}")
         total, empty = self._db.read(lambda unit: unit.response_counts())
         if total == empty:
             raise CodewellError("the project has no non-empty responses to sample",
@@ -261,6 +263,10 @@ class Sets:
 
         if not 0.0 < expected < 1.0:
             raise CodewellError(f"--expected must be between 0 and 1, not {expected}")
+        if not 0.0 < alpha_min < 1.0:
+            raise CodewellError(f"--alpha-min must be between 0 and 1, not {alpha_min}")
+        if not 0.0 < level < 0.5:
+            raise CodewellError(f"--level must be between 0 and 0.5, not {level}")
         codebook = self.codebook
         applied = dict.fromkeys(codebook.ids, 0)
         finished = 0
