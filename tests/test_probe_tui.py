@@ -148,3 +148,42 @@ async def test_keys_typed_straight_after_a_dialog_key_reach_its_field(study):
         await until(pilot, lambda: app.screen is coding and app.session.response.id == "R013")
     _, _, memos, codings = stored(study)
     assert memos["R005"] == "quick note" and codings["R005"] == frozenset({"anxiety"})
+
+
+_SCREEN = """
+import sys
+import typer
+from textual.app import App
+from codewell.cli.coding_cmds import run_screen
+
+class Screen(App):
+    def on_mount(self) -> None:
+        if sys.argv[1] == "crash":
+            raise RuntimeError("boom")
+        self.exit()
+
+command = typer.Typer()
+
+@command.command()
+def main(how: str) -> None:
+    run_screen(Screen())
+
+command()
+"""
+
+
+@pytest.mark.parametrize(("how", "code"), [("crash", 1), ("quit", 0)])
+def test_a_screen_that_crashed_ends_the_command_with_a_non_zero_exit(tmp_path, how, code):
+    """``codewell code`` and ``adjudicate`` returned 0 after the screen died with a traceback, so
+    a wrapper script read a crash as a clean finish."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "screen.py"
+    script.write_text(_SCREEN, encoding="utf-8")
+    env = {**os.environ, "TEXTUAL_DRIVER": "textual.drivers.headless_driver:HeadlessDriver"}
+    done = subprocess.run([sys.executable, str(script), how], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == code, done.stderr
+    assert ("boom" in done.stdout + done.stderr) is (how == "crash")

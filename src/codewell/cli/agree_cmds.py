@@ -166,7 +166,7 @@ def adjudicate(
     with Project.open(project) as opened:
         opened.refuse_if_damaged()
         opened.adjudication(names)  # fail here, before the screen, on unknown coders or nothing to compare
-    from codewell.cli.coding_cmds import user_keymap
+    from codewell.cli.coding_cmds import run_screen, user_keymap
     from codewell.tui.adjudicate_app import make_adjudicate_app
 
-    make_adjudicate_app(project, names, keymap=user_keymap()).run()
+    run_screen(make_adjudicate_app(project, names, keymap=user_keymap()))

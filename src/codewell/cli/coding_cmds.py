@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from codewell.cli.output import table
 from codewell.cli.project_cmds import ProjectArg
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 
 def code(
@@ -30,6 +33,9 @@ def code(
     the set is open nobody sees anyone else's work on it, whether or not --blind is given.
     """
     from codewell.project import Project
+    from codewell.project.coding import check_coder_name
+
+    check_coder_name(coder)  # before the screen: a blank name failed only at the first key
 
     if order not in ("file", "uncertain", "random"):
         from codewell.errors import UnknownNameError
@@ -74,7 +80,15 @@ def user_keymap() -> dict[str, str]:
 def _run_app(location: str, coder: str, **options: object) -> None:
     from codewell.tui.app import make_app
 
-    make_app(location, coder, keymap=user_keymap(), **options).run()  # type: ignore[arg-type]
+    run_screen(make_app(location, coder, keymap=user_keymap(), **options))  # type: ignore[arg-type]
+
+
+def run_screen(app: App[object]) -> None:
+    """Run a screen; if it ended on an error (Textual has printed the traceback), exit with
+    its non-zero code, so a script or a wrapper never reads a crash as a clean finish."""
+    app.run()
+    if app.return_code:
+        raise typer.Exit(app.return_code)
 
 
 def demo(
@@ -89,7 +103,9 @@ def demo(
     from codewell.locations import data_dir, sample_study
     from codewell.codebook import load_codebook
     from codewell.project import Project
+    from codewell.project.coding import check_coder_name
 
+    check_coder_name(coder)
     codebook_file, folder = sample_study()
     folder_out = data_dir() / "demo"
     folder_out.mkdir(exist_ok=True)
