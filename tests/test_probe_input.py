@@ -162,3 +162,14 @@ def test_sample_takes_the_extreme_seeds_a_set_can_keep(coded: Path) -> None:
         result = run("sample", coded, "--size", "2", "--seed", seed, "--name", name)
         assert result.exit_code == 0, result.output
         assert f"(seed {seed})" in result.stdout
+
+
+@pytest.mark.parametrize("coder", ["", " ana", "ana,ben"])
+def test_code_refuses_an_unusable_coder_name_before_the_screen(coded: Path, coder: str) -> None:
+    """``code --coder ''`` opened the coding screen, which then failed at the first key."""
+    before = digest(coded)
+    result = run("code", coded, "--coder", coder)
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: '{coder}' is not a usable coder name (use a short name (up to 64 "
+                             "characters) without commas or control characters, e.g. 'ana')\n")
+    assert digest(coded) == before
