@@ -173,3 +173,16 @@ def test_code_refuses_an_unusable_coder_name_before_the_screen(coded: Path, code
     assert result.stderr == (f"Error: '{coder}' is not a usable coder name (use a short name (up to 64 "
                              "characters) without commas or control characters, e.g. 'ana')\n")
     assert digest(coded) == before
+
+
+@pytest.mark.parametrize("limit", ["0", "-3"])
+def test_suggest_limit_below_one_is_an_error_not_an_empty_answer(coded: Path, tmp_path: Path,
+                                                                 limit: str) -> None:
+    """``--limit -3`` printed "No responses to suggest codes for." on a project with uncoded ones."""
+    out = tmp_path / "s.csv"
+    before = digest(coded)
+    for extra in ((), ("-o", out)):
+        result = run("suggest", coded, "--coder", "ana", "--limit", limit, *extra)
+        assert result.exit_code == 2
+        assert result.stderr == f"Error: --limit must be at least 1, not {limit}\n"
+    assert digest(coded) == before and not out.exists()

@@ -27,6 +27,8 @@ def suggest(
     from codewell.cli.suggest_cmds import check_output, render_suggestions, write_suggestions
     from codewell.project import Project
 
+    if limit is not None and limit < 1:  # 0 or -3 printed "No responses to suggest codes for."
+        raise CodewellError(f"--limit must be at least 1, not {limit}")
     if output is not None:
         check_output(output)
     with Project.open(project) as opened:
