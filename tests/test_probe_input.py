@@ -186,3 +186,42 @@ def test_suggest_limit_below_one_is_an_error_not_an_empty_answer(coded: Path, tm
         assert result.exit_code == 2
         assert result.stderr == f"Error: --limit must be at least 1, not {limit}\n"
     assert digest(coded) == before and not out.exists()
+
+
+def test_a_labelled_file_imported_as_codings_says_what_it_is(coded: Path, tmp_path: Path) -> None:
+    """A wide file (id, response, one column per code) given to --codings was told: for 'code',
+    did you mean 'medicolegal'?"""
+    wide = tmp_path / "labelled.csv"
+    wide.write_text("id,response,anxiety,medicolegal\nr1,Worried,1,0\n", encoding="utf-8")
+    before = digest(coded)
+    result = run("import", coded, wide, "--codings")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {wide}: a codings file needs the columns id, coder and code; missing 'coder', 'code' "
+        "(found 'id', 'response', 'anxiety', 'medicolegal') (this looks like responses or a labelled "
+        "file (one column per code); a codings file has one row per response, coder and code applied, "
+        "as 'codewell export --layout long' writes)\n")
+    assert digest(coded) == before
+
+
+def test_a_missing_codings_column_is_not_matched_to_another_required_one(coded: Path,
+                                                                         tmp_path: Path) -> None:
+    """Missing 'coder' was hinted "did you mean 'code'?", a column the file needs as well."""
+    codings = tmp_path / "codings.csv"
+    codings.write_text("id,code\nr1,anxiety\n", encoding="utf-8")
+    result = run("import", coded, codings, "--codings")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {codings}: a codings file needs the columns id, coder and code; "
+                             "missing 'coder' (found 'id', 'code')\n")
+
+
+def test_a_codings_file_imported_as_responses_points_to_codings(coded: Path, tmp_path: Path) -> None:
+    codings = tmp_path / "codings.csv"
+    codings.write_text("id,coder,code\nr1,ben,anxiety\nr1,ben,privacy\n", encoding="utf-8")
+    before = digest(coded)
+    result = run("import", coded, codings)
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {codings}: 1 id is used more than once in column 'id': 'r1' "
+                             "(rows 2, 3) (this looks like a codings file (id, coder, code): import it "
+                             "with --codings)\n")
+    assert digest(coded) == before

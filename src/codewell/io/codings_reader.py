@@ -184,7 +184,14 @@ def check_codings(
 
 
 def _hint_for_missing(missing: Sequence[str], header: Sequence[str]) -> str | None:
-    names = [cell.strip() for cell in header if cell.strip()]
+    """A "did you mean" per missing column, among the columns that are not already one of id,
+    coder and code ('code' is no hint for a missing 'coder'); a file with a ``response`` column
+    and neither coder nor code is a survey export or a labelled file, not a typo."""
+    names = [cell.strip() for cell in header if cell.strip() and cell.strip().casefold() not in _REQUIRED]
+    if {"coder", "code"} <= set(missing) and "response" in {name.casefold() for name in names}:
+        return ("this looks like responses or a labelled file (one column per code); a codings file "
+                "has one row per response, coder and code applied, as 'codewell export --layout long' "
+                "writes")
     hints = [did_you_mean(name, names) for name in missing]
     return "; ".join(f"for '{name}': {hint}" for name, hint in zip(missing, hints) if hint) or None
 

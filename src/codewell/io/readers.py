@@ -108,7 +108,8 @@ def read_survey(
         notes.append(_row_names_note(ids[0]))
     else:
         cells = [columns[id_name][index] for index in rows]
-        ids = _checked_ids(path, id_name, cells, spreadsheet_rows)
+        ids = _checked_ids(path, id_name, cells, spreadsheet_rows, codings_like={"coder", "code"} <= {
+            name.strip().casefold() for name in columns})
     kept, dropped = _attribute_columns(path, list(columns), text_name, id_name, platform,
                                        keep_metadata, columns_wanted, notes)
     attributes = {name: columns[name] for name in kept}
@@ -380,8 +381,12 @@ def _conventional_id(names: Sequence[str]) -> str | None:
     return next((squashed[key] for key in _ID_NAMES if key in squashed), None)
 
 
-def _checked_ids(path: Path, column: str, cells: list[str], rows: list[int]) -> list[str]:
-    """Stripped ids, after making sure none is empty and none repeats (both are data errors)."""
+def _checked_ids(path: Path, column: str, cells: list[str], rows: list[int], *,
+                 codings_like: bool = False) -> list[str]:
+    """Stripped ids, after making sure none is empty and none repeats (both are data errors).
+
+    ``codings_like``: the file has coder and code columns, so repeated ids mean a codings file
+    imported without ``--codings``, and the hint says so instead of asking to fix the ids."""
     ids = [cell.strip() for cell in cells]
     empty = [row for response_id, row in zip(ids, rows) if not response_id]
     if empty:
@@ -403,7 +408,8 @@ def _checked_ids(path: Path, column: str, cells: list[str], rows: list[int]) -> 
         raise DataFileError(
             f"{path}: {len(where)} id{'s are' if len(where) > 1 else ' is'} used more than once "
             f"in column '{column}': " + _listing(described),
-            "ids must be unique; fix the file or pick another column with --id-column",
+            "this looks like a codings file (id, coder, code): import it with --codings" if codings_like
+            else "ids must be unique; fix the file or pick another column with --id-column",
         )
     return ids
 
