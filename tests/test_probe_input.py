@@ -5,6 +5,7 @@ file left as it was."""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,62 @@ def test_a_codings_file_imported_as_responses_points_to_codings(coded: Path, tmp
                              "(rows 2, 3) (this looks like a codings file (id, coder, code): import it "
                              "with --codings)\n")
     assert digest(coded) == before
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    """A project whose codebook, attribute names and answers all start like spreadsheet formulas."""
+    book = tmp_path / "book.yaml"
+    book.write_text('title: T\ncodes:\n  - id: worry\n    label: "=1+1 Worry"\n'
+                    '    definition: "-2+3 is how it starts"\n  - id: trust\n    label: "@Trust"\n',
+                    encoding="utf-8")
+    data = tmp_path / "data.csv"
+    data.write_text('id,response,"=HYPERLINK(""http://x"",""y"")"\n'
+                    "r1,=1+2,=cmd|' /C calc'!A0\nr2,@cmd,plain\nr3,- fine as it is,x\n", encoding="utf-8")
+    codings = tmp_path / "codings.csv"
+    codings.write_text("id,coder,code\nr1,ana,worry\nr2,ana,worry\nr3,ana,worry\n", encoding="utf-8")
+    project = tmp_path / "hostile.cw"
+    for args in (("init", project, "--codebook", book), ("import", project, data, "--text-column", "response"),
+                 ("import", project, codings, "--codings")):
+        assert run(*args).exit_code == 0
+    return project
+
+
+def test_quotes_as_csv_neutralise_formulas_like_every_csv(hostile: Path) -> None:
+    """``report --quotes CODE --format csv`` wrote =1+2, @cmd and =cmd|... (a DDE payload in an
+    attribute) and a =HYPERLINK header straight into a CSV a spreadsheet runs."""
+    import csv
+    import io
+
+    before = digest(hostile)
+    result = run("report", hostile, "--quotes", "worry", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows == [["id", "start", "end", "quote", "'=HYPERLINK(\"http://x\",\"y\")"],
+                    ["r1", "", "", "'=1+2", "'=cmd|' /C calc'!A0"],
+                    ["r2", "", "", "'@cmd", "plain"],
+                    ["r3", "", "", "- fine as it is", "x"]]
+    quotes = json.loads(run("report", hostile, "--quotes", "worry", "--format", "json").stdout)["quotes"]
+    assert [q["text"] for q in quotes] == ["=1+2", "@cmd", "- fine as it is"]  # exact there
+    assert digest(hostile) == before
+
+
+def test_taguette_csv_neutralises_formulas_and_reads_back_exactly(hostile: Path, tmp_path: Path) -> None:
+    """The Taguette codebook CSV wrote '=1+1 Worry' as a bare formula cell."""
+    import csv
+
+    out = tmp_path / "tags.csv"
+    assert run("export", hostile, "-o", out, "--format", "taguette-csv").exit_code == 0
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[1][0] == "'=1+1 Worry" and rows[1][1].startswith("'-2+3 is how it starts")
+    assert rows[2][0] == "'@Trust"
+    again = tmp_path / "again.cw"
+    assert run("init", again, "--codebook", out).exit_code == 0
+    shown = json.loads(run("codebook", "show", again, "--json").stdout)
+    codes = {c["id"]: c for c in shown["codes"]}
+    assert codes["worry"]["label"] == "=1+1 Worry" and codes["trust"]["label"] == "@Trust"
+    assert codes["worry"]["definition"] == "-2+3 is how it starts"
+    raw = tmp_path / "raw.csv"
+    assert run("export", hostile, "-o", raw, "--format", "taguette-csv", "--raw").exit_code == 0
+    assert raw.read_text(encoding="utf-8-sig").splitlines()[1].startswith("=1+1 Worry,")

@@ -94,7 +94,7 @@ def run_export(ds: CodedDataset, out: Path, format: str | None = None, layout: s
     if fmt == "taguette-csv":
         from codewell.io.taguette import write_codebook_csv
 
-        write_codebook_csv(ds.codebook, out)
+        write_codebook_csv(ds.codebook, out, raw=raw)
         return f"Wrote the codebook ({len(ds.codebook.codes)} codes) to {out} as a Taguette codebook CSV"
     if fmt == "qdc":
         write_codebook_qdc(ds.codebook, out)

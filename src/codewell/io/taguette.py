@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from codewell.errors import CodebookError, DataFileError
+from codewell.io.safety import needs_neutralising, neutralise
 from codewell.io.sources import load_grid
 from codewell.values import Code, Codebook
 
@@ -41,8 +42,12 @@ _ID_LINE = re.compile(r"^codewell id: [a-z][a-z0-9_]*$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def write_codebook_csv(codebook: Codebook, path: str | Path) -> Path:
-    """Write ``codebook`` as a Taguette codebook CSV (columns ``tag``, ``description``)."""
+def write_codebook_csv(codebook: Codebook, path: str | Path, *, raw: bool = False) -> Path:
+    """Write ``codebook`` as a Taguette codebook CSV (columns ``tag``, ``description``).
+
+    It is a CSV a spreadsheet may open, so a tag or description it would run as a formula gets a
+    leading apostrophe unless ``raw`` (reading it back takes the apostrophe off again).
+    """
     from codewell.io.atomic_file import write_text
 
     buffer = io.StringIO()
@@ -51,8 +56,14 @@ def write_codebook_csv(codebook: Codebook, path: str | Path) -> Path:
     labels = _unique_labels(codebook)
     for code in codebook.codes:
         tag = labels[code.id] if code.parent is None else f"{labels[code.parent]}.{labels[code.id]}"
-        writer.writerow([tag, _description(code)])
+        cells = [tag, _description(code)]
+        writer.writerow(cells if raw else [neutralise(cell) for cell in cells])
     return write_text(path, "\ufeff" + buffer.getvalue())
+
+
+def _unneutralised(cell: str) -> str:
+    """A cell without the apostrophe :func:`write_codebook_csv` put before a formula-like text."""
+    return cell[1:] if cell.startswith("'") and needs_neutralising(cell[1:]) else cell
 
 
 def _unique_labels(codebook: Codebook) -> dict[str, str]:
@@ -110,7 +121,8 @@ def read_codebook_csv_report(path: str | Path, *, lenient: bool = False
     for index in range(1, grid.n_rows):
         if not any(column[index].strip() for column in grid.columns):
             continue
-        builder.add(grid.first_row + index, paths[index], parents[index], descriptions[index])
+        builder.add(grid.first_row + index, *(_unneutralised(column[index])
+                                              for column in (paths, parents, descriptions)))
     if not builder.codes:
         raise CodebookError(f"{path}: there is a header but no tags under it")
     return builder.codebook(), builder.notes

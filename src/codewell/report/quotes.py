@@ -7,7 +7,8 @@ papers attribute a quote. Passages are in response order, then by position.
 
 For pasting (``table`` and ``md``) runs of whitespace, line breaks included, become one space and
 a passage cut out of a longer answer is marked with an ellipsis where it was cut; ``csv`` and
-``json`` keep the passage and its offsets exactly as stored.
+``json`` keep the passage and its offsets exactly as stored (in ``csv`` a cell a spreadsheet would
+run as a formula gets a leading apostrophe, as in every CSV codewell writes).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 
 from codewell.errors import UnknownNameError
 from codewell.fuzzy import did_you_mean
+from codewell.io.safety import neutralise
 from codewell.values import CodedDataset
 
 FORMATS = ("table", "md", "csv", "json")
@@ -80,9 +82,11 @@ def render_quotes(ds: CodedDataset, coder: str, code: str, fmt: str = "table") -
         names = list(dict.fromkeys(name for q in quotes for name in q.attributes))
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(["id", "start", "end", "quote", *names])
-        writer.writerows([q.response_id, "" if q.start is None else q.start, "" if q.end is None else q.end,
-                          q.text, *(q.attributes.get(name, "") for name in names)] for q in quotes)
+        # Text cells a spreadsheet would run as a formula get an apostrophe, as in every CSV codewell writes.
+        writer.writerow([neutralise(name) for name in ["id", "start", "end", "quote", *names]])
+        writer.writerows([neutralise(q.response_id), "" if q.start is None else q.start,
+                          "" if q.end is None else q.end, neutralise(q.text),
+                          *(neutralise(q.attributes.get(name, "")) for name in names)] for q in quotes)
         return buffer.getvalue()
     count = f"{len(quotes)} quote{'s' * (len(quotes) != 1)}"
     if fmt == "md":
