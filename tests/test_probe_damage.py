@@ -161,3 +161,22 @@ def test_a_codebook_that_is_json_but_not_a_codebook_is_found_by_check(study: Pat
     assert result.stdout.splitlines()[-1] == ("Note: the project failed its integrity check (the stored codebook "
                                               "cannot be read); the copy holds what could be read.")
     assert file_bytes(study) == before
+
+
+# -- a response's attributes ----------------------------------------------------------------------------
+@pytest.mark.parametrize("stored", ['{"profession": {"nested": "x"}}', '{"age": 5}', '{"profession": null}'])
+def test_attributes_that_are_not_text_are_damage_not_a_traceback(study: Path, tmp_path: Path, stored: str) -> None:
+    """A JSON object whose values are not text passed check and crashed export with KeyError: 0."""
+    damage(study, f"UPDATE responses SET attributes = '{stored}' WHERE pk = 3;")
+    before = file_bytes(study)
+    out = tmp_path / "coded.csv"
+    result = cw("export", study, "--coder", "ana", "-o", out)
+    assert result.exit_code == 3
+    assert error_line(result) == ("Error: the project file is damaged (the attributes of response 'R003' are not a "
+                                  f"JSON object of text values) {BACKUP}")
+    result = cw("check", study)
+    assert result.exit_code == 3
+    assert result.stdout.splitlines()[1:3] == ["Response attributes that are not a JSON object of text values: 1",
+                                               f"  - response R003: attributes {stored!r}"]
+    assert not out.exists()
+    assert file_bytes(study) == before

@@ -24,9 +24,9 @@ def attributes(stored: str, response_id: str | None = None) -> dict[str, str]:
         value = json.loads(stored)
     except (TypeError, ValueError):
         value = None
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or not all(isinstance(text, str) for text in value.values()):
         whose = f"response {response_id!r}" if response_id is not None else "a response"
-        raise damaged(f"the attributes of {whose} are not a JSON object")
+        raise damaged(f"the attributes of {whose} are not a JSON object of text values")
     return value
 
 

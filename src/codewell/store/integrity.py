@@ -335,8 +335,10 @@ def _bad_attributes(self: IntegrityOps, limit: int) -> Problems:
     if self.conn.dialect.name == "postgresql":
         wrong = ~attributes.regexp_match(PG_FLAT_OBJECT)
     else:  # json_type fails on text that is not JSON, so it is only asked of valid JSON
-        wrong = func.coalesce(literal_column("CASE WHEN json_valid(responses.attributes) "
-                                             "THEN json_type(responses.attributes) END"), "") != "object"
+        wrong = or_(func.coalesce(literal_column("CASE WHEN json_valid(responses.attributes) "
+                                                 "THEN json_type(responses.attributes) END"), "") != "object",
+                    literal_column("CASE WHEN json_valid(responses.attributes) THEN EXISTS (SELECT 1 FROM "
+                                   "json_each(responses.attributes) WHERE type != 'text') END") == 1)
     query = select(r.c.source_id, attributes).where(wrong).order_by(r.c.pk)
     return _problems("bad_attributes", _first(query, self.conn, limit), lambda rid, stored: Problem(
         f"attributes {stored[:40]!r}" + ("…" if len(stored) > 40 else ""), response_id=rid))
