@@ -285,3 +285,20 @@ def test_taguette_csv_neutralises_formulas_and_reads_back_exactly(hostile: Path,
     raw = tmp_path / "raw.csv"
     assert run("export", hostile, "-o", raw, "--format", "taguette-csv", "--raw").exit_code == 0
     assert raw.read_text(encoding="utf-8-sig").splitlines()[1].startswith("=1+1 Worry,")
+
+
+def test_suggestions_csv_neutralises_formula_like_ids(tmp_path: Path) -> None:
+    """``suggest -o FILE.csv`` wrote an id such as +3-1 or =cmd|... as a bare cell."""
+    import csv
+
+    data = tmp_path / "data.csv"
+    data.write_text("id,response\n+3-1,I worry about the scan\n=cmd|x!A0,They understand it\n"
+                    "r3,Helps explain\n", encoding="utf-8")
+    project, out = tmp_path / "s.cw", tmp_path / "suggestions.csv"
+    assert run("init", project, "--codebook", CODEBOOK).exit_code == 0
+    assert run("import", project, data).exit_code == 0
+    result = run("suggest", project, "-o", out)
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8", newline="") as handle:
+        ids = [row[0] for row in csv.reader(handle)][1:]
+    assert ids == ["'+3-1", "'=cmd|x!A0", "r3"]

@@ -171,6 +171,10 @@ class _CsvSink:
         self._writer.writerow(columns)
 
     def write(self, ids: list[str], probabilities: Any, suggested: list[str]) -> None:
+        from codewell.io.safety import neutralise
+
+        # An id such as +3-1 or =cmd|... is a formula to a spreadsheet; only such a first character can make one.
+        ids = [neutralise(rid) if rid[:1] in "=+-@ \t\r\n" else rid for rid in ids]
         cells = _probability_cells(probabilities)
         if cells is None or _NEEDS_QUOTES.search("".join(ids)) or _NEEDS_QUOTES.search("".join(suggested)):
             self._writer.writerows([rid, *row, codes] for rid, row, codes
