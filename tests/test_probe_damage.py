@@ -180,3 +180,23 @@ def test_attributes_that_are_not_text_are_damage_not_a_traceback(study: Path, tm
                                                f"  - response R003: attributes {stored!r}"]
     assert not out.exists()
     assert file_bytes(study) == before
+
+
+# -- rows that must be unique ---------------------------------------------------------------------------
+def test_a_table_rebuilt_without_its_unique_rule_is_found_by_check(study: Path) -> None:
+    """A DB browser's "modify table" rebuilds a table without its constraints; two coders named
+    ana then each took some of ana's work, and check said the project was sound."""
+    damage(study, "PRAGMA foreign_keys = OFF; CREATE TABLE old AS SELECT * FROM coders; DROP TABLE coders; "
+                  "CREATE TABLE coders (id INTEGER PRIMARY KEY, name VARCHAR(128), created_at DATETIME); "
+                  "INSERT INTO coders SELECT * FROM old; DROP TABLE old; "
+                  "INSERT INTO coders (name, created_at) VALUES ('ana', '2025-01-01 00:00:00');")
+    before = file_bytes(study)
+    result = cw("check", study)
+    assert result.exit_code == 3
+    assert result.stdout.splitlines()[:5] == [
+        "", "Rows that must be unique but are not (a table rebuilt by hand without its rule): 1",
+        "  - coders: 2 rows share name=ana, which must be one row",
+        "  Expected: one row per key (one coder per name, one response per id, one status per coder and response).",
+        "  To do: restore the project from your latest backup (codewell backup makes them); if you edited the file "
+        "by hand, undo that edit."]
+    assert file_bytes(study) == before

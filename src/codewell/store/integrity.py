@@ -21,8 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
-    ColumnElement, Connection, FromClause, Select, String, and_, cast, exists, func, inspect, literal, literal_column,
-    or_, select, text, union_all,
+    ColumnElement, Connection, FromClause, Select, String, UniqueConstraint, and_, cast, exists, func, inspect, literal,
+    literal_column, or_, select, text, union_all,
 )
 
 from codewell.codebook import codebook_from_dict
@@ -350,5 +350,40 @@ def _bad_reference(self: IntegrityOps, limit: int) -> Problems:
         Problem(what if rid is None else f"reference answer {rid!r}: {what}") for rid, what in found[:limit]))
 
 
-_RULES = (_foreign_keys, _unknown_coder, _unknown_response, _unknown_code, _bad_span, _span_past_text,
+def _unique_keys() -> list[tuple[str, tuple[str, ...]]]:
+    """(table, columns) of every key the schema holds unique: primary keys, unique constraints
+    and unique indexes."""
+    keys = []
+    for table in schema.metadata.sorted_tables:
+        keys.append((table.name, tuple(column.name for column in table.primary_key.columns)))
+        keys += [(table.name, tuple(column.name for column in constraint.columns))
+                 for constraint in table.constraints if isinstance(constraint, UniqueConstraint)]
+        keys += [(table.name, tuple(column.name for column in index.columns)) for index in table.indexes if index.unique]
+        keys += [(table.name, (column.name,)) for column in table.columns if column.unique]
+    return list(dict.fromkeys(keys))
+
+
+UNIQUE_KEYS = _unique_keys()
+
+
+def _duplicate_rows(self: IntegrityOps, limit: int) -> Problems:
+    """Rows sharing a key the schema holds unique: only possible once a table was rebuilt by hand
+    without its constraint (a DB browser's "modify table"), and then a coder's name, a response
+    id or a status can be two rows that each command reads differently."""
+    parts = []
+    for name, columns in UNIQUE_KEYS:
+        table = schema.metadata.tables[name]
+        key: ColumnElement[str] = literal(f"{columns[0]}=") + cast(table.c[columns[0]], String)
+        for column in columns[1:]:
+            key = key + literal(f", {column}=") + cast(table.c[column], String)
+        parts.append(select(literal(name).label("t"), key.label("k"), func.count().label("n"))
+                     .select_from(table).where(*(table.c[column].is_not(None) for column in columns))
+                     .group_by(*(table.c[column] for column in columns)).having(func.count() > 1))
+    every = union_all(*parts).subquery()
+    rows = _first(select(every).order_by(every.c.t, every.c.k), self.conn, limit)
+    return _problems("duplicate_rows", rows, lambda table, key, n: Problem(
+        f"{n} rows share {key}, which must be one row", row=table))
+
+
+_RULES = (_duplicate_rows, _foreign_keys, _unknown_coder, _unknown_response, _unknown_code, _bad_span, _span_past_text,
           _bad_status, _bad_attributes, _bad_reference)
