@@ -200,3 +200,18 @@ def test_a_table_rebuilt_without_its_unique_rule_is_found_by_check(study: Path) 
         "  To do: restore the project from your latest backup (codewell backup makes them); if you edited the file "
         "by hand, undo that edit."]
     assert file_bytes(study) == before
+
+
+# -- backups ---------------------------------------------------------------------------------------------
+def test_a_backup_is_never_written_where_sqlite_would_take_it_for_a_journal(study: Path) -> None:
+    """`backup study.cw study.cw-journal` wrote the copy there; the next command on the project
+    took it for a hot journal of the database and deleted it, so the backup silently vanished."""
+    before = file_bytes(study)
+    out = study.parent / "study.cw-journal"
+    result = cw("backup", study, out)
+    assert result.exit_code == 3
+    assert error_line(result) == (f"Error: {out}: is the name of a journal file of the database beside it, which SQLite "
+                                  "would take the copy for and delete (choose another name, or leave OUT out for a "
+                                  "dated one)")
+    assert sorted(p.name for p in study.parent.iterdir()) == ["study.cw"]
+    assert file_bytes(study) == before

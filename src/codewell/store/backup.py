@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from codewell.errors import ProjectError
+from codewell.projectfiles import JOURNALS, is_database
 
 
 def default_backup_path(project: Path) -> Path:
@@ -36,6 +37,10 @@ def backup_sqlite(project: Path, out: Path) -> Path:
         raise ProjectError(f"{out}: folder {out.parent} does not exist")
     if out.resolve() == project.resolve():
         raise ProjectError(f"{out}: is the project itself")
+    if out.name.endswith(JOURNALS) and is_database(out):
+        # SQLite would take the copy for the database's journal: rolled back into it, or deleted
+        raise ProjectError(f"{out}: is the name of a journal file of the database beside it, which SQLite "
+                           "would take the copy for and delete", hint="choose another name, or leave OUT out for a dated one")
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     except OSError as error:
