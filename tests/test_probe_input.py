@@ -302,3 +302,27 @@ def test_suggestions_csv_neutralises_formula_like_ids(tmp_path: Path) -> None:
     with out.open(encoding="utf-8", newline="") as handle:
         ids = [row[0] for row in csv.reader(handle)][1:]
     assert ids == ["'+3-1", "'=cmd|x!A0", "r3"]
+
+
+def test_xlsx_export_says_when_a_text_is_longer_than_excel_shows(tmp_path: Path) -> None:
+    """A 40,000-character answer went into the workbook without a word; Excel cuts a cell at
+    32,767 characters (UTF-16 units: 20,000 emoji are 40,000 of them)."""
+    import pandas as pd
+
+    long_text, emoji = "word " * 8_000, "\U0001F600" * 20_000
+    data = tmp_path / "data.csv"
+    data.write_text(f"id,response\nr1,{long_text}\nr2,{emoji}\nr3,short answer\n", encoding="utf-8")
+    codings = tmp_path / "codings.csv"
+    codings.write_text("id,coder,code\nr1,ana,anxiety\nr3,ana,\n", encoding="utf-8")
+    project, out = tmp_path / "long.cw", tmp_path / "long.xlsx"
+    for args in (("init", project, "--codebook", CODEBOOK), ("import", project, data),
+                 ("import", project, codings, "--codings")):
+        assert run(*args).exit_code == 0
+    result = run("export", project, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("; 2 cells are longer than the 32,767 characters Excel shows: Excel "
+                                  "cuts them when it opens the file (CSV and Parquet keep the whole text)\n")
+    frame = pd.read_excel(out, sheet_name="data", dtype=str)
+    assert list(frame["response"]) == [long_text, emoji, "short answer"]  # written whole
+    result = run("export", project, "-o", tmp_path / "long_layout.xlsx", "--layout", "long")
+    assert result.exit_code == 0 and "Excel" not in result.stdout  # no response text in it

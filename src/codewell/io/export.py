@@ -57,6 +57,7 @@ class ExportReport:
     redacted: int = 0
     sidecar: Path | None = None
     codebook_version: int | None = None
+    too_long_for_excel: int = 0
 
     def summary(self) -> str:
         who = ", ".join(self.coders) if self.coders else "no coder"
@@ -70,6 +71,11 @@ class ExportReport:
                          "against formula injection (--raw keeps them as they are)")
         if self.redacted:
             parts.append(f"{self.redacted} identifier{'s' * (self.redacted != 1)} redacted")
+        if self.too_long_for_excel:
+            n = self.too_long_for_excel
+            parts.append(f"{n} cell{'s are' if n != 1 else ' is'} longer than the 32,767 characters Excel "
+                         f"shows: Excel cuts {'them' if n != 1 else 'it'} when it opens the file (CSV and Parquet keep "
+                         "the whole text)")
         return "; ".join(parts)
 
 
@@ -122,6 +128,7 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
         columns = long_columns(ds, coders, include_uncoded, non_answer)
     neutralised = 0 if raw or format != "csv" else neutralise_columns(columns)
     sidecar = None
+    too_long = 0
     if format == "csv":
         sidecar = sidecar_path(out)
         write_csv_pair(columns, out, sidecar, raw)
@@ -132,10 +139,10 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
     else:
         with atomic_output(out) as partial:
             if format == "xlsx":
-                write_dataset_xlsx(ds, coders, columns, partial, non_answer)
+                too_long = write_dataset_xlsx(ds, coders, columns, partial, non_answer)
             else:
                 write_parquet(columns, partial)
     rows = len(columns[0].values) if columns else 0
     return ExportReport(out, format, layout, rows, len(columns), coders, neutralised,
-                        masker.count if masker else 0, sidecar, ds.codebook_version)
+                        masker.count if masker else 0, sidecar, ds.codebook_version, too_long)
 

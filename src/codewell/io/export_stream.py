@@ -54,6 +54,7 @@ def export_blocks(blocks: Callable[[str | None], Iterable[CodedDataset]], attrib
                     include_uncoded, neutral=format == "csv" and not raw)
     header = state.header
     sidecar = None
+    too_long = 0
     if format == "csv":
         sidecar = sidecar_path(out)
         with atomic_output(out) as data, data.open("w", encoding="utf-8", newline="") as handle:
@@ -72,10 +73,10 @@ def export_blocks(blocks: Callable[[str | None], Iterable[CodedDataset]], attrib
                 writer.write_table(parquet_table(columns, schema))
     else:
         with atomic_output(out) as partial:
-            write_xlsx(partial, header, (row for columns in state.all() for row in zip(*(c.values for c in columns))),
-                       state.base, state.frequencies)
+            rows = (row for columns in state.all() for row in zip(*(c.values for c in columns)))
+            too_long = write_xlsx(partial, header, rows, state.base, state.frequencies)
     return ExportReport(out, format, layout, state.rows, len(header), state.coders, state.neutralised,
-                        masker.count if masker else 0, sidecar, state.base.codebook_version)
+                        masker.count if masker else 0, sidecar, state.base.codebook_version, too_long)
 
 
 class _Blocks:

@@ -18,23 +18,25 @@ from codewell.values import CodedDataset
 
 
 def write_dataset_xlsx(ds: CodedDataset, coders: Sequence[str], columns: list[Column], out: Path,
-                       non_answer: NonAnswers) -> None:
-    """Sheets ``data``, ``variables``, ``codebook`` and ``frequencies`` (a block per coder).
+                       non_answer: NonAnswers) -> int:
+    """Sheets ``data``, ``variables``, ``codebook`` and ``frequencies`` (a block per coder);
+    returns how many text cells are longer than Excel shows.
 
     Every text is a typed text cell, which no spreadsheet evaluates, so nothing is prefixed.
     Times are written as spreadsheet date-times in UTC (a spreadsheet cell has no time zone).
     """
     from codewell.report import frequency_table
 
-    write_xlsx(out, columns, zip(*(c.values for c in columns)), ds,
+    return write_xlsx(out, columns, zip(*(c.values for c in columns)), ds,
                lambda: [frequency_table(ds, coder, non_answer) for coder in coders])
 
 
 def write_xlsx(out: Path, columns: list[Column], data: Iterable[Sequence[Any]], ds: CodedDataset,
-               frequencies: Callable[[], Sequence[Any]]) -> None:
+               frequencies: Callable[[], Sequence[Any]]) -> int:
     """The workbook of :func:`write_dataset_xlsx` from ``data`` rows (a generator, consumed once,
     so a block at a time) under ``columns``' names; ``frequencies()`` is called after the data
-    sheet is written (a streamed export counts while it writes)."""
+    sheet is written (a streamed export counts while it writes). Returns how many text cells are
+    longer than Excel shows."""
     from codewell.io.xlsx_writer import write_workbook
 
     variable_rows = ([c.name, c.label or c.name, CODE_VALUES if c.role == "code" else None]
@@ -47,7 +49,7 @@ def write_xlsx(out: Path, columns: list[Column], data: Iterable[Sequence[Any]], 
                        _finite(row.percent), _finite(row.ci_low), _finite(row.ci_high),
                        row.poster()]
                       for table in _later(frequencies) for row in table.rows)
-    write_workbook(out, [
+    return write_workbook(out, [
         ("data", [c.name for c in columns], data),
         ("variables", ["variable", "label", "values"], variable_rows),
         ("codebook", ["id", "label", "group", "parent", "colour", "definition", "include",

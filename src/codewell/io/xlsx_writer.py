@@ -6,6 +6,8 @@ strings straight into the zip stream. Every text is an inline string cell, which
 never evaluates, whatever it starts with; characters XML cannot carry (control characters other
 than tab, newline and carriage return) are dropped; a carriage return is
 written as a character reference so CRLF text survives XML's line-end normalisation. Excel's limits are enforced with a clear error.
+A text longer than Excel's 32,767 characters per cell is written whole (other readers take it
+all), and counted, so the export can say that Excel will cut it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from codewell.errors import CodewellError
 
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
+MAX_CELL_CHARS = 32_767  # Excel's limit on a cell's text, in UTF-16 code units
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006"
@@ -42,11 +45,13 @@ def column_letters(n: int) -> list[str]:
 
 
 def write_workbook(path: Path, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]
-                   ) -> None:
+                   ) -> int:
     """Write ``(name, header, rows)`` sheets to ``path``; a cell is str, int, float, datetime or None.
 
-    ``rows`` may be a generator; it is consumed once, row by row.
+    ``rows`` may be a generator; it is consumed once, row by row. Returns how many text cells are
+    longer than Excel shows (:data:`MAX_CELL_CHARS`).
     """
+    too_long = 0
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         # The package parts first, as Office writes them; some readers look for them there.
         archive.writestr("[Content_Types].xml", _content_types(len(sheets)))
@@ -56,10 +61,11 @@ def write_workbook(path: Path, sheets: Sequence[tuple[str, Sequence[str], Iterab
         archive.writestr("xl/styles.xml", _STYLES)
         for index, (name, header, rows) in enumerate(sheets, start=1):
             with archive.open(f"xl/worksheets/sheet{index}.xml", "w") as handle:
-                _write_sheet(handle, name, header, rows)
+                too_long += _write_sheet(handle, name, header, rows)
+    return too_long
 
 
-def _write_sheet(handle: Any, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def _write_sheet(handle: Any, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     if len(header) > MAX_COLUMNS:
         raise CodewellError(f"sheet '{name}' would have {len(header)} columns; Excel holds "
                             f"at most {MAX_COLUMNS:,}", hint="export to CSV or Parquet instead")
@@ -68,27 +74,32 @@ def _write_sheet(handle: Any, name: str, header: Sequence[str], rows: Iterable[S
                   f'<worksheet xmlns="{_MAIN}"><sheetViews><sheetView workbookViewId="0">'
                   '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
                   '</sheetView></sheetViews><sheetData>').encode())
-    chunk: list[str] = [_row(1, header, letters)]
+    long_cells = [0]
+    chunk: list[str] = [_row(1, header, letters, long_cells)]
     number = 1
     for number, row in enumerate(rows, start=2):
         if number > MAX_ROWS:
             raise CodewellError(f"sheet '{name}' would have more than {MAX_ROWS:,} rows, "
                                 "Excel's limit", hint="export to CSV or Parquet instead")
-        chunk.append(_row(number, row, letters))
+        chunk.append(_row(number, row, letters, long_cells))
         if len(chunk) >= 2000:
             handle.write("".join(chunk).encode("utf-8"))
             chunk = []
     chunk.append("</sheetData></worksheet>")
     handle.write("".join(chunk).encode("utf-8"))
+    return long_cells[0]
 
 
-def _row(number: int, values: Sequence[Any], letters: list[str]) -> str:
+def _row(number: int, values: Sequence[Any], letters: list[str], long_cells: list[int]) -> str:
+    """One ``<row>``; ``long_cells[0]`` counts its texts longer than Excel shows."""
     cells = []
     for letter, value in zip(letters, values):
         if value is None or value == "":
             continue
         ref = f"{letter}{number}"
         if isinstance(value, str):
+            if len(value) > MAX_CELL_CHARS // 2 and len(value.encode("utf-16-le")) > 2 * MAX_CELL_CHARS:
+                long_cells[0] += 1
             cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">'
                          f"{_text(value)}</t></is></c>")
         elif isinstance(value, bool):
