@@ -215,3 +215,33 @@ def test_a_backup_is_never_written_where_sqlite_would_take_it_for_a_journal(stud
                                   "dated one)")
     assert sorted(p.name for p in study.parent.iterdir()) == ["study.cw"]
     assert file_bytes(study) == before
+
+
+def test_ctrl_c_during_a_backup_leaves_no_half_written_copy(tmp_path: Path) -> None:
+    """Ctrl-C while the pages were being copied left the hidden temporary copy behind (only a
+    database error or a full disk removed it)."""
+    import signal
+
+    from codewell.store.backup import backup_sqlite
+
+    source = tmp_path / "big.cw"  # large enough that copying it outlasts the alarm below
+    conn = sqlite3.connect(source)
+    conn.execute("CREATE TABLE filler (data BLOB)")
+    conn.executemany("INSERT INTO filler VALUES (zeroblob(1048576))", [()] * 48)
+    conn.commit()
+    conn.close()
+    folder = tmp_path / "copies"
+    folder.mkdir()
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.002)
+        with pytest.raises(KeyboardInterrupt):
+            backup_sqlite(source, folder / "copy.cw")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert list(folder.iterdir()) == []

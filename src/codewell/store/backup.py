@@ -46,9 +46,9 @@ def backup_sqlite(project: Path, out: Path) -> Path:
     except OSError as error:
         raise ProjectError(f"{out}: cannot write the backup ({error.strerror})",
                            hint="choose a folder you can write") from None
-    os.close(fd)
-    os.chmod(temporary, 0o600)
     try:
+        os.close(fd)
+        os.chmod(temporary, 0o600)
         # A read-write connection that only reads: a read-only one closed in a process that has
         # the project open could unlink the shared WAL index under its other connections.
         source = sqlite3.connect(project)
@@ -68,4 +68,7 @@ def backup_sqlite(project: Path, out: Path) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise ProjectError(f"{out}: backup failed ({error})",
                            hint="check free space and permissions, then try again") from None
+    except BaseException:  # Ctrl-C: no half-written copy is left behind either
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return out
