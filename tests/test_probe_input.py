@@ -326,3 +326,36 @@ def test_xlsx_export_says_when_a_text_is_longer_than_excel_shows(tmp_path: Path)
     assert list(frame["response"]) == [long_text, emoji, "short answer"]  # written whole
     result = run("export", project, "-o", tmp_path / "long_layout.xlsx", "--layout", "long")
     assert result.exit_code == 0 and "Excel" not in result.stdout  # no response text in it
+
+
+@pytest.mark.parametrize(("columns", "column", "role"), [("response", "response", "text"),
+                                                         ("ID,Site", "id", "id")])
+def test_import_columns_naming_the_text_or_id_says_so(coded: Path, tmp_path: Path, columns: str,
+                                                      column: str, role: str) -> None:
+    """``--columns response`` said there was "no column 'response'" in a file that has one."""
+    data = tmp_path / "more.csv"
+    data.write_text("id,response,Site\nr9,Another answer,x\n", encoding="utf-8")
+    before = digest(coded)
+    result = run("import", coded, data, "--columns", columns)
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {data}: column '{column}' is the {role} of each response, not an "
+                             "attribute (leave it out of --columns; it is imported anyway)\n")
+    assert digest(coded) == before
+
+
+def test_import_with_sheet_does_not_advise_passing_sheet(coded: Path, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Notes"
+    book.active.append(["note"])
+    book.active.append(["a summary, not responses"])
+    answers = book.create_sheet("Responses")
+    answers.append(["id", "response"])
+    answers.append(["r9", "Another answer"])
+    path = tmp_path / "survey.xlsx"
+    book.save(path)
+    result = run("import", coded, path, "--sheet", "Responses")
+    assert result.exit_code == 0, result.output
+    assert "pass --sheet" not in result.output
+    assert "Imported 1 new responses" in result.stdout

@@ -273,6 +273,11 @@ def _attribute_columns(path: Path, names: list[str], text_name: str, id_name: st
                        wanted: Sequence[str] | None, notes: list[str]
                        ) -> tuple[list[str], list[tuple[str, str]]]:
     """The attribute columns to import, and those left out with why (the notes say so too)."""
+    for wanted_name in wanted or ():  # not "no column 'response'" when there is one
+        for role, taken in (("text", text_name), ("id", id_name)):
+            if taken is not None and wanted_name.strip().casefold() == taken.casefold():
+                raise DataFileError(f"{path}: column '{taken}' is the {role} of each response, not an "
+                                    "attribute", hint="leave it out of --columns; it is imported anyway")
     attribute_names = [name for name in names if name not in (text_name, id_name)]
     dropped = _dropped_columns(path, attribute_names, platform, keep_metadata, wanted)
     notes += _column_notes(platform, attribute_names, dropped, keep_metadata, wanted)

@@ -293,7 +293,7 @@ def _load_xlsx(path: Path, data: bytes, sheet: str | None) -> Grid:
     if any("\x00" in cell for column in columns for cell in column):
         _refuse_nul(path, columns, 1 + leading)
     notes = ()
-    if len(sheet_names) > 1:
+    if len(sheet_names) > 1 and sheet is None:  # with --sheet the user chose; no advice to choose
         notes = (f"read sheet '{name}' ({len(sheet_names)} sheets; pass --sheet to choose)",)
     return Grid(columns, 1 + leading, "utf-8", "xlsx", name, notes)
 
