@@ -317,22 +317,21 @@ def open_database(location: str | Path, *, check: bool = True, upgrade: bool = T
             if read_only:
                 raise ProjectReadOnlyError(f"{location}: written by an older codewell and read-only, "
                                            "so it cannot be upgraded", hint="copy it somewhere you can write")
-            kept = None if is_url(location) else \
-                backup_sqlite(Path(location), migration_backup_path(Path(location), version))
+            kept: list[Path] = []
             try:
-                db.write(lambda unit: _upgrade(unit, db.location))
+                db.write(lambda unit: _upgrade(unit, db.location, kept))
             except BaseException as error:  # rolled back: the project is as it was, so is its copy
-                if kept is not None:
-                    kept.unlink(missing_ok=True)
+                for copy in kept:
+                    copy.unlink(missing_ok=True)
                 if type(error) is ProjectError:  # rows an upgrade step cannot take (a hand edit)
                     raise DamagedProjectError(
                         f"{db.location}: cannot upgrade the project from schema {version} to "
                         f"{schema.SCHEMA_VERSION} ({error.message.removeprefix(db.location + ': ')}); "
                         "the file is unchanged", hint=BACKUP_HINT) from None
                 raise
-            if kept is not None:  # said once it is true, never before a failed upgrade
+            if kept:  # said once it is true, never before a failed upgrade
                 db.notes.append(f"upgraded the project from schema {version} to {schema.SCHEMA_VERSION}; "
-                                f"the file as it was is kept in {kept}")
+                                f"the file as it was is kept in {kept[0]}")
                 log.warning(db.notes[-1])
     except BaseException:
         engine.dispose()
@@ -342,11 +341,15 @@ def open_database(location: str | Path, *, check: bool = True, upgrade: bool = T
     return db
 
 
-def _upgrade(unit: Unit, location: str) -> None:
-    """Migrate inside the write, re-reading the version: another process may have done it first."""
+def _upgrade(unit: Unit, location: str, kept: list[Path]) -> None:
+    """Migrate inside the write, re-reading the version: another process may have done it first,
+    and then nothing is copied or said. The copy of a file is taken here, under the write lock, so
+    processes opening an older project at once neither copy it twice nor copy it half-upgraded."""
     version = _parse_version(location, unit.meta().get("schema_version"))
     _check_version(location, version)
     if version < schema.SCHEMA_VERSION:
+        if not is_url(location) and not kept:  # once, even when a busy lock runs the unit again
+            kept.append(backup_sqlite(Path(location), migration_backup_path(Path(location), version)))
         migrations.migrate(unit.conn, version)
 
 
