@@ -359,3 +359,26 @@ def test_import_with_sheet_does_not_advise_passing_sheet(coded: Path, tmp_path: 
     assert result.exit_code == 0, result.output
     assert "pass --sheet" not in result.output
     assert "Imported 1 new responses" in result.stdout
+
+
+def test_a_codebook_that_is_a_folder_a_project_or_a_workbook_says_what_it_is(tmp_path: Path,
+                                                                            coded: Path) -> None:
+    """``--codebook study.cw`` or ``survey.xlsx`` said "not UTF-8 text (byte 106)"."""
+    from openpyxl import Workbook
+
+    book = tmp_path / "survey.xlsx"
+    Workbook().save(book)
+    formats = ("(a codebook is a YAML file (.yaml), a REFI-QDA codebook (.qdc) or a Taguette codebook "
+               "(.csv))")
+    for given, expected in (
+            (tmp_path, f"{tmp_path} is a folder, not a codebook file"),
+            (coded, f"{coded}: a codewell project (or another database), not a codebook"),
+            (book, f"{book}: a zip archive (an Excel workbook or a .qdpx project?), not a codebook")):
+        result = run("init", tmp_path / "new.cw", "--codebook", given)
+        assert result.exit_code == 2
+        assert result.stderr == f"Error: {expected} {formats}\n"
+        assert not (tmp_path / "new.cw").exists()
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("title: Sörge\n".encode("latin-1"))
+    result = run("init", tmp_path / "new.cw", "--codebook", latin)
+    assert result.stderr == f"Error: {latin}: not UTF-8 text (byte 8) (save it as UTF-8 in your editor)\n"

@@ -32,15 +32,40 @@ WORD = re.compile(r"^[^\W_][\w'-]*$")
 def load_codebook(path: str | Path) -> Codebook:
     """Read a codebook file: YAML; ``.qdc`` (REFI-QDA) or ``.csv`` (Taguette) from other tools."""
     path = Path(path)
-    if not path.is_file():
-        raise CodebookError(f"{path}: no such codebook file")
+    _check_codebook_path(path)
     if path.suffix.lower() in (".qdc", ".csv"):
         return load_codebook_report(path)[0]
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CodebookError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        kind = _binary_kind(path)
+        if kind is not None:
+            raise CodebookError(f"{path}: {kind}", hint=CODEBOOK_FORMATS) from None
+        raise CodebookError(f"{path}: not UTF-8 text (byte {exc.start})",
+                            hint="save it as UTF-8 in your editor") from None
     return parse_codebook(text, str(path))
+
+
+CODEBOOK_FORMATS = "a codebook is a YAML file (.yaml), a REFI-QDA codebook (.qdc) or a Taguette codebook (.csv)"
+
+
+def _check_codebook_path(path: Path) -> None:
+    if path.is_dir():
+        raise CodebookError(f"{path} is a folder, not a codebook file", hint=CODEBOOK_FORMATS)
+    if not path.is_file():
+        raise CodebookError(f"{path}: no such codebook file")
+
+
+def _binary_kind(path: Path) -> str | None:
+    """What a file that is not text is, when it is one a user might hand over by mistake: the
+    project itself, or a workbook or .qdpx (zip archives), which said only 'not UTF-8 (byte 10)'."""
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if head.startswith(b"SQLite format 3\x00"):
+        return "a codewell project (or another database), not a codebook"
+    if head.startswith(b"PK\x03\x04"):
+        return "a zip archive (an Excel workbook or a .qdpx project?), not a codebook"
+    return None
 
 
 def load_codebook_report(path: str | Path, *, lenient: bool = False) -> tuple[Codebook, list[str]]:
@@ -48,8 +73,7 @@ def load_codebook_report(path: str | Path, *, lenient: bool = False) -> tuple[Co
     REFI-QDA schema or nested deeper than codewell's one level is an error; ``lenient`` reads
     it anyway and lists the problems, for ``codewell init --lenient``."""
     path = Path(path)
-    if not path.is_file():
-        raise CodebookError(f"{path}: no such codebook file")
+    _check_codebook_path(path)
     suffix = path.suffix.lower()
     if suffix == ".qdc":
         from codewell.io.refi_reader import read_codebook_report
