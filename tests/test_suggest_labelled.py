@@ -119,3 +119,52 @@ def test_requested_codes_follow_the_codebook_order(tmp_path):
     path = write(tmp_path, "id,response,waiting,food\n1,a,1,0\n")
     data = read_labelled(path, BOOK, codes=["food", "waiting"])
     assert data.codes == ("waiting", "food") and data.gold.tolist() == [[1, 0]]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("id,response,food,waiting,food\n1,a,1,0,0\n",
+     "column 'food' appears 2 times in the header row; each code needs exactly one column"),
+    ("id,response,waiting,food,anxiety\n", "no rows under the header row (a labelled file holds "
+                                           "coded responses, one per row)"),
+])
+def test_a_repeated_code_column_or_no_rows_is_an_error(tmp_path, text, message):
+    """Pandas read a second 'food' column as 'food.1' (a warning about a column nobody wrote),
+    and a file of only a header trained on nothing and said so nowhere."""
+    path = write(tmp_path, text)
+    with pytest.raises(DataFileError) as err:
+        read_labelled(path, BOOK)
+    assert err.value.message == f"{path}: {message}"
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    ("A1,a,1,0,0\nA2,b,0,1,0\nA1,c,0,0,1\n", "row 4: id 'A1' was already used on row 2; each "
+                                             "response needs its own id"),
+    ("A1,a,1,0,0\n ,b,0,1,0\n", "row 3: the id is blank; each response needs an id"),
+])
+def test_every_row_needs_an_id_of_its_own(tmp_path, rows, message):
+    """A reference set is stored by id, so a repeated one silently lost a row (59 of 60 kept)."""
+    path = write(tmp_path, "id,response,waiting,food,anxiety\n" + rows)
+    with pytest.raises(DataFileError) as err:
+        read_labelled(path, BOOK)
+    assert err.value.message == f"{path}, {message}"
+
+
+def test_a_workbook_is_told_to_be_saved_as_csv(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["id", "response", "food"])
+    path = tmp_path / "labelled.xlsx"
+    book.save(path)
+    with pytest.raises(DataFileError) as err:
+        read_labelled(path, BOOK)
+    assert err.value.message == f"{path}: a spreadsheet workbook, not a CSV file"
+    assert err.value.hint == "save it from the spreadsheet as CSV (UTF-8), then use that file"
+
+
+def test_a_missing_short_column_name_gets_no_far_fetched_hint(tmp_path):
+    """'id' was 'matched' to 'staff_workload': a two-letter name is inside half of any long one."""
+    path = write(tmp_path, "response,waiting,staff_workload\nx,0,0\n")
+    with pytest.raises(DataFileError) as err:
+        read_labelled(path, BOOK)
+    assert "no 'id' column" in err.value.message and err.value.hint is None

@@ -8,6 +8,7 @@ the result, for the command to print.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 REQUIRED = ("id", "response")
+# How an .xlsx (a zip) or an old .xls (OLE2) file begins.
+_WORKBOOK_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
 @dataclass(frozen=True)
@@ -67,15 +70,27 @@ def read_labelled(path: str | Path, codebook: Codebook,
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"{path}: no such labelled file")
+    if path.read_bytes()[:4] in _WORKBOOK_STARTS:
+        raise DataFileError(f"{path}: a spreadsheet workbook, not a CSV file",
+                            hint="save it from the spreadsheet as CSV (UTF-8), then use that file")
     try:
+        header = _header(path)
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as exc:
         raise DataFileError(f"{path}: not a readable CSV file ({_first_line(exc)})") from None
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if twice:  # pandas would read the second as 'name.1', a column nobody wrote
+        raise DataFileError(f"{path}: column '{twice[0]}' appears {header.count(twice[0])} times in "
+                            "the header row; each code needs exactly one column")
     columns = [str(c) for c in frame.columns]
     for name in REQUIRED:
         if name not in columns:
             raise DataFileError(f"{path}: no '{name}' column (a labelled file has id, response "
                                 f"and one 0/1 column per code)", did_you_mean(name, columns))
+    if not len(frame):
+        raise DataFileError(f"{path}: no rows under the header row (a labelled file holds coded "
+                            "responses, one per row)")
+    _check_ids(path, list(frame["id"]))
     warnings: list[str] = []
     extra = [c for c in columns if c not in REQUIRED]
     if codes is not None:
@@ -124,6 +139,25 @@ def _labels(path: Path, frame: object, codes: tuple[str, ...]) -> np.ndarray:
                                 f"{values.iloc[row]!r}")
         gold[:, c] = values.str.startswith("1").to_numpy()
     return gold
+
+
+def _header(path: Path) -> list[str]:
+    """The header row's names as written (pandas renames a repeated one)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle), [])
+
+
+def _check_ids(path: Path, ids: list[str]) -> None:
+    """Every row needs an id of its own: a reference set is stored by id (a repeated one would
+    be dropped), and a result names responses by it."""
+    first: dict[str, int] = {}
+    for row, rid in enumerate(ids, start=2):
+        if not rid.strip():
+            raise DataFileError(f"{path}, row {row}: the id is blank; each response needs an id")
+        if rid in first:
+            raise DataFileError(f"{path}, row {row}: id '{rid}' was already used on row {first[rid]}; "
+                                "each response needs its own id")
+        first[rid] = row
 
 
 def _first_line(exc: Exception) -> str:
