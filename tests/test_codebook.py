@@ -63,6 +63,13 @@ def test_children_follow_their_parent() -> None:
         ("title: T\ncodes:\n  - id: a\n    label: A\n    colour: red\n", "line 5: colour 'red' of 'a' must look like #4E79A7"),
         ("title: T\ncodes:\n  - id: a\n    label: A\n    children:\n      - id: b\n        label: B\n"
          "        children: []\n", "line 8: codes nest one level only"),
+        ("title: T\ncodes:\n  - id: a\n    label: A\n    keywords: worry, fear\n",
+         "line 5: keyword 'worry, fear' of 'a' holds a comma, so it would be one keyword that no "
+         "text contains (write each keyword as an item of a list: keywords: [worry, fear])"),
+        ("title: T\ncodes:\n  - id: a\n    label: A\n    keywords:\n      - worry\n      - fear, dread\n",
+         "line 7: keyword 'fear, dread' of 'a' holds a comma"),
+        ("title: T\ncodes:\n  - id: a\n    label: A\n    keywords: [worry, '']\n",
+         "line 5: an empty keyword in 'a' (remove the empty item or write the word)"),
     ],
 )
 def test_bad_codebooks_name_file_and_line(text: str, message: str) -> None:

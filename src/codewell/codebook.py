@@ -317,4 +317,24 @@ class _Reader:
             raise self.fail(fields["colour"], f"colour '{colour}' of '{code_id}' must look like #4E79A7", hint)
         single = {k: self.text(fields[k], k) for k in ("label", "group", "definition") if k in fields}
         lists = {k: self.texts(fields[k], k) for k in LIST_KEYS if k in fields}
+        if "keywords" in fields:
+            self.check_keywords(fields["keywords"], lists["keywords"], code_id)
         return Code(id=code_id, parent=parent, colour=colour, **single, **lists)
+
+    def check_keywords(self, node: Any, keywords: tuple[str, ...], code_id: str) -> None:
+        """A keyword is a word or phrase matched in the text: "worry, fear" would be one keyword
+        that no answer ever holds, and an empty one matches nothing; both are refused."""
+        import yaml
+
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for item, keyword in zip(items, keywords, strict=False):
+            if "," in keyword:
+                words = ", ".join(w.strip() for w in keyword.split(",") if w.strip())
+                raise self.fail(item, f"keyword '{keyword}' of '{code_id}' holds a comma, so it would "
+                                      "be one keyword that no text contains",
+                                f"write each keyword as an item of a list: keywords: [{words}]")
+        if isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                if isinstance(item, yaml.ScalarNode) and not str(item.value).strip():
+                    raise self.fail(item, f"an empty keyword in '{code_id}'",
+                                    "remove the empty item or write the word")
