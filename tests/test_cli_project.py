@@ -138,3 +138,24 @@ def test_a_long_export_reads_back_as_codings(project_file: Path, small_csv: Path
     bad.write_text("id,coder,code,applied\nr1,ana,anxiety,maybe\n")
     result = run("import", other, bad, "--codings")
     assert result.exit_code == 2 and "'applied' must be 1 or 0" in result.stderr and "row 2" in result.stderr
+
+
+def test_status_as_a_near_miss_of_a_coder_notes_the_typo(project_file: Path, small_csv: Path) -> None:
+    """A coder yet to start may look at status as themselves; 'anna' beside a coder 'ana' is a typo
+    that showed an empty view and said nothing."""
+    from codewell.project import Project
+
+    run("import", project_file, small_csv)
+    with Project.open(project_file) as opened:
+        opened.record("ana", "r1", "understanding", "apply")
+    typo = run("status", project_file, "--coder", "anna")
+    assert typo.exit_code == 0
+    assert "Note: nobody named 'anna' has coded here yet (did you mean 'ana'?)" in typo.stderr
+    assert "Note:" not in run("status", project_file, "--coder", "ben").stderr
+
+
+def test_the_next_command_after_sample_can_be_pasted(project_file: Path, small_csv: Path) -> None:
+    run("import", project_file, small_csv)
+    drawn = run("sample", project_file, "--name", "pilot one", "--size", "2")
+    assert drawn.exit_code == 0, drawn.output
+    assert f"--coder NAME --set 'pilot one'" in drawn.stdout

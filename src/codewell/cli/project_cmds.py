@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from codewell.cli.output import emit_json, table
+from codewell.fuzzy import did_you_mean
 
 ProjectArg = Annotated[str, typer.Argument(help="Project file (created by 'codewell init').")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -77,6 +78,10 @@ def status(project: ProjectArg, as_json: JsonOpt = False,
 
     with Project.open(project, viewer=coder) as opened:
         summary = opened.summary()
+        coders = opened.coders()
+    if coder is not None and coder not in coders and (hint := did_you_mean(coder, coders)):
+        # a coder yet to start may look as themselves; a near miss of a coder who has is a typo
+        typer.echo(f"Note: nobody named '{coder}' has coded here yet ({hint})", err=True)
     if as_json:
         emit_json(summary)
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Annotated, Optional
 
 import typer
@@ -53,7 +54,8 @@ def sample(
     by = f", stratified by {stratify}" if stratify else ""
     typer.echo(f"Drew set '{drawn.name}': {drawn.size} responses (seed {seed}{by}), in this coding order:")
     typer.echo(" ".join(drawn.ids))
-    typer.echo(f"Next, each coder: codewell code {project} --coder NAME --set {drawn.name}")
+    typer.echo(f"Next, each coder: codewell code {shlex.quote(str(project))} --coder NAME "
+               f"--set {shlex.quote(drawn.name)}")
 
 
 def _print_plan(plans, alpha_min: float, level: float, as_json: bool, n_responses: int) -> None:  # type: ignore[no-untyped-def]
