@@ -96,6 +96,14 @@ CASES = [
      f"in a text of {len(R003)} characters"),
     ("PRAGMA ignore_check_constraints = 1; UPDATE statuses SET status = 'weird' WHERE response_pk = 2;",
      "bad_status", "Statuses codewell never writes: 1", "  - response R002, coder ana: the status 'weird'"),
+    ("UPDATE decisions SET undoes = id WHERE id = 1;", "bad_undo",
+     "Undos that do not reverse an earlier decision of the same coder on the same response: 1",
+     "  - response R001, coder ana, decision 1, code understanding: undoes decision #1, which is "
+     "itself, a later one, or another coder's or response's"),
+    ("UPDATE decisions SET undoes = 1 WHERE id = 2;", "bad_undo",
+     "Undos that do not reverse an earlier decision of the same coder on the same response: 1",
+     "  - response R002, coder ana, decision 2, code anxiety: undoes decision #1, which is "
+     "itself, a later one, or another coder's or response's"),
     ("UPDATE responses SET attributes = '{not json' WHERE pk = 5;", "bad_attributes",
      "Response attributes that are not a JSON object of text values: 1",
      "  - response R005: attributes '{not json'"),
@@ -316,3 +324,17 @@ def test_check_and_repair_on_a_postgresql_project(tmp_path: Path) -> None:
     assert repaired.output.splitlines()[0] == "Repair: rebuilt the search index from the 20 responses."
     assert "The search index is missing: 1" not in repaired.output.splitlines()
     assert admin_sql("SELECT count(*) FROM decisions", database=database) == [(2,)]
+
+
+def test_undos_as_codewell_writes_them_are_sound(tmp_path: Path) -> None:
+    """The undo rule flags only what a hand edit makes: coders' undos as the coding screen
+    writes them (after what they reverse, by their coder, on their response) are sound."""
+    path = make_project(tmp_path)
+    code_as(path, "ana", {"R001": ("understanding", "anxiety")})
+    with Project.open(path) as project:
+        project.undo("ana")
+        project.record("ben", "R002", "anxiety", "apply")
+        project.undo("ben")
+        project.record("ben", "R002", "anxiety", "apply")
+    result = check(path)
+    assert result.exit_code == 0, result.output

@@ -47,6 +47,8 @@ KINDS: dict[str, tuple[str, str, str]] = {
                  "a start of 0 or more and an end after it (both, or neither for the whole response)", _ROWS),
     "span_past_text": ("coded segments running past the end of their response", "a segment inside the text", _ROWS),
     "bad_status": ("statuses codewell never writes", "done, skipped or flagged", _ROWS),
+    "bad_undo": ("undos that do not reverse an earlier decision of the same coder on the same response",
+                 "an undo after the decision it reverses, by its coder, on its response", _ROWS),
     "bad_attributes": ("response attributes that are not a JSON object of text values",
                        'an object such as {"profession": "Radiographer"}', _ROWS),
     "bad_reference": ("parts of the reference set codewell never writes",

@@ -330,6 +330,20 @@ def _bad_status(self: IntegrityOps, limit: int) -> Problems:
         f"the status {status!r}", response_id=_response(rid, pk), coder=_coder(name, coder_id)))
 
 
+def _bad_undo(self: IntegrityOps, limit: int) -> Problems:
+    """An undo that reverses itself, a later decision, or another coder's or response's: every
+    undo is appended after what it reverses, by the same coder on the same response, so anything
+    else was written by hand (and replaying the log would undo the wrong thing)."""
+    target = d.alias("undone")
+    wrong = or_(d.c.undoes >= d.c.id, target.c.coder_id != d.c.coder_id,
+                target.c.response_pk != d.c.response_pk)
+    rows = _decisions(self.conn, limit, wrong, d.c.undoes,
+                      source=d.join(target, target.c.id == d.c.undoes))
+    return _problems("bad_undo", rows, _decision_problem(
+        lambda extra, **_: f"undoes decision #{extra[0]}, which is itself, a later one, or another "
+                           "coder's or response's"))
+
+
 def _bad_attributes(self: IntegrityOps, limit: int) -> Problems:
     attributes = r.c.attributes
     if self.conn.dialect.name == "postgresql":
@@ -386,4 +400,4 @@ def _duplicate_rows(self: IntegrityOps, limit: int) -> Problems:
 
 
 _RULES = (_duplicate_rows, _foreign_keys, _unknown_coder, _unknown_response, _unknown_code, _bad_span, _span_past_text,
-          _bad_status, _bad_attributes, _bad_reference)
+          _bad_status, _bad_undo, _bad_attributes, _bad_reference)
