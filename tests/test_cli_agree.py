@@ -79,3 +79,38 @@ def test_csv_form(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "--value" in missing.stderr
     wrong = run("agree", path, "--unit", "unit", "--coder", "ratr", "--value", "score")
     assert wrong.exit_code == 2 and "did you mean 'rater'?" in wrong.stderr
+
+
+CODINGS = "id,coder,code\n1,a,x\n1,b,x\n2,a,y\n2,b,x\n3,a,x\n3,b,x\n"
+
+
+@pytest.mark.parametrize(("form", "args", "message"), [
+    ("project", ["--coders", "ana,ben", "--percent", "all"],
+     "--percent applies to a codings CSV, not to a project"),
+    ("project", ["--coders", "ana,ben", "--level", "ordinal", "--categories", "4"],
+     "--level, --categories apply to a codings CSV, not to a project"),
+    ("csv", ["--unit", "id", "--coder", "coder", "--value", "code", "--coders", "a,b"],
+     "--coders applies to a project, not to a codings CSV"),
+])
+def test_an_option_of_the_other_form_is_refused_not_ignored(coded_project: str, tmp_path: Path,
+                                                              form: str, args: list[str], message: str) -> None:
+    """The figures read as if the option applied, where it was silently dropped."""
+    target = coded_project
+    if form == "csv":
+        target = tmp_path / "codings.csv"
+        target.write_text(CODINGS, encoding="utf-8")
+    result = run("agree", target, *args)
+    assert result.exit_code == 2
+    assert f"Error: {target}: {message} (see codewell agree --help)" in result.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--percent", "both"], "--percent: expected 'pairwise' or 'all', got 'both'"),
+    (["--categories", "1"], "--categories: 1 is fewer than the 2 categories in the data"),
+])
+def test_csv_form_errors_name_the_options_the_user_typed(tmp_path: Path, args: list[str], message: str) -> None:
+    path = tmp_path / "codings.csv"
+    path.write_text(CODINGS, encoding="utf-8")
+    result = run("agree", path, "--unit", "id", "--coder", "coder", "--value", "code", *args)
+    assert result.exit_code == 2
+    assert f"Error: {path}: {message}" in result.output

@@ -22,6 +22,16 @@ def split_coders(value: str) -> list[str]:
     return coders
 
 
+def _refuse_other_form(target: str, is_table: bool, csv_only: dict[str, bool],
+                       project_only: dict[str, bool]) -> None:
+    """An option of the other form would be ignored, and the figures read as if it applied."""
+    wrong = [name for name, given in (project_only if is_table else csv_only).items() if given]
+    if wrong:
+        form, other = ("a codings CSV", "a project") if is_table else ("a project", "a codings CSV")
+        raise DataFileError(f"{target}: {', '.join(wrong)} {'applies' if len(wrong) == 1 else 'apply'} "
+                            f"to {other}, not to {form}", hint="see codewell agree --help")
+
+
 def agree(
     target: Annotated[str, typer.Argument(help="A project file or postgresql:// URL, or a long-format CSV of codings.")],
     coders: Annotated[Optional[str], typer.Option(help="Project: coders to compare, e.g. ana,ben.")] = None,
@@ -35,13 +45,13 @@ def agree(
         help="CSV, >2 coders: 'pairwise' share of agreeing coder pairs per unit (Fleiss' P-bar, "
              "the default) or 'all' (units where every coder gave the same value).")] = "pairwise",
     categories: Annotated[Optional[int], typer.Option(
-        help="CSV: number of possible categories for Brennan-Prediger (default: categories seen).")] = None,
+        min=1, help="CSV: number of possible categories for Brennan-Prediger (default: categories seen).")] = None,
     masi: Annotated[str, typer.Option(
         help="Project: distance between code sets for the MASI alpha: 'passonneau' (1 - Jaccard x "
              "monotonicity with exact thirds, the default), 'nltk' (NLTK's rounded 0.67/0.33) or "
              "'dkpro' (DKPro's (1 - J)(1 - M)).")] = "passonneau",
     ci: Annotated[bool, typer.Option("--ci", help="Add 95% bootstrap intervals (units resampled).")] = False,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the bootstrap.")] = 0,
     disagreements: Annotated[bool, typer.Option(
         "--disagreements", help="Project: list each response and code where the coders differ.")] = False,
     set_name: Annotated[Optional[str], typer.Option(
@@ -74,6 +84,13 @@ def agree(
     if segments and (is_table or model):
         raise DataFileError("--segments compares coders' passages in a project",
                             hint="use it with a project and --coders, e.g. codewell agree study.cw --coders ana,ben --segments")
+    csv_only = {"--unit": unit is not None, "--coder": coder is not None, "--value": value is not None,
+                "--level": level != "nominal", "--percent": percent != "pairwise",
+                "--categories": categories is not None}
+    project_only = {"--coders": coders is not None, "--model": model is not None,
+                    "--masi": masi != "passonneau", "--disagreements": disagreements,
+                    "--set": set_name is not None, "--all-responses": all_responses}
+    _refuse_other_form(target, is_table, csv_only, project_only)
     if is_table:
         from codewell.cli.agree_csv import agree_csv
 

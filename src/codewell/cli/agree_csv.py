@@ -18,6 +18,10 @@ from codewell.fuzzy import did_you_mean
 NUMERIC_LEVELS = ("ordinal", "interval", "ratio")
 
 
+# The agreement functions' parameter names, as the options a user passes them by.
+_OPTIONS = {"n_categories": "--categories", "method": "--percent", "level": "--level"}
+
+
 def agree_csv(path: Path, unit: str, coder: str, value: str, level: str = "nominal",
               ci: bool = False, as_json: bool = False, *, seed: int = 0, n_boot: int = 1000,
               confidence: float = 0.95, percent: str = "pairwise",
@@ -37,8 +41,12 @@ def agree_csv(path: Path, unit: str, coder: str, value: str, level: str = "nomin
                                       n_categories=n_categories)
     except CodewellError as exc:
         raise type(exc)(f"{path}: {exc.message}", exc.hint) from None
-    except ValueError as exc:
-        raise DataFileError(f"{path}: {exc}") from None
+    except ValueError as exc:  # the library names its parameters; the user typed the options
+        message = str(exc)
+        for parameter, option in _OPTIONS.items():
+            if message.startswith(f"{parameter}: "):
+                message = f"{option}: {message[len(parameter) + 2:]}"
+        raise DataFileError(f"{path}: {message}") from None
     if as_json:
         emit_json(result.to_dict())
     else:
