@@ -6,7 +6,7 @@ Run by hand:  python benchmarks/bench_batch.py [N ...] [--keep DIR]      (defaul
 ``--keep DIR`` builds the project for N in ``DIR/N`` and leaves it there; run again with the same
 ``DIR`` and it is reused, so only the two timed steps run.
 
-The project holds the image-sharing sample's 630 labelled responses, coded by ``ana`` (from
+The project holds the image-sharing sample's labelled responses (3,799 since the round of new writers), coded by ``ana`` (from
 ``samples/image-sharing/labelled.csv``), and N generated responses to suggest for: each is one to
 four sentences of the sample, shuffled together, with about 8% of words swapped for another word
 of the sample and 2% for an invented word (typos and names: a real survey's vocabulary keeps
@@ -17,10 +17,10 @@ that outlives its parent (a forkserver and what it forked) comes back here to be
 ``os.wait4`` of each gives its CPU time (with that of the processes it reaped) and peak RSS: the
 step's wall time, CPU seconds of all its processes, and the largest peak among them. Steps:
 
-- ``codewell suggest --coder ana -o out.csv``: train on ana's 630, score the N (every core);
+- ``codewell suggest --coder ana -o out.csv``: train on ana's answers, score the N (every core);
 - floor: one Python process reads the same N texts from the project file (sqlite3), fits scikit-
   learn's ``TfidfVectorizer`` (word 1-2grams, sublinear TF) and one-vs-rest ``LogisticRegression``
-  on the same 630 labelled responses, and writes id, nine probabilities and the codes at 0.5 to
+  on the same labelled responses, and writes id, nine probabilities and the codes at 0.5 to
   CSV with pandas.
 """
 
