@@ -277,3 +277,14 @@ def test_qdpx_user_names_are_accepted_exactly_when_they_can_be_coders(text: str,
 def test_an_empty_path_is_a_codewell_error(tmp_path: Path, reader: Callable[[Path], Any]) -> None:
     with pytest.raises(CodewellError):
         reader(tmp_path)
+
+
+def test_a_workbook_part_declaring_an_unknown_encoding_is_a_clear_error() -> None:
+    """Found by the fuzz test above: "ATF-8" in a sheet's XML declaration was a LookupError
+    traceback from the XML parser."""
+    members = parts()
+    sheet = next(name for name in members if name.startswith("xl/worksheets/"))
+    members[sheet] = members[sheet].replace(b'encoding="UTF-8"', b'encoding="ATF-8"', 1)
+    assert b"ATF-8" in members[sheet]
+    found = outcome(read_survey, "survey.xlsx", workbook_bytes(members))
+    assert isinstance(found, CodewellError) and "unknown encoding: ATF-8" in found.message

@@ -326,9 +326,10 @@ def _xlsx_errors() -> tuple[type[BaseException], ...]:
     from lxml.etree import LxmlError
     from openpyxl.utils.exceptions import InvalidFileException
 
+    # LookupError: an XML declaration naming an encoding Python does not know ("ATF-8")
     return (zipfile.BadZipFile, zipfile.LargeZipFile, InvalidFileException, KeyError, ValueError,
             TypeError, IndexError, AttributeError, OSError, EOFError, NotImplementedError,
-            ParseError, LxmlError, DefusedXmlException)
+            LookupError, ParseError, LxmlError, DefusedXmlException)
 
 
 def _reason(exc: BaseException) -> str:
