@@ -56,6 +56,11 @@ def _write_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
     return path
 
 
+# A report's title typed in A1 above the header: read as the header, it named one column and
+# made the real header row a response.
+TITLE = "Staff survey on sharing images, 2026"
+
+
 def _qualtrics_rows() -> list[list[str]]:
     questions = ["Response ID", "What is your profession?", "Years qualified", "Sharing helps", "Comments"]
     import_ids = [json.dumps({"ImportId": f"QID{index}"}) for index in range(len(HEADER))]
@@ -78,6 +83,8 @@ VARIANTS = {
     "surveymonkey": lambda p: _write_csv(p / "s.csv", _surveymonkey_rows()),
     "xlsx": lambda p: _frame().to_excel(p / "s.xlsx", index=False) or p / "s.xlsx",
     "qualtrics-xlsx": lambda p: _write_xlsx(p / "s.xlsx", {"Sheet1": _qualtrics_rows()}),
+    "title-xlsx": lambda p: _write_xlsx(p / "s.xlsx", {"Sheet1": [[TITLE], HEADER, *ROWS]}),
+    "title-csv": lambda p: _write_csv(p / "s.csv", [[TITLE, "", "", "", ""], HEADER, *ROWS]),
 }
 # variant -> (encoding, layout, first data row)
 DETAILS = {
@@ -91,6 +98,8 @@ DETAILS = {
     "surveymonkey": ("utf-8", "surveymonkey", 3),
     "xlsx": ("utf-8", "xlsx", 2),
     "qualtrics-xlsx": ("utf-8", "qualtrics", 4),
+    "title-xlsx": ("utf-8", "xlsx", 3),
+    "title-csv": ("utf-8", "plain", 3),
 }
 
 
@@ -118,6 +127,8 @@ def test_notes_say_how_the_file_was_read(tmp_path: Path) -> None:
     assert "semicolons" in notes["semicolon"] and "tabs" in notes["tab"]
     assert "Qualtrics export: skipped the question-text and ImportId rows (2-3)" in notes["qualtrics"]
     assert "SurveyMonkey" in notes["surveymonkey"]
+    assert (f"row 1 ('{TITLE}') reads as a title above the header; the header is row 2"
+            in notes["title-xlsx"])
     assert "2 responses have no text (kept, marked empty)" in notes["utf-8"]
     assert "Windows-1252" not in notes["utf-8"] and "byte-order" not in notes["utf-8"]
 
@@ -589,3 +600,14 @@ def test_stored_attribute_names_can_be_told_apart_as_metadata() -> None:
     names = ["StartDate", "Progress", "RecordedDate", "ResponseId", "IPAddress", "Q1", "Role"]
     assert metadata_attributes(names) == {"StartDate", "Progress", "RecordedDate", "IPAddress"}
     assert metadata_attributes(["Status", "Progress", "Role"]) == set()
+
+
+@pytest.mark.parametrize("rows", [
+    [["", "response"], ["0", "Helpful to see it."], ["1", "Worrying without the report."]],  # pandas index
+    [["response", ""], ["Helpful to see it.", "North"], ["Worrying without the report.", "12"]],
+    [["comment", "", ""], ["Good", "1", "2"], ["Bad", "3", "4"]],  # data in the row below, not names
+])
+def test_a_header_naming_one_column_is_not_taken_for_a_title(tmp_path: Path, rows: list[list[str]]) -> None:
+    table = read_survey(_write_csv(tmp_path / "s.csv", rows))
+    assert not any("title" in note for note in table.notes)
+    assert len(table.responses) == 2

@@ -18,6 +18,12 @@ from codewell.io.sources import Grid
 _IMPORT_ID = re.compile(r"""^\s*\{\s*["']ImportId["']\s*:""")
 _MONKEY_SUBHEADERS = frozenset({"response", "open-ended response"})
 _MONKEY_ID = "respondent id"
+_NUMBER = re.compile(r"^[-+]?[\d.,]+$")
+# A header cell longer than this is more likely an answer than a column name.
+_LONGEST_NAME = 60
+# Free-text answers run at least this long, typically; rows looked at to tell.
+_ANSWER_LENGTH = 20
+_LOOK_BELOW = 50
 
 
 @dataclass(frozen=True)
@@ -36,21 +42,57 @@ class Header:
 
 def read_header(grid: Grid) -> Header:
     """Detect the layout of ``grid`` and give every column a unique, readable name."""
-    top = [grid.row(index) for index in range(min(grid.n_rows, 3))]
+    title = _has_title(grid)
+    top = [grid.row(index) for index in range(title, min(grid.n_rows, title + 3))]
+    notes = []
+    if title:
+        notes.append(f"row {grid.first_row} ('{grid.row(0)[0].strip()[:60]}') reads as a title above "
+                     f"the header; the header is row {grid.first_row + 1}")
     if _is_qualtrics(top):
-        first, last = grid.first_row + 1, grid.first_row + 2
+        first, last = grid.first_row + title + 1, grid.first_row + title + 2
         layout, raw, rows = "qualtrics", [cell.strip() for cell in top[0]], 3
-        notes = [f"Qualtrics export: skipped the question-text and ImportId rows ({first}-{last})"]
+        notes.append(f"Qualtrics export: skipped the question-text and ImportId rows ({first}-{last})")
     elif _is_surveymonkey(top):
         layout, raw, rows = "surveymonkey", _surveymonkey_names(top[0], top[1]), 2
-        notes = ["SurveyMonkey export: column names built from the two header rows"]
+        notes.append("SurveyMonkey export: column names built from the two header rows")
     else:
         layout, raw, rows = "plain", [cell.strip() for cell in top[0]], 1
-        notes = []
+    rows += title
     names, renamed = _finish_names(raw, grid, rows)
     if renamed:
         notes.append("repeated column names were numbered: " + ", ".join(renamed))
     return Header(layout, tuple(names), rows, tuple(notes))
+
+
+def _has_title(grid: Grid) -> int:
+    """1 when the first row is a title typed above the header (a report's "Staff survey 2026"
+    in A1 and nothing else), else 0: read as the header, it named one column and made the real
+    header row a response.
+
+    The row below must read as a header (two names or more, none a number, none a long text, no
+    two alike, and in some column a name far shorter than the answers under it) above rows of
+    data in two columns or more; a pandas export, whose first header cell is the blank index
+    name, never starts that way.
+    """
+    if grid.n_rows < 3 or len(grid.columns) < 2:
+        return 0
+    first = [cell.strip() for cell in grid.row(0)]
+    if not first[0] or any(first[1:]) or sum(1 for cell in grid.row(2) if cell.strip()) < 2:
+        return 0
+    names = [cell.strip() for cell in grid.row(1) if cell.strip()]
+    header_like = (len(names) >= 2 and len(set(names)) == len(names)
+                   and not any(_NUMBER.match(name) or len(name) > _LONGEST_NAME for name in names))
+    return int(header_like and any(_names_answers(column) for column in grid.columns))
+
+
+def _names_answers(column: Sequence[str]) -> bool:
+    """Whether ``column``'s second cell is short beside the texts under it, as a column name
+    above free-text answers is (and an answer above other answers is not)."""
+    lengths = sorted(len(cell.strip()) for cell in column[2:2 + _LOOK_BELOW] if cell.strip())
+    if not lengths:
+        return False
+    typical = lengths[len(lengths) // 2]
+    return typical >= _ANSWER_LENGTH and 2 * len(column[1].strip()) <= typical
 
 
 def _is_qualtrics(top: Sequence[Sequence[str]]) -> bool:
