@@ -204,6 +204,7 @@ def test_damaged_qdc_files_load_or_raise_codewell_errors(
 @ROUND_TRIP
 @given(codes_strategy)
 @example([("0", "Include:")])  # a definition that reads like a notes heading, found by this test
+@example([("0", "'")])  # an apostrophe before the id line read as a neutralising one, found too
 def test_codebooks_round_trip_through_qdc_and_taguette_csv(drawn: list[tuple[str, str]]) -> None:
     codebook = _codebook(drawn)
     with TemporaryDirectory() as folder:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from codewell.errors import CodebookError, DataFileError
-from codewell.io.safety import needs_neutralising, neutralise
+from codewell.io.safety import needs_neutralising
 from codewell.io.sources import load_grid
 from codewell.values import Code, Codebook
 
@@ -57,13 +57,21 @@ def write_codebook_csv(codebook: Codebook, path: str | Path, *, raw: bool = Fals
     for code in codebook.codes:
         tag = labels[code.id] if code.parent is None else f"{labels[code.parent]}.{labels[code.id]}"
         cells = [tag, _description(code)]
-        writer.writerow(cells if raw else [neutralise(cell) for cell in cells])
+        writer.writerow(cells if raw else [_escaped(cell) for cell in cells])
     return write_text(path, "\ufeff" + buffer.getvalue())
 
 
+def _escaped(cell: str) -> str:
+    """The cell with a leading apostrophe when a spreadsheet could run it as a formula, and
+    when it starts with an apostrophe itself, so that :func:`_unneutralised` gives back exactly
+    what was written (a definition of just "'" came back empty)."""
+    return "'" + cell if needs_neutralising(cell) or cell.startswith("'") else cell
+
+
 def _unneutralised(cell: str) -> str:
-    """A cell without the apostrophe :func:`write_codebook_csv` put before a formula-like text."""
-    return cell[1:] if cell.startswith("'") and needs_neutralising(cell[1:]) else cell
+    """A cell without the apostrophe :func:`_escaped` put before it."""
+    rest = cell[1:]
+    return rest if cell.startswith("'") and (needs_neutralising(rest) or rest.startswith("'")) else cell
 
 
 def _unique_labels(codebook: Codebook) -> dict[str, str]:
