@@ -358,3 +358,29 @@ def test_full_disk_every_format(study: Path, tmp_path: Path) -> None:
         assert (code, traceback) == (2, False), (out, stderr)
         assert stderr.startswith(f"Error: cannot write {out}: ") and stderr.count("\n") == 1
     assert files_in(folder) == []
+
+
+def test_a_polite_kill_mid_export_leaves_the_old_file_and_no_partial_one(tmp_path: Path) -> None:
+    """``kill PID`` (SIGTERM: a scheduler's timeout, a closed session) ended the process on the
+    spot and left the hidden half-written ``.partial`` file beside the output; it now unwinds as
+    Ctrl-C does. The workbook is big enough to be caught while it is written."""
+    import time
+
+    project = tmp_path / "big.cw"
+    with Project.create(project, load_codebook(CODEBOOK)) as created:
+        created.add_responses([Response(f"R{i:06d}", f"answer {i} on seeing the scan " * 8, i + 2, {})
+                               for i in range(30_000)], "big.csv")
+        created.record("ana", "R000001", "understanding", "apply")
+    out = tmp_path / "coded.xlsx"
+    out.write_bytes(b"the earlier export")
+    child = subprocess.Popen([sys.executable, "-m", "codewell", "export", str(project), "-o", str(out)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".coded.xlsx.*.partial")):
+        assert child.poll() is None, "the export ended before its partial file was seen"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    child.terminate()
+    assert child.wait(30) == 128 + 15
+    assert out.read_bytes() == b"the earlier export"
+    assert not list(tmp_path.glob("*.partial")) and not list(tmp_path.glob(".*.partial"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import typer
 
 from codewell import __version__
@@ -54,4 +56,12 @@ app.add_typer(team_cmds.team_app, name="team")
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminated)
     app()
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """A polite kill (``kill PID``, a scheduler's timeout, a closed session) unwinds like Ctrl-C:
+    a half-written output is removed and an open transaction rolls back, where the default
+    ended the process on the spot and left the hidden ``.partial`` file beside the output."""
+    raise SystemExit(128 + signum)
