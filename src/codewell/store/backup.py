@@ -13,7 +13,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from codewell.errors import ProjectError
+from codewell.errors import OutputError, ProjectError
 from codewell.projectfiles import JOURNALS, is_database
 
 
@@ -31,15 +31,15 @@ def backup_sqlite(project: Path, out: Path) -> Path:
     """Copy ``project`` to ``out`` (which must not exist yet); returns ``out``."""
     out = Path(out)
     if out.exists():
-        raise ProjectError(f"{out}: already exists; a backup never overwrites a file",
+        raise OutputError(f"{out}: already exists; a backup never overwrites a file",
                            hint="choose another name, or leave OUT out for a dated one")
     if not out.parent.is_dir():
-        raise ProjectError(f"{out}: folder {out.parent} does not exist")
+        raise OutputError(f"{out}: folder {out.parent} does not exist")
     if out.resolve() == project.resolve():
-        raise ProjectError(f"{out}: is the project itself")
+        raise OutputError(f"{out}: is the project itself")
     if out.name.endswith(JOURNALS) and is_database(out):
         # SQLite would take the copy for the database's journal: rolled back into it, or deleted
-        raise ProjectError(f"{out}: is the name of a journal file of the database beside it, which SQLite "
+        raise OutputError(f"{out}: is the name of a journal file of the database beside it, which SQLite "
                            "would take the copy for and delete", hint="choose another name, or leave OUT out for a dated one")
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
