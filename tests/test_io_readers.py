@@ -611,3 +611,34 @@ def test_a_header_naming_one_column_is_not_taken_for_a_title(tmp_path: Path, row
     table = read_survey(_write_csv(tmp_path / "s.csv", rows))
     assert not any("title" in note for note in table.notes)
     assert len(table.responses) == 2
+
+
+def _formula_workbook(path: Path, saved: bool) -> Path:
+    """A workbook whose answer B2 is a formula, with its value saved (as a spreadsheet saves it)
+    or not (as openpyxl and other programs write it)."""
+    import zipfile
+
+    _write_xlsx(path, {"Responses": [["id", "response"], ["a1", '=CONCATENATE("sharing ","helps")'],
+                                     ["a2", "Seeing the scan with the doctor helped me understand."]]})
+    if saved:
+        with zipfile.ZipFile(path) as archive:
+            parts = {name: archive.read(name) for name in archive.namelist()}
+        sheet = "xl/worksheets/sheet1.xml"
+        parts[sheet] = parts[sheet].replace(b'<c r="B2">', b'<c r="B2" t="str">').replace(
+            b"<v></v>", b"<v>sharing helps</v>")
+        with zipfile.ZipFile(path, "w") as archive:
+            for name, body in parts.items():
+                archive.writestr(name, body)
+    return path
+
+
+def test_a_formula_with_no_saved_value_is_named_in_a_note(tmp_path: Path) -> None:
+    """openpyxl reads such a cell as empty: the answer was imported blank without a word why."""
+    unsaved = read_survey(_formula_workbook(tmp_path / "u.xlsx", saved=False), text_column="response")
+    assert unsaved.responses[0].text == ""
+    assert ("1 cell of sheet 'Responses' holds a formula with no saved value, read as empty (a workbook "
+            "written by a program, never opened in a spreadsheet); open it in Excel or LibreOffice, save "
+            "it, and import again") in unsaved.notes
+    saved = read_survey(_formula_workbook(tmp_path / "s.xlsx", saved=True), text_column="response")
+    assert saved.responses[0].text == "sharing helps"
+    assert not any("formula" in note for note in saved.notes)

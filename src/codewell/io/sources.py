@@ -276,6 +276,7 @@ def _load_xlsx(path: Path, data: bytes, sheet: str | None) -> Grid:
         worksheet.reset_dimensions()  # some writers record a wrong used range; read every cell
         cells = worksheet.iter_rows(values_only=True)
         rows = [[_cell_text(value) for value in row] for row in cells]
+        unsaved = _formulas_without_values(data, getattr(worksheet, "_worksheet_path", ""))
     except _xlsx_errors() as exc:
         raise DataFileError(f"{path}: sheet '{name}' cannot be read ({_reason(exc)})") from None
     finally:
@@ -292,10 +293,29 @@ def _load_xlsx(path: Path, data: bytes, sheet: str | None) -> Grid:
     columns = tuple([row[c] if c < len(row) else "" for row in rows] for c in range(width))
     if any("\x00" in cell for column in columns for cell in column):
         _refuse_nul(path, columns, 1 + leading)
-    notes = ()
+    notes: tuple[str, ...] = ()
     if len(sheet_names) > 1 and sheet is None:  # with --sheet the user chose; no advice to choose
         notes = (f"read sheet '{name}' ({len(sheet_names)} sheets; pass --sheet to choose)",)
+    if unsaved:
+        notes += (f"{unsaved} cell{'s' if unsaved != 1 else ''} of sheet '{name}' "
+                  f"{'hold' if unsaved != 1 else 'holds'} a formula with no saved value, read as empty "
+                  "(a workbook written by a program, never opened in a spreadsheet); open it in Excel "
+                  "or LibreOffice, save it, and import again",)
     return Grid(columns, 1 + leading, "utf-8", "xlsx", name, notes)
+
+
+# A cell whose formula is followed by no value, or an empty one: written by a program that
+# computes nothing (openpyxl, many exporters); openpyxl then reads the cell as empty.
+_UNSAVED_FORMULA = re.compile(rb"(?:</f>|<f\b[^>]*/>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+
+
+def _formulas_without_values(data: bytes, member: str) -> int:
+    """How many cells of the sheet part ``member`` hold a formula with no saved value."""
+    if not member:
+        return 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(member.lstrip("/"))
+    return len(_UNSAVED_FORMULA.findall(xml)) if b"<f" in xml else 0
 
 
 def _check_workbook(path: Path, data: bytes) -> None:
