@@ -314,7 +314,10 @@ def _formulas_without_values(data: bytes, member: str) -> int:
     if not member:
         return 0
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        xml = archive.read(member.lstrip("/"))
+        try:
+            xml = archive.read(member.lstrip("/"))
+        except KeyError:  # openpyxl found the sheet by another name: no count, not an error
+            return 0
     return len(_UNSAVED_FORMULA.findall(xml)) if b"<f" in xml else 0
 
 
