@@ -92,6 +92,9 @@ async def test_hostile_text_shows_literally_and_sends_no_escape_to_the_terminal(
         await pilot.press("escape", "5", "ctrl+p")  # the palette names the code under the cursor
         await pilot.pause(0.3)
         assert "Codebook: Rename [/]" in screen_text(app)  # a MarkupError in the palette's worker
+        await pilot.press(*"renam")  # searching highlights the title: the same error, "No matches found"
+        await pilot.pause(0.3)
+        assert "Codebook: Rename [/]" in screen_text(app) and "No matches" not in screen_text(app)
 
 
 async def test_a_code_labelled_with_markup_is_added_and_announced_as_typed(study):

@@ -10,6 +10,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.fuzzy import Matcher
 
 from codewell.tui.keys import screen_bindings
 from codewell.tui.literal import printable
@@ -80,4 +81,16 @@ class CodewellCommands(Provider):
         for title, help_text, callback in coding_commands(self.app, self.screen):
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)
+                yield Hit(score, _highlighted(matcher, title), callback, text=title, help=help_text)
+
+
+def _highlighted(matcher: Matcher, title: str) -> Content:
+    """The title with the query's letters marked, read as plain text: Textual's own highlight
+    reads the title as markup, so a code labelled "[/]" ended the search (MarkupError) and the
+    palette said "No matches found" for it and every command after it."""
+    content = Content(printable(title))  # one character for one, so match offsets still hold
+    _, offsets = matcher.fuzzy_search.match(matcher.query, title)
+    for offset in offsets:
+        if not title[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
