@@ -76,6 +76,23 @@ class HeldLock:
         self.release()
 
 
+def copy_project(template: Path, path: Path) -> Path:
+    """A private copy of a project built once per module, for one test to damage."""
+    source, target = sqlite3.connect(template), sqlite3.connect(path)
+    source.backup(target)
+    target.close()
+    source.close()
+    os.chmod(path, 0o600)
+    return path
+
+
+def damage(path: Path | str, sql: str) -> None:
+    """Edit the file as a person with a DB browser would: foreign keys not enforced."""
+    conn = sqlite3.connect(path)
+    conn.executescript(sql)
+    conn.close()
+
+
 def file_bytes(path: Path | str) -> bytes:
     """The project's bytes after a checkpoint-free read (the -wal beside it counts too)."""
     main = Path(path).read_bytes()

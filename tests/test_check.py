@@ -5,7 +5,6 @@ a sound project exits 0; a file that is not a project is the usual error."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from typer.testing import CliRunner
 from codewell.cli.app import app
 from codewell.errors import DamagedProjectError
 from codewell.project import Project
-from faults import corrupt_responses_page, file_bytes, table_rows
+from faults import copy_project, corrupt_responses_page, damage, file_bytes, table_rows
 from tui_fixtures import RESPONSES, code_as, make_project, write_responses
 
 runner = CliRunner()
@@ -40,20 +39,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def study(template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "study.cw"
-    source, target = sqlite3.connect(template), sqlite3.connect(path)
-    source.backup(target)
-    target.close()
-    source.close()
-    os.chmod(path, 0o600)
-    return path
-
-
-def damage(path: Path, sql: str) -> None:
-    """Edit the file as a person with a DB browser would: foreign keys not enforced."""
-    conn = sqlite3.connect(path)
-    conn.executescript(sql)
-    conn.close()
+    return copy_project(template, tmp_path / "study.cw")
 
 
 def decision(number: int, *, coder: int = 1, response: int = 3, code: str = "anxiety",

@@ -4,7 +4,6 @@ the damaged file byte for byte as it was after every command that only reads."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from codewell.cli.app import app
-from faults import file_bytes
+from faults import copy_project, damage, file_bytes
 from tui_fixtures import code_as, make_project
 
 runner = CliRunner()
@@ -29,20 +28,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def study(template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "study.cw"
-    source, target = sqlite3.connect(template), sqlite3.connect(path)
-    source.backup(target)
-    target.close()
-    source.close()
-    os.chmod(path, 0o600)
-    return path
-
-
-def damage(path: Path, sql: str) -> None:
-    """Edit the file as a person with a DB browser would: foreign keys not enforced."""
-    conn = sqlite3.connect(path)
-    conn.executescript(sql)
-    conn.close()
+    return copy_project(template, tmp_path / "study.cw")
 
 
 def cw(*args: object):  # type: ignore[no-untyped-def]
