@@ -70,7 +70,9 @@ def read_labelled(path: str | Path, codebook: Codebook,
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"{path}: no such labelled file")
-    if path.read_bytes()[:4] in _WORKBOOK_STARTS:
+    with path.open("rb") as handle:  # the first bytes only: the file is read once, below
+        start = handle.read(4)
+    if start in _WORKBOOK_STARTS:
         raise DataFileError(f"{path}: a spreadsheet workbook, not a CSV file",
                             hint="save it from the spreadsheet as CSV (UTF-8), then use that file")
     try:
