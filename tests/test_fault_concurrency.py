@@ -49,7 +49,7 @@ def _replay(decisions) -> dict[tuple[str, str], str]:  # type: ignore[no-untyped
     return latest
 
 
-@pytest.mark.parametrize("processes", [2, 4])
+@pytest.mark.parametrize("processes", [4])  # four contend harder than two, which added nothing but time
 def test_coders_recording_and_undoing_at_once_lose_and_double_nothing(sample_project, processes: int) -> None:
     path = sample_project.location
     sample_project.close()

@@ -207,18 +207,18 @@ async def test_the_screen_pages_a_random_order_goes_to_a_far_id_and_filters_with
         assert app.session.response.id == expected[-1]
         await pilot.press("n")  # the last row: nothing beyond it
         assert app.session.response.id == expected[-1]
-        await pilot.press("ctrl+p", *"uncoded only")
+        await pilot.press("ctrl+p", *"uncoded o")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
         assert app.session.filter == "uncoded" and len(app.session.rows) == N - 1
         assert expected[0] not in [app.session.responses[p].id for p in app.session.rows[:3]]
-        await pilot.press("ctrl+p", *"done only")
+        await pilot.press("ctrl+p", *"done o")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
         assert [app.session.responses[p].id for p in app.session.rows] == [expected[0]]
-        await pilot.press("ctrl+p", *"flagged only")
+        await pilot.press("ctrl+p", *"flagged o")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
