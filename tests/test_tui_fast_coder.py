@@ -11,7 +11,7 @@ from textual.notifications import Notify
 
 from codewell.values import Status
 from codewell.tui.app import make_app
-from codewell.tui.messages import ModelTrained, SuggestionsReady
+from codewell.tui.messages import ModelTrained, OrderReady, SuggestionsReady
 from tui_fixtures import make_project, settle, stored
 
 SIZE = (100, 40)
@@ -96,3 +96,17 @@ async def test_a_fast_coder_loses_no_key_while_the_model_retrains(study):
     assert {d.response_id for d in decisions} == {rid for rid, codes in codings.items() if codes}
     errors = [m.notification for m in seen if isinstance(m, Notify) and m.notification.severity == "error"]
     assert not errors, errors
+
+
+async def test_a_model_or_suggestions_arriving_as_the_app_closes_are_dropped(study):
+    """The suggestion process may answer while the app is being taken apart (Pilot shuts it down
+    beside its message loop): a late answer has no screen to show on and is no error."""
+    app = make_app(str(study), "ana")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        model, current = app.model, app.session.response.id
+        late = SuggestionsReady({current: app.session.suggestions_for(current)}, model.generation)
+    app.on_model_trained(ModelTrained(model, 0.1))
+    app.on_suggestions_ready(late)
+    app.on_order_ready(OrderReady("uncertain", list(range(len(app.session.responses)))))
+    assert app.model is model

@@ -77,6 +77,13 @@ class ModelLink(PaletteTypeahead):
     def coding(self) -> CodingScreen:
         return self.get_screen("coding")  # type: ignore[return-value]
 
+    @property
+    def closing(self) -> bool:
+        """Whether the app is being taken apart: a model or suggestions arriving now have no
+        screen left to show on. (Under Pilot the shutdown runs beside the message loop, and a
+        late SuggestionsReady reached a coding screen whose widgets were already gone.)"""
+        return not self.is_running
+
     def watch_model_state(self, state: str) -> None:
         if self.is_screen_installed("coding") and self.coding.is_mounted:
             self.coding.redraw_header()
@@ -178,6 +185,8 @@ class ModelLink(PaletteTypeahead):
         self.retrain()
 
     def on_model_trained(self, message: ModelTrained) -> None:
+        if self.closing:
+            return
         self.model = message.model
         self.train_seconds = message.seconds
         self.fresh = set()
@@ -277,7 +286,7 @@ class ModelLink(PaletteTypeahead):
             self.retrain(now=True)
 
     def on_suggestions_ready(self, message: SuggestionsReady) -> None:
-        if self.model is None:
+        if self.model is None or self.closing:
             return
         if message.missed and message.generation == self.model.generation:
             self._lost_model()
@@ -319,6 +328,8 @@ class ModelLink(PaletteTypeahead):
             self.post_message(OrderReady(name, self.session.ranked_head(candidates, ranked)))
 
     def on_order_ready(self, message: OrderReady) -> None:
+        if self.closing:
+            return
         self.session.set_order(message.name, message.positions)
         if self.session.current == self._resumed_at and not self.session.done_this_session:
             # Nothing done yet this session: resume where the new order says, not the file's.
