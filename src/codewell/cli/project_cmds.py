@@ -41,19 +41,35 @@ def import_(
                                                               "(and start, end for a segment, in characters from 0).")] = False,
     keep_metadata: Annotated[bool, typer.Option("--keep-metadata", help="Also import survey platforms' identifying columns (IP address, location, recipient name/e-mail, external reference), left out by default.")] = False,
     columns: Annotated[Optional[str], typer.Option("--columns", help="Import exactly these other columns as attributes, comma-separated, e.g. 'Role,Site'.")] = None,
+    update_attributes: Annotated[bool, typer.Option("--update-attributes", help="Responses already in the project take this file's attribute values (attributes the file does not name are kept).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Add survey responses (other columns are kept as attributes), or coders' codings with --codings.
 
     Re-importing the same file adds nothing. Responses with empty text are kept and reported.
+    Responses already in the project keep their attributes; the import names those the file gives
+    other values, and --update-attributes takes the file's.
     """
+    from codewell.errors import DataFileError
     from codewell.project import Project
 
+    survey_only = {"--text-column": text_column is not None, "--id-column": id_column is not None,
+                   "--sheet": sheet is not None, "--keep-metadata": keep_metadata,
+                   "--columns": columns is not None}
+    if codings:
+        survey_only["--update-attributes"] = update_attributes
+    given = [name for name, used in survey_only.items() if used]
+    if given and (codings or data.suffix.lower() == ".qdpx"):
+        what = "a codings CSV (--codings)" if codings else "a REFI-QDA project (.qdpx)"
+        raise DataFileError(f"{', '.join(given)}: for a survey export, not {what}",
+                            hint=f"leave {'it' if len(given) == 1 else 'them'} out: "
+                                 + ("the codings CSV names its columns id, coder, code" if codings
+                                    else "the .qdpx file carries its own sources and attributes"))
     with Project.open(project) as opened:
         chosen = None if columns is None else [name.strip() for name in columns.split(",")]
         report = opened.import_codings(data) if codings else opened.import_responses(
             data, text_column=text_column, id_column=id_column, sheet=sheet,
-            keep_metadata=keep_metadata, columns=chosen)
+            keep_metadata=keep_metadata, columns=chosen, update_attributes=update_attributes)
     if as_json:
         emit_json({"source": report.source, "added": report.added, "unchanged": report.unchanged,
                    "empty_ids": list(report.empty_ids), "notes": list(report.notes), **report.details})

@@ -28,7 +28,8 @@ from codewell.project.reference import References
 from codewell.project.reliability import Reliability
 from codewell.project.segments import Segments
 from codewell.project.sets import Sets
-from codewell.project.streaming import CHUNK_ROWS, Streaming, changed_texts
+from codewell.project.reimport import AttributeChanges, changed_texts
+from codewell.project.streaming import CHUNK_ROWS, Streaming
 from codewell.project.suggesting import Suggesting
 from codewell.store import Database, create_database, default_backup_path, open_database
 from codewell.values import Code, Codebook, CodedDataset, CodeSuggestion, Response, Status
@@ -188,50 +189,62 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
     def import_responses(self, path: str | Path, *, text_column: str | None = None,
                          id_column: str | None = None, sheet: str | None = None,
                          keep_metadata: bool = False, columns: Sequence[str] | None = None,
-                         chunk_rows: int = CHUNK_ROWS) -> ImportReport:
+                         update_attributes: bool = False, chunk_rows: int = CHUNK_ROWS) -> ImportReport:
         """Add a survey export's responses; re-importing the same file adds nothing.
 
         Survey platforms' identifying columns are left out unless ``keep_metadata``; ``columns``
         chooses the attribute columns exactly (see :func:`codewell.io.readers.read_survey`).
+        Responses already stored keep their attributes, and a note names those the file gives
+        other values, unless ``update_attributes`` (see :mod:`codewell.project.reimport`).
         A CSV of more than ``chunk_rows`` rows is read and stored that many rows at a time.
         """
         path = Path(path)
         if path.suffix.lower() == ".qdpx":
             from codewell.project.refi import import_qdpx
 
-            return import_qdpx(self, path)
+            return import_qdpx(self, path, update_attributes)
         from codewell.io.readers import read_survey
 
         streamed = None if sheet is not None else self._import_streaming(
             path, text_column=text_column, id_column=id_column, keep_metadata=keep_metadata,
-            columns=columns, chunk_rows=chunk_rows)
+            columns=columns, chunk_rows=chunk_rows, update_attributes=update_attributes)
         if streamed is None:
             table = read_survey(path, text_column=text_column, id_column=id_column, sheet=sheet,
                                 keep_metadata=keep_metadata, columns=columns)
-            added, unchanged = self.add_responses(table.responses, path)
+            added, unchanged, attributes = self._write(
+                lambda unit: self._add_responses_in(unit, table.responses, path, update_attributes))
         else:
-            table, added, unchanged = streamed
+            table, added, unchanged, attributes = streamed
+        note = attributes.note(taken=update_attributes)
         return ImportReport(
-            source=str(path), added=added, unchanged=unchanged, notes=table.notes,
-            empty_ids=table.empty_ids,
+            source=str(path), added=added, unchanged=unchanged,
+            notes=table.notes + ((note,) if note else ()), empty_ids=table.empty_ids,
             details={"text_column": table.text_column, "text_column_guessed": table.text_column_guessed,
                      "id_column": table.id_column, "encoding": table.encoding, "layout": table.layout,
-                     "sheet": table.sheet, **table.column_details()})
+                     "sheet": table.sheet, "attributes_differ": len(attributes.merged),
+                     "attributes_updated": len(attributes.merged) if update_attributes else 0,
+                     **table.column_details()})
 
     def add_responses(self, responses: Sequence[Response], source: str | Path) -> tuple[int, int]:
         """Store new responses in one transaction; (added, already present). Same id, other text: error."""
-        return self._write(lambda unit: self._add_responses_in(unit, responses, source))
+        added, unchanged, _ = self._write(lambda unit: self._add_responses_in(unit, responses, source, False))
+        return added, unchanged
 
-    def _add_responses_in(self, unit: Unit, responses: Sequence[Response], source: str | Path) -> tuple[int, int]:
+    def _add_responses_in(self, unit: Unit, responses: Sequence[Response], source: str | Path,
+                          update_attributes: bool) -> tuple[int, int, AttributeChanges]:
         incoming = {r.id: r.text for r in responses}
-        existing = unit.existing_texts(list(incoming))
-        changed = sorted(rid for rid, text in existing.items() if text != incoming[rid])
+        stored = unit.stored_responses(list(incoming))
+        changed = sorted(rid for rid, known in stored.items() if known.text != incoming[rid])
         if changed:
             raise changed_texts(source, changed)
-        new = [r for r in responses if r.id not in existing]
+        attributes = AttributeChanges()
+        updates = attributes.add(responses, {rid: known.attributes for rid, known in stored.items()})
+        if update_attributes:
+            unit.update_attributes(updates)
+        new = [r for r in responses if r.id not in stored]
         unit.insert_responses(new, str(source))
         self._responses = None
-        return len(new), len(existing)
+        return len(new), len(stored), attributes
 
     def import_codings(self, path: str | Path) -> ImportReport:
         """Codings made in a spreadsheet: each listed response becomes done for its coder.

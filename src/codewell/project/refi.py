@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from codewell.store import Unit
 
 
-def import_qdpx(project: Project, path: Path) -> ImportReport:
+def import_qdpx(project: Project, path: Path, update_attributes: bool = False) -> ImportReport:
     from codewell.io.refi_qda import read_project_qdpx
     from codewell.project import ImportReport
 
@@ -46,21 +46,23 @@ def import_qdpx(project: Project, path: Path) -> ImportReport:
     for user in [*frozen, *(memo.user for memo in refi.memos)]:
         check_coder_name(user)
 
-    def work(unit: Unit) -> tuple[int, int, list[str], int]:
+    def work(unit: Unit) -> tuple[int, int, list[str], int, str | None]:
         """Responses, new codes, codings and memos land together, or nothing does."""
         _, codebook = project._codebook_in(unit)
         new_codes = [code for code in refi.codebook.codes if code.id not in codebook.ids]
-        added, unchanged = project._add_responses_in(unit, responses, path)
+        added, unchanged, attributes = project._add_responses_in(unit, responses, path, update_attributes)
         if new_codes:
             project._add_codes_in(unit, new_codes)
         recorded = project._apply_keys_in(unit, frozen, source=str(path)) if frozen else 0
         for memo in refi.memos:
             response_id = by_guid.get(memo.source, memo.source)
             unit.set_memo(memo.user, project._pks_in(unit, [response_id])[response_id], memo.text)
-        return added, unchanged, [code.id for code in new_codes], recorded
+        return added, unchanged, [code.id for code in new_codes], recorded, attributes.note(taken=update_attributes)
 
-    added, unchanged, new_codes, recorded = project._write(work)
+    added, unchanged, new_codes, recorded, attribute_note = project._write(work)
     notes = [f"{len(refi.sources)} text sources: {added} new responses, {unchanged} already present"]
+    if attribute_note:
+        notes.append(attribute_note)
     if new_codes:
         notes.append(f"added {len(new_codes)} codes to the codebook: {', '.join(new_codes)}")
     if frozen:

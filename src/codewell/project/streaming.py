@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from codewell.errors import DataFileError
 from codewell.values import Status
 from codewell.io.readers import CHUNK_ROWS
+from codewell.project.reimport import AttributeChanges, changed_texts
 
 if TYPE_CHECKING:
     from codewell.io.readers import SurveyStream, SurveyTable
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-__all__ = ["CHUNK_ROWS", "Streaming", "changed_texts"]
+__all__ = ["CHUNK_ROWS", "Streaming"]
 
 
 class Streaming:
@@ -35,19 +35,22 @@ class Streaming:
 
     def _import_streaming(self, path: Path, *, text_column: str | None, id_column: str | None,
                           keep_metadata: bool, columns: Sequence[str] | None, chunk_rows: int,
-                          ) -> tuple[SurveyTable, int, int] | None:
-        """(what was read, added, unchanged), or None when the file is to be read whole."""
+                          update_attributes: bool,
+                          ) -> tuple[SurveyTable, int, int, AttributeChanges] | None:
+        """(what was read, added, unchanged, known responses' other attribute values, stored
+        when ``update_attributes``), or None when the file is to be read whole."""
         from codewell.io.readers import stream_survey
         from codewell.io.sources import NotStreamable
 
         try:
             stream = stream_survey(path, text_column=text_column, id_column=id_column,
                                    keep_metadata=keep_metadata, columns=columns, chunk_rows=chunk_rows)
-            added, unchanged = self._db.write(lambda unit: self._add_stream_in(unit, stream, path))
+            added, unchanged, attributes = self._db.write(
+                lambda unit: self._add_stream_in(unit, stream, path, update_attributes))
         except NotStreamable:
             return None  # nothing was written: the transaction rolled back
         self._responses = None
-        return stream.table(), added, unchanged
+        return stream.table(), added, unchanged, attributes
 
     def export_stream(self: Project, coders: Sequence[str] | None,
                       write: Callable[[list[str], Callable[[str | None], Iterator[CodedDataset]]], T],
@@ -89,13 +92,15 @@ class Streaming:
         return self._db.read(read)
 
     @staticmethod
-    def _add_stream_in(unit: Unit, stream: SurveyStream, source: Path) -> tuple[int, int]:
+    def _add_stream_in(unit: Unit, stream: SurveyStream, source: Path,
+                       update_attributes: bool) -> tuple[int, int, AttributeChanges]:
         """Each block: ids already stored are compared, the rest inserted. A changed text is
         collected and refused at the end, listed as the whole-file import lists it; an id that
         an earlier block of this import stored is a repeated id, which the whole-file reader
         names (:class:`~codewell.io.sources.NotStreamable`, and the write rolls back)."""
         from codewell.io.sources import NotStreamable
 
+        attributes = AttributeChanges()
         added = unchanged = 0
         changed: list[str] = []
         before = unit.last_response_key()
@@ -105,25 +110,20 @@ class Streaming:
                 suspended = unit.suspend_order_index()
             incoming = {r.id: r.text for r in block}
             stored = unit.stored_responses(list(incoming))
-            if any(pk > before for pk, _ in stored.values()):
+            if any(known.pk > before for known in stored.values()):
                 raise NotStreamable  # stored by an earlier block: the file repeats an id
-            existing = {rid: text for rid, (_, text) in stored.items()}
-            changed += [rid for rid, text in existing.items() if text != incoming[rid]]
-            new = [r for r in block if r.id not in existing]
+            changed += [rid for rid, known in stored.items() if known.text != incoming[rid]]
+            new = [r for r in block if r.id not in stored]
+            updates = attributes.add(block, {rid: known.attributes for rid, known in stored.items()})
             if not changed:
                 unit.insert_responses(new, str(source))
+                if update_attributes:
+                    unit.update_attributes(updates)
             added += len(new)
-            unchanged += len(existing)
+            unchanged += len(stored)
         if changed:
             raise changed_texts(source, sorted(changed))
         if suspended:
             unit.restore_order_index()
-        return added, unchanged
+        return added, unchanged, attributes
 
-
-def changed_texts(source: str | Path, changed: Sequence[str]) -> DataFileError:
-    """The refusal of ids already stored with another text (``changed`` sorted)."""
-    return DataFileError(
-        f"{source}: {len(changed)} response id(s) already in the project with different text: "
-        + ", ".join(changed[:10]) + (" ..." if len(changed) > 10 else ""),
-        hint="ids must identify one response; use --id-column to pick another id column")

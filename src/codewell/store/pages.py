@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import Connection, ColumnElement, Select, exists, func, or_, select, text, tuple_
 
@@ -49,6 +50,14 @@ def seed_start(seed: int) -> int:
     if seed == 0:
         return 0
     return int.from_bytes(hashlib.sha256(f"codewell-order\x1f{seed}".encode()).digest()[:8], "big") >> 2
+
+
+class StoredResponse(NamedTuple):
+    """What an import compares a file's row with."""
+
+    pk: int
+    text: str
+    attributes: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -341,14 +350,15 @@ class PageOps:
         """The highest storage key given so far (0 in an empty project)."""
         return int(self.conn.execute(select(func.max(schema.responses.c.pk))).scalar() or 0)
 
-    def stored_responses(self, ids: list[str]) -> dict[str, tuple[int, str]]:
-        """Storage key and text of those ``ids`` already stored."""
+    def stored_responses(self, ids: list[str]) -> dict[str, StoredResponse]:
+        """Storage key, text and attributes of those ``ids`` already stored."""
         r = schema.responses
-        found: dict[str, tuple[int, str]] = {}
+        found: dict[str, StoredResponse] = {}
         for start in range(0, len(ids), 900):
-            for rid, pk, body in self.conn.execute(select(r.c.source_id, r.c.pk, r.c.text)
-                                                   .where(r.c.source_id.in_(ids[start:start + 900]))):
-                found[rid] = (pk, body)
+            for rid, pk, body, stored in self.conn.execute(
+                    select(r.c.source_id, r.c.pk, r.c.text, r.c.attributes)
+                    .where(r.c.source_id.in_(ids[start:start + 900]))):
+                found[rid] = StoredResponse(pk, body, decode.attributes(stored, rid))
         return found
 
     def attribute_names(self) -> list[str]:

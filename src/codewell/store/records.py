@@ -127,6 +127,13 @@ class RecordOps:
                 select(t.c.source_id, t.c.text).where(t.c.source_id.in_(chunk))).all())  # type: ignore[arg-type]
         return found
 
+    def update_attributes(self, attributes: dict[str, dict[str, str]]) -> None:
+        """Replace the attributes of stored responses, by id (an import told to take its file's)."""
+        t = schema.responses
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        for rid, values in attributes.items():
+            self.conn.execute(t.update().where(t.c.source_id == rid).values(attributes=encode(values)))
+
     def insert_responses(self, responses: Sequence[Response], source_file: str) -> None:
         """One bulk insert inside the unit's transaction.
 
