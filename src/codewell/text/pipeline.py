@@ -18,7 +18,7 @@ import functools
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, filterfalse
 from operator import itemgetter
@@ -83,6 +83,41 @@ class Analysis:
         return 0, len(self.text)
 
 
+@dataclass(frozen=True)
+class _Joining:
+    """Where a special case could be tried across a space: split between two of its tokens, its
+    left part would end one run and its right part begin the next. Tried there, it can only keep
+    a case its affixes also cut (``merged``) from applying at the edge of one of the runs."""
+
+    splits: frozenset[tuple[str, str]]
+    merged: frozenset[str]
+
+    def needs(self, run: str) -> frozenset[str]:
+        """The right parts that, beginning the next run, would finish a case ``run`` ends."""
+        return frozenset(right for size in range(1, min(len(run), self._longest) + 1)
+                         for right in self._by_left.get(run[-size:], ()))
+
+    def offers(self, run: str) -> frozenset[str]:
+        """The right parts ``run`` begins with."""
+        return frozenset(run[:size] for size in range(1, min(len(run), self._longest) + 1)
+                         if run[:size] in self._rights)
+
+    @functools.cached_property
+    def _by_left(self) -> dict[str, tuple[str, ...]]:
+        by_left: dict[str, list[str]] = {}
+        for left, right in self.splits:
+            by_left.setdefault(left, []).append(right)
+        return {left: tuple(rights) for left, rights in by_left.items()}
+
+    @functools.cached_property
+    def _rights(self) -> frozenset[str]:
+        return frozenset(right for _, right in self.splits)
+
+    @functools.cached_property
+    def _longest(self) -> int:
+        return max((max(len(left), len(right)) for left, right in self.splits), default=0)
+
+
 class _Pipeline:
     """The spaCy objects and lookup tables, built once on first use.
 
@@ -97,6 +132,7 @@ class _Pipeline:
 
         self.special: set[str] = set(_SPECIAL_CASES)
         self.nlp = self._blank()
+        self.joining = self._joining()
         self.lemma_table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
         self.lemmas: frozenset[str] = frozenset(self.lemma_table.values())
         self.forms: dict[int, tuple[str, str, bool]] = {}
@@ -137,6 +173,25 @@ class _Pipeline:
             self.nlp = self._blank()
             self.forms.clear()
 
+    def _joining(self) -> _Joining:
+        """The pieces of the special cases its affixes cut into several tokens (":)" is ":" and
+        ")"). spaCy's special-case matcher also tries such a case across a space: it never
+        applies there, but it can keep a case beside it from applying, so "( :)x" reads ":", ")"
+        where ":)x" alone reads ":)" (see :func:`_from_runs`)."""
+        from spacy.tokenizer import Tokenizer
+
+        cutter = self.nlp.tokenizer
+        by_affixes = Tokenizer(self.nlp.vocab, rules={}, prefix_search=cutter.prefix_search,
+                               suffix_search=cutter.suffix_search, infix_finditer=cutter.infix_finditer,
+                               token_match=cutter.token_match, url_match=cutter.url_match)
+        splits, merged = set(), set()
+        for case in cutter.rules:
+            parts = [token.text for token in by_affixes(case)]
+            if len(parts) > 1:
+                merged.add(case)
+                splits.update(("".join(parts[:k]), "".join(parts[k:])) for k in range(1, len(parts)))
+        return _Joining(frozenset(splits), frozenset(merged))
+
     def form(self, orth: int) -> tuple[str, str, bool]:
         """(text, norm, is a word) of the word form with spaCy string hash ``orth``."""
         found = self.forms.get(orth)
@@ -155,6 +210,7 @@ class _Pipeline:
             if case not in self.special:
                 self.nlp.tokenizer.add_special_case(case, [{ORTH: case}])
                 self.special.add(case)
+                self.joining = self._joining()
                 self.chunks.clear()  # tokenised before this rule: tokenise again
 
     def lemma(self, word: str) -> str:
@@ -254,12 +310,18 @@ class _Chunk:
     dash_last: bool
     forms: tuple[str, ...] = ()
     bases: tuple[str, ...] = ()
+    offers: frozenset[str] = frozenset()  # how it could finish a special case begun before a space
+    needs: frozenset[str] = frozenset()  # what would finish one it begins (see _Pipeline._joining)
+    merged_first: bool = False  # its first token is a special case its affixes cut in several
+    merged_last: bool = False  # its last token is
 
 
 # (whitespace, run of non-space characters): spaCy's tokenizer splits on str.isspace, the same set.
 _RUNS = re.compile(r"(\s*)(\S+)")
-# New runs go through spaCy this many at a time, joined by spaces into one text.
+# New runs go through spaCy this many at a time, joined into one text by a line break between
+# spaces: a token of its own, so no special case is tried across two runs (see _Pipeline._joining).
 CUT_BATCH = 5000
+_BETWEEN = " \n "
 
 
 def _from_runs(text: str, runs: list[tuple[str, str]], pipe: _Pipeline,
@@ -267,17 +329,31 @@ def _from_runs(text: str, runs: list[tuple[str, str]], pipe: _Pipeline,
     """One text's analysis from its runs' memoised tokens: the same as spaCy's tokenizer on the
     whole lower-cased text, then each word's norm (see :class:`_Chunk`)."""
     memo = pipe.chunks[vocabulary]
+    built = _assemble(text, runs, map(memo.__getitem__, map(itemgetter(1), runs)), vocabulary, guard=True)
+    if built is None:  # a special case tried across a space: rare
+        built = _assemble(text, runs, _cut_whole(text, runs, pipe, vocabulary), vocabulary, guard=False)
+    return built
+
+
+def _assemble(text: str, runs: list[tuple[str, str]], chunks: Iterable[_Chunk], vocabulary: Vocabulary,
+              guard: bool) -> Analysis | None:
+    """The text's analysis from its runs' chunks; with ``guard``, None where two runs side by
+    side could hold a special case across the space (the memoised chunks do not apply)."""
     starts: list[int] = []
     ends: list[int] = []
     norms: list[str] = []
     words: list[bool] = []
     at = 0
     dash = False
-    for space, piece in runs:
+    needs: frozenset[str] = frozenset()
+    merged_last = False
+    for (space, piece), chunk in zip(runs, chunks, strict=True):
+        if guard and (merged_last or chunk.merged_first) and needs and not needs.isdisjoint(chunk.offers):
+            return None
+        needs, merged_last = chunk.needs, chunk.merged_last
         if dash and space[:1] == " ":
             norms[-1] = "—"  # a spaced hyphen is a dash between clauses, not a word joiner
         at += len(space)
-        chunk = memo[piece]
         if len(chunk.starts) == 1:
             starts.append(at)
             ends.append(at + chunk.ends[0])
@@ -302,7 +378,7 @@ def _from_runs(text: str, runs: list[tuple[str, str]], pipe: _Pipeline,
 
 
 def _cut_new(runs: list[list[tuple[str, str]]], pipe: _Pipeline, vocabulary: Vocabulary) -> None:
-    """Tokenise the runs not yet in the memo, many per spaCy call: joined by single spaces they
+    """Tokenise the runs not yet in the memo, many per spaCy call: joined by ``_BETWEEN`` they
     are cut exactly as each alone, and one long text costs far less than many short ones."""
     memo = pipe.chunks.setdefault(vocabulary, {})
     pieces = list(map(itemgetter(1), chain.from_iterable(runs)))
@@ -312,14 +388,23 @@ def _cut_new(runs: list[list[tuple[str, str]]], pipe: _Pipeline, vocabulary: Voc
         new = list(dict.fromkeys(pieces))
     for first in range(0, len(new), CUT_BATCH):
         batch = new[first:first + CUT_BATCH]
-        tokens = _tokens(" ".join(batch), pipe)
+        tokens = _tokens(_BETWEEN.join(batch), pipe)
         at = 0
         for piece in batch:
-            end, mine = at + len(piece), []
-            while tokens and tokens[-1][0] < end:
-                mine.append(tokens.pop())
-            memo[piece] = _chunk([(idx - at, orth) for idx, orth in mine], pipe, vocabulary)
-            at = end + 1
+            memo[piece] = _chunk(_take(tokens, at, at + len(piece)), pipe, vocabulary)
+            at += len(piece) + len(_BETWEEN)
+
+
+def _take(tokens: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """The tokens of the run at ``start:end`` (offsets made relative to it), popped from the
+    end of ``tokens`` after the whitespace tokens before it."""
+    while tokens and tokens[-1][0] < start:
+        tokens.pop()
+    mine = []
+    while tokens and tokens[-1][0] < end:
+        idx, orth = tokens.pop()
+        mine.append((idx - start, orth))
+    return mine
 
 
 def _tokens(joined: str, pipe: _Pipeline) -> list[tuple[int, int]]:
@@ -327,6 +412,18 @@ def _tokens(joined: str, pipe: _Pipeline) -> list[tuple[int, int]]:
     from spacy.attrs import IDX, ORTH
 
     return [(idx, orth) for idx, orth in reversed(pipe.nlp.tokenizer(joined).to_array([IDX, ORTH]).tolist())]
+
+
+def _cut_whole(text: str, runs: list[tuple[str, str]], pipe: _Pipeline, vocabulary: Vocabulary) -> list[_Chunk]:
+    """Each run's tokens as spaCy cuts the whole text (not memoised: they depend on the runs
+    beside them)."""
+    tokens = _tokens(_lower_same_length(text), pipe)
+    chunks, at = [], 0
+    for space, piece in runs:
+        at += len(space)
+        chunks.append(_chunk(_take(tokens, at, at + len(piece)), pipe, vocabulary))
+        at += len(piece)
+    return chunks
 
 
 def _chunk(tokens: list[tuple[int, int]], pipe: _Pipeline, vocabulary: Vocabulary) -> _Chunk:
@@ -341,8 +438,11 @@ def _chunk(tokens: list[tuple[int, int]], pipe: _Pipeline, vocabulary: Vocabular
         norms.append(_norm(form, form, base, vocabulary) if vocabulary and word else base)
         words.append(word)
     cased = bool(vocabulary) and any(w and f in _cased_forms(vocabulary) for f, w in zip(forms, words))
+    run = "".join(forms)
     return _Chunk(tuple(starts), tuple(ends), tuple(norms), tuple(words), dash_last=forms[-1] == "-",
-                  forms=tuple(forms) if cased else (), bases=tuple(bases) if cased else ())
+                  forms=tuple(forms) if cased else (), bases=tuple(bases) if cased else (),
+                  offers=pipe.joining.offers(run), needs=pipe.joining.needs(run),
+                  merged_first=forms[0] in pipe.joining.merged, merged_last=forms[-1] in pipe.joining.merged)
 
 
 def _norm(written: str, form: str, base: str, vocabulary: Vocabulary) -> str:
