@@ -44,7 +44,7 @@ def error_line(result) -> str:  # type: ignore[no-untyped-def]
     return lines[0]
 
 
-BACKUP = "(restore your latest backup (codewell backup makes one), or copy the file and ask for help)"
+BACKUP = "(restore your latest backup (codewell restore BACKUP PROJECT), or copy the file and ask for help)"
 
 
 # -- a table or column dropped or renamed ---------------------------------------------------------

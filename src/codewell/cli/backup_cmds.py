@@ -31,3 +31,33 @@ def backup(
     typer.echo(f"Backed up {project} to {written}.")
     if damage:
         typer.echo(f"Note: the project failed its integrity check ({damage}); the copy holds what could be read.")
+
+
+def restore(
+    backup_file: Annotated[str, typer.Argument(metavar="BACKUP", help="A copy written by 'codewell backup'.")],
+    project: Annotated[str, typer.Argument(help="Project file to put it back in place of (need not exist).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Put a backup back in place of a project, keeping the project as it was beside it.
+
+    Use this, not a file copy: copying over study.cw leaves its journal (study.cw-wal) beside it,
+    which SQLite then replays into the copy. The backup is checked first (a codewell project, not
+    damaged); the restore is refused while a coding screen or a command has the project open.
+    """
+    from codewell.project.restore import restore as restore_backup
+
+    report = restore_backup(backup_file, project)
+    if as_json:
+        emit_json({"project": report.project, "backup": report.backup, "kept": report.kept,
+                   "set_aside": list(report.set_aside), "responses": report.responses,
+                   "decisions": report.coders, "upgraded": report.upgraded})
+        return
+    coders = ", ".join(f"{name} {n}" for name, n in report.coders.items()) or "none yet"
+    typer.echo(f"Restored {report.project} from {report.backup}: {report.responses} responses; "
+               f"decisions by coder: {coders}.")
+    if report.upgraded:
+        typer.echo("The backup was written by an older codewell; the restored project is upgraded to this one.")
+    if report.kept:
+        typer.echo(f"The project as it was is kept in {report.kept} (restore that to undo this).")
+    for path in report.set_aside:
+        typer.echo(f"Set aside (renamed, not deleted): {path}")

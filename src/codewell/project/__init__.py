@@ -60,7 +60,7 @@ def _parse_codebook(body: str) -> Codebook:
         return codebook_from_json(body)
     except (ValueError, KeyError, TypeError) as error:
         raise DamagedProjectError(f"the stored codebook cannot be read ({error})",
-                                  hint="restore your latest backup (codewell backup makes one)") from None
+                                  hint="restore your latest backup (codewell restore BACKUP PROJECT)") from None
 
 
 class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Streaming, Browse,

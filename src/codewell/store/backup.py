@@ -27,8 +27,9 @@ def migration_backup_path(project: Path, version: int) -> Path:
     return project.with_name(f"{project.name}.schema{version}-{stamp}.bak")
 
 
-def backup_sqlite(project: Path, out: Path) -> Path:
-    """Copy ``project`` to ``out`` (which must not exist yet); returns ``out``."""
+def backup_sqlite(project: Path, out: Path, *, source: sqlite3.Connection | None = None) -> Path:
+    """Copy ``project`` to ``out`` (which must not exist yet); returns ``out``. ``source``: a
+    connection that already holds the project (a restore keeping it as it was) to copy through."""
     out = Path(out)
     if out.exists():
         raise OutputError(f"{out}: already exists; a backup never overwrites a file",
@@ -51,16 +52,17 @@ def backup_sqlite(project: Path, out: Path) -> Path:
         os.chmod(temporary, 0o600)
         # A read-write connection that only reads: a read-only one closed in a process that has
         # the project open could unlink the shared WAL index under its other connections.
-        source = sqlite3.connect(project)
+        reading = sqlite3.connect(project) if source is None else source
         try:
             target = sqlite3.connect(temporary)
             try:
-                source.backup(target)
+                reading.backup(target)
                 target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
             finally:
                 target.close()
         finally:
-            source.close()
+            if source is None:
+                reading.close()
         with open(temporary, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(temporary, out)

@@ -16,7 +16,7 @@ from codewell.errors import (
     ProjectUnavailableError, StorageFullError,
 )
 
-BACKUP_HINT = "restore your latest backup (codewell backup makes one), or copy the file and ask for help"
+BACKUP_HINT = "restore your latest backup (codewell restore BACKUP PROJECT), or copy the file and ask for help"
 
 
 def is_busy(error: BaseException) -> bool:
