@@ -382,3 +382,20 @@ def test_a_codebook_that_is_a_folder_a_project_or_a_workbook_says_what_it_is(tmp
     latin.write_bytes("title: Sörge\n".encode("latin-1"))
     result = run("init", tmp_path / "new.cw", "--codebook", latin)
     assert result.stderr == f"Error: {latin}: not UTF-8 text (byte 8) (save it as UTF-8 in your editor)\n"
+
+
+@pytest.mark.parametrize(("name", "options", "named"), [
+    ("book.qdc", ["--layout", "long", "--coder", "ana"], "--layout, --coder: do not apply to a REFI-QDA codebook (.qdc)"),
+    ("all.qdpx", ["--raw"], "--raw: does not apply to a REFI-QDA project (.qdpx)"),
+    ("all.qdpx", ["--non-answers", "n/a"], "--non-answers: does not apply to a REFI-QDA project (.qdpx)"),
+    ("tags.csv", ["--format", "taguette-csv", "--redact"], "--redact: does not apply to a Taguette codebook CSV"),
+    ("data.xlsx", ["--raw"], "--raw: does not apply to a wide xlsx file"),
+    ("data.csv", ["--include-uncoded"], "--include-uncoded: does not apply to a wide csv file"),
+    ("passages.csv", ["--layout", "segments", "--non-answers", "n/a"], "--non-answers: does not apply to a segments csv file"),
+])
+def test_an_export_option_the_output_does_not_use_is_refused(coded: Path, tmp_path: Path, name, options, named) -> None:
+    """Ignored, the option would be read as applied: a '--raw' project, uncoded rows in a wide file."""
+    result = run("export", coded, "-o", tmp_path / name, *options)
+    assert result.exit_code == 2, result.output
+    assert named in result.stderr and "codewell export --help" in result.stderr
+    assert not (tmp_path / name).exists()

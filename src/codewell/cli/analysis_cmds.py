@@ -136,11 +136,13 @@ def export(
 ) -> None:
     """Write the coded dataset (CSV, XLSX, Parquet, SPSS .sav, Stata .dta), REFI-QDA for NVivo,
     ATLAS.ti, MAXQDA and QualCoder (.qdc codebook, .qdpx project), or a Taguette codebook CSV."""
-    from codewell.cli.export_cmds import export_format, run_export
+    from codewell.cli.export_cmds import export_format, refuse_unused, run_export
     from codewell.io.export_stream import STREAMED
 
-    if (layout, export_format(out, format)) in STREAMED:
-        typer.echo(_export_streamed(project, out, export_format(out, format), layout, coder, raw, redact,
+    fmt = export_format(out, format)
+    refuse_unused(fmt, layout, coder, raw, redact, names, include_uncoded, non_answers)
+    if (layout, fmt) in STREAMED:
+        typer.echo(_export_streamed(project, out, fmt, layout, coder, raw, redact,
                                     names, include_uncoded, non_answers))
         return
     typer.echo(run_export(_dataset(project, coder), out, format, layout, coder, raw, redact, names,

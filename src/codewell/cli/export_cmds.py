@@ -73,6 +73,29 @@ def export_format(out: Path, fmt: str | None) -> str:
     return SUFFIXES[suffix]
 
 
+_FORMAT_NAMES = {"qdc": "a REFI-QDA codebook (.qdc)", "qdpx": "a REFI-QDA project (.qdpx)",
+                 "taguette-csv": "a Taguette codebook CSV"}
+
+
+def refuse_unused(fmt: str, layout: str, coder: str | None, raw: bool, redact: bool, names: Path | None,
+                  include_uncoded: bool, non_answers: str | None) -> None:
+    """An option the chosen output does not use is refused, not ignored: the user would read
+    the file as if it applied (a --raw REFI-QDA project, an --include-uncoded wide file)."""
+    codebook_only = fmt in ("qdc", "taguette-csv")
+    unused = {"--layout": layout != "wide" and fmt in _FORMAT_NAMES,
+              "--coder": coder is not None and codebook_only,
+              "--raw": raw and fmt not in ("csv", "taguette-csv"),
+              "--redact": redact and codebook_only, "--names": names is not None and codebook_only,
+              "--include-uncoded": include_uncoded and (layout != "long" or fmt in _FORMAT_NAMES),
+              "--non-answers": non_answers is not None and (fmt in _FORMAT_NAMES or layout == "segments")}
+    given = [name for name, wasted in unused.items() if wasted]
+    if given:
+        what = _FORMAT_NAMES.get(fmt, f"a {layout} {fmt} file")
+        raise DataFileError(f"{', '.join(given)}: {'does' if len(given) == 1 else 'do'} not apply to {what}",
+                            hint="leave it out (codewell export --help says what each option is for)"
+                            if len(given) == 1 else "leave them out (codewell export --help says what each option is for)")
+
+
 def run_export(ds: CodedDataset, out: Path, format: str | None = None, layout: str = "wide",
                coder: str | None = None, raw: bool = False, redact: bool = False,
                names_file: Path | None = None, include_uncoded: bool = False,
