@@ -482,6 +482,29 @@ def test_csv_round_trip_with_unix_line_endings(texts: list[str]) -> None:
     assert _round_trip(texts, "csv", lineterminator="\n") == texts
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_csv_text.filter(lambda text: "\r" not in text), min_size=1, max_size=6))
+def test_csv_round_trip_with_classic_mac_line_endings(texts: list[str]) -> None:
+    assert _round_trip(texts, "csv", lineterminator="\r") == texts
+
+
+def test_line_feeds_in_a_file_whose_rows_end_in_carriage_returns_stay_in_their_answer(tmp_path: Path) -> None:
+    """Rows ended by a lone CR, an answer's own line break a lone LF, unquoted: read as a row end,
+    it split the answer into two rows, the second an answer of its own."""
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"id,response,site\rR1,first line\nstill the first answer,A\rR2,second,B\r")
+    table = read_survey(path)
+    assert [(r.id, r.text, dict(r.attributes)) for r in table.responses] == [
+        ("R1", "first line\nstill the first answer", {"site": "A"}), ("R2", "second", {"site": "B"})]
+    assert any("carriage return" in note for note in table.notes)
+    from codewell.io.readers import stream_survey
+    from codewell.io.sources import NotStreamable
+
+    with pytest.raises(NotStreamable):  # the import reads such a file whole, as above
+        list(stream_survey(path, text_column=None, id_column=None, keep_metadata=False, columns=None,
+                           chunk_rows=1).chunks())
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(_xlsx_text, min_size=1, max_size=6))
 def test_xlsx_round_trip_keeps_any_text(texts: list[str]) -> None:

@@ -187,6 +187,20 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+def _header_ends_in_cr(body: str) -> bool:
+    """Whether the header line ends in a lone carriage return (classic Mac line ends)."""
+    ends = [at for at in (body.find("\r"), body.find("\n")) if at != -1]
+    header_end = min(ends, default=-1)
+    return header_end != -1 and body[header_end] == "\r" and body[header_end + 1:header_end + 2] != "\n"
+
+
+def _rows_end_in_cr(body: str) -> bool:
+    """Whether rows end in a lone carriage return (as some survey tools still write) while line
+    feeds appear too. Those line feeds are line breaks inside answers, often unquoted: read as
+    row ends, they split an answer into two rows."""
+    return _header_ends_in_cr(body) and "\n" in body and "\r\n" not in body
+
+
 def _load_csv(path: Path, data: bytes) -> Grid:
     import pandas as pd
 
@@ -200,6 +214,10 @@ def _load_csv(path: Path, data: bytes) -> Grid:
     delimiter = _sniff_delimiter(body)
     if delimiter != ",":
         notes = (*notes, f"columns are separated by {_DELIMITER_NAMES[delimiter]}")
+    cr_rows = _rows_end_in_cr(body)
+    if cr_rows:
+        notes = (*notes, "rows end in a carriage return (classic Mac line ends): line feeds inside "
+                         "answers are kept as line breaks")
     if encoding.startswith(("utf-16", "utf-32")):
         source: io.IOBase = io.StringIO(body)
     else:
@@ -216,6 +234,7 @@ def _load_csv(path: Path, data: bytes) -> Grid:
             na_filter=False,  # nothing is missing: "NA", "null" and "" stay text
             skip_blank_lines=False,
             engine="c",
+            lineterminator="\r" if cr_rows else None,
         )
     except pd.errors.ParserError as exc:
         raise _parser_error(path, str(exc), leading) from None
@@ -462,8 +481,8 @@ def open_csv_stream(path: Path) -> CsvStream:
     bom = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
     text = codecs.getincrementaldecoder("utf-8")().decode(head[bom:])
     body = text.lstrip("\r\n")
-    if not body.strip() or ("\n" not in body and "\r" not in body):
-        raise NotStreamable
+    if not body.strip() or ("\n" not in body and "\r" not in body) or _header_ends_in_cr(body):
+        raise NotStreamable  # classic Mac line ends: the whole-file reader tells line feeds apart
     skipped = text[: len(text) - len(body)]
     leading = skipped.count("\n") + skipped.count("\r") - skipped.count("\r\n")
     delimiter = _sniff_delimiter(body)
