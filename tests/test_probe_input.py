@@ -385,7 +385,7 @@ def test_a_codebook_that_is_a_folder_a_project_or_a_workbook_says_what_it_is(tmp
 
 
 @pytest.mark.parametrize(("name", "options", "named"), [
-    ("book.qdc", ["--layout", "long", "--coder", "ana"], "--layout, --coder: do not apply to a REFI-QDA codebook (.qdc)"),
+    ("book.qdc", ["--layout", "long", "--names", "names.txt"], "--layout, --names: do not apply to a REFI-QDA codebook (.qdc)"),
     ("all.qdpx", ["--raw"], "--raw: does not apply to a REFI-QDA project (.qdpx)"),
     ("all.qdpx", ["--non-answers", "n/a"], "--non-answers: does not apply to a REFI-QDA project (.qdpx)"),
     ("tags.csv", ["--format", "taguette-csv", "--redact"], "--redact: does not apply to a Taguette codebook CSV"),

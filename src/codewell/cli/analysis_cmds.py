@@ -140,7 +140,7 @@ def export(
     from codewell.io.export_stream import STREAMED
 
     fmt = export_format(out, format)
-    refuse_unused(fmt, layout, coder, raw, redact, names, include_uncoded, non_answers)
+    refuse_unused(fmt, layout, raw, redact, names, include_uncoded, non_answers)
     if (layout, fmt) in STREAMED:
         typer.echo(_export_streamed(project, out, fmt, layout, coder, raw, redact,
                                     names, include_uncoded, non_answers))

@@ -77,13 +77,14 @@ _FORMAT_NAMES = {"qdc": "a REFI-QDA codebook (.qdc)", "qdpx": "a REFI-QDA projec
                  "taguette-csv": "a Taguette codebook CSV"}
 
 
-def refuse_unused(fmt: str, layout: str, coder: str | None, raw: bool, redact: bool, names: Path | None,
+def refuse_unused(fmt: str, layout: str, raw: bool, redact: bool, names: Path | None,
                   include_uncoded: bool, non_answers: str | None) -> None:
     """An option the chosen output does not use is refused, not ignored: the user would read
-    the file as if it applied (a --raw REFI-QDA project, an --include-uncoded wide file)."""
+    the file as if it applied (a --raw REFI-QDA project, an --include-uncoded wide file, a
+    codebook taken as --redact'ed). ``--coder`` is let through: an export loop passes it to
+    every format, and a codebook's summary says that it holds the codebook alone."""
     codebook_only = fmt in ("qdc", "taguette-csv")
     unused = {"--layout": layout != "wide" and fmt in _FORMAT_NAMES,
-              "--coder": coder is not None and codebook_only,
               "--raw": raw and fmt not in ("csv", "taguette-csv"),
               "--redact": redact and codebook_only, "--names": names is not None and codebook_only,
               "--include-uncoded": include_uncoded and (layout != "long" or fmt in _FORMAT_NAMES),
