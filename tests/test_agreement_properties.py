@@ -7,15 +7,11 @@ from __future__ import annotations
 import math
 import warnings
 
-import krippendorff
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from sklearn.metrics import cohen_kappa_score
-from statsmodels.stats.inter_rater import aggregate_raters
-from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
 from codewell.agreement import (
     as_ratings,
@@ -29,6 +25,10 @@ from codewell.agreement import (
 )
 from codewell.agreement.alpha import alpha_estimator
 from codewell.errors import AgreementError
+
+# The reference implementations (scikit-learn, statsmodels, krippendorff) are imported by the
+# tests that use them, and these tests share one worker: the other workers never load them.
+pytestmark = pytest.mark.xdist_group("agreement_references")
 
 SETTINGS = settings(max_examples=60, deadline=None)
 TOL = 1e-9
@@ -57,6 +57,8 @@ def undefined_or(value, expected):
 @SETTINGS
 @given(complete(n_coders=st.just(2)), st.sampled_from([None, "linear", "quadratic"]))
 def test_cohen_matches_scikit_learn(data, weights):
+    from sklearn.metrics import cohen_kappa_score
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         expected = cohen_kappa_score(data[:, 0], data[:, 1], weights=weights)
@@ -67,6 +69,9 @@ def test_cohen_matches_scikit_learn(data, weights):
 @SETTINGS
 @given(complete())
 def test_fleiss_matches_statsmodels(data):
+    from statsmodels.stats.inter_rater import aggregate_raters
+    from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
+
     table, _ = aggregate_raters(data)
     with np.errstate(all="ignore"):
         expected = sm_fleiss_kappa(table)
@@ -95,6 +100,8 @@ def test_ac1_matches_gwets_two_rater_formula(data):
 @SETTINGS
 @given(with_missing(), st.sampled_from(["nominal", "ordinal", "interval", "ratio"]))
 def test_alpha_matches_the_krippendorff_package(data, level):
+    import krippendorff
+
     try:
         ours = krippendorff_alpha(data, level)
     except AgreementError:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from codewell.codebook import load_codebook
 from codewell.suggest import FittedModel, fit_model
@@ -171,6 +170,8 @@ def test_only_content_words_with_specific_positive_weight_are_shown():
 def test_no_bundled_response_is_given_filler_as_learnt_evidence(study, book, images, feedback):
     """Over every bundled response of both studies, trained on the study's sample: each learnt
     word is a content word, inside the sentence the reason quotes, and named in the reason."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
     model = images if study == "image-sharing" else feedback
     texts = texts_of(study)
     learnt = 0

@@ -92,30 +92,24 @@ class _Joining:
     splits: frozenset[tuple[str, str]]
     merged: frozenset[str]
 
-    def needs(self, run: str) -> frozenset[str]:
-        """The right parts that, beginning the next run, would finish a case ``run`` ends."""
-        return frozenset(right for size in range(1, min(len(run), self._longest) + 1)
-                         for right in self._by_left.get(run[-size:], ()))
-
-    def offers(self, run: str) -> frozenset[str]:
-        """The right parts ``run`` begins with."""
-        return frozenset(run[:size] for size in range(1, min(len(run), self._longest) + 1)
-                         if run[:size] in self._rights)
+    def across(self, before: str, after: str) -> bool:
+        """Whether the run ``before`` ends with a left part whose right part begins ``after``."""
+        rights = self._rights_of
+        for size in range(1, min(len(before), self._longest_left) + 1):
+            if any(map(after.startswith, rights.get(before[-size:], ()))):
+                return True
+        return False
 
     @functools.cached_property
-    def _by_left(self) -> dict[str, tuple[str, ...]]:
-        by_left: dict[str, list[str]] = {}
+    def _rights_of(self) -> dict[str, tuple[str, ...]]:
+        rights: dict[str, list[str]] = {}
         for left, right in self.splits:
-            by_left.setdefault(left, []).append(right)
-        return {left: tuple(rights) for left, rights in by_left.items()}
+            rights.setdefault(left, []).append(right)
+        return {left: tuple(found) for left, found in rights.items()}
 
     @functools.cached_property
-    def _rights(self) -> frozenset[str]:
-        return frozenset(right for _, right in self.splits)
-
-    @functools.cached_property
-    def _longest(self) -> int:
-        return max((max(len(left), len(right)) for left, right in self.splits), default=0)
+    def _longest_left(self) -> int:
+        return max((len(left) for left, _ in self.splits), default=0)
 
 
 class _Pipeline:
@@ -310,10 +304,8 @@ class _Chunk:
     dash_last: bool
     forms: tuple[str, ...] = ()
     bases: tuple[str, ...] = ()
-    offers: frozenset[str] = frozenset()  # how it could finish a special case begun before a space
-    needs: frozenset[str] = frozenset()  # what would finish one it begins (see _Pipeline._joining)
     merged_first: bool = False  # its first token is a special case its affixes cut in several
-    merged_last: bool = False  # its last token is
+    merged_last: bool = False  # its last token is (see _Pipeline._joining)
 
 
 # (whitespace, run of non-space characters): spaCy's tokenizer splits on str.isspace, the same set.
@@ -329,14 +321,14 @@ def _from_runs(text: str, runs: list[tuple[str, str]], pipe: _Pipeline,
     """One text's analysis from its runs' memoised tokens: the same as spaCy's tokenizer on the
     whole lower-cased text, then each word's norm (see :class:`_Chunk`)."""
     memo = pipe.chunks[vocabulary]
-    built = _assemble(text, runs, map(memo.__getitem__, map(itemgetter(1), runs)), vocabulary, guard=True)
+    built = _assemble(text, runs, map(memo.__getitem__, map(itemgetter(1), runs)), vocabulary, pipe.joining)
     if built is None:  # a special case tried across a space: rare
-        built = _assemble(text, runs, _cut_whole(text, runs, pipe, vocabulary), vocabulary, guard=False)
+        built = _assemble(text, runs, _cut_whole(text, runs, pipe, vocabulary), vocabulary, None)
     return built
 
 
 def _assemble(text: str, runs: list[tuple[str, str]], chunks: Iterable[_Chunk], vocabulary: Vocabulary,
-              guard: bool) -> Analysis | None:
+              guard: _Joining | None) -> Analysis | None:
     """The text's analysis from its runs' chunks; with ``guard``, None where two runs side by
     side could hold a special case across the space (the memoised chunks do not apply)."""
     starts: list[int] = []
@@ -345,12 +337,12 @@ def _assemble(text: str, runs: list[tuple[str, str]], chunks: Iterable[_Chunk], 
     words: list[bool] = []
     at = 0
     dash = False
-    needs: frozenset[str] = frozenset()
     merged_last = False
+    before = ""
     for (space, piece), chunk in zip(runs, chunks, strict=True):
-        if guard and (merged_last or chunk.merged_first) and needs and not needs.isdisjoint(chunk.offers):
+        if (merged_last or chunk.merged_first) and guard is not None and before and guard.across(before, piece):
             return None
-        needs, merged_last = chunk.needs, chunk.merged_last
+        before, merged_last = piece, chunk.merged_last
         if dash and space[:1] == " ":
             norms[-1] = "—"  # a spaced hyphen is a dash between clauses, not a word joiner
         at += len(space)
@@ -438,11 +430,10 @@ def _chunk(tokens: list[tuple[int, int]], pipe: _Pipeline, vocabulary: Vocabular
         norms.append(_norm(form, form, base, vocabulary) if vocabulary and word else base)
         words.append(word)
     cased = bool(vocabulary) and any(w and f in _cased_forms(vocabulary) for f, w in zip(forms, words))
-    run = "".join(forms)
+    merged = pipe.joining.merged
     return _Chunk(tuple(starts), tuple(ends), tuple(norms), tuple(words), dash_last=forms[-1] == "-",
                   forms=tuple(forms) if cased else (), bases=tuple(bases) if cased else (),
-                  offers=pipe.joining.offers(run), needs=pipe.joining.needs(run),
-                  merged_first=forms[0] in pipe.joining.merged, merged_last=forms[-1] in pipe.joining.merged)
+                  merged_first=forms[0] in merged, merged_last=forms[-1] in merged)
 
 
 def _norm(written: str, form: str, base: str, vocabulary: Vocabulary) -> str:
