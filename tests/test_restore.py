@@ -167,6 +167,16 @@ def test_the_project_itself_a_missing_folder_and_a_server_are_refused(study: Pat
     assert result.exit_code == 2 and "pg_restore" in result.stderr
 
 
+def test_a_folder_that_cannot_be_written_is_named_and_nothing_changes(study: Path, tmp_path: Path) -> None:
+    from faults import codewell_on_read_only_mount
+
+    before = file_bytes(study)
+    result = codewell_on_read_only_mount(tmp_path, "restore", str(tmp_path / "before-coding.cw"), str(study))
+    assert result.returncode == 2, result.stderr
+    assert f"its folder {tmp_path} cannot be written, so nothing can be restored there" in result.stderr
+    assert file_bytes(study) == before and _leftovers(tmp_path) == []
+
+
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from codewell.errors import CodewellError, DamagedProjectError, DataFileError, ProjectError
+from codewell.errors import CodewellError, DamagedProjectError, DataFileError, OutputError, ProjectError
 from codewell.store.backup import backup_sqlite, default_backup_path
 from codewell.store.postgres import is_url
 from codewell.store.restore import copy_into, hold_exclusively, move_aside, starts_like_a_database
@@ -48,6 +48,9 @@ def restore(backup: str | Path, project: str | Path) -> RestoreReport:
                             hint="restore a file that codewell backup wrote")
     if not project.parent.is_dir():
         raise DataFileError(f"{project}: folder {project.parent} does not exist")
+    if not os.access(project.parent, os.W_OK):  # the working copy and the kept project go there
+        raise OutputError(f"{project}: its folder {project.parent} cannot be written, so nothing can be restored there",
+                          hint="restore into a folder you can write")
     readable = project.exists() and starts_like_a_database(project)  # read before any lock is held
     checked = project.with_name(f".{project.name}.restore-{os.getpid()}.tmp")
     try:
