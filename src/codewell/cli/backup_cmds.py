@@ -34,7 +34,7 @@ def backup(
 
 
 def restore(
-    backup_file: Annotated[str, typer.Argument(metavar="BACKUP", help="A copy written by 'codewell backup'.")],
+    backup: Annotated[str, typer.Argument(help="A copy written by 'codewell backup'.")],
     project: Annotated[str, typer.Argument(help="Project file to put it back in place of (need not exist).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
@@ -46,7 +46,7 @@ def restore(
     """
     from codewell.project.restore import restore as restore_backup
 
-    report = restore_backup(backup_file, project)
+    report = restore_backup(backup, project)
     if as_json:
         emit_json({"project": report.project, "backup": report.backup, "kept": report.kept,
                    "set_aside": list(report.set_aside), "responses": report.responses,
