@@ -24,6 +24,7 @@ from itertools import chain, filterfalse
 from operator import itemgetter
 from typing import Any
 
+from codewell.text.joining import Joining, joining_of
 from codewell.text.negation import negation_scope
 from codewell.text.vocabulary import NO_VOCABULARY, Vocabulary
 
@@ -83,35 +84,6 @@ class Analysis:
         return 0, len(self.text)
 
 
-@dataclass(frozen=True)
-class _Joining:
-    """Where a special case could be tried across a space: split between two of its tokens, its
-    left part would end one run and its right part begin the next. Tried there, it can only keep
-    a case its affixes also cut (``merged``) from applying at the edge of one of the runs."""
-
-    splits: frozenset[tuple[str, str]]
-    merged: frozenset[str]
-
-    def across(self, before: str, after: str) -> bool:
-        """Whether the run ``before`` ends with a left part whose right part begins ``after``."""
-        rights = self._rights_of
-        for size in range(1, min(len(before), self._longest_left) + 1):
-            if any(map(after.startswith, rights.get(before[-size:], ()))):
-                return True
-        return False
-
-    @functools.cached_property
-    def _rights_of(self) -> dict[str, tuple[str, ...]]:
-        rights: dict[str, list[str]] = {}
-        for left, right in self.splits:
-            rights.setdefault(left, []).append(right)
-        return {left: tuple(found) for left, found in rights.items()}
-
-    @functools.cached_property
-    def _longest_left(self) -> int:
-        return max((len(left) for left, _ in self.splits), default=0)
-
-
 class _Pipeline:
     """The spaCy objects and lookup tables, built once on first use.
 
@@ -126,7 +98,7 @@ class _Pipeline:
 
         self.special: set[str] = set(_SPECIAL_CASES)
         self.nlp = self._blank()
-        self.joining = self._joining()
+        self.joining = joining_of(self.nlp)
         self.lemma_table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
         self.lemmas: frozenset[str] = frozenset(self.lemma_table.values())
         self.forms: dict[int, tuple[str, str, bool]] = {}
@@ -167,25 +139,6 @@ class _Pipeline:
             self.nlp = self._blank()
             self.forms.clear()
 
-    def _joining(self) -> _Joining:
-        """The pieces of the special cases its affixes cut into several tokens (":)" is ":" and
-        ")"). spaCy's special-case matcher also tries such a case across a space: it never
-        applies there, but it can keep a case beside it from applying, so "( :)x" reads ":", ")"
-        where ":)x" alone reads ":)" (see :func:`_from_runs`)."""
-        from spacy.tokenizer import Tokenizer
-
-        cutter = self.nlp.tokenizer
-        by_affixes = Tokenizer(self.nlp.vocab, rules={}, prefix_search=cutter.prefix_search,
-                               suffix_search=cutter.suffix_search, infix_finditer=cutter.infix_finditer,
-                               token_match=cutter.token_match, url_match=cutter.url_match)
-        splits, merged = set(), set()
-        for case in cutter.rules:
-            parts = [token.text for token in by_affixes(case)]
-            if len(parts) > 1:
-                merged.add(case)
-                splits.update(("".join(parts[:k]), "".join(parts[k:])) for k in range(1, len(parts)))
-        return _Joining(frozenset(splits), frozenset(merged))
-
     def form(self, orth: int) -> tuple[str, str, bool]:
         """(text, norm, is a word) of the word form with spaCy string hash ``orth``."""
         found = self.forms.get(orth)
@@ -204,7 +157,7 @@ class _Pipeline:
             if case not in self.special:
                 self.nlp.tokenizer.add_special_case(case, [{ORTH: case}])
                 self.special.add(case)
-                self.joining = self._joining()
+                self.joining = joining_of(self.nlp)
                 self.chunks.clear()  # tokenised before this rule: tokenise again
 
     def lemma(self, word: str) -> str:
@@ -305,13 +258,13 @@ class _Chunk:
     forms: tuple[str, ...] = ()
     bases: tuple[str, ...] = ()
     merged_first: bool = False  # its first token is a special case its affixes cut in several
-    merged_last: bool = False  # its last token is (see _Pipeline._joining)
+    merged_last: bool = False  # its last token is (see :mod:`codewell.text.joining`)
 
 
 # (whitespace, run of non-space characters): spaCy's tokenizer splits on str.isspace, the same set.
 _RUNS = re.compile(r"(\s*)(\S+)")
 # New runs go through spaCy this many at a time, joined into one text by a line break between
-# spaces: a token of its own, so no special case is tried across two runs (see _Pipeline._joining).
+# spaces: a token of its own, so no special case is tried across two runs (codewell.text.joining).
 CUT_BATCH = 5000
 _BETWEEN = " \n "
 
@@ -328,7 +281,7 @@ def _from_runs(text: str, runs: list[tuple[str, str]], pipe: _Pipeline,
 
 
 def _assemble(text: str, runs: list[tuple[str, str]], chunks: Iterable[_Chunk], vocabulary: Vocabulary,
-              guard: _Joining | None) -> Analysis | None:
+              guard: Joining | None) -> Analysis | None:
     """The text's analysis from its runs' chunks; with ``guard``, None where two runs side by
     side could hold a special case across the space (the memoised chunks do not apply)."""
     starts: list[int] = []
