@@ -36,8 +36,16 @@ def is_database(path: Path) -> bool:
             continue
         if (found.st_dev, found.st_ino) in _open:
             return True
-        if stat.S_ISREG(found.st_mode) and found.st_size >= len(SQLITE_HEADER):
-            with open(candidate, "rb") as handle:
-                if handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER:
-                    return True
+        if stat.S_ISREG(found.st_mode) and has_sqlite_header(candidate):
+            return True
     return False
+
+
+def has_sqlite_header(path: Path) -> bool:
+    """Whether ``path`` opens with SQLite's 16-byte header (False if it cannot be read). Closing
+    the descriptor drops every lock this process holds on the file: call it before taking any."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False

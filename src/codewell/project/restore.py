@@ -16,7 +16,8 @@ from pathlib import Path
 from codewell.errors import CodewellError, DamagedProjectError, DataFileError, OutputError, ProjectError
 from codewell.store.backup import backup_sqlite, default_backup_path
 from codewell.store.postgres import is_url
-from codewell.store.restore import copy_into, hold_exclusively, move_aside, starts_like_a_database
+from codewell.projectfiles import has_sqlite_header
+from codewell.store.restore import copy_into, hold_exclusively, move_aside
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def restore(backup: str | Path, project: str | Path) -> RestoreReport:
         raise DataFileError(f"{backup}: no such backup", hint="codewell backup PROJECT writes one")
     if project.exists() and backup.resolve() == project.resolve():
         raise DataFileError(f"{backup}: is the project itself")
-    if not starts_like_a_database(backup):
+    if not has_sqlite_header(backup):
         raise DataFileError(f"{backup}: is not a codewell project file (it is not an SQLite database)",
                             hint="restore a file that codewell backup wrote")
     if not project.parent.is_dir():
@@ -51,7 +52,7 @@ def restore(backup: str | Path, project: str | Path) -> RestoreReport:
     if not os.access(project.parent, os.W_OK):  # the working copy and the kept project go there
         raise OutputError(f"{project}: its folder {project.parent} cannot be written, so nothing can be restored there",
                           hint="restore into a folder you can write")
-    readable = project.exists() and starts_like_a_database(project)  # read before any lock is held
+    readable = project.exists() and has_sqlite_header(project)  # read before any lock is held
     checked = project.with_name(f".{project.name}.restore-{os.getpid()}.tmp")
     try:
         _discard(checked)

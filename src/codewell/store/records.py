@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, select
 
 from codewell.values import Codebook, Response, Status
 from codewell.store import decode, schema, search
@@ -129,10 +129,12 @@ class RecordOps:
 
     def update_attributes(self, attributes: dict[str, dict[str, str]]) -> None:
         """Replace the attributes of stored responses, by id (an import told to take its file's)."""
+        if not attributes:
+            return
         t = schema.responses
         encode = json.JSONEncoder(ensure_ascii=False).encode
-        for rid, values in attributes.items():
-            self.conn.execute(t.update().where(t.c.source_id == rid).values(attributes=encode(values)))
+        self.conn.execute(t.update().where(t.c.source_id == bindparam("rid")).values(attributes=bindparam("values")),
+                          [{"rid": rid, "values": encode(values)} for rid, values in attributes.items()])
 
     def insert_responses(self, responses: Sequence[Response], source_file: str) -> None:
         """One bulk insert inside the unit's transaction.

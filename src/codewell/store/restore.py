@@ -19,17 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from codewell.errors import ProjectBusyError, ProjectError
-from codewell.projectfiles import JOURNALS, SQLITE_HEADER
-
-
-def starts_like_a_database(path: Path) -> bool:
-    """Whether ``path`` opens with SQLite's header. Read before any lock is taken: closing a
-    descriptor of a file drops every lock this process holds on it."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
-    except OSError:
-        return False
+from codewell.projectfiles import JOURNALS
 
 
 def hold_exclusively(project: Path) -> sqlite3.Connection:
@@ -71,4 +61,3 @@ def move_aside(project: Path) -> list[Path]:
             os.replace(path, target)
             moved.append(target)
     return moved
-
