@@ -129,8 +129,9 @@ def test_a_killed_scoring_process_is_one_clear_error(trained) -> None:
             list(scorer.score(trained, iter(_chunks(_sample_texts(), 37))))
 
 
-def test_a_process_that_only_scores_never_loads_scikit_learn(trained, tmp_path) -> None:
-    """Loading scikit-learn costs a worker two seconds of CPU; scoring does not need it."""
+def test_processes_that_train_and_score_never_load_scikit_learn(trained, tmp_path) -> None:
+    """Loading scikit-learn costs a process two seconds of CPU; neither training (on a few
+    hundred answers, the dual fit) nor scoring needs it."""
     import subprocess
     import sys
 
@@ -138,9 +139,14 @@ def test_a_process_that_only_scores_never_loads_scikit_learn(trained, tmp_path) 
     script = ("import pickle, sys; from codewell.suggest.batch import score_texts; "
               f"model = pickle.loads(open({str(tmp_path / 'model.pickle')!r}, 'rb').read()); "
               "p, _ = score_texts(model, ['They cannot interpret the scan. It made me anxious.']); "
-              "print(sorted(m for m in ('sklearn', 'pandas') if m in sys.modules), p.shape)")
+              "print(sorted(m for m in ('sklearn', 'pandas') if m in sys.modules), p.shape); "
+              "from codewell.suggest import fit_model; "
+              "texts = ['I could not read the scan at all.', 'Seeing it made me anxious.'] * 20; "
+              "fit_model(model.codebook, texts, [frozenset({'interpretation_difficulty'}), "
+              "frozenset({'anxiety'})] * 20); "
+              "print(sorted(m for m in ('sklearn', 'pandas') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["[]", "(1,", f"{len(trained.codebook.ids)})"]
+    assert done.stdout.split() == ["[]", "(1,", f"{len(trained.codebook.ids)})", "[]"]
 
 
 # -- rows: a batch read from token arrays is each text and sentence read alone, plainly ---------
@@ -253,11 +259,46 @@ def test_rows_read_every_text_and_sentence_as_each_alone(trained) -> None:
     plain_chars = chars._weigh(chars._counts(
         np.array([index[w] for a in everything for w in char_words(a)], dtype=np.int64),
         np.array([len(char_words(a)) for a in everything]), [chars._word_columns(w) for w in words]))
-    plain = sparse.hstack([featurizer.words.transform(everything), plain_chars * CHAR_WEIGHT, view.features])
+    plain_words = _vectorizer(featurizer, everything).transform(everything)
+    plain = sparse.hstack([plain_words, plain_chars * CHAR_WEIGHT, view.features])
     assert abs(featurizer.transform(rows, view.features) - plain).max() < 1e-13
-    shipped = pickle.loads(pickle.dumps(featurizer))  # as a worker gets it: no vectorizer
-    assert not hasattr(shipped, "words")
+    shipped = pickle.loads(pickle.dumps(featurizer))  # as a worker gets it: no per-norm lookups
+    assert "_grams" not in shipped.__dict__
     assert abs(shipped.transform(rows, view.features) - plain).max() < 1e-13
+
+
+def _vectorizer(featurizer, texts):
+    """scikit-learn's own word vectorizer with the featurizer's vocabulary and IDF, or (no
+    featurizer) fitted on ``texts`` with the featurizer's rule for ``min_df``."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from codewell.suggest.features import WORD_MIN_DF, WORD_MIN_DF_FROM, word_ngrams
+
+    if featurizer is None:
+        least = WORD_MIN_DF if len(texts) >= WORD_MIN_DF_FROM else 1
+        return TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, min_df=least).fit(texts)
+    vectorizer = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True,
+                                 vocabulary=featurizer.word_vocabulary).fit(texts)
+    vectorizer.idf_ = featurizer.word_idf
+    return vectorizer
+
+
+@pytest.mark.parametrize("size", [40, 400])
+def test_the_word_block_learns_what_scikit_learns_vectorizer_learns(trained, size) -> None:
+    """Vocabulary, IDF and matrix exactly as ``TfidfVectorizer`` fits them (below and above the
+    size where an n-gram must be in two texts), without loading it where training runs."""
+    from codewell.suggest.features import Featurizer
+
+    analyses = trained._analyse(_sample_texts()[:size])
+    prior = trained.prior.view(analyses).features
+    featurizer = Featurizer()
+    ours = featurizer.fit_transform(analyses, prior)
+    theirs = _vectorizer(None, analyses)
+    assert featurizer.word_vocabulary == theirs.vocabulary_
+    assert featurizer.word_names == tuple(theirs.get_feature_names_out())
+    assert np.array_equal(featurizer.word_idf, theirs.idf_)
+    words = ours[:, :len(theirs.vocabulary_)]
+    assert (words != theirs.transform(analyses)).nnz == 0
 
 
 # -- the text pipeline: runs cut once and reused give exactly what spaCy gives on the whole text --

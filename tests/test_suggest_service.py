@@ -271,7 +271,7 @@ def test_the_batch_process_is_kept_for_the_next_job_and_replaced_when_it_died() 
 def test_processes_are_forked_ready_from_one_server_that_loaded_what_they_need() -> None:
     """Every background process comes from the one server (a fork of it, not of this process,
     which may have threads), with spaCy and the text pipeline loaded there once; scikit-learn,
-    which only training needs, is left to the training process."""
+    which only a fit on more than ``DUAL_LIMIT`` answers needs, is not loaded."""
     from codewell.suggest.processes import server_pid
     from codewell.suggest.service import run_alone
 

@@ -180,18 +180,34 @@ class CharGrams:
         return (doc_words.tocsc() @ word_grams.tocsc()).tocsr()
 
 
+def word_vocabulary(analyses: Sequence[Analysis], least: int) -> tuple[dict[str, int], np.ndarray]:
+    """The word n-grams (:func:`word_ngrams`) in at least ``least`` of the texts, sorted, each
+    with its column, and their smoothed IDF: ``TfidfVectorizer``'s ``vocabulary_`` and ``idf_``
+    with that ``min_df``, the same floats. No n-gram at all gives an empty block, not an error."""
+    import numpy as np
+
+    texts_with: dict[str, int] = {}
+    for analysis in analyses:
+        for gram in set(word_ngrams(analysis)):
+            texts_with[gram] = texts_with.get(gram, 0) + 1
+    names = sorted(gram for gram, count in texts_with.items() if count >= least)
+    idf = np.full(len(names), len(analyses) + 1, dtype=np.float64)
+    idf /= np.array([texts_with[name] for name in names], dtype=np.float64) + 1.0
+    np.log(idf, out=idf)
+    idf += 1.0
+    return {name: column for column, name in enumerate(names)}, idf
+
+
 class Featurizer:
     """Fitted on the training texts (vocabulary and IDF), then applied to any text.
 
-    The word block is fitted by scikit-learn's ``TfidfVectorizer`` (``words``, kept in the
-    process that fitted it); applying it needs only its vocabulary and IDF, so a featurizer is
-    pickled without the vectorizer and a process that only suggests never loads scikit-learn.
+    The word block is what scikit-learn's ``TfidfVectorizer(analyzer=word_ngrams,
+    sublinear_tf=True)`` would learn and give, bit for bit (a test holds it to that), but learnt
+    here: importing scikit-learn costs about 2 s of CPU, paid by every process that trains (the
+    coding screen's first suggestions wait for it) and that a word count does not need.
     """
 
     def __init__(self) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        self.words = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, min_df=1)
         self.chars = CharGrams(CHAR_NGRAMS, min_df=2, max_df=CHAR_MAX_DF)
         self.word_vocabulary: dict[str, int] = {}
         self.word_idf: np.ndarray | None = None
@@ -199,24 +215,28 @@ class Featurizer:
     def fit_transform(self, analyses: Sequence[Analysis],
                       prior_features: np.ndarray) -> sparse.csr_matrix:
         """Learn the vocabularies and IDF from ``analyses`` and return their features."""
-        self.words.min_df = WORD_MIN_DF if len(analyses) >= WORD_MIN_DF_FROM else 1
-        words = self.words.fit_transform(list(analyses))
-        self.word_vocabulary, self.word_idf = self.words.vocabulary_, self.words.idf_
+        least = WORD_MIN_DF if len(analyses) >= WORD_MIN_DF_FROM else 1
+        self.word_vocabulary, self.word_idf = word_vocabulary(analyses, least)
+        self.__dict__.pop("_grams", None)  # built from the vocabulary just replaced
         chars = self.chars.fit_transform([char_words(a) for a in analyses])
-        return _stack(words, chars, prior_features)
+        return _stack(self._word_block(as_rows(analyses)), chars, prior_features)
+
+    @property
+    def word_names(self) -> tuple[str, ...]:
+        """The word block's n-grams in column order."""
+        return tuple(self.word_vocabulary)
 
     def transform(self, analyses: Sequence[Analysis] | TokenRows,
                   prior_features: np.ndarray) -> sparse.csr_matrix:
         """(rows, word + char + prior) features of each text (or row: texts, then sentences);
-        the word block comes first (evidence relies on it). The same as the word vectorizer's
-        own transform on :func:`word_ngrams`, from per-norm columns instead of strings."""
+        the word block comes first (evidence relies on it), from per-norm columns instead of
+        n-gram strings."""
         rows = as_rows(analyses)
         return _stack(self._word_block(rows), self.chars.transform(rows), prior_features)
 
     def __getstate__(self) -> dict[str, object]:
-        """Pickled without the vectorizer (see the class) and the per-norm lookups (norm ids
-        mean nothing in another process)."""
-        return {key: value for key, value in self.__dict__.items() if key not in ("words", "_grams")}
+        """Pickled without the per-norm lookups (norm ids mean nothing in another process)."""
+        return {key: value for key, value in self.__dict__.items() if key != "_grams"}
 
     @functools.cached_property
     def _grams(self) -> _WordGrams:

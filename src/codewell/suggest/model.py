@@ -276,8 +276,8 @@ def _train(codebook: Codebook, rows: list[tuple[str, frozenset[str], frozenset[s
         calibrations[c] = fit_calibration(held_out[said, c], gold[said, c])
         thresholds[c] = choose_threshold(calibrations[c].apply(held_out[said, c]), gold[said, c])
     prior_weight = np.where(has_model, 1.0 / (1.0 + positives / PRIOR_HALF_LIFE), 1.0)
-    names = tuple(featurizer.words.get_feature_names_out())
-    shown = evidence_weights(coef[:, :len(names)], names, featurizer.words.idf_,
+    names = featurizer.word_names
+    shown = evidence_weights(coef[:, :len(names)], names, featurizer.word_idf,
                              features.shape[0], has_model)
     return Trained(featurizer, coef, intercept, has_model, tuple(calibrations), thresholds,
                    prior_weight, n_real, names, shown, n_reference)

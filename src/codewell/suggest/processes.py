@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-# What the server imports before it forks anything. scikit-learn is left out on purpose: only
-# training needs it (2.5 CPU s to import), and loading it in the server would delay every
-# scoring worker and the coding screen's first, codebook-only suggestions by as much.
+# What the server imports before it forks anything. scikit-learn is left out on purpose: only a
+# fit on more answers than the dual form takes needs it (2 CPU s to import), and loading it in the
+# server would delay every scoring worker and the coding screen's first suggestions by as much.
 PRELOAD = ["codewell.suggest.preload"]
 
 _context: BaseContext | None = None
