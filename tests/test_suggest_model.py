@@ -9,6 +9,8 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codewell.codebook import load_codebook
 from codewell.values import Code, Codebook
@@ -280,6 +282,24 @@ def test_held_out_scores_are_those_of_a_model_fitted_without_the_response_and_it
         refit = np.linalg.solve(kernel[np.ix_(kept, kept)] + suggester.ALPHA * np.eye(len(kept)),
                                 targets[kept])
         np.testing.assert_allclose(held_out[i], kernel[i, kept] @ refit, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.integers(1, 40), columns=st.integers(1, 30), density=st.floats(0.0, 1.0),
+       seed=st.integers(0, 2**16))
+def test_the_kernel_is_the_gram_matrix_plus_one_whichever_columns_go_dense(rows, columns, density, seed):
+    """Common columns go through dense BLAS, rare ones through the sparse product: together they
+    must be the Gram matrix + 1, symmetric, in C order (the solve overwrites it)."""
+    from scipy import sparse
+
+    from codewell.suggest import ridge as suggester
+
+    features = sparse.random(rows, columns, density=density, format="csr", random_state=seed)
+    kernel = suggester._kernel(features)
+    dense = features.toarray()
+    np.testing.assert_allclose(kernel, dense @ dense.T + 1.0, rtol=1e-12, atol=1e-12)
+    assert kernel.flags.c_contiguous
+    np.testing.assert_allclose(kernel, kernel.T, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("dual_limit", [4000, 10])

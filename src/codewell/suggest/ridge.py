@@ -33,6 +33,10 @@ NEIGHBOURS = 3
 FOLDS = 5
 # Rows of the kernel worked on at once where a whole n x n temporary would be needed.
 BLOCK = 256
+# Feature columns set in more than this share of the rows go into the kernel through dense BLAS
+# (see _kernel): 0.74 CPU s instead of 1.67 for the 3,815 rows of the image-sharing sample,
+# where 0.05 took 1.34 s and 0.2 took 1.01 s.
+DENSE_SHARE = 0.1
 
 
 class Cancelled(Exception):
@@ -78,8 +82,23 @@ def fit_ridge(features: sparse.csr_matrix, targets: np.ndarray, known: np.ndarra
 
 
 def _kernel(features: sparse.csr_matrix) -> np.ndarray:
-    """The rows' Gram matrix + 1 (a constant feature: the intercept), built in place."""
-    kernel = (features @ features.T).toarray()
+    """The rows' Gram matrix + 1 (a constant feature: the intercept), built in place.
+
+    A sparse product pays per pair of rows sharing a column, so a column in most rows (a common
+    word or letter pair) costs it n^2 slow steps; those columns are multiplied as a dense block
+    by BLAS instead (``DENSE_SHARE``), adding into the sparse product's result.
+    """
+    import numpy as np
+    from scipy.linalg.blas import dgemm
+
+    common = np.bincount(features.indices, minlength=features.shape[1]) > DENSE_SHARE * features.shape[0]
+    rare = features[:, ~common]
+    kernel = (rare @ rare.T).toarray()
+    if common.any():
+        block = features[:, common].toarray()
+        # the kernel is symmetric: its transpose is the same matrix in the Fortran order BLAS
+        # writes in place, and transposed back it is in C order again
+        kernel = dgemm(1.0, block, block, beta=1.0, c=kernel.T, trans_b=True, overwrite_c=True).T
     kernel += 1.0
     return kernel
 
