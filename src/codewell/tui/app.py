@@ -73,6 +73,10 @@ class CodewellApp(ModelLink):
         if self.session.suggestions_on:
             self.retrain()
 
+    async def action_quit(self) -> None:
+        """Textual's ctrl+q (and the palette's quit) asks first, as the coding screen's q does."""
+        self.coding.action_quit("ctrl+q")
+
     def on_unmount(self) -> None:
         if self.training_asked:
             self._stop_training()

@@ -367,11 +367,23 @@ class CodingScreen(StoringScreen):
                             "code.toggle_1..9"))
         return rows
 
-    def action_quit(self) -> None:
-        if self.outbox and not self._quit_warned:
+    def action_quit(self, key: str = "q") -> None:
+        """Quit, but first say once what quitting would lose: changes still waiting for the
+        project, or a memo typed and not yet saved (ctrl+q reaches here from inside the memo)."""
+        from codewell.tui.screens.memo import MemoScreen
+
+        memo = self.app.screen
+        unsaved_memo = isinstance(memo, MemoScreen) and memo.unsaved
+        if (self.outbox or unsaved_memo) and not self._quit_warned:
             self._quit_warned = True
-            self.notify(f"{len(self.outbox)} change(s) are still waiting for the project and would be lost. "
-                        "Press q again to quit anyway.", title="Not saved yet", severity="warning", timeout=8)
+            if self.outbox:
+                self.notify(f"{len(self.outbox)} change(s) are still waiting for the project and would be lost. "
+                            f"Press {key} again to quit anyway.", title="Not saved yet", severity="warning",
+                            timeout=8)
+            if unsaved_memo:
+                self.notify(f"Your memo on {memo.response_id} is not saved: enter saves it. "
+                            f"Press {key} again to quit without it.", title="Not saved yet",
+                            severity="warning", timeout=8)
             return
         self.app.exit()
 

@@ -28,6 +28,11 @@ class MemoScreen(TypeaheadField[str | None]):
                         classes="dialog-title", markup=False)
             yield Input(self.text, placeholder="a note for yourself or the team", id="memo-text")
 
+    @property
+    def unsaved(self) -> bool:
+        """Whether the text typed differs from the memo as stored (quitting would lose it)."""
+        return self.query_one(Input).value.strip() != self.text.strip()
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip())
 
