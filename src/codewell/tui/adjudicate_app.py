@@ -200,6 +200,10 @@ class AdjudicateApp(LiteralNotify, App[None]):
         self.push_screen("adjudicate")
         self.notify(f"carried {self.carried} agreed codings into consensus", timeout=4)
 
+    async def action_quit(self) -> None:
+        """Textual's ctrl+q (and q on the agreement view) asks first, as the screen's q does."""
+        self.adjudicate_screen.action_quit("ctrl+q")
+
     def on_unmount(self) -> None:
         self.project.close()
 

@@ -201,6 +201,7 @@ class AdjudicateScreen(Screen):
         self.coders = tuple(coders)
         self.walk = walk
         self.codebook = project.codebook
+        self._quit_warned = False
         self.labels = {code.id: printable(code.label) for code in self.codebook.codes}
         self.order = {code.id: i for i, code in enumerate(self.codebook.codes)}
 
@@ -350,6 +351,10 @@ class AdjudicateScreen(Screen):
             return
         self.walk.mark_settled(codes)
         chosen = ", ".join(self.labels.get(c, c) for c in sorted(codes, key=lambda c: self.order.get(c, 0))) or "no codes"
+        # One "saved" message at a time: at a save every few hundred milliseconds the last ones
+        # stacked up over the coders' columns and the consensus being chosen next. Whatever came
+        # before (a busy project, an earlier failure) is answered by this save.
+        self.app.clear_notifications()
         self.notify(f"saved {d.response.id}: {chosen}", timeout=3)
         self.set_focus(None)
         self.redraw()
@@ -405,5 +410,14 @@ class AdjudicateScreen(Screen):
         rows.append(("1-9 (editing)", "Add or remove the code with that number", "consensus.toggle_1..9"))
         return rows
 
-    def action_quit(self) -> None:
+    def action_quit(self, key: str = "q") -> None:
+        """Quit, but first say once which consensus choices on screen are not saved yet."""
+        drafts = self.walk.drafts
+        if drafts and not self._quit_warned:
+            self._quit_warned = True
+            ids = ", ".join(sorted(drafts)[:5]) + (" …" if len(drafts) > 5 else "")
+            self.notify(f"The consensus chosen for {ids} is not saved: enter saves it. "
+                        f"Press {key} again to quit without it.", title="Not saved yet",
+                        severity="warning", timeout=8)
+            return
         self.app.exit()
