@@ -19,6 +19,8 @@ from codewell.tui.widgets.lines import one_line
 from codewell.tui.literal import printable
 from codewell.values import Codebook, CodeSuggestion, Response, Status
 
+#: At most this many attributes are shown one to a line; more run on as a paragraph.
+ATTRIBUTE_LINES = 3
 STATUS_WORDS = {Status.UNCODED: "uncoded", Status.DONE: "done", Status.SKIPPED: "skipped",
                 Status.FLAGGED: "flagged"}
 
@@ -65,10 +67,15 @@ class ResponseView(ScrollView, can_focus=True):
         meta.append(STATUS_WORDS[status], style="bold reverse" if status is Status.FLAGGED else "bold")
         if flagged and status is not Status.FLAGGED:
             meta.append(" ⚑ flagged", style="bold reverse")
-        for name, value in response.attributes.items():
-            if value:
-                meta.append(f"\n{printable(name)}: ", style="dim")
-                meta.append(printable(value))
+        shown = [(name, value) for name, value in response.attributes.items() if value]
+        # A few attributes read best one to a line; more run on as one paragraph (as the
+        # adjudication screen shows them): nine of them, one to a line, pushed the response
+        # itself below the fold of an 80x24 screen.
+        one_per_line = len(shown) <= ATTRIBUTE_LINES
+        for i, (name, value) in enumerate(shown):
+            meta.append("\n" if one_per_line or i == 0 else " · ")
+            meta.append(f"{printable(name)}: ", style="dim")
+            meta.append(printable(value))
         show = applied | {s.code for s in suggestions or () if s.suggested}
         labels = {code.id: printable(code.label) for code in codebook.codes}
         body = highlighted(response.text, suggestions or (), colours, show)
