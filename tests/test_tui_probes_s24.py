@@ -146,3 +146,17 @@ async def test_many_attributes_leave_the_response_text_on_an_80x24_screen(tmp_pa
         text = screen_text(app)
         assert "Seeing the scan calmed the patient down." in text
         assert "question_9: agree" in text          # every attribute is still there
+
+
+# -- a memo opened again is added to, not replaced by the first key typed ---------------------------
+async def test_typing_into_an_existing_memo_adds_to_it(tmp_path) -> None:
+    study = make_project(tmp_path)
+    app = make_app(str(study), "ana", suggestions=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m", *"first thought", "enter")
+        await pilot.press("m")
+        await pilot.pause(0.2)                     # the field has focus: the old memo on show
+        await pilot.press(*"; later", "enter")
+        await pilot.press("m", *" and fast", "enter")   # typed ahead of the field's focus
+        await pilot.pause()
+    assert stored(study)[2] == {"R001": "first thought; later and fast"}

@@ -26,7 +26,10 @@ class MemoScreen(TypeaheadField[str | None]):
         with Vertical(classes="dialog"):
             yield Label(f"Memo on {self.response_id} (enter saves, escape cancels, empty deletes)",
                         classes="dialog-title", markup=False)
-            yield Input(self.text, placeholder="a note for yourself or the team", id="memo-text")
+            # The cursor after the memo, nothing selected: the first key typed adds to a memo
+            # opened again instead of replacing all of it (an earlier thought lost to one key).
+            yield Input(self.text, placeholder="a note for yourself or the team", id="memo-text",
+                        select_on_focus=False)
 
     @property
     def unsaved(self) -> bool:
