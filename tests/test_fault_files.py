@@ -207,3 +207,22 @@ def test_backup_while_a_coder_holds_the_lock(study: Path, tmp_path: Path) -> Non
     with HeldLock(study, seconds=10.0):
         result = codewell("backup", str(study), str(tmp_path / "during.cw"))
     assert result.returncode == 0, result.stderr
+
+
+# -- a reader that goes away ------------------------------------------------------------------------
+def test_output_into_a_closed_pipe_ends_quietly(study: Path) -> None:
+    """``codewell status PROJECT | head -0``: the reader is gone before anything is written. That
+    is not a file problem, so there is no "Error: Broken pipe (check that the path exists ...)"
+    line (there was), and the project is as it was."""
+    import subprocess
+    import sys
+
+    before = file_bytes(study)
+    process = subprocess.Popen([sys.executable, "-m", "codewell", "status", str(study)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    error = process.stderr.read()
+    assert process.wait(timeout=60) != 0
+    assert error == ""
+    assert file_bytes(study) == before

@@ -8,6 +8,7 @@ project upgraded, a wait for another process's lock) are shown on stderr as they
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from typing import Any
@@ -53,6 +54,10 @@ class CodewellGroup(TyperGroup):
             typer.echo(error_line(exc), err=True)
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                # The reader of our output went away (``codewell agree ... | head -1``): not a
+                # file problem to report. Typer ends quietly, its streams made safe to flush.
+                raise
             typer.echo(os_error_line(exc), err=True)
             raise typer.Exit(2) from None
         except MemoryError:
