@@ -146,6 +146,22 @@ def test_xlsx_has_data_codebook_and_frequency_sheets(tmp_path: Path) -> None:
     assert freq["understanding"][3:5] == (2, 5)  # r1, r5 of the five answered, finished responses
 
 
+def test_xlsx_counts_the_cells_whose_control_characters_it_changed(tmp_path: Path) -> None:
+    """The in-memory export (segments, and any export of a dataset in hand) reports them too."""
+    from openpyxl import load_workbook
+
+    from codewell.io.xlsx_writer import write_workbook
+
+    out = tmp_path / "c.xlsx"
+    notes = write_workbook(out, [("data", ["id", "text"], [["r1", "a\x0bb"], ["r2", "c\x0cd\x01e"],
+                                                          ["r3", "tab\tand\r\nline"]])])
+    assert (notes.controls, notes.too_long) == (2, 0)
+    assert [row[1] for row in load_workbook(out)["data"].iter_rows(min_row=2, values_only=True)] == [
+        "a\nb", "c\nde", "tab\tand\r\nline"]
+    report = export_dataset(sample_dataset(), tmp_path / "s.xlsx", format="xlsx", coder="alice")
+    assert report.controls_in_xlsx == 0 and "cannot store" not in report.summary()
+
+
 def test_raw_xlsx_keeps_formula_text_as_text_never_a_formula(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 

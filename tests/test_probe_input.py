@@ -304,6 +304,35 @@ def test_suggestions_csv_neutralises_formula_like_ids(tmp_path: Path) -> None:
     assert ids == ["'+3-1", "'=cmd|x!A0", "r3"]
 
 
+def test_control_characters_a_workbook_cannot_hold_keep_words_apart_and_are_named(tmp_path: Path) -> None:
+    """XML cannot carry a vertical tab (Word's manual line break) or a form feed: they were
+    dropped, running the words either side together ("scanI felt"). They become line breaks;
+    other control characters are left out; the summary says how many cells; CSV keeps them."""
+    import pandas as pd
+
+    data = tmp_path / "data.csv"
+    data.write_text("id,response\nr1,I saw the scan\x0bI felt calm\nr2,page one\x0cpage two\n"
+                    "r3,bell\x07 rang\nr4,plain answer\n", encoding="utf-8")
+    project, out = tmp_path / "c.cw", tmp_path / "c.xlsx"
+    for args in (("init", project, "--codebook", CODEBOOK), ("import", project, data)):
+        assert run(*args).exit_code == 0
+    codings = tmp_path / "codings.csv"
+    codings.write_text("id,coder,code\nr1,ana,anxiety\nr2,ana,\nr3,ana,\nr4,ana,\n", encoding="utf-8")
+    assert run("import", project, codings, "--codings").exit_code == 0
+    result = run("export", project, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("; 3 cells held control characters a workbook cannot store: vertical tabs "
+                                  "and form feeds became line breaks, any others were left out (CSV and "
+                                  "Parquet keep them as they are)\n")
+    frame = pd.read_excel(out, sheet_name="data", dtype=str)
+    assert list(frame["response"]) == ["I saw the scan\nI felt calm", "page one\npage two", "bell rang",
+                                       "plain answer"]
+    result = run("export", project, "-o", tmp_path / "c.csv")
+    assert result.exit_code == 0 and "cannot store" not in result.stdout
+    with (tmp_path / "c.csv").open(encoding="utf-8", newline="") as handle:
+        assert "I saw the scan\x0bI felt calm" in handle.read()
+
+
 def test_xlsx_export_says_when_a_text_is_longer_than_excel_shows(tmp_path: Path) -> None:
     """A 40,000-character answer went into the workbook without a word; Excel cuts a cell at
     32,767 characters (UTF-16 units: 20,000 emoji are 40,000 of them)."""

@@ -58,6 +58,7 @@ class ExportReport:
     sidecar: Path | None = None
     codebook_version: int | None = None
     too_long_for_excel: int = 0
+    controls_in_xlsx: int = 0
 
     def summary(self) -> str:
         who = ", ".join(self.coders) if self.coders else "no coder"
@@ -76,6 +77,11 @@ class ExportReport:
             parts.append(f"{n} cell{'s are' if n != 1 else ' is'} longer than the 32,767 characters Excel "
                          f"shows: Excel cuts {'them' if n != 1 else 'it'} when it opens the file (CSV and Parquet keep "
                          "the whole text)")
+        if self.controls_in_xlsx:
+            n = self.controls_in_xlsx
+            parts.append(f"{n} cell{'s' * (n != 1)} held control characters a workbook cannot store: "
+                         "vertical tabs and form feeds became line breaks, any others were left out "
+                         "(CSV and Parquet keep them as they are)")
         return "; ".join(parts)
 
 
@@ -128,7 +134,7 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
         columns = long_columns(ds, coders, include_uncoded, non_answer)
     neutralised = 0 if raw or format != "csv" else neutralise_columns(columns)
     sidecar = None
-    too_long = 0
+    notes = None
     if format == "csv":
         sidecar = sidecar_path(out)
         write_csv_pair(columns, out, sidecar, raw)
@@ -139,10 +145,11 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
     else:
         with atomic_output(out) as partial:
             if format == "xlsx":
-                too_long = write_dataset_xlsx(ds, coders, columns, partial, non_answer)
+                notes = write_dataset_xlsx(ds, coders, columns, partial, non_answer)
             else:
                 write_parquet(columns, partial)
     rows = len(columns[0].values) if columns else 0
     return ExportReport(out, format, layout, rows, len(columns), coders, neutralised,
-                        masker.count if masker else 0, sidecar, ds.codebook_version, too_long)
+                        masker.count if masker else 0, sidecar, ds.codebook_version,
+                        notes.too_long if notes else 0, notes.controls if notes else 0)
 

@@ -54,7 +54,7 @@ def export_blocks(blocks: Callable[[str | None], Iterable[CodedDataset]], attrib
                     include_uncoded, neutral=format == "csv" and not raw)
     header = state.header
     sidecar = None
-    too_long = 0
+    notes = None
     if format == "csv":
         sidecar = sidecar_path(out)
         with atomic_output(out) as data, data.open("w", encoding="utf-8", newline="") as handle:
@@ -74,9 +74,10 @@ def export_blocks(blocks: Callable[[str | None], Iterable[CodedDataset]], attrib
     else:
         with atomic_output(out) as partial:
             rows = (row for columns in state.all() for row in zip(*(c.values for c in columns)))
-            too_long = write_xlsx(partial, header, rows, state.base, state.frequencies)
+            notes = write_xlsx(partial, header, rows, state.base, state.frequencies)
     return ExportReport(out, format, layout, state.rows, len(header), state.coders, state.neutralised,
-                        masker.count if masker else 0, sidecar, state.base.codebook_version, too_long)
+                        masker.count if masker else 0, sidecar, state.base.codebook_version,
+                        notes.too_long if notes else 0, notes.controls if notes else 0)
 
 
 class _Blocks:

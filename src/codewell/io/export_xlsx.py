@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codewell.io.export_columns import CODE_VALUES, Column
 from codewell.report.non_answers import NonAnswers
 from codewell.values import CodedDataset
 
+if TYPE_CHECKING:
+    from codewell.io.xlsx_writer import WorkbookNotes
+
 
 def write_dataset_xlsx(ds: CodedDataset, coders: Sequence[str], columns: list[Column], out: Path,
-                       non_answer: NonAnswers) -> int:
+                       non_answer: NonAnswers) -> WorkbookNotes:
     """Sheets ``data``, ``variables``, ``codebook`` and ``frequencies`` (a block per coder);
-    returns how many text cells are longer than Excel shows.
+    returns what the workbook could not hold as given (cells too long, control characters).
 
     Every text is a typed text cell, which no spreadsheet evaluates, so nothing is prefixed.
     Times are written as spreadsheet date-times in UTC (a spreadsheet cell has no time zone).
@@ -32,11 +35,11 @@ def write_dataset_xlsx(ds: CodedDataset, coders: Sequence[str], columns: list[Co
 
 
 def write_xlsx(out: Path, columns: list[Column], data: Iterable[Sequence[Any]], ds: CodedDataset,
-               frequencies: Callable[[], Sequence[Any]]) -> int:
+               frequencies: Callable[[], Sequence[Any]]) -> WorkbookNotes:
     """The workbook of :func:`write_dataset_xlsx` from ``data`` rows (a generator, consumed once,
     so a block at a time) under ``columns``' names; ``frequencies()`` is called after the data
-    sheet is written (a streamed export counts while it writes). Returns how many text cells are
-    longer than Excel shows."""
+    sheet is written (a streamed export counts while it writes). Returns what the workbook could
+    not hold as given."""
     from codewell.io.xlsx_writer import write_workbook
 
     variable_rows = ([c.name, c.label or c.name, CODE_VALUES if c.role == "code" else None]

@@ -3,11 +3,13 @@
 openpyxl spends about 10 µs of Python per cell, so the long layout of 100,000 responses (several
 million cells) took over a minute. A worksheet is just XML in a zip, so rows are written here as
 strings straight into the zip stream. Every text is an inline string cell, which a spreadsheet
-never evaluates, whatever it starts with; characters XML cannot carry (control characters other
-than tab, newline and carriage return) are dropped; a carriage return is
-written as a character reference so CRLF text survives XML's line-end normalisation. Excel's limits are enforced with a clear error.
-A text longer than Excel's 32,767 characters per cell is written whole (other readers take it
-all), and counted, so the export can say that Excel will cut it.
+never evaluates, whatever it starts with. XML cannot carry control characters other than tab,
+newline and carriage return: a vertical tab or form feed ends a line where it came from (Word
+writes its manual line break as a vertical tab) and becomes a line break, the others are dropped,
+and such cells are counted so the export can say so. A carriage return is written as a character
+reference so CRLF text survives XML's line-end normalisation. Excel's limits are enforced with a
+clear error. A text longer than Excel's 32,767 characters per cell is written whole (other
+readers take it all), and counted, so the export can say that Excel will cut it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,16 @@ _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006"
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Dropped, a vertical tab or form feed between two words would run them together.
+_LINE_ENDS = str.maketrans("\x0b\x0c", "\n\n")
+
+
+@dataclass
+class WorkbookNotes:
+    """What a workbook could not hold as given, counted as it is written, for the summary."""
+
+    too_long: int = 0  # text cells longer than Excel shows (MAX_CELL_CHARS)
+    controls: int = 0  # text cells with control characters XML cannot carry (see the module)
 _EPOCH = datetime(1899, 12, 30)
 _DATE_STYLE = 1
 
@@ -45,13 +58,12 @@ def column_letters(n: int) -> list[str]:
 
 
 def write_workbook(path: Path, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]
-                   ) -> int:
+                   ) -> WorkbookNotes:
     """Write ``(name, header, rows)`` sheets to ``path``; a cell is str, int, float, datetime or None.
 
-    ``rows`` may be a generator; it is consumed once, row by row. Returns how many text cells are
-    longer than Excel shows (:data:`MAX_CELL_CHARS`).
+    ``rows`` may be a generator; it is consumed once, row by row.
     """
-    too_long = 0
+    notes = WorkbookNotes()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         # The package parts first, as Office writes them; some readers look for them there.
         archive.writestr("[Content_Types].xml", _content_types(len(sheets)))
@@ -61,11 +73,12 @@ def write_workbook(path: Path, sheets: Sequence[tuple[str, Sequence[str], Iterab
         archive.writestr("xl/styles.xml", _STYLES)
         for index, (name, header, rows) in enumerate(sheets, start=1):
             with archive.open(f"xl/worksheets/sheet{index}.xml", "w") as handle:
-                too_long += _write_sheet(handle, name, header, rows)
-    return too_long
+                _write_sheet(handle, name, header, rows, notes)
+    return notes
 
 
-def _write_sheet(handle: Any, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def _write_sheet(handle: Any, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
+                 notes: WorkbookNotes) -> None:
     if len(header) > MAX_COLUMNS:
         raise CodewellError(f"sheet '{name}' would have {len(header)} columns; Excel holds "
                             f"at most {MAX_COLUMNS:,}", hint="export to CSV or Parquet instead")
@@ -74,24 +87,22 @@ def _write_sheet(handle: Any, name: str, header: Sequence[str], rows: Iterable[S
                   f'<worksheet xmlns="{_MAIN}"><sheetViews><sheetView workbookViewId="0">'
                   '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
                   '</sheetView></sheetViews><sheetData>').encode())
-    long_cells = [0]
-    chunk: list[str] = [_row(1, header, letters, long_cells)]
+    chunk: list[str] = [_row(1, header, letters, notes)]
     number = 1
     for number, row in enumerate(rows, start=2):
         if number > MAX_ROWS:
             raise CodewellError(f"sheet '{name}' would have more than {MAX_ROWS:,} rows, "
                                 "Excel's limit", hint="export to CSV or Parquet instead")
-        chunk.append(_row(number, row, letters, long_cells))
+        chunk.append(_row(number, row, letters, notes))
         if len(chunk) >= 2000:
             handle.write("".join(chunk).encode("utf-8"))
             chunk = []
     chunk.append("</sheetData></worksheet>")
     handle.write("".join(chunk).encode("utf-8"))
-    return long_cells[0]
 
 
-def _row(number: int, values: Sequence[Any], letters: list[str], long_cells: list[int]) -> str:
-    """One ``<row>``; ``long_cells[0]`` counts its texts longer than Excel shows."""
+def _row(number: int, values: Sequence[Any], letters: list[str], notes: WorkbookNotes) -> str:
+    """One ``<row>``, its texts counted in ``notes`` where Excel will not show them as given."""
     cells = []
     for letter, value in zip(letters, values):
         if value is None or value == "":
@@ -99,7 +110,10 @@ def _row(number: int, values: Sequence[Any], letters: list[str], long_cells: lis
         ref = f"{letter}{number}"
         if isinstance(value, str):
             if len(value) > MAX_CELL_CHARS // 2 and len(value.encode("utf-16-le")) > 2 * MAX_CELL_CHARS:
-                long_cells[0] += 1
+                notes.too_long += 1
+            if _ILLEGAL.search(value):
+                notes.controls += 1
+                value = _ILLEGAL.sub("", value.translate(_LINE_ENDS))
             cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">'
                          f"{_text(value)}</t></is></c>")
         elif isinstance(value, bool):
@@ -114,8 +128,6 @@ def _row(number: int, values: Sequence[Any], letters: list[str], long_cells: lis
 
 
 def _text(value: str) -> str:
-    if _ILLEGAL.search(value):
-        value = _ILLEGAL.sub("", value)
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return value.replace("\r", "&#13;") if "\r" in value else value
 
