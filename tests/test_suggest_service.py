@@ -232,11 +232,14 @@ def test_scoring_processes_and_their_server_end_when_the_parent_is_killed(orphan
 
 
 def _alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie, finished but not yet reaped by init, counts as ended)."""
+    """Whether ``pid`` runs (a zombie, finished but not yet reaped by init, counts as ended).
+
+    A process reaped between opening its stat file and reading it makes the read fail with
+    ``ProcessLookupError`` (seen in CI): it has ended too."""
     try:
         with open(f"/proc/{pid}/stat") as handle:
             return handle.read().split(") ")[-1][0] != "Z"
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
         return False
 
 
