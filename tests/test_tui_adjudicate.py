@@ -95,7 +95,8 @@ async def test_start_carries_agreements_and_opens_the_first_disagreement(study: 
         assert current_id(app) == "r2"
         assert "disagreement 1 of 3, 0 settled" in progress(app)
         assert checked(app) == {"understanding"}  # the agreed code is already in consensus
-        columns = [str(w.render()) for w in app.screen.query(".coder-codes")]
+        columns = ["\n".join(line.plain for line in w.content.renderables)
+                   for w in app.screen.query(".coder-codes")]
         assert "+ Privacy" in columns[0] and "memo: the portal is a privacy worry" in columns[0]
         assert "= Understanding" in columns[1] and "- Privacy" in columns[1]
         rows = {row.code.id: row for row in app.screen.query(ConsensusRow)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -166,27 +167,26 @@ class ConsensusList(VerticalScroll, can_focus=True):
 
 
 def coder_column(coder: str, number: int, d: Disagreement, labels: dict[str, str],
-                 order: dict[str, int]) -> Text:
-    """A coder's codes and memo: "=" agreed, "+" only some coders applied it, "-" others did."""
+                 order: dict[str, int]) -> Group:
+    """A coder's codes and memo: "=" agreed, "+" only some coders applied it, "-" others did.
+
+    One line per code, cut with an ellipsis where the column is narrow (three coders at 80
+    columns): wrapped, "- Understanding" broke into "-", "Understandin", "g", and the codes no
+    longer lined up across the columns. The consensus list beside them names each code whole.
+    """
     mine = d.codes[coder]
-    text = Text()
-    text.append(f"{number} " if number <= 9 else "  ", style="bold reverse")
-    text.append(f" {coder}\n", style="bold")
+    lines = [Text.assemble((f"{number} " if number <= 9 else "  ", "bold reverse"), (f" {coder}", "bold"),
+                           no_wrap=True, overflow="ellipsis")]
     for code in sorted(mine | d.disputed, key=lambda c: order.get(c, len(order))):
         label = labels.get(code, code)
-        if code in d.agreed:
-            text.append(f"= {label}\n")
-        elif code in mine:
-            text.append(f"+ {label}\n", style="bold")
-        else:
-            text.append(f"- {label}\n", style="dim strike")
+        mark, style = ("=", "") if code in d.agreed else ("+", "bold") if code in mine else ("-", "dim strike")
+        lines.append(Text(f"{mark} {label}", style=style, no_wrap=True, overflow="ellipsis"))
     if not mine:
-        text.append("(no codes)\n", style="italic")
+        lines.append(Text("(no codes)", style="italic"))
     memo = d.memos.get(coder, "")
     if memo:
-        text.append("memo: ", style="bold")
-        text.append(printable(memo), style="italic")
-    return text
+        lines.append(Text.assemble(("memo: ", "bold"), (printable(memo), "italic")))
+    return Group(*lines)
 
 
 class AdjudicateScreen(Screen):
