@@ -160,3 +160,42 @@ async def test_typing_into_an_existing_memo_adds_to_it(tmp_path) -> None:
         await pilot.press("m", *" and fast", "enter")   # typed ahead of the field's focus
         await pilot.pause()
     assert stored(study)[2] == {"R001": "first thought; later and fast"}
+
+
+# -- a project every response of which is done --------------------------------------------------------
+async def test_a_finished_project_says_so_and_an_empty_filter_says_which_response_keys_act_on(tmp_path) -> None:
+    """Opened on a finished project, the screen showed the first response, marked done, and
+    nothing else; filtered to "uncoded" it said "no response matches" but went on showing that
+    response, and a key pressed there changed it with nothing on screen saying so."""
+    from tui_fixtures import RESPONSES, code_as
+
+    study = make_project(tmp_path)
+    ids = [f"R{i:03d}" for i in range(1, len(RESPONSES) + 1)]
+    code_as(study, "ana", {rid: ("understanding",) for rid in ids})
+    app = make_app(str(study), "ana", suggestions=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert any(m.startswith(f"All {len(ids)} responses are done.") for m in messages(app))
+        assert "keys act on this one" not in screen_text(app)
+        await pilot.press("ctrl+p", *"uncoded only", "enter")
+        await _until(pilot, lambda: app.session.filter == "uncoded", 5)
+        await pilot.pause()
+        assert app.session.filter == "uncoded" and not app.session.rows
+        assert "no response matches the filter; keys act on" in screen_text(app)
+        await pilot.press("ctrl+p", *"all responses", "enter")
+        await _until(pilot, lambda: app.session.filter == "all", 5)
+        await pilot.pause()
+        assert "keys act on this one" not in screen_text(app)
+
+
+async def test_keys_held_after_the_palette_are_dropped_when_the_app_closes(tmp_path) -> None:
+    """Keys held for a dialog the palette opens are handed over on a timer; one that fired as
+    the app was taken apart met an empty screen stack (ScreenStackError, seen in the suite)."""
+    from textual import events
+
+    app = make_app(str(make_project(tmp_path)), "ana", suggestions=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+    app._held = [events.Key("x", "x")]
+    app._hand_over_held()
+    assert app._held is None

@@ -70,6 +70,10 @@ class CodewellApp(ModelLink):
         # it, and no longer stalls a key for a quarter of a second (the fast-coder benchmark's
         # worst Enters were full collections).
         self.call_after_refresh(gc.freeze)
+        if self.session.done >= self.session.total:
+            # Opened on the first response, marked done, with nothing to say why: say it.
+            self.notify(f"All {self.session.total} responses are done. n and p go through them to change "
+                        "any; ctrl+p filters the list.", timeout=8)
         if self.session.suggestions_on:
             self.retrain()
 

@@ -50,6 +50,11 @@ class PaletteTypeahead(LiteralNotify, App[None]):
             self._closed_at = time.monotonic()
 
     def _hand_over_held(self) -> None:
+        if not self.is_running or not self.screen_stack:
+            # Quitting: the keys have nowhere to go. (Under Pilot the shutdown runs beside the
+            # message loop, and this timer met an empty screen stack: seen in the test suite.)
+            self._held = None
+            return
         now, screen = time.monotonic(), self.screen
         takes_typeahead = getattr(screen, "TAKES_TYPEAHEAD", False)
         waiting = (now - self._held_since < STILL_OPEN if self._closed_at is None

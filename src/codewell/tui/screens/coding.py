@@ -111,7 +111,7 @@ class CodingScreen(StoringScreen):
             response, session.current, session.total, session.status_of(response.id),
             session.codebook, self.colours(), applied, suggestions,
             session.memos.get(response.id), others, flagged=session.is_flagged(response.id),
-            segments=session.segments_of(response.id))
+            segments=session.segments_of(response.id), outside_filter=not session.rows)
         self.query_one(CodeList).show(applied, suggestions)
         self.query_one(ResponseList).follow()
         self.redraw_header()

@@ -60,13 +60,17 @@ class ResponseView(ScrollView, can_focus=True):
              codebook: Codebook, colours: dict[str, str], applied: frozenset[str],
              suggestions: tuple[CodeSuggestion, ...] | None, memo: str | None,
              others: dict[str, tuple[frozenset[str], str | None]], *, flagged: bool = False,
-             segments: tuple[tuple[str, int, int], ...] = ()) -> None:
+             segments: tuple[tuple[str, int, int], ...] = (), outside_filter: bool = False) -> None:
         meta = Text(no_wrap=False)
         meta.append(printable(response.id), style="bold")
         meta.append(f"  ({position + 1} of {total}, row {response.row})  ", style="dim")
         meta.append(STATUS_WORDS[status], style="bold reverse" if status is Status.FLAGGED else "bold")
         if flagged and status is not Status.FLAGGED:
             meta.append(" ⚑ flagged", style="bold reverse")
+        if outside_filter:
+            # The list is empty but keys still act on the response shown: say so, so a key
+            # pressed here is not taken for a key that did nothing.
+            meta.append("  no response matches the filter; keys act on this one", style="bold reverse")
         shown = [(name, value) for name, value in response.attributes.items() if value]
         # A few attributes read best one to a line; more run on as one paragraph (as the
         # adjudication screen shows them): nine of them, one to a line, pushed the response
