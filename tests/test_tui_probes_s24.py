@@ -199,3 +199,23 @@ async def test_keys_held_after_the_palette_are_dropped_when_the_app_closes(tmp_p
     app._held = [events.Key("x", "x")]
     app._hand_over_held()
     assert app._held is None
+
+
+async def test_the_codes_after_the_ninth_name_every_key_at_80_columns(tmp_path) -> None:
+    """Its one-line title was cut at 80 columns ("...c finds any c"): the two keys it names
+    besides the letters must both be on screen."""
+    from tui_fixtures import write_responses
+
+    study = tmp_path / "feedback.cw"
+    with Project.create(study, load_codebook(ROOT / "codebooks" / "patient-feedback.yaml")) as project:
+        project.import_responses(write_responses(tmp_path / "r.csv"))
+    app = make_app(str(study), "ana", suggestions=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("0")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Codes 10 and up: press the letter" in shown
+        assert "escape cancels · c finds any code by name" in shown
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.session.codes_of(app.session.response.id) == {"food"}

@@ -32,7 +32,9 @@ class CodeKeyScreen(ModalScreen[str | None]):
                 listing.append(f"{key[1]}  ", style="bold")
                 listing.append(f"{printable(code.label)}\n")
         with Vertical(classes="dialog"):
-            yield Label("Codes 10 and up: press the letter (escape cancels; c finds any code by name)",
+            # Two short lines: one long title was cut at 80 columns ("c finds any c").
+            yield Label(Text.assemble("Codes 10 and up: press the letter\n",
+                                      ("escape cancels · c finds any code by name", "dim not bold")),
                         classes="dialog-title")
             yield Static(listing, id="code-keys")
 
