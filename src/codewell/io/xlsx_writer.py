@@ -33,6 +33,8 @@ _PKG = "http://schemas.openxmlformats.org/package/2006"
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Dropped, a vertical tab or form feed between two words would run them together.
 _LINE_ENDS = str.maketrans("\x0b\x0c", "\n\n")
+_EPOCH = datetime(1899, 12, 30)
+_DATE_STYLE = 1
 
 
 @dataclass
@@ -41,8 +43,6 @@ class WorkbookNotes:
 
     too_long: int = 0  # text cells longer than Excel shows (MAX_CELL_CHARS)
     controls: int = 0  # text cells with control characters XML cannot carry (see the module)
-_EPOCH = datetime(1899, 12, 30)
-_DATE_STYLE = 1
 
 
 def column_letters(n: int) -> list[str]:
