@@ -47,7 +47,9 @@ def _as_text(report: CheckReport, repair: bool) -> str:
     if report.not_repaired:
         lines.append(f"Not repaired: {report.not_repaired}.")
     elif repair and not report.repaired and not report.sound:
-        lines.append("Not repaired: --repair rebuilds only the indexes, and they are sound.")
+        # "the indexes are sound" was false when an index that keeps a rule (decisions_uid) was missing
+        lines.append("Not repaired: --repair rebuilds only the search index and the indexes that keep the "
+                     "project fast, and nothing listed below is one of them.")
     if report.sound:
         lines.append(f"No problems found in {report.location} "
                      f"({report.responses} responses, {report.decisions} decisions).")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from codewell.adjudication import CONSENSUS
 from codewell.codebook import check_code_id, codebook_from_json, codebook_to_json
-from codewell.errors import DamagedProjectError, DataFileError, UnknownNameError
+from codewell.errors import DamagedProjectError, DataFileError, OutputError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.project.browse import Browse
 from codewell.project.changes import CodebookChanges
@@ -112,6 +112,9 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
     def backup(self, out: str | Path | None = None) -> Path:
         """An online copy of the project, safe while others code (SQLite backup API)."""
         target = Path(out) if out is not None else default_backup_path(Path(self.location))
+        if target.is_dir():  # "already exists; a backup never overwrites a file" read as a refusal to use it
+            raise OutputError(f"{target}: is a folder, not a file",
+                              hint=f"give a file name inside it, e.g. {target / default_backup_path(Path(self.location)).name}")
         return self._db.backup(target)
 
     def _write(self, work: Callable[[Unit], T], *, wait: float | None = None,

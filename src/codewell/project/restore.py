@@ -10,6 +10,7 @@ without SQLite replaying an old journal over it is :mod:`codewell.store.restore`
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,12 @@ from codewell.store.backup import backup_sqlite, default_backup_path
 from codewell.store.postgres import is_url
 from codewell.projectfiles import has_sqlite_header
 from codewell.store.restore import copy_into, hold_exclusively, move_aside
+
+
+#: The end of a name codewell gives a backup (``study-backup-20260101-120000``, ``-before-restore-...-2``).
+_DATED = re.compile(r"-(backup|before-restore)-\d{8}-\d{6}(-\d+)?$")
+#: What SQLite says of a file it cannot read as a database (a truncated or scribbled copy).
+_UNREADABLE = ("malformed", "not a database", "corrupt")
 
 
 @dataclass(frozen=True)
@@ -40,10 +47,18 @@ def restore(backup: str | Path, project: str | Path) -> RestoreReport:
                             hint="a PostgreSQL project is restored with the server's tools (pg_restore), "
                                  "or from a file with codewell migrate FILE.cw URL")
     backup, project = Path(backup), Path(project)
+    if backup.is_dir():
+        raise DataFileError(f"{backup}: is a folder, not a backup file", hint="name the file codewell backup wrote")
     if not backup.is_file():
         raise DataFileError(f"{backup}: no such backup", hint="codewell backup PROJECT writes one")
+    if project.is_dir():  # it would be renamed aside and a file put in its place
+        raise DataFileError(f"{project}: is a folder, not a project file",
+                            hint=f"name the project file to restore, e.g. {project / 'study.cw'}")
     if project.exists() and backup.resolve() == project.resolve():
         raise DataFileError(f"{backup}: is the project itself")
+    if project.exists() and _DATED.search(project.stem) and not _DATED.search(backup.stem):
+        raise DataFileError(f"{project}: is a backup (codewell named it), not the project to restore it over",
+                            hint=f"the backup comes first: codewell restore {project} {backup}")
     if not has_sqlite_header(backup):
         raise DataFileError(f"{backup}: is not a codewell project file (it is not an SQLite database)",
                             hint="restore a file that codewell backup wrote")
@@ -56,12 +71,26 @@ def restore(backup: str | Path, project: str | Path) -> RestoreReport:
     checked = project.with_name(f".{project.name}.restore-{os.getpid()}.tmp")
     try:
         _discard(checked)
-        backup_sqlite(backup, checked)
+        _copy(backup, checked, project)
         responses, coders, upgraded = _check(checked, backup)
         kept, set_aside = _put_in_place(checked, project, readable)
     finally:
         _discard(checked)
     return RestoreReport(str(project), str(backup), kept, set_aside, responses, coders, upgraded)
+
+
+def _copy(backup: Path, checked: Path, project: Path) -> None:
+    """The working copy of ``backup``; a backup SQLite cannot read through is named as damaged,
+    not the hidden working copy with a hint about free space."""
+    try:
+        backup_sqlite(backup, checked)
+    except ProjectError as error:
+        reason = error.message.replace(str(checked), "", 1).split(" (", 1)[-1].removesuffix(")")
+        if any(sign in reason for sign in _UNREADABLE):
+            raise DamagedProjectError(f"{backup}: is damaged ({reason}); restoring it would put the damage back",
+                                      hint="choose an earlier backup") from None
+        raise OutputError(f"{project}: cannot write the restored copy beside it ({reason})",
+                          hint="check free space and permissions, then try again; nothing was changed") from None
 
 
 def _check(checked: Path, backup: Path) -> tuple[int, dict[str, int], bool]:

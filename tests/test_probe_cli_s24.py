@@ -1,0 +1,152 @@
+"""Hostile command-line probes of backup, restore and check (session 24): each case was found
+wrong by hand, and each test asserts the exact message, the exit code, and that the project, the
+backup and any folder named are left as they were."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from codewell.cli.app import app
+from faults import file_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+CODEBOOK = ROOT / "codebooks" / "image-sharing.yaml"
+BACKUP = "study-backup-20260101-120000.cw"
+
+
+def run(*args: object):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small coded project, built once for the module."""
+    folder = tmp_path_factory.mktemp("s24")
+    project = folder / "study.cw"
+    data = folder / "data.csv"
+    data.write_text("id,response,site\nr1,Worried about what they see,York\nr2,Helps them understand,Bath\n",
+                    encoding="utf-8")
+    codings = folder / "codings.csv"
+    codings.write_text("id,coder,code\nr1,ana,anxiety\nr2,ana,understanding\n", encoding="utf-8")
+    for args in (("init", project, "--codebook", CODEBOOK), ("import", project, data),
+                 ("import", project, codings, "--codings")):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+    return project
+
+
+@pytest.fixture
+def study(template: Path, tmp_path: Path) -> Path:
+    """The project and a backup of it (named as codewell names one) in a folder of their own."""
+    from conftest import copy_project
+
+    location = copy_project(template, tmp_path / "study.cw")
+    copy_project(template, tmp_path / BACKUP)
+    return location
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_restore_onto_a_folder_is_refused_and_the_folder_stays(study: Path) -> None:
+    """The folder was renamed to 'results.set-aside-DATE' and the project written as 'results'."""
+    folder = study.parent / "results"
+    folder.mkdir()
+    (folder / "table.csv").write_text("kept\n", encoding="utf-8")
+    before = _listing(study.parent)
+    result = run("restore", study.parent / BACKUP, folder)
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {folder}: is a folder, not a project file "
+                             f"(name the project file to restore, e.g. {folder / 'study.cw'})\n")
+    assert folder.is_dir() and _listing(folder) == ["table.csv"]
+    assert _listing(study.parent) == before
+
+
+@pytest.mark.parametrize("target", [".", ""])
+def test_restore_onto_the_current_folder_is_an_error_not_a_traceback(study: Path, target: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """'.' (and '', which is '.') raised ValueError: PosixPath('.') has an empty name."""
+    monkeypatch.chdir(study.parent)
+    before = _listing(study.parent)
+    result = run("restore", BACKUP, target)
+    assert result.exit_code == 2
+    assert result.stderr == "Error: .: is a folder, not a project file (name the project file to restore, e.g. study.cw)\n"
+    assert _listing(study.parent) == before
+
+
+def test_a_folder_given_as_the_backup_is_called_a_folder(study: Path) -> None:
+    """It was 'no such backup', which sends the user looking for a file that is there."""
+    folder = study.parent / "backups"
+    folder.mkdir()
+    before = file_bytes(study)
+    result = run("restore", folder, study)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {folder}: is a folder, not a backup file (name the file codewell backup wrote)\n"
+    assert file_bytes(study) == before
+
+
+def test_a_truncated_backup_is_named_as_damaged_not_as_a_hidden_file_and_free_space(study: Path) -> None:
+    """A copy cut short (a download, a full USB stick) said 'Error: .study.cw.restore-PID.tmp: backup
+    failed (database disk image is malformed) (check free space and permissions, then try again)'."""
+    truncated = study.parent / "cut.cw"
+    truncated.write_bytes((study.parent / BACKUP).read_bytes()[:20000])
+    before = file_bytes(study)
+    result = run("restore", truncated, study)
+    assert result.exit_code == 3
+    assert result.stderr == (f"Error: {truncated}: is damaged (database disk image is malformed); restoring it "
+                             "would put the damage back (choose an earlier backup)\n")
+    assert file_bytes(study) == before
+    assert sorted(p.name for p in study.parent.iterdir() if p.name.startswith(".")) == []
+    assert not list(study.parent.glob("study-before-restore-*"))
+
+
+def test_restore_with_the_arguments_swapped_is_refused(study: Path) -> None:
+    """'restore study.cw study-backup-...cw' put the project over the backup and said it had restored."""
+    backup = study.parent / BACKUP
+    with sqlite3.connect(study) as conn:  # the project has moved on since the backup
+        conn.execute("UPDATE responses SET attributes = '{\"site\": \"Hull\"}' WHERE source_id = 'r1'")
+    conn.close()
+    before = (file_bytes(study), file_bytes(backup))
+    result = run("restore", study, backup)
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {backup}: is a backup (codewell named it), not the project to restore it "
+                             f"over (the backup comes first: codewell restore {backup} {study})\n")
+    assert (file_bytes(study), file_bytes(backup)) == before
+    assert not list(study.parent.glob("*before-restore*"))
+    # the right order still works, and the kept copy (a dated name too) undoes it
+    result = run("restore", backup, study)
+    assert result.exit_code == 0, result.output
+    (kept,) = study.parent.glob("study-before-restore-*.cw")
+    assert run("restore", kept, study).exit_code == 0
+
+
+def test_backup_into_a_folder_says_it_is_a_folder(study: Path) -> None:
+    """It said 'results: already exists; a backup never overwrites a file'."""
+    folder = study.parent / "results"
+    folder.mkdir()
+    result = run("backup", study, folder)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {folder}: is a folder, not a file (give a file name inside it, "
+                                    f"e.g. {folder / 'study-backup-'}")
+    assert _listing(folder) == []
+
+
+def test_repair_does_not_call_a_missing_rule_index_sound(study: Path) -> None:
+    """With decisions_uid dropped, --repair printed 'rebuilds only the indexes, and they are sound'
+    above a report listing that very index as missing."""
+    with sqlite3.connect(study) as conn:
+        conn.execute("DROP INDEX decisions_uid")
+    conn.close()
+    before = file_bytes(study)
+    result = run("check", study, "--repair")
+    assert result.exit_code == 3
+    lines = result.output.splitlines()
+    assert lines[0] == ("Not repaired: --repair rebuilds only the search index and the indexes that keep the "
+                        "project fast, and nothing listed below is one of them.")
+    assert "  - no index decisions_uid" in lines
+    assert file_bytes(study) == before
