@@ -219,3 +219,21 @@ async def test_the_codes_after_the_ninth_name_every_key_at_80_columns(tmp_path) 
         await pilot.press("a")
         await pilot.pause()
         assert app.session.codes_of(app.session.response.id) == {"food"}
+
+
+async def test_next_at_the_end_and_previous_at_the_start_say_so_once(tmp_path) -> None:
+    """`n` on the last response did nothing and said nothing (Enter there said "That was the
+    last response"); a silent key reads as a lost one. Said once, not a toast per press."""
+    from tui_fixtures import RESPONSES
+
+    app = make_app(str(make_project(tmp_path)), "ana", suggestions=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p", "p")
+        await pilot.pause()
+        assert messages(app).count("That is the first response in the list.") == 1
+        app.session.go_to(app.session.rows[-1])
+        app.screen.redraw()
+        await pilot.press("n", "n", "n")
+        await pilot.pause()
+        assert messages(app).count("That is the last response in the list.") == 1
+        assert app.session.response.id == f"R{len(RESPONSES):03d}"

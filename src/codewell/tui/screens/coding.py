@@ -77,6 +77,7 @@ class CodingScreen(StoringScreen):
         super().__init__(id="coding")
         self.session = session
         self._quit_warned = False
+        self._end_said: tuple[int, int] | None = None  # (position, direction) an end was named at
 
     def compose(self) -> ComposeResult:
         yield CodingHeader(id="header")
@@ -285,12 +286,19 @@ class CodingScreen(StoringScreen):
             panel.show(self.query_one(CodeList).cursor_code, self.session.codebook)
 
     def action_next(self) -> None:
-        if self.session.move(1):
-            self.moved()
+        self._move(1, "That is the last response in the list.")
 
     def action_previous(self) -> None:
-        if self.session.move(-1):
+        self._move(-1, "That is the first response in the list.")
+
+    def _move(self, step: int, at_the_end: str) -> None:
+        """Move along the list; at either end say so once (a silent key read as a lost one)."""
+        if self.session.move(step):
+            self._end_said = None
             self.moved()
+        elif self._end_said != (self.session.current, step):
+            self._end_said = (self.session.current, step)
+            self.notify(at_the_end if self.session.rows else "No response matches this filter.", timeout=2)
 
     def action_undo(self) -> None:
         def after(decision: object) -> None:
