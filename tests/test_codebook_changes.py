@@ -118,7 +118,8 @@ def test_rename_merge_retire_survive_agree_exports_and_undo(study: Path, tmp_pat
     assert restored["codes"] == before["codes"] and restored["overall"] == before["overall"]
     result = run("codebook", "undo", study)
     assert result.exit_code == 2
-    assert result.stderr.startswith("Error: the latest codebook version (7) is not a change that can be undone")
+    assert result.stderr == ("Error: nothing left to undo: every change after codebook version 1 (created) is "
+                             "undone already (codewell codebook show lists the versions)\n")
 
 
 def test_bad_change_on_the_cli_is_one_line_and_changes_nothing(study: Path) -> None:

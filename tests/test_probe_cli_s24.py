@@ -150,3 +150,19 @@ def test_repair_does_not_call_a_missing_rule_index_sound(study: Path) -> None:
                         "project fast, and nothing listed below is one of them.")
     assert "  - no index decisions_uid" in lines
     assert file_bytes(study) == before
+
+
+def test_undo_with_every_change_undone_says_nothing_is_left(study: Path) -> None:
+    """After undoing the only change, undo said 'the latest codebook version (3) is not a change
+    that can be undone (it was: undid v2 ...)', which reads as a fault rather than the end."""
+    assert run("codebook", "rename", study, "anxiety", "worry").exit_code == 0
+    assert run("codebook", "undo", study).exit_code == 0
+    before = file_bytes(study)
+    result = run("codebook", "undo", study)
+    assert result.exit_code == 2
+    assert result.stderr == ("Error: nothing left to undo: every change after codebook version 1 (created) is "
+                             "undone already (codewell codebook show lists the versions)\n")
+    assert file_bytes(study) == before
+    result = run("codebook", "undo", study.parent / BACKUP)  # never changed: the first version is the floor
+    assert result.stderr == ("Error: the latest codebook version (1) is not a change that can be undone "
+                             "(it was: created)\n")

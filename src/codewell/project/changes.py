@@ -117,6 +117,11 @@ def _undoable(history: list[tuple[int, object, str, str]]) -> tuple[int, str]:
             stack.append(None)
     if not stack or stack[-1] is None:
         last = history[-1]
+        if last[3].startswith(UNDO_PREFIX):  # "v5 is not a change that can be undone" read as a fault
+            floor = next(entry for entry in reversed(history) if not entry[3].startswith((UNDO_PREFIX, *CHANGES)))
+            raise CodebookError(f"nothing left to undo: every change after codebook version {floor[0]} "
+                                f"({floor[3] or 'the first version'}) is undone already",
+                                hint="codewell codebook show lists the versions")
         raise CodebookError(f"the latest codebook version ({last[0]}) is not a change that can be undone",
                             hint=f"it was: {last[3] or 'the first version'}")
     return stack[-1]
