@@ -30,11 +30,16 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "missing_tables": ("tables missing from the file", "every table of a codewell project", _BACKUP),
     "missing_columns": ("columns missing from the file's tables", "every column of a codewell project's tables",
                         _BACKUP + "; if you dropped or renamed a column by hand, undo that edit"),
+    "missing_keys": ("keys missing from the file's tables (a table rebuilt by hand without its rules)",
+                     "every primary key and unique rule of a codewell project's tables",
+                     _BACKUP + "; if you rebuilt a table by hand, undo that edit"),
     "codebook": ("the stored codebook", "a readable codebook", _BACKUP),
     "storage": ("damage to the file itself (SQLite's integrity check)", "a file SQLite reads as sound",
                 _BACKUP + "; the rules below were not checked, since rows read from a damaged file prove nothing"),
     "constraint": ("rows breaking a rule of the project's tables (SQLite's integrity check)",
                    "every row within the tables' rules", _ROWS),
+    "not_text": ("ids, texts and names that are not text, or are empty",
+                 "text in every response's id and words and in every coder's name", _ROWS),
     "duplicate_rows": ("rows that must be unique but are not (a table rebuilt by hand without its rule)",
                        "one row per key (one coder per name, one response per id, one status per coder and response)",
                        _ROWS),
@@ -166,7 +171,7 @@ class Checking:
         the file itself is (writing into a damaged file can spread the damage)."""
         before = self.check(limit)
         kinds = {group.kind for group in before.groups}
-        if kinds & {"missing_tables", "missing_columns", "storage"}:  # its search index was not even looked at
+        if kinds & {"missing_tables", "missing_columns", "missing_keys", "storage"}:  # its search index was not even looked at
             return replace(before, not_repaired="the file itself is damaged, so nothing was written to it")
         if not kinds & DERIVED:
             return before

@@ -38,7 +38,8 @@ from codewell.store.backup import backup_sqlite, migration_backup_path
 from codewell.store.faults import (
     BACKUP_HINT, busy, is_busy, is_disconnect, refuse_nul, translate, unavailable,
 )
-from codewell.store.integrity import missing_columns, unreadable_codebook
+from codewell.store.integrity import missing_columns, missing_keys, unreadable_codebook
+from codewell.store.journal import foreign_journal
 from codewell.store.postgres import is_url, mask, server_engine
 from codewell.store.unit import Unit
 
@@ -52,6 +53,9 @@ REQUIRED_TABLES = frozenset(schema.metadata.tables)
 #: responses), above it only the cheap checks, and damage elsewhere is reported when touched.
 QUICK_CHECK_LIMIT = 96 * 1024 * 1024
 log = logging.getLogger("codewell.store")
+#: What to do about a journal from another database beside the project.
+JOURNAL_HINT = ("rename {wal} aside (mv {wal} {wal}.aside) if it was copied there, then run codewell check "
+                "{project}; or restore your latest backup (codewell restore BACKUP {project})")
 T = TypeVar("T")
 
 
@@ -155,6 +159,9 @@ class Database:
                 columns = missing_columns(conn)
                 if columns:
                     return f"missing columns: {', '.join(columns)}"
+                keys = missing_keys(conn)
+                if keys:
+                    return f"missing keys: {', '.join(keys)}"
                 body = conn.execute(select(schema.codebook_versions.c.body)
                                     .order_by(schema.codebook_versions.c.version.desc()).limit(1)).scalar()
                 if body is None:
@@ -300,6 +307,9 @@ def open_database(location: str | Path, *, check: bool = True, upgrade: bool = T
         if not path.exists():
             raise ProjectError(f"{path}: no such project", hint=f"create it with: codewell init {path} --codebook FILE")
         _check_readable(path)
+        stray = foreign_journal(path, QUICK_CHECK_LIMIT)
+        if stray is not None:  # replaying it (any connection closing) would write it into the file
+            raise DamagedProjectError(f"{path}: {stray}", hint=JOURNAL_HINT.format(wal=f"{path}-wal", project=path))
         immutable = not os.access(path.parent, os.W_OK)
         read_only = immutable or not os.access(path, os.W_OK)
     engine = _engine(location, read_only=read_only, immutable=immutable)

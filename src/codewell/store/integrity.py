@@ -17,6 +17,7 @@ index, the indexes that keep reads fast) and nothing a coder decided.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ from sqlalchemy import (
     ColumnElement, Connection, FromClause, Select, String, UniqueConstraint, and_, cast, exists, func, inspect, literal,
     literal_column, or_, select, text, union_all,
 )
+
+from sqlalchemy.exc import DBAPIError, SAWarning
 
 from codewell.codebook import codebook_from_dict
 from codewell.fuzzy import did_you_mean
@@ -108,6 +111,8 @@ class IntegrityOps:
             found += [check(self, limit) for check in _RULES]
             indexes = self._index_names()
             found += [self._search_index_problems(tables, indexes, limit), *self._missing_indexes(indexes)]
+            keys = missing_keys(self.conn)  # after the rows they let in (duplicate_rows), which say more
+            found.append(Problems("missing_keys", len(keys), tuple(Problem(f"no {key}") for key in keys)))
         return tuple(p for p in found if p is not None and p.total)
 
     # -- the file and the codebook ----------------------------------------------------------
@@ -196,9 +201,32 @@ def unreadable_codebook(body: str) -> str | None:
     except ValueError:
         return "is not readable JSON"
     try:
-        codebook_from_dict(found)
+        codebook = codebook_from_dict(found)
     except (ValueError, KeyError, TypeError) as error:
         return f"is not a codebook ({type(error).__name__}: {error})"
+    return _codes_problem([(code.id, code.parent) for code in codebook.codes])
+
+
+def _codes_problem(codes: list[tuple[object, object]]) -> str | None:
+    """Why codes read from a stored codebook break its rules, or None. Every command keys codings,
+    export columns and agreement rows by code id: two codes with one id export the second as
+    ``understanding_2`` and drop the first's codings without a word, an empty id is a column with
+    no name, and a parent that is no code, or a loop of parents, cannot be drawn as a tree."""
+    parents: dict[object, object] = {}
+    for code_id, parent in codes:
+        if not isinstance(code_id, str) or not code_id.strip():
+            return f"is not a codebook (a code has the id {code_id!r}, not a name)"
+        if code_id in parents:
+            return f"is not a codebook (two codes have the id {code_id!r})"
+        parents[code_id] = parent
+    for code_id, parent in parents.items():
+        if parent is not None and parent not in parents:
+            return f"is not a codebook (the code {code_id!r} has the parent {parent!r}, which is not a code)"
+        above, steps = parent, 0
+        while above is not None and steps <= len(parents):
+            above, steps = parents.get(above), steps + 1
+        if above is not None:
+            return f"is not a codebook (the code {code_id!r} is its own ancestor)"
     return None
 
 
@@ -212,6 +240,31 @@ def missing_columns(conn: Connection) -> list[str]:
         if name in present:
             held = {column["name"] for column in found.get_columns(name)}
             missing += [f"{name}.{column.name}" for column in table.columns if column.name not in held]
+    return missing
+
+
+def missing_keys(conn: Connection) -> list[str]:
+    """Each primary key or unique rule of the schema that a table in the file lacks ("primary key
+    responses(pk)"): a table rebuilt by hand (``CREATE TABLE ... AS SELECT``, a DB browser's
+    "modify table") can lose them, and then new rows get no key (an imported response with a NULL
+    ``pk``, which no decision can point at) and SQLite refuses every statement that checks a
+    foreign key into that table ("foreign key mismatch")."""
+    found = inspect(conn)
+    present = set(found.get_table_names())
+    missing = []
+    for name, table in schema.metadata.tables.items():
+        if name not in present:
+            continue
+        wanted = tuple(column.name for column in table.primary_key.columns)
+        if tuple(found.get_pk_constraint(name).get("constrained_columns") or ()) != wanted:
+            missing.append(f"primary key {name}({', '.join(wanted)})")
+        with warnings.catch_warnings():  # the search's expression index cannot be reflected, and need not be
+            warnings.simplefilter("ignore", SAWarning)
+            held = {tuple(unique["column_names"]) for unique in found.get_unique_constraints(name)}
+            held |= {tuple(index["column_names"]) for index in found.get_indexes(name) if index.get("unique")}
+        rules = [tuple(column.name for column in constraint.columns) for constraint in table.constraints
+                 if isinstance(constraint, UniqueConstraint)] + [(column.name,) for column in table.columns if column.unique]
+        missing += [f"unique rule {name}({', '.join(rule)})" for rule in dict.fromkeys(rules) if rule not in held]
     return missing
 
 
@@ -256,10 +309,15 @@ def _foreign_keys(self: IntegrityOps, limit: int) -> Problems:
     rules, from the schema, on a server (which enforces them unless told not to)."""
     own = ("decisions", "coders"), ("decisions", "responses")
     if self.conn.dialect.name != "postgresql":
-        rows = self.conn.execute(text(
-            'SELECT "table", rowid, parent, count(*) OVER () FROM pragma_foreign_key_check '
-            "WHERE NOT (\"table\" = 'decisions' AND parent IN ('coders', 'responses')) "
-            'ORDER BY "table", rowid LIMIT :n'), {"n": limit}).all()
+        try:
+            rows = self.conn.execute(text(
+                'SELECT "table", rowid, parent, count(*) OVER () FROM pragma_foreign_key_check '
+                "WHERE NOT (\"table\" = 'decisions' AND parent IN ('coders', 'responses')) "
+                'ORDER BY "table", rowid LIMIT :n'), {"n": limit}).all()
+        except DBAPIError as error:  # a parent table rebuilt without its key: missing_keys names it
+            if "foreign key mismatch" not in str(error.orig):
+                raise
+            rows = []
     else:
         parts = []
         for table in schema.metadata.sorted_tables:
@@ -358,6 +416,27 @@ def _bad_attributes(self: IntegrityOps, limit: int) -> Problems:
         f"attributes {stored[:40]!r}" + ("…" if len(stored) > 40 else ""), response_id=rid))
 
 
+#: Columns every command reads as text (a response's id and words, a coder's name): SQLite keeps
+#: whatever a hand edit stores, and a blob there was a traceback in export, report and agree.
+TEXT_COLUMNS = (("responses", "source_id"), ("responses", "text"), ("coders", "name"))
+
+
+def _not_text(self: IntegrityOps, limit: int) -> Problems:
+    """Ids, texts and names that are not text (a blob, a number, NULL in a table rebuilt without
+    its NOT NULL rule), or an empty id or name. A server's typed columns hold only text."""
+    if self.conn.dialect.name == "postgresql":
+        return Problems("not_text", 0, ())
+    parts = " UNION ALL ".join(
+        f"SELECT '{table}' AS t, rowid AS n, '{column}' AS col, typeof({column}) AS kind FROM {table} "
+        f"WHERE typeof({column}) != 'text'" + ("" if column == "text" else f" OR trim({column}) = ''")
+        for table, column in TEXT_COLUMNS)
+    rows = self.conn.execute(text(f"SELECT t, n, col, kind, count(*) OVER () FROM ({parts}) "
+                                  "ORDER BY t, n LIMIT :n"), {"n": limit}).all()
+    return _problems("not_text", rows, lambda table, row, column, kind: Problem(
+        f"{column} is {'empty' if kind == 'text' else 'NULL' if kind == 'null' else 'a ' + kind + ', not text'}",
+        row=f"{table} row {row}"))
+
+
 def _bad_reference(self: IntegrityOps, limit: int) -> Problems:
     found = self.reference_problems()
     return Problems("bad_reference", len(found), tuple(
@@ -399,5 +478,5 @@ def _duplicate_rows(self: IntegrityOps, limit: int) -> Problems:
         f"{n} rows share {key}, which must be one row", row=table))
 
 
-_RULES = (_duplicate_rows, _foreign_keys, _unknown_coder, _unknown_response, _unknown_code, _bad_span, _span_past_text,
+_RULES = (_not_text, _duplicate_rows, _foreign_keys, _unknown_coder, _unknown_response, _unknown_code, _bad_span, _span_past_text,
           _bad_status, _bad_undo, _bad_attributes, _bad_reference)

@@ -1,0 +1,204 @@
+"""Projects damaged by hand, found by the s24 damage probe: a journal from another project beside
+the file, a codebook that is JSON but breaks the codebook's rules, a table rebuilt without its keys,
+and ids or texts that are not text. Each is one exact ``Error:`` line or one exact ``check``
+finding, and no command makes the damage worse."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from codewell.cli.app import app
+from faults import copy_project, damage, file_bytes
+from codewell.project import Project
+from tui_fixtures import CODEBOOK, code_as, make_project
+
+runner = CliRunner()
+BACKUP = "(restore your latest backup (codewell restore BACKUP PROJECT), or copy the file and ask for help)"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Twenty responses and two coders' codings, built once; each test damages its own copy."""
+    path = make_project(tmp_path_factory.mktemp("template"))
+    code_as(path, "ana", {"R001": ("understanding",), "R002": ("anxiety",)})
+    code_as(path, "ben", {"R001": ("understanding",), "R002": ("understanding",)})
+    return path
+
+
+@pytest.fixture
+def study(template: Path, tmp_path: Path) -> Path:
+    return copy_project(template, tmp_path / "study.cw")
+
+
+def cw(*args: object):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def error_line(result) -> str:  # type: ignore[no-untyped-def]
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ")
+    return lines[0]
+
+
+def check_lines(study: Path) -> list[str]:
+    result = cw("check", study)
+    assert result.exit_code == 3, result.stdout
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.stdout.splitlines()
+
+
+# -- a journal from another project --------------------------------------------------------------
+def other_projects_journal(folder: Path) -> Path:
+    """The ``-wal`` of another project, new and empty, with one transaction in it, as a sync tool
+    leaves it."""
+    other = folder / "other.cw"
+    Project.create(other, CODEBOOK).close()
+    held = sqlite3.connect(other, isolation_level=None)  # keeps the journal from being checkpointed
+    held.execute("PRAGMA wal_autocheckpoint=0")
+    held.execute("INSERT INTO coders (name, created_at) VALUES ('other', '2026-01-01 00:00:00')")
+    wal = folder / "other.wal"
+    shutil.copyfile(f"{other}-wal", wal)
+    held.close()
+    return wal
+
+
+def test_a_journal_from_another_project_is_refused_and_never_replayed(study: Path, template: Path,
+                                                                      tmp_path: Path) -> None:
+    """Every command replayed it: the first `status` wrote the other project's pages into the file
+    and cut it to their size, then said "database disk image is malformed"; renaming the journal
+    aside would have left the project whole."""
+    damage(study, "INSERT INTO coders (name, created_at) VALUES ('zed', '2026-01-01 00:00:00'); "
+                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) "
+                  "INSERT INTO responses (source_id, text, source_row, attributes, is_empty, source_file) "
+                  "SELECT 'X' || i, printf('%.300c', 'a'), i, '{}', 0, 'more.csv' FROM n;")
+    (tmp_path / "other").mkdir()
+    shutil.copyfile(other_projects_journal(tmp_path / "other"), f"{study}-wal")
+    before = file_bytes(study)
+    expected = (f"Error: {study}: the journal study.cw-wal beside it does not belong to it: with the journal "
+                "the file reads as damaged, without it as sound; nothing was changed (rename "
+                f"{study}-wal aside (mv {study}-wal {study}-wal.aside) if it was copied there, then run "
+                f"codewell check {study}; or restore your latest backup (codewell restore BACKUP {study}))")
+    for command in (("status", study), ("check", study), ("agree", study, "--coders", "ana,ben"),
+                    ("export", study, "--coder", "ana", "-o", tmp_path / "x.csv")):
+        result = cw(*command)
+        assert result.exit_code == 3
+        assert error_line(result) == expected
+    assert file_bytes(study) == before
+    assert sorted(p.name for p in study.parent.iterdir()) == ["other", "study.cw", "study.cw-wal"]  # no -shm left
+    Path(f"{study}-wal").rename(tmp_path / "aside.wal")
+    result = cw("status", study)  # the project whole again, its own rows all there
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"{study}: 320 responses (1 empty)"
+
+
+def test_a_project_copied_with_its_own_journal_still_opens(study: Path, tmp_path: Path) -> None:
+    """A journal that belongs to the project (copied with it, no -shm) is replayed as before."""
+    held = sqlite3.connect(study, isolation_level=None)
+    held.execute("PRAGMA wal_autocheckpoint=0")
+    held.execute("INSERT INTO coders (name, created_at) VALUES ('zed', '2026-01-01 00:00:00')")
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copyfile(study, copy / "study.cw")
+    shutil.copyfile(f"{study}-wal", copy / "study.cw-wal")
+    held.close()
+    result = cw("status", copy / "study.cw")
+    assert result.exit_code == 0, result.stderr
+    assert "zed" in result.stdout
+
+
+# -- a codebook that is JSON but not one codewell writes --------------------------------------------
+def edit_codebook(study: Path, edit) -> None:  # type: ignore[no-untyped-def]
+    conn = sqlite3.connect(study)
+    body = json.loads(conn.execute("SELECT body FROM codebook_versions ORDER BY version DESC").fetchone()[0])
+    edit(body["codes"])
+    conn.execute("UPDATE codebook_versions SET body = ?", (json.dumps(body),))
+    conn.commit()
+    conn.close()
+
+
+def _twice(codes: list) -> None:  # type: ignore[type-arg]
+    codes[1]["id"] = codes[0]["id"]
+
+
+def _empty(codes: list) -> None:  # type: ignore[type-arg]
+    codes[1]["id"] = ""
+
+
+def _loop(codes: list) -> None:  # type: ignore[type-arg]
+    codes[0]["parent"], codes[1]["parent"] = codes[1]["id"], codes[0]["id"]
+
+
+def _orphan(codes: list) -> None:  # type: ignore[type-arg]
+    codes[0]["parent"] = "nowhere"
+
+
+@pytest.mark.parametrize(("edit", "found"), [
+    (_twice, "two codes have the id 'understanding'"),
+    (_empty, "a code has the id '', not a name"),
+    (_loop, "the code 'understanding' is its own ancestor"),
+    (_orphan, "the code 'understanding' has the parent 'nowhere', which is not a code"),
+])
+def test_a_codebook_breaking_its_own_rules_is_found_and_refused_for_writing(study: Path, tmp_path: Path,
+                                                                           edit, found: str) -> None:  # type: ignore[no-untyped-def]
+    """Two codes with one id exported the second as `understanding_2` and dropped the first's
+    codings without a word; check called each of these projects sound."""
+    edit_codebook(study, edit)
+    more = tmp_path / "more.csv"
+    more.write_text("id,response\nN1,Seeing the scan helped me.\n")
+    before = file_bytes(study)
+    assert check_lines(study)[:3] == ["", "The stored codebook: 1", f"  - the latest codebook version is not a codebook ({found})"]
+    result = cw("import", study, more)
+    assert result.exit_code == 3
+    assert error_line(result) == (f"Error: {study}: the project file is damaged (the stored codebook cannot be "
+                                  f"read); it is refused for writing {BACKUP}")
+    assert file_bytes(study) == before
+
+
+# -- a table rebuilt without its keys ----------------------------------------------------------------
+def test_a_table_rebuilt_without_its_keys_is_found_not_a_database_error(study: Path, tmp_path: Path) -> None:
+    """`check` stopped on "database error: foreign key mismatch - "set_members" referencing
+    "responses"", and `import` added responses with no key (pk NULL), which no decision can name."""
+    damage(study, "CREATE TABLE copied AS SELECT * FROM responses; DROP TABLE responses; "
+                  "ALTER TABLE copied RENAME TO responses;")
+    before = file_bytes(study)
+    lines = check_lines(study)
+    at = lines.index("Keys missing from the file's tables (a table rebuilt by hand without its rules): 2")
+    assert lines[at + 1:at + 3] == ["  - no primary key responses(pk)", "  - no unique rule responses(source_id)"]
+    assert not any("database error" in line for line in lines)
+    result = cw("check", study, "--repair")
+    assert result.exit_code == 3
+    assert result.stdout.splitlines()[0] == "Not repaired: the file itself is damaged, so nothing was written to it."
+    more = tmp_path / "more.csv"
+    more.write_text("id,response\nN1,Seeing the scan helped me.\n")
+    result = cw("import", study, more)
+    assert result.exit_code == 3
+    assert error_line(result) == (f"Error: {study}: the project file is damaged (missing keys: primary key "
+                                  f"responses(pk), unique rule responses(source_id)); it is refused for writing {BACKUP}")
+    assert file_bytes(study) == before
+
+
+def test_a_sound_project_has_every_key(study: Path) -> None:
+    result = cw("check", study)
+    assert result.exit_code == 0, result.stdout
+
+
+# -- ids, texts and names that are not text ----------------------------------------------------------
+def test_ids_texts_and_names_that_are_not_text_are_found_by_check(study: Path) -> None:
+    """A blob as a response's text or id, an empty coder name: export, report and agree ended in
+    tracebacks (TypeError) and check called the project sound."""
+    damage(study, "UPDATE responses SET text = X'00FF' WHERE source_id = 'R003'; "
+                  "UPDATE responses SET source_id = X'0102' WHERE source_id = 'R004'; "
+                  "UPDATE coders SET name = '' WHERE name = 'ben';")
+    before = file_bytes(study)
+    assert check_lines(study)[:5] == [
+        "", "Ids, texts and names that are not text, or are empty: 3", "  - coders row 2: name is empty",
+        "  - responses row 3: text is a blob, not text", "  - responses row 4: source_id is a blob, not text"]
+    assert file_bytes(study) == before
