@@ -159,6 +159,12 @@ def test_a_codebook_breaking_its_own_rules_is_found_and_refused_for_writing(stud
     assert result.exit_code == 3
     assert error_line(result) == (f"Error: {study}: the project file is damaged (the stored codebook cannot be "
                                   f"read); it is refused for writing {BACKUP}")
+    for reading in (("export", study, "-o", tmp_path / "out.csv", "--coder", "all"), ("report", study, "--coder", "ana"),
+                    ("agree", study, "--coders", "ana,ben")):  # they ran on, and export dropped a code
+        result = cw(*reading)
+        assert result.exit_code == 3, result.output
+        assert error_line(result).startswith(f"Error: the stored codebook is not a codebook ({found})")
+    assert not (tmp_path / "out.csv").exists()
     assert file_bytes(study) == before
 
 

@@ -55,12 +55,17 @@ class ImportReport:
 
 @functools.lru_cache(maxsize=16)
 def _parse_codebook(body: str) -> Codebook:
-    """Codebook versions never change once stored, so one parse per body is enough."""
-    try:
-        return codebook_from_json(body)
-    except (ValueError, KeyError, TypeError) as error:
-        raise DamagedProjectError(f"the stored codebook cannot be read ({error})",
-                                  hint="restore your latest backup (codewell restore BACKUP PROJECT)") from None
+    """Codebook versions never change once stored, so one parse per body is enough. A body that
+    parses but breaks the codebook's rules (two codes with one id: an export then dropped one
+    code's codings without a word) is refused by reading commands too, not only by writes."""
+    from codewell.store.integrity import unreadable_codebook
+
+    problem = unreadable_codebook(body)
+    if problem is not None:
+        raise DamagedProjectError(f"the stored codebook {problem}",
+                                  hint="codewell check PROJECT says more; restore your latest backup "
+                                       "(codewell restore BACKUP PROJECT)")
+    return codebook_from_json(body)
 
 
 class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Streaming, Browse,
