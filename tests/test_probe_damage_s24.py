@@ -208,3 +208,24 @@ def test_ids_texts_and_names_that_are_not_text_are_found_by_check(study: Path) -
         "", "Ids, texts and names that are not text, or are empty: 3", "  - coders row 2: name is empty",
         "  - responses row 3: text is a blob, not text", "  - responses row 4: source_id is a blob, not text"]
     assert file_bytes(study) == before
+
+
+@pytest.mark.parametrize(("sql", "said"), [
+    ("UPDATE responses SET text = X'00FF' WHERE source_id = 'R003'",
+     "the text of response 'R003' is binary data, not text"),
+    ("UPDATE responses SET source_id = X'0102' WHERE source_id = 'R004'",
+     "the id of the response stored as row 4 is binary data, not text"),
+])
+def test_commands_reading_a_response_that_is_not_text_say_which_one(study: Path, tmp_path: Path,
+                                                                    sql: str, said: str) -> None:
+    """They ended in a TypeError traceback ("expected str instance, bytes found"). (A number
+    stored there becomes text: the column's affinity converts it.)"""
+    damage(study, sql + ";")
+    before = file_bytes(study)
+    for command in (("export", study, "-o", tmp_path / "out.csv", "--coder", "all"), ("pii", study)):
+        result = cw(*command)
+        assert result.exit_code == 3, result.output
+        assert error_line(result) == (f"Error: the project file is damaged ({said}) (codewell check PROJECT lists "
+                                      "every such row; restore your latest backup (codewell restore BACKUP PROJECT))")
+    assert not (tmp_path / "out.csv").exists()
+    assert file_bytes(study) == before

@@ -30,6 +30,20 @@ def attributes(stored: str, response_id: str | None = None) -> dict[str, str]:
     return value
 
 
+def response_text(response_id: object, text: object, pk: int) -> tuple[str, str]:
+    """A response's id and text, which codewell always stores as text: a blob or NULL left by a
+    hand edit was a traceback in export, report, agree and the coding screen."""
+    if type(response_id) is str and type(text) is str:
+        return response_id, text
+    which, value = ("id", response_id) if type(response_id) is not str else ("text", text)
+    kind = ("NULL" if value is None else "binary data" if isinstance(value, bytes)
+            else "a number" if isinstance(value, int | float) else f"a {type(value).__name__}")
+    whose = f"response {response_id!r}" if type(response_id) is str else f"the response stored as row {pk}"
+    raise damaged(f"the {which} of {whose} is {kind}, not text",
+                  hint="codewell check PROJECT lists every such row; restore your latest backup "
+                       "(codewell restore BACKUP PROJECT)")
+
+
 def status(stored: str, response_id: str) -> Status:
     try:
         return Status(stored)

@@ -340,6 +340,7 @@ class PageOps:
         for pk, rid, body, row, attributes in self.conn.execute(  # fetched at once: a third faster
                 select(r.c.pk, r.c.source_id, r.c.text, r.c.source_row, r.c.attributes)
                 .where(r.c.pk > after).order_by(r.c.pk).limit(limit)).all():
+            rid, body = decode.response_text(rid, body, pk)
             value = decoded.get(attributes)
             if value is None:
                 value = decoded[attributes] = decode.attributes(attributes, rid)
@@ -358,6 +359,7 @@ class PageOps:
             for rid, pk, body, stored in self.conn.execute(
                     select(r.c.source_id, r.c.pk, r.c.text, r.c.attributes)
                     .where(r.c.source_id.in_(ids[start:start + 900]))):
+                rid, body = decode.response_text(rid, body, pk)
                 found[rid] = StoredResponse(pk, body, decode.attributes(stored, rid))
         return found
 

@@ -84,11 +84,12 @@ class RecordOps:
         (profession, setting, ...), and decoding 100,000 copies was most of a large project's start.
         """
         t = schema.responses
-        rows = self.conn.execute(select(t.c.source_id, t.c.text, t.c.source_row, t.c.attributes)
+        rows = self.conn.execute(select(t.c.pk, t.c.source_id, t.c.text, t.c.source_row, t.c.attributes)
                                  .order_by(t.c.pk)).all()
         decoded: dict[str, dict[str, str]] = {}
         responses = []
-        for source_id, text, row, attributes in rows:
+        for pk, source_id, text, row, attributes in rows:
+            source_id, text = decode.response_text(source_id, text, pk)
             value = decoded.get(attributes)
             if value is None:
                 value = decoded[attributes] = decode.attributes(attributes, source_id)

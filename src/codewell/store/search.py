@@ -188,6 +188,7 @@ class SearchOps:
             for pk, rid, body, row, attributes in self.conn.execute(
                     select(r.c.pk, r.c.source_id, r.c.text, r.c.source_row, r.c.attributes)
                     .where(r.c.pk.in_(pks[start:start + 900]))):
+                rid, body = decode.response_text(rid, body, pk)
                 value = decoded.get(attributes)
                 if value is None:
                     value = decoded[attributes] = decode.attributes(attributes, rid)
