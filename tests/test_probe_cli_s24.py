@@ -166,3 +166,28 @@ def test_undo_with_every_change_undone_says_nothing_is_left(study: Path) -> None
     result = run("codebook", "undo", study.parent / BACKUP)  # never changed: the first version is the floor
     assert result.stderr == ("Error: the latest codebook version (1) is not a change that can be undone "
                              "(it was: created)\n")
+
+
+# -- a coder name that differs from a known one only in case ------------------------------------------
+def test_a_coder_differing_only_in_case_is_refused_not_made_a_second_coder(study: Path, tmp_path: Path) -> None:
+    """A codings file naming 'Ana' beside 'ana' made a second coder without a word: her decisions
+    split in two, and agreement could be computed against herself. The coding screen too."""
+    from codewell.errors import UnknownNameError
+    from codewell.project import Project
+    from codewell.tui.app import make_app
+
+    codings = tmp_path / "more.csv"
+    codings.write_text("id,coder,code\nr2,Ana,anxiety\n", encoding="utf-8")
+    before = file_bytes(study)
+    result = run("import", study, codings, "--codings")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("Error: there is no coder 'Ana', but there is 'ana' (coder names are matched "
+                                     "exactly) (did you mean 'ana'? A separate coder needs a name that differs by "
+                                     "more than upper and lower case)")
+    with pytest.raises(UnknownNameError, match="there is no coder 'ANA', but there is 'ana'"):
+        make_app(str(study), "ANA")
+    assert file_bytes(study) == before
+    with Project.open(study) as project:
+        assert project.coders() == ("ana",)
+        project.record("ben", "r1", "anxiety", "apply")  # a new name is still a new coder
+        assert project.coders() == ("ana", "ben")

@@ -133,6 +133,13 @@ class Coding:
     def coders(self: Project) -> tuple[str, ...]:
         return tuple(self._db.read(lambda unit: unit.coder_names()))
 
+    def refuse_case_twin(self: Project, coder: str) -> None:
+        """Refuse ``coder`` when it is new but differs from a known coder only in case, before a
+        screen opens for it (the store refuses it at the first decision anyway)."""
+        from codewell.store.records import refuse_case_twin
+
+        refuse_case_twin(coder, self.coders())
+
     def statuses(self: Project, coder: str) -> dict[str, Status]:
         return self._db.read(lambda unit: self._visible(unit, coder, unit.statuses(coder)))
 

@@ -183,6 +183,7 @@ class RecordOps:
         c = schema.coders
         found = self.conn.execute(select(c.c.id).where(c.c.name == name)).scalar()
         if found is None and create:
+            refuse_case_twin(name, self.coder_names())
             self.conn.execute(insert_ignoring_duplicates(self.conn, c, {"name": name, "created_at": now()},
                                                          ["name"]))
             found = self.conn.execute(select(c.c.id).where(c.c.name == name)).scalar()
@@ -229,3 +230,16 @@ class RecordOps:
             select(r.c.source_id, table.c[column])
             .join(r, r.c.pk == table.c.response_pk).join(c, c.c.id == table.c.coder_id)
             .where(c.c.name == coder).order_by(r.c.pk))]
+
+
+def refuse_case_twin(name: str, known: Iterable[str]) -> None:
+    """Refuse a new coder ``name`` that differs from a known coder's only in case: "Ana" beside
+    "ana" was a second coder made without a word (a codings file, ``code --coder Ana``), her
+    decisions split in two and agreement computed against herself."""
+    from codewell.errors import UnknownNameError
+
+    twin = next((other for other in known if other != name and other.casefold() == name.casefold()), None)
+    if twin is not None:
+        raise UnknownNameError(f"there is no coder '{name}', but there is '{twin}' (coder names are matched exactly)",
+                               hint=f"did you mean '{twin}'? A separate coder needs a name that differs by more "
+                                    "than upper and lower case")

@@ -42,6 +42,7 @@ class CodewellApp(ModelLink):
         self.project = Project.open(project_location, viewer=coder)
         suggestions_on = (not blind) if suggestions is None else suggestions
         try:
+            self.project.refuse_case_twin(coder)
             if set_name is not None:
                 self.project.join_set(set_name, coder)
             self.session = CodingSession(self.project, coder, blind=blind, suggestions_on=suggestions_on,
