@@ -130,8 +130,19 @@ class IntegrityOps:
         too. A server keeps its storage sound and its rules enforced: nothing to ask it here."""
         if self.conn.dialect.name == "postgresql":
             return Problems("storage", 0, ()), Problems("constraint", 0, ())
-        lines = [line.strip() for row in self.conn.exec_driver_sql(f"PRAGMA integrity_check({STORAGE_LINES})")
-                 for line in str(row[0]).splitlines() if line.strip() and not line.startswith("***")]
+        # On a connection of its own: some damage stops the check itself ("database disk image is
+        # malformed", depending on what a scribbled page held), and leaves the connection that met
+        # it unable even to end its read (SQLite's pager stays in its error state until a rollback).
+        try:
+            with self.conn.engine.connect() as apart:
+                rows = apart.exec_driver_sql(f"PRAGMA integrity_check({STORAGE_LINES})").all()
+        except DBAPIError as error:
+            if not any(sign in str(error.orig) for sign in ("malformed", "corrupt", "not a database")):
+                raise
+            stopped = Problem(f"SQLite's check stopped: {error.orig}")  # that is the finding
+            return Problems("storage", 1, (stopped,)), Problems("constraint", 0, ())
+        lines = [line.strip() for row in rows for line in str(row[0]).splitlines()
+                 if line.strip() and not line.startswith("***")]
         damage = [line for line in lines if line != "ok" and not line.startswith(ROW_RULES)]
         rules = [line for line in lines if line.startswith(ROW_RULES) and line not in COVERED]
         return (Problems("storage", len(damage), tuple(Problem(line) for line in damage)),
