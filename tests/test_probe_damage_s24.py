@@ -229,3 +229,28 @@ def test_commands_reading_a_response_that_is_not_text_say_which_one(study: Path,
                                       "every such row; restore your latest backup (codewell restore BACKUP PROJECT))")
     assert not (tmp_path / "out.csv").exists()
     assert file_bytes(study) == before
+
+
+async def test_the_coding_screen_stopped_by_damage_ends_with_one_error_line(study: Path) -> None:
+    """A response read as the screen pages its list, found damaged there (a blob for text), ended
+    the screen in a full traceback; Textual prints an error that renders itself as that, so
+    it ends with the command line's one "Error: ..." line. Rich markup in it stays literal."""
+    from rich.console import Console
+
+    from codewell.errors import DamagedProjectError
+    from codewell.tui.app import make_app
+
+    damage(study, "UPDATE responses SET text = X'00FF' WHERE source_id = 'R003';")
+    app = make_app(str(study), "ana", suggestions=False)
+    with pytest.raises(DamagedProjectError) as raised:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+    assert app.return_code == 1
+    console = Console(record=True, width=300)
+    console.print(raised.value)
+    assert console.export_text().strip() == (
+        "Error: the project file is damaged (the text of response 'R003' is binary data, not text) (codewell "
+        "check PROJECT lists every such row; restore your latest backup (codewell restore BACKUP PROJECT))")
+    console = Console(record=True, width=300)
+    console.print(DamagedProjectError("a code named [bold]x[/bold]"))
+    assert console.export_text().strip() == "Error: a code named [bold]x[/bold]"

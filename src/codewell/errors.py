@@ -24,6 +24,12 @@ class CodewellError(Exception):
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message} ({self.hint})"
 
+    def __rich__(self) -> str:
+        """How a terminal app that stops on this error shows it: Textual prints an exception that
+        has this method as this, instead of a traceback, so a project found damaged mid-screen
+        ends with the same one line as at the command line. (Rich markup escaped.)"""
+        return "Error: " + str(self).replace("[", "\\[")
+
 
 class CodebookError(CodewellError):
     """A codebook file that cannot be read or does not validate."""
