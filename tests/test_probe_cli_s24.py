@@ -191,3 +191,22 @@ def test_a_coder_differing_only_in_case_is_refused_not_made_a_second_coder(study
         assert project.coders() == ("ana",)
         project.record("ben", "r1", "anxiety", "apply")  # a new name is still a new coder
         assert project.coders() == ("ana", "ben")
+
+
+def test_a_code_changed_away_says_which_version_changed_it(study: Path) -> None:
+    """Retiring a code twice said "no code 'anxiety' in the codebook", as though it had never
+    existed; the version that retired (or renamed) it is named instead."""
+    assert run("codebook", "retire", study, "anxiety", "--reason", "not used").exit_code == 0
+    assert run("codebook", "rename", study, "understanding", "insight").exit_code == 0
+    before = file_bytes(study)
+    hint = "(codewell codebook show lists the versions; codewell codebook undo reverses the latest change)"
+    result = run("codebook", "retire", study, "anxiety")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("Error: no code 'anxiety' in the codebook: codebook version 2 retired "
+                                     f"'anxiety': not used {hint}")
+    result = run("codebook", "merge", study, "understanding", "insight")
+    assert result.stderr.strip() == ("Error: no code 'understanding' in the codebook: codebook version 3 renamed "
+                                     f"'understanding' to 'insight' {hint}")
+    result = run("codebook", "retire", study, "anxeity")  # never a code: as before
+    assert result.stderr.strip().startswith("Error: no code 'anxeity' in the codebook")
+    assert file_bytes(study) == before

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from codewell.codebook import codebook_to_json
-from codewell.errors import CodebookError
+from codewell.errors import CodebookError, CodewellError
 
 if TYPE_CHECKING:
     from codewell.codebook_changes import Change
@@ -33,31 +33,36 @@ class CodebookChanges:
                     reason: str = "") -> int:
         from codewell.codebook_changes import rename_code
 
-        return self._change(lambda cb: rename_code(cb, code, new_id, label), reason)
+        return self._change(lambda cb: rename_code(cb, code, new_id, label), reason, code)
 
     def edit_code(self: Project, code: str, *, reason: str = "", **fields: object) -> int:
         """Fields: definition, group, include, exclude, keywords, examples (None = unchanged)."""
         from codewell.codebook_changes import edit_code
 
-        return self._change(lambda cb: edit_code(cb, code, **fields), reason)  # type: ignore[arg-type]
+        return self._change(lambda cb: edit_code(cb, code, **fields), reason, code)  # type: ignore[arg-type]
 
     def merge_codes(self: Project, source: str, target: str, *, reason: str = "") -> int:
         from codewell.codebook_changes import merge_codes
 
-        return self._change(lambda cb: merge_codes(cb, source, target), reason)
+        return self._change(lambda cb: merge_codes(cb, source, target), reason, source, target)
 
     def retire_code(self: Project, code: str, *, reason: str = "") -> int:
         from codewell.codebook_changes import retire_code
 
-        return self._change(lambda cb: retire_code(cb, code), reason)
+        return self._change(lambda cb: retire_code(cb, code), reason, code)
 
-    def _change(self: Project, make: Callable[[Codebook], Change], reason: str) -> int:
-        """Store the change ``make`` builds from the latest version; returns the new version."""
+    def _change(self: Project, make: Callable[[Codebook], Change], reason: str, *named: str) -> int:
+        """Store the change ``make`` builds from the latest version; returns the new version.
+        ``named``: the code ids the user gave, for a clearer error when one was changed away."""
+        from codewell.errors import UnknownNameError
         from codewell.project.coding import new_uid
 
         def work(unit: Unit) -> int:
             _, latest = self._codebook_in(unit)
-            change = make(latest)
+            try:
+                change = make(latest)
+            except UnknownNameError as error:
+                raise _changed_away(error, named, latest.ids, unit.codebook_history()) from None
             note = change.summary + (f": {reason.strip()}" if reason.strip() else "")
             version = unit.add_codebook_version(change.codebook, codebook_to_json(change.codebook), note=note)
             unit.move_reference_codes(change.moves, latest.ids)
@@ -97,6 +102,19 @@ class CodebookChanges:
             return new_version
 
         return self._write(work)
+
+
+def _changed_away(error: CodewellError, named: tuple[str, ...], ids: tuple[str, ...],
+                  history: list[tuple[int, object, str, str]]) -> CodewellError:
+    """``error`` for a code that is not in the codebook, saying which version changed it away
+    ("no code 'anxiety'" after retiring it read as though it had never existed)."""
+    for code in (c for c in named if c not in ids):
+        for version, _, _, note in reversed(history):
+            if note.startswith(CHANGES) and f"'{code}'" in note.split(":", 1)[0]:
+                error.message = f"no code '{code}' in the codebook: codebook version {version} {note}"
+                error.hint = "codewell codebook show lists the versions; codewell codebook undo reverses the latest change"
+                break
+    return error
 
 
 def _undoable(history: list[tuple[int, object, str, str]]) -> tuple[int, str]:
