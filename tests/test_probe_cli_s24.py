@@ -210,3 +210,11 @@ def test_a_code_changed_away_says_which_version_changed_it(study: Path) -> None:
     result = run("codebook", "retire", study, "anxeity")  # never a code: as before
     assert result.stderr.strip().startswith("Error: no code 'anxeity' in the codebook")
     assert file_bytes(study) == before
+
+
+def test_a_reason_over_several_lines_keeps_the_history_one_version_a_line(study: Path) -> None:
+    result = run("codebook", "retire", study, "anxiety", "--reason", "first line\nsecond\tline ")
+    assert result.stdout == "Codebook version 2: retired 'anxiety': first line second line\n"
+    shown = run("codebook", "show", study).stdout.splitlines()
+    assert shown[-1].endswith("  retired 'anxiety': first line second line")
+    assert shown[-2].endswith("  created")

@@ -63,7 +63,8 @@ class CodebookChanges:
                 change = make(latest)
             except UnknownNameError as error:
                 raise _changed_away(error, named, latest.ids, unit.codebook_history()) from None
-            note = change.summary + (f": {reason.strip()}" if reason.strip() else "")
+            why = " ".join(reason.split())  # one line: the history lists a version per line
+            note = change.summary + (f": {why}" if why else "")
             version = unit.add_codebook_version(change.codebook, codebook_to_json(change.codebook), note=note)
             unit.move_reference_codes(change.moves, latest.ids)
             event_note = f"{CHANGE_PREFIX}{version}: {change.summary}"
