@@ -218,3 +218,25 @@ def test_a_reason_over_several_lines_keeps_the_history_one_version_a_line(study:
     shown = run("codebook", "show", study).stdout.splitlines()
     assert shown[-1].endswith("  retired 'anxiety': first line second line")
     assert shown[-2].endswith("  created")
+
+
+def test_a_zip_that_is_no_workbook_is_named_as_what_it_is(study: Path, tmp_path: Path) -> None:
+    """A zipped export or a Word document was "not a readable Excel workbook (There is no item
+    named '[Content_Types].xml' in the archive)"."""
+    import zipfile
+
+    zipped, document = tmp_path / "export.zip", tmp_path / "answers.docx"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("survey/responses.csv", "id,response\n1,hello\n")
+    with zipfile.ZipFile(document, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+    before = file_bytes(study)
+    result = run("import", study, zipped)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"Error: {zipped}: a zip archive (survey/responses.csv), not an Excel workbook "
+                                     "(unzip it and import the survey export inside (CSV, TSV or .xlsx))")
+    result = run("import", study, document)
+    assert result.stderr.strip() == (f"Error: {document}: a Word document, not a survey export (export the "
+                                     "responses as CSV UTF-8 or .xlsx and import that)")
+    assert file_bytes(study) == before

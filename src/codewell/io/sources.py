@@ -352,9 +352,25 @@ def _check_workbook(path: Path, data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             check_members(archive, str(path), DataFileError)
+            _refuse_other_archives(path, archive.namelist())
             scan_xml_members(archive, str(path), DataFileError)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as exc:
         raise DataFileError(f"{path}: not a readable Excel workbook ({exc})") from None
+
+
+def _refuse_other_archives(path: Path, names: list[str]) -> None:
+    """A zip that is no workbook (a zipped export, a Word document) named as what it is: "not a
+    readable Excel workbook (There is no item named '[Content_Types].xml')" left the user to
+    guess."""
+    if "xl/workbook.xml" in names:
+        return
+    if "word/document.xml" in names or "ppt/presentation.xml" in names:
+        raise DataFileError(f"{path}: a {'Word' if 'word/document.xml' in names else 'PowerPoint'} document, "
+                            "not a survey export", "export the responses as CSV UTF-8 or .xlsx and import that")
+    files = [name for name in names if not name.endswith("/")]
+    inside = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+    raise DataFileError(f"{path}: a zip archive ({inside or 'empty'}), not an Excel workbook",
+                        "unzip it and import the survey export inside (CSV, TSV or .xlsx)")
 
 
 def _xlsx_errors() -> tuple[type[BaseException], ...]:
