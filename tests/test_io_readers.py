@@ -428,7 +428,7 @@ def test_binary_and_undecodable_files(tmp_path: Path) -> None:
     assert _error(tmp_path / "b.csv").startswith(
         f"{tmp_path / 'b.csv'}, row 2: column 2 holds a NUL character")
     (tmp_path / "bin.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" * 50)
-    assert "not a text file" in _error(tmp_path / "bin.csv")
+    assert _error(tmp_path / "bin.csv").startswith(f"{tmp_path / 'bin.csv'}: an image, not a survey export")
     (tmp_path / "u.csv").write_bytes(b"id,response\n1,ok\n2,bad \x81 byte\n")
     assert _error(tmp_path / "u.csv").startswith(f"{tmp_path / 'u.csv'}, line 3: not UTF-8 or Windows-1252")
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)

@@ -240,3 +240,24 @@ def test_a_zip_that_is_no_workbook_is_named_as_what_it_is(study: Path, tmp_path:
     assert result.stderr.strip() == (f"Error: {document}: a Word document, not a survey export (export the "
                                      "responses as CSV UTF-8 or .xlsx and import that)")
     assert file_bytes(study) == before
+
+
+@pytest.mark.parametrize(("first", "what"), [
+    (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "a PDF document, not a survey export"),
+    (b"\x89PNG\r\n\x1a\nIHDR", "an image, not a survey export"),
+    (b"{\\rtf1\\ansi hello}\n", "an RTF document, not a survey export"),
+    (b"\x1f\x8b\x08\x00rest", "a gzip archive, not a survey export"),
+])
+def test_a_file_that_is_no_survey_export_is_named_as_what_it_is(study: Path, tmp_path: Path, first: bytes,
+                                                                what: str) -> None:
+    """A PDF's lines were imported as four responses; an image failed on "ids already in the
+    project with different text". Small files and large ones (the block reader) alike."""
+    before = file_bytes(study)
+    for size in (1, 20_000):
+        path = tmp_path / f"picked-{size}.dat"
+        path.write_bytes(first + b"more words on a line\n" * size)
+        result = run("import", study, path)
+        assert result.exit_code == 2
+        assert result.stderr.strip() == (f"Error: {path}: {what} (export the responses as CSV UTF-8 or .xlsx "
+                                         "and import that)")
+    assert file_bytes(study) == before

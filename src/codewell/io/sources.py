@@ -25,6 +25,13 @@ from codewell.fuzzy import did_you_mean
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and other old Office files)
+# Files people pick by mistake, told by their first bytes: read as text, a PDF's lines were
+# imported as four responses, and an image or a codewell project failed on a row or a NUL byte.
+_NOT_SURVEYS = (
+    (b"%PDF", "a PDF document"), (b"{\\rtf", "an RTF document"), (b"SQLite format 3\x00", "a database (a codewell "
+     "project, perhaps), not a survey export"), (b"\x89PNG", "an image"), (b"\xff\xd8\xff", "an image"),
+    (b"GIF8", "an image"), (b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf", "a 7-Zip archive"),
+)
 _DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {";": "semicolons", "\t": "tabs"}
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
@@ -59,6 +66,10 @@ class Grid:
 def load_grid(path: Path, *, sheet: str | None = None) -> Grid:
     """Read ``path`` (CSV, TSV or XLSX, told apart by content, not by name) into a :class:`Grid`."""
     data = _read_bytes(path)
+    for magic, what in _NOT_SURVEYS:
+        if data.startswith(magic):
+            raise DataFileError(f"{path}: {what}" + ("" if "survey" in what else ", not a survey export"),
+                                "export the responses as CSV UTF-8 or .xlsx and import that")
     if data.startswith(_ZIP_MAGIC):
         return _load_xlsx(path, data, sheet)
     if data.startswith(_OLE_MAGIC):
@@ -482,7 +493,8 @@ def open_csv_stream(path: Path) -> CsvStream:
     try:
         with path.open("rb") as handle:
             head = handle.read(_HEAD_BYTES)
-            if head.startswith((_ZIP_MAGIC, _OLE_MAGIC)) or _wide_encoding(head) is not None:
+            if (head.startswith((_ZIP_MAGIC, _OLE_MAGIC, *(magic for magic, _ in _NOT_SURVEYS)))
+                    or _wide_encoding(head) is not None):
                 raise NotStreamable
             decoder = codecs.getincrementaldecoder("utf-8")()
             block = head
