@@ -58,7 +58,7 @@ def _parse_codebook(body: str) -> Codebook:
     """Codebook versions never change once stored, so one parse per body is enough. A body that
     parses but breaks the codebook's rules (two codes with one id: an export then dropped one
     code's codings without a word) is refused by reading commands too, not only by writes."""
-    from codewell.store.integrity import unreadable_codebook
+    from codewell.store.structure import unreadable_codebook
 
     problem = unreadable_codebook(body)
     if problem is not None:

@@ -38,7 +38,7 @@ from codewell.store.backup import backup_sqlite, migration_backup_path
 from codewell.store.faults import (
     BACKUP_HINT, busy, is_busy, is_disconnect, refuse_nul, translate, unavailable,
 )
-from codewell.store.integrity import missing_columns, missing_keys, unreadable_codebook
+from codewell.store.structure import missing_columns, missing_keys, unreadable_codebook
 from codewell.store.journal import foreign_journal
 from codewell.store.postgres import is_url, mask, server_engine
 from codewell.store.unit import Unit
