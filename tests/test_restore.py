@@ -188,3 +188,24 @@ def _sqlite(path: Path) -> Path:
     conn.commit()
     conn.close()
     return path
+
+
+def test_a_backup_of_another_project_is_restored_with_a_note(study: Path, tmp_path: Path) -> None:
+    """It went in without a word; the replaced project is kept either way, but a user who picked
+    the wrong file should be told. A backup of the same project says nothing of the kind."""
+    from codewell.store.restore import created_at
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    other = make_project(elsewhere)
+    ours, theirs = created_at(study), created_at(other)
+    assert ours and theirs and ours != theirs
+    result = codewell("restore", str(other), str(study))
+    assert result.exit_code == 0, result.stderr
+    assert (f"Note: the backup is of another project (created {theirs[:16].replace('T', ' ')}) than the one it "
+            f"replaced (created {ours[:16].replace('T', ' ')}).") in result.stdout.splitlines()
+    assert created_at(study) == theirs
+    result = codewell("restore", str(other), str(study), "--json")
+    assert json.loads(result.stdout)["other_project"] is False
+    result = codewell("restore", str(tmp_path / "before-coding.cw"), str(study), "--json")
+    assert json.loads(result.stdout)["other_project"] is True  # our own backup, over the other project

@@ -50,13 +50,18 @@ def restore(
     if as_json:
         emit_json({"project": report.project, "backup": report.backup, "kept": report.kept,
                    "set_aside": list(report.set_aside), "responses": report.responses,
-                   "decisions": report.coders, "upgraded": report.upgraded})
+                   "decisions": report.coders, "upgraded": report.upgraded,
+                   "other_project": report.other_project is not None})
         return
     coders = ", ".join(f"{name} {n}" for name, n in report.coders.items()) or "none yet"
     typer.echo(f"Restored {report.project} from {report.backup}: {report.responses} responses; "
                f"decisions by coder: {coders}.")
     if report.upgraded:
         typer.echo("The backup was written by an older codewell; the restored project is upgraded to this one.")
+    if report.other_project:
+        restored, replaced = (when[:16].replace("T", " ") for when in report.other_project)
+        typer.echo(f"Note: the backup is of another project (created {restored}) than the one it replaced "
+                   f"(created {replaced}).")
     if report.kept:
         typer.echo(f"The project as it was is kept in {report.kept} (restore that to undo this).")
     for path in report.set_aside:

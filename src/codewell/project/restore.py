@@ -18,7 +18,7 @@ from codewell.errors import CodewellError, DamagedProjectError, DataFileError, O
 from codewell.store.backup import backup_sqlite, default_backup_path
 from codewell.store.postgres import is_url
 from codewell.projectfiles import has_sqlite_header
-from codewell.store.restore import copy_into, hold_exclusively, move_aside
+from codewell.store.restore import copy_into, created_at, hold_exclusively, move_aside
 
 
 #: The end of a name codewell gives a backup (``study-backup-20260101-120000``, ``-before-restore-...-2``).
@@ -38,6 +38,9 @@ class RestoreReport:
     responses: int
     coders: dict[str, int]  # decisions per coder in what was restored
     upgraded: bool  # the backup came from an older codewell and was upgraded on the way in
+    # (the backup's project, the replaced one) by when each was created, when they differ: a
+    # backup of another study went in without a word (the replaced one is kept all the same)
+    other_project: tuple[str, str] | None = None
 
 
 def restore(backup: str | Path, project: str | Path) -> RestoreReport:
@@ -73,10 +76,12 @@ def restore(backup: str | Path, project: str | Path) -> RestoreReport:
         _discard(checked)
         _copy(backup, checked, project)
         responses, coders, upgraded = _check(checked, backup)
-        kept, set_aside = _put_in_place(checked, project, readable)
+        restored = created_at(checked)
+        kept, set_aside, replaced = _put_in_place(checked, project, readable)
     finally:
         _discard(checked)
-    return RestoreReport(str(project), str(backup), kept, set_aside, responses, coders, upgraded)
+    other = (restored, replaced) if restored and replaced and restored != replaced else None
+    return RestoreReport(str(project), str(backup), kept, set_aside, responses, coders, upgraded, other)
 
 
 def _copy(backup: Path, checked: Path, project: Path) -> None:
@@ -111,11 +116,13 @@ def _check(checked: Path, backup: Path) -> tuple[int, dict[str, int], bool]:
     return summary["responses"], {name: c["decisions"] for name, c in summary["coders"].items()}, upgraded
 
 
-def _put_in_place(checked: Path, project: Path, readable: bool) -> tuple[str | None, tuple[str, ...]]:
-    """(where the project as it was is kept, what was set aside)."""
+def _put_in_place(checked: Path, project: Path, readable: bool
+                  ) -> tuple[str | None, tuple[str, ...], str | None]:
+    """(where the project as it was is kept, what was set aside, when it was created)."""
     if readable:
         holder = hold_exclusively(project)
         try:
+            replaced = created_at(holder)
             keep = _free_name(default_backup_path(project), "-backup-", "-before-restore-")
             try:
                 kept = backup_sqlite(project, keep, source=holder)
@@ -123,12 +130,12 @@ def _put_in_place(checked: Path, project: Path, readable: bool) -> tuple[str | N
                 kept = None
             if kept is not None:
                 copy_into(checked, holder)
-                return str(kept), ()
+                return str(kept), (), replaced
         finally:
             holder.close()
     set_aside = move_aside(project)
     os.replace(checked, project)
-    return None, tuple(str(path) for path in set_aside)
+    return None, tuple(str(path) for path in set_aside), None
 
 
 def _free_name(dated: Path, old: str, new: str) -> Path:

@@ -42,6 +42,20 @@ def hold_exclusively(project: Path) -> sqlite3.Connection:
     return connection
 
 
+def created_at(project: Path | sqlite3.Connection) -> str | None:
+    """When the project was created (its identity across backups: a backup keeps it), or None
+    when the file does not say."""
+    connection = sqlite3.connect(project) if isinstance(project, Path) else project
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'created_at'").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        if connection is not project:
+            connection.close()
+    return str(row[0]) if row else None
+
+
 def copy_into(checked: Path, project: sqlite3.Connection) -> None:
     """Write every page of ``checked`` into the held project, in one step under its lock."""
     source = sqlite3.connect(checked)
