@@ -207,6 +207,16 @@ def test_a_repetitive_text_column_is_still_found(tmp_path: Path) -> None:
     assert read_survey(_write_csv(tmp_path / "r.csv", rows)).text_column == "response"
 
 
+def test_a_column_named_for_free_text_wins_over_longer_answers(tmp_path: Path) -> None:
+    """A one-row file chose 'site' ("York Hospital") over 'response' ("Worried"); a closed
+    question named 'Response' is still passed over for the real text."""
+    one = [["id", "response", "site"], ["r1", "Worried", "York Hospital"]]
+    assert read_survey(_write_csv(tmp_path / "one.csv", one)).text_column == "response"
+    likert = [["id", "Response", "Why"], *[[str(index), ["Agree", "Disagree"][index % 2],
+                                           f"because the scan showed {index} things"] for index in range(12)]]
+    assert read_survey(_write_csv(tmp_path / "likert.csv", likert)).text_column == "Why"
+
+
 def test_no_free_text_column_is_an_error(tmp_path: Path) -> None:
     rows = [["id", "score"], *[[str(index), str(index % 5)] for index in range(10)]]
     with pytest.raises(DataFileError, match="no column looks like free text") as caught:

@@ -42,6 +42,11 @@ _NUMERIC = re.compile(r"^[\d\s.,:;/+\-TZ%()]*$")
 _CATEGORICAL_MAX = 12  # a column with at most this many distinct answers is a closed question
 _LISTED = 5  # how many offending rows or ids an error message spells out
 _GUESS_SAMPLE = 10_000  # rows looked at when guessing the text column (evenly spread)
+# Names a survey tool or a researcher gives the free-text column: among columns that are not
+# closed questions, one named so is the text even if its answers are shorter (a one-row file
+# chose 'site' over 'response').
+_TEXT_NAMES = frozenset({"response", "responses", "answer", "answers", "comment", "comments", "text",
+                         "freetext", "feedback", "opentext", "openresponse", "verbatim"})
 
 
 @dataclass(frozen=True)
@@ -434,7 +439,8 @@ def _guess_text_column(
     a comment box from a Likert item and keeps a 100,000-row import quick.
 
     Never chosen: the id column, anything named like an id, and columns of numbers and dates.
-    Preferred, in order: columns with many distinct answers some of which have a space; then
+    Preferred, in order: a column named like a free-text column (``_TEXT_NAMES``) that is not a
+    closed question; then columns with many distinct answers some of which have a space; then
     single-word columns (emails, tokens); then closed questions (few distinct answers, each given
     by several people, as in Likert items), which only a tiny or repetitive file leaves.
     """
@@ -454,10 +460,11 @@ def _guess_text_column(
             tier = 2
         else:
             tier = 1
-        ranked.append((tier, sum(map(len, cells)) / len(cells), name))
+        named = tier > 0 and re.sub(r"[^a-z0-9]", "", name.casefold()) in _TEXT_NAMES
+        ranked.append((named, tier, sum(map(len, cells)) / len(cells), name))
     if not ranked:
         raise DataFileError(
             f"{path}: no column looks like free text",
             "pass --text-column; the columns are " + ", ".join(f"'{n}'" for n in columns),
         )
-    return max(ranked, key=lambda candidate: candidate[:2])[2]
+    return max(ranked, key=lambda candidate: candidate[:3])[3]
