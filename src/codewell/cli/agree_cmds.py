@@ -16,6 +16,10 @@ MASI_VARIANTS = ("passonneau", "nltk", "dkpro")
 
 def split_coders(value: str) -> list[str]:
     coders = [c.strip() for c in value.split(",") if c.strip()]
+    twice = next((c for i, c in enumerate(coders) if c in coders[:i]), None)
+    if twice is not None and len(set(coders)) >= 2:  # segment agreement would count them twice
+        raise DataFileError(f"--coders names '{twice}' twice ('{value}')",
+                            hint="name each coder once, e.g. --coders ana,ben")
     if len(coders) < 2:
         raise DataFileError(f"--coders needs at least two names separated by commas, not '{value}'",
                             hint="e.g. --coders ana,ben")
@@ -91,6 +95,9 @@ def agree(
                     "--masi": masi != "passonneau", "--disagreements": disagreements,
                     "--set": set_name is not None, "--all-responses": all_responses}
     _refuse_other_form(target, is_table, csv_only, project_only)
+    if set_name is not None and all_responses:
+        raise DataFileError(f"--set {set_name} and --all-responses contradict each other",
+                            hint="--set compares the set only; --all-responses every response all coders finished")
     if is_table:
         from codewell.cli.agree_csv import agree_csv
 

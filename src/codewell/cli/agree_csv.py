@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from codewell.errors import CodewellError, DataFileError, UnknownNameError
+from codewell.errors import AgreementError, CodewellError, DataFileError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 
 NUMERIC_LEVELS = ("ordinal", "interval", "ratio")
@@ -65,9 +65,13 @@ def read_codings(path: Path, unit: str, coder: str, value: str, level: str) -> A
     from pyarrow import csv
 
     path = Path(path)
+    if path.is_dir():
+        raise DataFileError(f"{path} is a folder, not a codings file")
     if not path.is_file():
         raise DataFileError(f"{path}: no such file")
-    columns = _header(path)
+    delimiter = _delimiter(path)
+    columns = _header(path, delimiter)
+    _distinct_columns(path, {"--unit": unit, "--coder": coder, "--value": value})
     for name in dict.fromkeys((unit, coder, value)):
         if name not in columns:
             raise UnknownNameError(f"{path}: no column {name!r} (columns: {', '.join(columns)})",
@@ -77,19 +81,64 @@ def read_codings(path: Path, unit: str, coder: str, value: str, level: str) -> A
         include_columns=list(dict.fromkeys((unit, coder, value))),
         column_types={unit: pa.string(), coder: label}, null_values=[""], strings_can_be_null=True)
     try:
-        frame = csv.read_csv(path, convert_options=options).to_pandas()
+        frame = csv.read_csv(path, parse_options=csv.ParseOptions(delimiter=delimiter),
+                             convert_options=options).to_pandas()
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise DataFileError(f"{path}: cannot read as CSV: {_first_line(exc)}") from None
     if level in NUMERIC_LEVELS:
         frame[value] = _numeric(frame[value], path, value, level)
+    _one_value_per_cell(frame, path, unit, coder, value)
     return frame
 
 
-def _header(path: Path) -> list[str]:
+def _one_value_per_cell(frame: Any, path: Path, unit: str, coder: str, value: str) -> None:
+    """Reliability data has one value per unit and coder. Two rows giving one are either the
+    same row twice or, most often, a project's codings (one row per code applied), which
+    ``agree PROJECT --coders`` compares code by code."""
+    given = frame[frame[value].notna()]
+    repeated = given.duplicated([unit, coder], keep=False)
+    if not repeated.any():
+        return
+    first = given[repeated].iloc[0]
+    same = given[repeated & (given[unit] == first[unit]) & (given[coder] == first[coder])][value]
+    shown = list(dict.fromkeys(map(str, same)))
+    if len(shown) == 1:
+        raise DataFileError(f"{path}: the row {first[unit]}, {first[coder]}, {shown[0]} appears "
+                            f"{len(same)} times (one value per unit and coder)",
+                            hint="remove the repeated rows")
+    raise AgreementError(
+        f"{path}: coder {str(first[coder])!r} gave unit {str(first[unit])!r} more than one value "
+        f"({', '.join(repr(v) for v in shown[:3])}{', ...' if len(shown) > 3 else ''}); "
+        "reliability data has one value per unit and coder",
+        hint="codings with several codes per response: codewell import PROJECT FILE --codings, "
+             "then codewell agree PROJECT --coders A,B")
+
+
+def _delimiter(path: Path) -> str:
+    """Tab for a .tsv file; else the commonest of comma, semicolon and tab in the first line
+    (a spreadsheet in a comma-decimal locale saves with semicolons), comma on a tie."""
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    with path.open("rb") as handle:
+        first = handle.readline(65536)
+    return max((",", ";", "\t"), key=lambda d: first.count(d.encode()))
+
+
+def _distinct_columns(path: Path, options: dict[str, str]) -> None:
+    """Two options naming one column would read the same cells as, e.g., both unit and coder."""
+    seen: dict[str, str] = {}
+    for option, name in options.items():
+        if name in seen:
+            raise DataFileError(f"{path}: {seen[name]} and {option} both name the column {name!r}",
+                                hint="each needs its own column, e.g. --unit id --coder coder --value code")
+        seen[name] = option
+
+
+def _header(path: Path, delimiter: str = ",") -> list[str]:
     import pandas as pd
 
     try:
-        return [str(c) for c in pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns]
+        return [str(c) for c in pd.read_csv(path, nrows=0, encoding="utf-8-sig", sep=delimiter).columns]
     except pd.errors.EmptyDataError:
         raise DataFileError(f"{path}: the file is empty") from None
     except UnicodeDecodeError as exc:
