@@ -59,8 +59,24 @@ def run_evaluate(train: Path, test: Path | None, codebook: Path, codes: list[str
                        order if simulate else None, seed, train_as_reference)
     report = {"train": str(train), "test": None if test is None else str(test), "cv": cv, **report}
     report["warnings"] = list(dict.fromkeys(
-        [*train_data.warnings, *(test_data.warnings if test_data is not None else ())]))
+        [*train_data.warnings, *(test_data.warnings if test_data is not None else ()),
+         *_not_held_out(train_data, test_data)]))
     return json.dumps(_clean(report), indent=2, ensure_ascii=False) if as_json else _evaluate_text(report)
+
+
+def _not_held_out(train: Any, test: Any) -> list[str]:
+    """TEST given as TRAIN, or a TEST whose every response (same id and text) is in TRAIN, is
+    scored by a model that learnt its labels: the figures would read as held out when they are not."""
+    if test is None:
+        return []
+    if Path(test.path).resolve() == Path(train.path).resolve():
+        return [f"{test.path} is both TRAIN and TEST: every score is on responses the model was trained "
+                "on, not held out (--cv K holds out part of one file)"]
+    seen = {(rid, " ".join(text.split())) for rid, text in zip(train.ids, train.texts)}
+    if len(test) and all((rid, " ".join(text.split())) in seen for rid, text in zip(test.ids, test.texts)):
+        return [f"every response of {test.path} is also in {train.path} (same id and text): every score is "
+                "on responses the model was trained on, not held out (--cv K holds out part of one file)"]
+    return []
 
 
 def render_suggestions(items: Sequence[tuple[Response, Sequence[CodeSuggestion]]],
