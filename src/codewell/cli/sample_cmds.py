@@ -42,7 +42,8 @@ def sample(
             _print_plan(plans, alpha_min, level, as_json, counts["responses"])
             return
         n_responses = counts["responses"] - counts["empty"]
-        chosen = size if size is not None else min(plans[0].units, n_responses)
+        # an empty project gets draw_set's own error, not one about a --size nobody gave
+        chosen = size if size is not None else max(1, min(plans[0].units, n_responses))
         drawn = opened.draw_set(chosen, name=name, seed=seed, stratify=stratify,
                                 allow_suggestions=allow_suggestions)
     if as_json:
@@ -50,12 +51,18 @@ def sample(
         return
     if size is None:
         typer.echo(f"Size from the plan: {plans[0].units} for '{plans[0].code}' ({plans[0].reason})"
-                   + (f"; the project has {n_responses} responses, so all of them" if plans[0].units > n_responses else ""))
+                   + (f"; the project has {_responses(n_responses)}, so all of them" if plans[0].units > n_responses else ""))
+    elif size > drawn.size:
+        typer.echo(f"Asked for {size}; the project has {_responses(drawn.size)} with text, so all of them")
     by = f", stratified by {stratify}" if stratify else ""
-    typer.echo(f"Drew set '{drawn.name}': {drawn.size} responses (seed {seed}{by}), in this coding order:")
+    typer.echo(f"Drew set '{drawn.name}': {_responses(drawn.size)} (seed {seed}{by}), in this coding order:")
     typer.echo(" ".join(drawn.ids))
     typer.echo(f"Next, each coder: codewell code {shlex.quote(str(project))} --coder NAME "
                f"--set {shlex.quote(drawn.name)}")
+
+
+def _responses(n: int) -> str:
+    return f"{n} response{'s' * (n != 1)}"
 
 
 def _print_plan(plans, alpha_min: float, level: float, as_json: bool, n_responses: int) -> None:  # type: ignore[no-untyped-def]
@@ -70,4 +77,4 @@ def _print_plan(plans, alpha_min: float, level: float, as_json: bool, n_response
                      [(p.code, f"{p.prevalence:.3f}", p.units, p.reason) for p in plans]))
     if plans:
         typer.echo(f"\nRecommended --size: {plans[0].units} (for '{plans[0].code}')"
-                   + (f"; the project has {n_responses} responses" if plans[0].units > n_responses else ""))
+                   + (f"; the project has {_responses(n_responses)}" if plans[0].units > n_responses else ""))
