@@ -93,7 +93,9 @@ def report(
     project: ProjectArg,
     coder: Annotated[Optional[str], typer.Option(help="Whose codes (default: consensus, or the only coder).")] = None,
     by: Annotated[Optional[str], typer.Option(help="Crosstab by an attribute, e.g. profession.")] = None,
-    format: Annotated[str, typer.Option("--format", help="table | md (for a paper) | csv | json")] = "table",
+    format: Annotated[Optional[str], typer.Option(
+        "--format", help="table | md (for a paper) | csv | json (default: as -o's suffix .md, .csv or "
+                         ".json says, else table)")] = None,
     plot: Annotated[Optional[Path], typer.Option(help="Also write a bar chart (FILE.png or FILE.svg).")] = None,
     out: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report to this file instead of printing it.")] = None,
     non_answers: Annotated[Optional[str], typer.Option(
@@ -109,11 +111,18 @@ def report(
     Fisher test. With --quotes CODE, the quotes for that code instead."""
     from codewell.cli.export_cmds import run_quotes, run_report
 
+    format = format or _format_of(out)
     if quotes is not None:
         typer.echo(run_quotes(_dataset(project, coder, with_log=False), coder, quotes, format, out), nl=False)
         return
     typer.echo(run_report(_report_slice(project, coder, non_answers), coder, by, format, plot, out,
                           non_answers), nl=False)
+
+
+def _format_of(out: Optional[Path]) -> str:
+    """The report format a file's suffix names: ``-o table.json`` wrote a text table into a .json."""
+    suffix = out.suffix.lower() if out is not None else ""
+    return {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json"}.get(suffix, "table")
 
 
 def export(

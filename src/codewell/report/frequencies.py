@@ -35,8 +35,9 @@ class FrequencyRow:
     colour: str | None = None
 
     def poster(self, decimals: int = 1) -> str:
-        """The published format: ``Understanding 87.6% (n=106)``."""
-        return f"{self.label} {self.percent:.{decimals}f}% (n={self.n})"
+        """The published format: ``Understanding 87.6% (n=106)``; ``–`` for the % of no response."""
+        percent = "–" if math.isnan(self.percent) else f"{self.percent:.{decimals}f}%"
+        return f"{self.label} {percent} (n={self.n})"
 
     def bar_label(self) -> str:
         """The chart's label for this bar: ``87.6% (n=106)``."""
@@ -80,7 +81,10 @@ def wilson_interval(n: int, total: int, z: float = Z_95) -> tuple[float, float]:
     p = n / total
     centre = (p + z * z / (2 * total)) / (1 + z * z / total)
     half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
-    return 100 * max(0.0, centre - half), 100 * min(1.0, centre + half)
+    # at n = 0 (or n = total) the bound is exactly 0% (100%); rounding left 5.6e-15 in the JSON
+    low = 0.0 if n == 0 else 100 * max(0.0, centre - half)
+    high = 100.0 if n == total else 100 * min(1.0, centre + half)
+    return low, high
 
 
 def check_coder(ds: CodedDataset, coder: str) -> None:

@@ -63,6 +63,8 @@ def denominator_line(table: FrequencyTable) -> str:
     if table.not_done:
         left_out.append(f"{table.not_done} not yet coded")
     tail = f"; excluded: {', '.join(left_out)}" if left_out else ""
+    if not table.denominator:
+        tail += f" (no percentages: {table.coder} has finished no response that says something)"
     return f"Coder {table.coder}: % of {table.denominator} coded responses{tail}"
 
 
