@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from codewell.cli.app import app
 from codewell.report.frequencies import wilson_interval
-from tests.conftest import copy_project
+from conftest import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = ROOT / "codebooks" / "image-sharing.yaml"
@@ -212,3 +212,15 @@ def test_report_output_format_follows_the_suffix(project: Path, tmp_path: Path) 
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["denominator"] == 3 and data["frequencies"][0]["ci95"][0] > 0
     assert {f["code"]: f["ci95"][0] for f in data["frequencies"]}["adherence"] == 0.0
+
+
+@pytest.mark.parametrize("command", [("report", "--coder", "ana"), ("export", "--coder", "ana"),
+                                     ("suggest", "--coder", "ana")])
+def test_an_output_in_a_folder_nothing_can_be_written_in_is_refused_before_the_work(project: Path,
+                                                                                     command) -> None:
+    """`suggest -o /proc/x.csv` trained and scored everything, then failed to write (a read-only
+    mount does the same): the folder is tried first, as a missing one already was."""
+    result = run(command[0], project, *command[1:], "-o", "/proc/codewell-probe.csv")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().startswith("Error: cannot write /proc/codewell-probe.csv: ")
+    assert result.stderr.strip().endswith("(choose a folder you can write to)")

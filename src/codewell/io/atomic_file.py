@@ -83,6 +83,12 @@ def check_writable(path: Path) -> None:
     if not folder.is_dir():
         raise OutputError(f"cannot write {path}: {folder} is not a folder",
                           hint="choose an output path inside a folder")
+    try:  # a read-only mount or a folder like /proc: found now, not after the work is done
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", suffix=".probe"):
+            pass
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}",
+                          hint="choose a folder you can write to") from None
 
 
 def _mode_for(path: Path) -> int:
