@@ -224,3 +224,17 @@ def test_an_output_in_a_folder_nothing_can_be_written_in_is_refused_before_the_w
     assert result.exit_code == 2, result.output
     assert result.stderr.strip().startswith("Error: cannot write /proc/codewell-probe.csv: ")
     assert result.stderr.strip().endswith("(choose a folder you can write to)")
+
+
+def test_agree_counts_only_separators_outside_quotes(tmp_path: Path) -> None:
+    """agree had a separator guess of its own that counted every semicolon in the first line: a
+    comma file whose quoted header names held more semicolons was read as one column. It now
+    reads the header as a survey export's is read."""
+    path = tmp_path / "quoted.csv"
+    path.write_text('"unit; the response; as numbered",coder,value\n1,a,x\n1,b,x\n2,a,y\n2,b,x\n3,a,y\n3,b,y\n',
+                    encoding="utf-8")
+    result = run("agree", path, "--unit", "unit; the response; as numbered", "--coder", "coder",
+                 "--value", "value", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["n_units"], report["coders"]) == (3, ["a", "b"])

@@ -115,13 +115,15 @@ def _one_value_per_cell(frame: Any, path: Path, unit: str, coder: str, value: st
 
 
 def _delimiter(path: Path) -> str:
-    """Tab for a .tsv file; else the commonest of comma, semicolon and tab in the first line
-    (a spreadsheet in a comma-decimal locale saves with semicolons), comma on a tie."""
+    """Tab for a .tsv file; else as a survey export's is found (comma, semicolon from a
+    comma-decimal locale, or tab: whichever splits the header most outside quotes)."""
+    from codewell.io.sources import sniff_delimiter
+
     if path.suffix.lower() == ".tsv":
         return "\t"
     with path.open("rb") as handle:
-        first = handle.readline(65536)
-    return max((",", ";", "\t"), key=lambda d: first.count(d.encode()))
+        first = handle.readline(65536).decode("utf-8", errors="replace")
+    return sniff_delimiter(first)
 
 
 def _distinct_columns(path: Path, options: dict[str, str]) -> None:

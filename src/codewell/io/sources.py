@@ -182,7 +182,7 @@ def _decode_wide(path: Path, data: bytes, encoding: str) -> tuple[str, str, tupl
     return text, encoding, (f"read as {family} ({what}{marked})",)
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
     """Comma, semicolon (European Excel) or tab: whichever splits the header line most.
 
     Only delimiters outside double quotes count, so a quoted header "Age; years" stays one name.
@@ -222,7 +222,7 @@ def _load_csv(path: Path, data: bytes) -> Grid:
                             "or blank lines)", "export the survey again; the file is empty")
     skipped = text[: len(text) - len(body)]
     leading = skipped.count("\n") + skipped.count("\r") - skipped.count("\r\n")
-    delimiter = _sniff_delimiter(body)
+    delimiter = sniff_delimiter(body)
     if delimiter != ",":
         notes = (*notes, f"columns are separated by {_DELIMITER_NAMES[delimiter]}")
     cr_rows = _rows_end_in_cr(body)
@@ -513,7 +513,7 @@ def open_csv_stream(path: Path) -> CsvStream:
         raise NotStreamable  # classic Mac line ends: the whole-file reader tells line feeds apart
     skipped = text[: len(text) - len(body)]
     leading = skipped.count("\n") + skipped.count("\r") - skipped.count("\r\n")
-    delimiter = _sniff_delimiter(body)
+    delimiter = sniff_delimiter(body)
     notes: tuple[str, ...] = ("read as UTF-8 with a byte-order mark (Excel 'CSV UTF-8')",) if bom else ()
     if delimiter != ",":
         notes = (*notes, f"columns are separated by {_DELIMITER_NAMES[delimiter]}")
