@@ -231,9 +231,9 @@ def test_agree_counts_only_separators_outside_quotes(tmp_path: Path) -> None:
     comma file whose quoted header names held more semicolons was read as one column. It now
     reads the header as a survey export's is read."""
     path = tmp_path / "quoted.csv"
-    path.write_text('"unit; the response; as numbered",coder,value\n1,a,x\n1,b,x\n2,a,y\n2,b,x\n3,a,y\n3,b,y\n',
+    path.write_text('"unit; the; response; numbered",coder,value\n1,a,x\n1,b,x\n2,a,y\n2,b,x\n3,a,y\n3,b,y\n',
                     encoding="utf-8")
-    result = run("agree", path, "--unit", "unit; the response; as numbered", "--coder", "coder",
+    result = run("agree", path, "--unit", "unit; the; response; numbered", "--coder", "coder",
                  "--value", "value", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
