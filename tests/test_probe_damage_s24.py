@@ -11,41 +11,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from codewell.cli.app import app
-from faults import copy_project, damage, file_bytes
+from faults import damage, file_bytes
 from codewell.project import Project
-from tui_fixtures import CODEBOOK, code_as, make_project
+from test_probe_damage import cw, error_line, study, template  # noqa: F401 - fixtures shared with it
+from tui_fixtures import CODEBOOK
 
-runner = CliRunner()
 BACKUP = "(restore your latest backup (codewell restore BACKUP PROJECT), or copy the file and ask for help)"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Twenty responses and two coders' codings, built once; each test damages its own copy."""
-    path = make_project(tmp_path_factory.mktemp("template"))
-    code_as(path, "ana", {"R001": ("understanding",), "R002": ("anxiety",)})
-    code_as(path, "ben", {"R001": ("understanding",), "R002": ("understanding",)})
-    return path
-
-
-@pytest.fixture
-def study(template: Path, tmp_path: Path) -> Path:
-    return copy_project(template, tmp_path / "study.cw")
-
-
-def cw(*args: object):  # type: ignore[no-untyped-def]
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def error_line(result) -> str:  # type: ignore[no-untyped-def]
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: ")
-    return lines[0]
 
 
 def check_lines(study: Path) -> list[str]:
