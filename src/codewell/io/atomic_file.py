@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -38,13 +39,17 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     path = Path(path)
     check_writable(path)
     mode = _mode_for(path)
+    temporary: Path | None = None
+    # A polite kill (SIGTERM, Ctrl-C) unwinds as an exception; held back while the temporary file
+    # is made and recorded, it cannot land between the two and leave the file behind (seen in CI).
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
     try:
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    except OSError as exc:
-        raise _translate(exc, path) from None
-    os.close(fd)
-    temporary = Path(name)
-    try:
+        try:
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+            os.close(fd)
+            temporary = Path(name)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         yield temporary
         _sync(temporary)
         os.chmod(temporary, mode)
@@ -53,7 +58,8 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     except OSError as exc:
         raise _translate(exc, path) from None
     finally:
-        temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
 
 
 def write_text(path: str | Path, text: str) -> Path:
