@@ -116,6 +116,43 @@ def test_non_numeric_value_at_interval_level_names_the_line(tmp_path):
     assert "--level nominal" in caught.value.hint
 
 
+def test_lines_are_file_lines_past_quoted_line_breaks_and_blank_lines(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text('unit,coder,score\n"unit\none",a,3\n"unit\none",b,4\n\n2,a,2\n2,b,high\n')
+    with pytest.raises(DataFileError, match=r"bad.csv, line 8: score 'high' is not a number"):
+        agree_csv(path, "unit", "coder", "score", "interval")
+
+
+def test_a_row_with_nothing_in_it_is_skipped(capsys, tmp_path):
+    """Spreadsheets save trailing rows of bare separators; they hold no rating."""
+    path = tmp_path / "trailing.csv"
+    path.write_text("response_id,coder,score\n1,a,3\n1,b,3\n,,\n2,a,1\n2,b,2\n,,\n")
+    data = run_json(capsys, path, "nominal")
+    assert data["n_units"] == 2 and data["n_coders"] == 2
+
+
+def test_a_rating_without_its_unit_names_the_line(tmp_path):
+    path = tmp_path / "orphan.csv"
+    path.write_text("unit,coder,score\n1,a,3\n1,b,3\n\n,b,2\n")
+    with pytest.raises(DataFileError, match=r"orphan.csv, line 5: the unit \(unit\) is empty"):
+        agree_csv(path, "unit", "coder", "score", "nominal")
+
+
+def test_thin_data_is_warned_about_as_in_the_project_form(capsys, k2011_csv):
+    data = run_json(capsys, k2011_csv, "interval", ci=True, n_boot=200)
+    assert data["warnings"][0] == ("agreement rests on 11 units coded by two or more coders; at least "
+                                   "30 are needed before it means much")
+    assert data["warnings"][1].startswith("alpha has a confidence interval of ±")
+    assert agree_csv(k2011_csv, "response_id", "coder", "score", "interval") == 0
+    assert "Warnings\n  ! agreement rests on 11 units" in capsys.readouterr().out
+
+
+def test_enough_units_give_no_warning(capsys, tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text("response_id,coder,score\n" + "".join(f"{u},{c},{u % 2}\n" for u in range(40) for c in "ab"))
+    assert run_json(capsys, path, "nominal")["warnings"] == []
+
+
 def test_two_values_for_one_unit_and_coder(tmp_path):
     path = tmp_path / "dup.csv"
     path.write_text("unit,coder,score\n1,a,3\n1,a,4\n1,b,3\n2,a,1\n2,b,1\n")

@@ -12,7 +12,8 @@ Two pure jobs, both about the sample rather than the coefficient:
   with ``m`` coders (Krippendorff's table is for two). For a binary code ``p`` is the smaller of
   its prevalence and one minus it.
 * :func:`overlap_warnings` reads a computed :class:`~.multilabel.MultilabelAgreement` and says,
-  in words a researcher can put in a methods section, where it rests on too little.
+  in words a researcher can put in a methods section, where it rests on too little;
+  :func:`table_warnings` does the same for a table read from a codings file.
 
 >>> minimum_units(0.25, alpha_min=0.8, level=0.05)   # Krippendorff's table: 139
 139
@@ -29,6 +30,7 @@ from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from codewell.agreement.long import TableAgreement
     from codewell.agreement.multilabel import MultilabelAgreement
 
 MIN_OVERLAP = 30
@@ -110,4 +112,22 @@ def overlap_warnings(result: MultilabelAgreement, *, min_overlap: int = MIN_OVER
         if positives < min_positives:
             warnings.append(f"alpha for {code} rests on {positives} positive "
                             f"response{'s' if positives != 1 else ''} (fewer than {min_positives})")
+    return warnings
+
+
+def table_warnings(result: TableAgreement, *, min_overlap: int = MIN_OVERLAP,
+                   max_half_width: float = MAX_HALF_WIDTH) -> list[str]:
+    """The same cautions for a reliability table read from a file (``agree CODINGS.csv``): too
+    few units that two coders both gave a value, or an alpha interval wider than
+    ``±max_half_width``."""
+    warnings = []
+    n = result.n_units
+    if n < min_overlap:
+        warnings.append(f"agreement rests on {n} unit{'s' if n != 1 else ''} coded by two or more "
+                        f"coders; at least {min_overlap} are needed before it means much")
+    interval = result.intervals.get("krippendorff_alpha")
+    if interval is not None and all(math.isfinite(v) for v in interval):
+        half = (interval[1] - interval[0]) / 2
+        if half > max_half_width:
+            warnings.append(f"alpha has a confidence interval of ±{half:.2f}, wider than ±{max_half_width:.2f}")
     return warnings

@@ -31,6 +31,7 @@ def agree_csv(path: Path, unit: str, coder: str, value: str, level: str = "nomin
     Raises CodewellError (DataFileError, UnknownNameError, AgreementError) for bad input.
     """
     from codewell.agreement import long_table_agreement
+    from codewell.agreement.planning import table_warnings
     from codewell.cli.agree_render import render_table_agreement
     from codewell.cli.output import emit_json
 
@@ -47,10 +48,13 @@ def agree_csv(path: Path, unit: str, coder: str, value: str, level: str = "nomin
             if message.startswith(f"{parameter}: "):
                 message = f"{option}: {message[len(parameter) + 2:]}"
         raise DataFileError(f"{path}: {message}") from None
+    warnings = table_warnings(result)
     if as_json:
-        emit_json(result.to_dict())
+        emit_json({**result.to_dict(), "warnings": warnings})
     else:
         typer.echo(render_table_agreement(result, str(path)))
+        if warnings:
+            typer.echo("\nWarnings\n" + "\n".join(f"  ! {warning}" for warning in warnings))
     return 0
 
 
@@ -85,8 +89,12 @@ def read_codings(path: Path, unit: str, coder: str, value: str, level: str) -> A
                              convert_options=options).to_pandas()
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise DataFileError(f"{path}: cannot read as CSV: {_first_line(exc)}") from None
+    names = list(dict.fromkeys((unit, coder, value)))
+    frame = frame[frame[names].notna().any(axis=1)]  # a spreadsheet's trailing ",," rows
+    lines = _Lines(path, delimiter)
+    _named_rows(frame, path, lines, {"unit": unit, "coder": coder})
     if level in NUMERIC_LEVELS:
-        frame[value] = _numeric(frame[value], path, value, level)
+        frame[value] = _numeric(frame[value], path, value, level, lines)
     _one_value_per_cell(frame, path, unit, coder, value)
     return frame
 
@@ -149,7 +157,42 @@ def _header(path: Path, delimiter: str = ",") -> list[str]:
         raise DataFileError(f"{path}: cannot read as CSV: {_first_line(exc)}") from None
 
 
-def _numeric(column: Any, path: Path, name: str, level: str) -> Any:
+class _Lines:
+    """The file line each data row starts on, worked out only when an error needs one: a quoted
+    answer may span lines and blank lines are skipped, so a row's position is not its line."""
+
+    def __init__(self, path: Path, delimiter: str) -> None:
+        self._path, self._delimiter = path, delimiter
+        self._starts: list[int] | None = None
+
+    def of(self, row: int) -> int:
+        if self._starts is None:
+            import csv
+
+            starts = []
+            with self._path.open(encoding="utf-8-sig", newline="") as handle:
+                reader = csv.reader(handle, delimiter=self._delimiter)
+                ended = 0
+                for cells in reader:
+                    if cells:  # pyarrow skips empty lines, as csv yields them: []
+                        starts.append(ended + 1)
+                    ended = reader.line_num
+            self._starts = starts[1:]  # the header
+        return self._starts[row] if row < len(self._starts) else row + 2
+
+
+def _named_rows(frame: Any, path: Path, lines: _Lines, columns: dict[str, str]) -> None:
+    """Every row with a value or a name in it needs its unit and coder: a value nobody gave, or
+    given to no unit, cannot be placed in the table."""
+    for label, name in columns.items():
+        empty = frame[name].isna()
+        if empty.any():
+            row = int(frame.index[empty.to_numpy().nonzero()[0][0]])
+            raise DataFileError(f"{path}, line {lines.of(row)}: the {label} ({name}) is empty",
+                                f"every row needs a {label}; a row with nothing in it is skipped")
+
+
+def _numeric(column: Any, path: Path, name: str, level: str, lines: _Lines) -> Any:
     """The column as numbers; the first non-number is an error naming its line."""
     import pandas as pd
 
@@ -159,9 +202,10 @@ def _numeric(column: Any, path: Path, name: str, level: str) -> Any:
     numbers = pd.to_numeric(text.replace("", pd.NA), errors="coerce")
     bad = numbers.isna() & text.notna() & (text != "")
     if bad.any():
-        row = int(bad.to_numpy().nonzero()[0][0])
+        position = int(bad.to_numpy().nonzero()[0][0])
         raise DataFileError(
-            f"{path}, line {row + 2}: {name} {column.iloc[row]!r} is not a number",
+            f"{path}, line {lines.of(int(column.index[position]))}: {name} "
+            f"{column.iloc[position]!r} is not a number",
             f"the {level} level needs numeric values; use --level nominal for categories")
     return numbers
 
