@@ -89,6 +89,19 @@ def test_the_cli_draws_prints_and_reports_the_set_in_status(study: Path) -> None
                                     "(pick another --name; a drawn set never changes)")
 
 
+def test_a_set_name_differing_only_in_case_is_refused(study: Path) -> None:
+    """'IRR' beside 'irr' would be two sets that read alike in every report and hint."""
+    assert run("sample", study, "--size", "10").exit_code == 0
+    before = study.read_bytes()
+    again = run("sample", study, "--size", "10", "--name", "IRR")
+    assert again.exit_code == 2
+    assert again.stderr.strip() == (
+        "Error: there is already a set 'irr', which differs from 'IRR' only in case (to use it, name "
+        "'irr'; a new set needs a name that differs by more than upper and lower case)")
+    assert study.read_bytes() == before
+    assert run("sample", study, "--size", "10", "--name", "IRR-2").exit_code == 0
+
+
 def test_bad_stratify_is_one_line_and_draws_nothing(study: Path) -> None:
     before = study.read_bytes()
     result = run("sample", study, "--size", "5", "--stratify", "profesion")

@@ -158,9 +158,15 @@ class Sets:
         ordered = [chosen[i] for i in random_order(chosen, seed)]
 
         def work(unit: Unit) -> None:
-            if name in {s.name for s in unit.stored_sets()}:
+            existing = {s.name for s in unit.stored_sets()}
+            if name in existing:
                 raise CodewellError(f"there is already a set '{name}'",
                                     hint="pick another --name; a drawn set never changes")
+            twin = next((other for other in existing if other.casefold() == name.casefold()), None)
+            if twin is not None:  # 'IRR' beside 'irr': two sets a reader cannot tell apart
+                raise CodewellError(f"there is already a set '{twin}', which differs from '{name}' only in case",
+                                    hint=f"to use it, name '{twin}'; a new set needs a name that differs "
+                                         "by more than upper and lower case")
             pks = self._pks_in(unit, ordered)
             unit.add_set(name, seed, stratify, allow_suggestions, [pks[rid] for rid in ordered],
                          note=f"drawn {len(ordered)} of {len(ids)}")
