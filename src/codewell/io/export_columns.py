@@ -24,8 +24,9 @@ class Column:
     """One output column: its name, what its values are, the values (None = missing), its label.
 
     ``role`` says what the column is to the formats that can say more than CSV: a ``code``
-    column gets the value labels 0 = not applied, 1 = applied; an ``attribute`` column may be
-    written as a labelled categorical variable.
+    column gets the value labels 0 = not applied, 1 = applied; an ``attribute`` column (a survey
+    column, text as imported) is typed by the SPSS and Stata writers: numbers, or a labelled
+    categorical variable (:mod:`codewell.io.stats_attributes`).
     """
 
     name: str

@@ -7,8 +7,11 @@ What an analyst opening the file gets without any cleaning:
 * declared missing: a response the coder has not finished is a *user-missing* ``-1`` in SPSS and
   the extended missing ``.a`` in Stata, both labelled "not finished by the coder", so means and
   frequencies skip it while the reason stays visible;
-* attributes with few distinct values (profession, setting) as labelled categorical variables
-  (``1 = Radiographer`` ...); free-text attributes stay strings.
+* survey columns typed as an analyst expects (:mod:`codewell.io.stats_attributes`): numbers as
+  numbers, a stray ``n/a`` among them as a labelled missing value, few distinct answers as a
+  labelled categorical variable (a rating scale in its own order), free text as strings;
+* in SPSS, a measurement level for every variable (nominal codes, ordinal scales, scale numbers),
+  and whole-number formats for 0/1 codes.
 
 Column names come from :mod:`codewell.io.variable_names`, which already fit both formats (and
 leave room for the counter pyreadstat appends to a Stata variable's value-label name).
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from codewell.errors import OutputError
 from codewell.io.atomic_file import atomic_output
+from codewell.io.stats_attributes import typed_attribute
 
 if TYPE_CHECKING:
     from codewell.io.export_columns import Column
@@ -30,7 +34,6 @@ NOT_FINISHED = "not finished by the coder"
 SPSS_MISSING = -1
 STATA_MISSING = "a"
 STATA_NAME = 32  # Stata's limit on variable and value-label names
-MAX_CATEGORIES = 30
 _LABEL_LIMIT = {"sav": 256, "dta": 80}  # variable labels, in UTF-8 bytes
 _VALUE_LABEL_LIMIT = {"sav": 120, "dta": 32_000}
 
@@ -44,27 +47,38 @@ def write_stats_file(columns: list[Column], out: Path, format: str) -> None:
     labels: dict[str, str] = {}
     value_labels: dict[str, dict[Any, str]] = {}
     missing: dict[str, list[Any]] = {}
+    measures: dict[str, str] = {}
+    formats: dict[str, str] = {}
     limit = _LABEL_LIMIT[format]
     for column in columns:
-        labels[column.name] = _cut(column.label or column.name, limit)
+        name = column.name
+        labels[name] = _cut(column.label or name, limit)
+        measures[name] = "scale" if column.kind in ("int", "float", "timestamp") else "nominal"
+        typed = (typed_attribute(column.values, format)
+                 if column.role == "attribute" else None)
         if column.kind in ("flag", "bool"):
-            frame[column.name], value_labels[column.name], declared = _flags(column, format)
+            frame[name], value_labels[name], declared = _flags(column, format)
+            formats[name] = "F2.0" if declared else "F1.0"
             if declared:
-                missing[column.name] = declared
+                missing[name] = declared
         elif column.kind in ("float", "int"):
-            frame[column.name] = [math.nan if v is None else float(v) for v in column.values]
+            frame[name] = [math.nan if v is None else float(v) for v in column.values]
         elif column.kind == "timestamp":
-            frame[column.name] = pd.to_datetime(
+            frame[name] = pd.to_datetime(
                 [None if v is None else v for v in column.values], utc=True).tz_localize(None)
-        elif column.role == "attribute" and _is_categorical(column.values):
-            frame[column.name], names = _categories(column.values)
-            value_labels[column.name] = {number: _cut(text, _VALUE_LABEL_LIMIT[format])
-                                         for number, text in names.items()}
+        elif typed is not None and typed.values is not None:
+            frame[name], measures[name] = typed.values, typed.measure
+            if typed.labels:
+                value_labels[name] = {value: _cut(text, _VALUE_LABEL_LIMIT[format])
+                                      for value, text in typed.labels.items()}
+            if typed.missing:
+                missing[name] = typed.missing
+            formats[name] = _number_format(typed.values, typed.decimals)
         else:
+            texts = ["" if v is None else str(v) for v in column.values]
             # object, not pandas' Arrow-backed "str": pyreadstat walks every cell in Python,
             # and an Arrow string array is several times slower to walk.
-            frame[column.name] = pd.Series(["" if v is None else str(v) for v in column.values],
-                                           dtype=object)
+            frame[name] = pd.Series(texts, dtype=object)
     if format == "dta":
         _check_label_set_names(list(value_labels))
     data = pd.DataFrame(frame)
@@ -72,7 +86,8 @@ def write_stats_file(columns: list[Column], out: Path, format: str) -> None:
         try:
             if format == "sav":
                 pyreadstat.write_sav(data, str(partial), column_labels=labels,
-                                     variable_value_labels=value_labels, missing_ranges=missing)
+                                     variable_value_labels=value_labels, missing_ranges=missing,
+                                     variable_measure=measures, variable_format=formats)
             else:
                 pyreadstat.write_dta(data, str(partial), column_labels=labels,
                                      variable_value_labels=value_labels,
@@ -80,6 +95,13 @@ def write_stats_file(columns: list[Column], out: Path, format: str) -> None:
         except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
             raise OutputError(f"cannot write {out}: {exc}",
                               hint="check the disk has space, or export to CSV or Parquet") from None
+
+
+def _number_format(values: list[Any], decimals: int) -> str:
+    """An SPSS print format wide enough for every number in ``values`` (missing codes too)."""
+    numbers = [v for v in values if isinstance(v, float) and v == v]
+    whole = max((len(str(int(abs(v)))) + (v < 0) for v in numbers), default=1)
+    return f"F{whole + decimals + (decimals > 0)}.{decimals}"
 
 
 def _check_label_set_names(labelled: list[str]) -> None:
@@ -110,21 +132,6 @@ def _flags(column: Column, format: str) -> tuple[list[Any], dict[Any, str], list
                 {**names, SPSS_MISSING: NOT_FINISHED}, [SPSS_MISSING])
     return ([STATA_MISSING if v is None else int(v) for v in values],
             {**names, STATA_MISSING: NOT_FINISHED}, [STATA_MISSING])
-
-
-def _is_categorical(values: list[Any]) -> bool:
-    """Few distinct values, each used on average at least twice: a category, not free text."""
-    present = [v for v in values if v not in (None, "")]
-    distinct = set(present)
-    return bool(present) and len(distinct) <= MAX_CATEGORIES and len(distinct) * 2 <= len(present)
-
-
-def _categories(values: list[Any]) -> tuple[list[float], dict[int, str]]:
-    """Numbers 1..k in sorted order of the values, labelled with them; blanks are missing."""
-    order = sorted({v for v in values if v not in (None, "")}, key=lambda v: (str(v).casefold(), v))
-    number = {value: i for i, value in enumerate(order, start=1)}
-    return ([math.nan if v in (None, "") else float(number[v]) for v in values],
-            {i: str(value) for value, i in number.items()})
 
 
 def _cut(text: str, limit: int) -> str:

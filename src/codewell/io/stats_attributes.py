@@ -1,0 +1,133 @@
+"""What a survey column (an attribute: text as imported) becomes in an SPSS or Stata file.
+
+A survey export is text, but an analyst opening the ``.sav`` expects its numbers to be numbers
+and its rating scales to be in scale order. So an attribute is written as:
+
+* **numbers** when every answer is a number (``34``, ``3.5``, ``-2``; a leading zero, as in an
+  id ``007``, keeps it text), with its own values: a Likert item coded 0-4 keeps 0-4;
+* **numbers with labelled missing words** when at most three distinct words (without digits)
+  stand among mostly numbers (``n/a``, ``unknown``): each word becomes a declared missing value labelled with the
+  word (SPSS: -1, -2, -3 below the smallest number; Stata: ``.a``, ``.b``, ``.c``), so means skip
+  it and nothing the respondent wrote is lost;
+* **a labelled categorical** when it holds few distinct words (see :func:`is_categorical`),
+  numbered in the order of a rating scale it matches (``Strongly disagree`` = 1 ...
+  ``Strongly agree`` = 5 of a five-point agreement scale: an ordinal variable), else
+  alphabetically (a nominal one);
+* **text** otherwise, including any mix of numbers and words that fits none of the above, since
+  numbering it would give its numbers other values than their own.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+MAX_CATEGORIES = 30
+MAX_MISSING_WORDS = 3  # SPSS declares at most three discrete missing values
+STATA_LETTERS = "abc"
+Measure = Literal["nominal", "ordinal", "scale"]
+
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+_NEUTRAL = ("neutral", "neither agree nor disagree", "neither")
+#: Rating scales a survey column may hold, each from its low end; a tuple holds one point's
+#: spellings. The smallest scale holding every answer numbers them.
+SCALES: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (("strongly disagree",), ("disagree",), _NEUTRAL, ("agree",), ("strongly agree",)),
+    (("strongly disagree",), ("disagree",), ("somewhat disagree", "slightly disagree"), _NEUTRAL,
+     ("somewhat agree", "slightly agree"), ("agree",), ("strongly agree",)),
+    (("never",), ("rarely",), ("sometimes",), ("often", "usually"), ("always",)),
+    (("very dissatisfied",), ("dissatisfied",), ("neither satisfied nor dissatisfied", "neutral"),
+     ("satisfied",), ("very satisfied",)),
+    (("very unlikely",), ("unlikely",), ("neither likely nor unlikely", "neutral"), ("likely",),
+     ("very likely",)),
+    (("not at all important",), ("slightly important",), ("moderately important",),
+     ("very important",), ("extremely important",)),
+    (("very poor",), ("poor",), ("fair",), ("good",), ("very good",), ("excellent",)),
+)
+
+
+@dataclass
+class Typed:
+    """An attribute's values as written to the file, with what the file says about them.
+
+    ``values`` are floats (NaN: blank), or for Stata also the letters of missing words;
+    ``labels`` maps a value to its label; ``missing`` lists the declared missing values.
+    ``None`` as ``values`` means: write the column as text.
+    """
+
+    values: list[Any] | None
+    measure: Measure = "nominal"
+    labels: dict[Any, str] = field(default_factory=dict)
+    missing: list[Any] = field(default_factory=list)
+    decimals: int = 0
+
+
+def typed_attribute(values: list[Any], format: str) -> Typed:
+    """How the attribute ``values`` (text, ``None`` or ``""`` when blank) go into a ``format``
+    (``sav`` or ``dta``) file; see the module docstring."""
+    present = [v for v in values if v not in (None, "")]
+    if not present:
+        return Typed(None)
+    numbers = {v: _number(str(v)) for v in set(present)}
+    words = sorted((v for v, n in numbers.items() if n is None), key=lambda v: (str(v).casefold(), v))
+    counted = sum(1 for v in present if numbers[v] is not None)
+    if counted == len(present):
+        return _numeric(values, numbers, {}, format)
+    if (counted and len(words) <= MAX_MISSING_WORDS and counted * 2 >= len(present)
+            and not any(c.isdigit() for w in words for c in str(w))):
+        return _numeric(values, numbers, {w: i for i, w in enumerate(words)}, format)
+    if counted == 0 and is_categorical(present):
+        return _categorical(values, words)
+    return Typed(None)
+
+
+def is_categorical(present: list[Any]) -> bool:
+    """Few distinct values, each used on average at least twice: a category, not free text."""
+    distinct = set(present)
+    return len(distinct) <= MAX_CATEGORIES and len(distinct) * 2 <= len(present)
+
+
+def _number(text: str) -> float | None:
+    """The number ``text`` spells, written plainly (no leading zero, plus sign, spaces or
+    exponent) and exactly (at most 15 digits: a longer one, such as an 18-digit respondent
+    number, would not survive as a double)."""
+    if not _NUMBER.fullmatch(text) or sum(c.isdigit() for c in text) > 15:
+        return None
+    return float(text)
+
+
+def _numeric(values: list[Any], numbers: dict[Any, float | None], words: dict[Any, int],
+             format: str) -> Typed:
+    """Numbers as numbers; each word of ``words`` (word -> its rank) a labelled missing value."""
+    found = [n for n in numbers.values() if n is not None]
+    if format == "sav":
+        below = min(0, math.floor(min(found))) - 1
+        code: dict[Any, Any] = {w: float(below - rank) for w, rank in words.items()}
+    else:
+        code = {w: STATA_LETTERS[rank] for w, rank in words.items()}
+    written = [math.nan if v in (None, "") else code[v] if v in code else numbers[v] for v in values]
+    decimals = max((len(str(v).partition(".")[2]) for v, n in numbers.items() if n is not None), default=0)
+    return Typed(written, "scale", {code[w]: str(w) for w in words}, sorted(code.values()),
+                 decimals)
+
+
+def _categorical(values: list[Any], distinct: list[Any]) -> Typed:
+    """Words numbered 1..k in the order of a rating scale they fit (ordinal), else alphabetically."""
+    scale = _scale_positions(distinct)
+    number = scale or {value: i for i, value in enumerate(distinct, start=1)}
+    return Typed([math.nan if v in (None, "") else float(number[v]) for v in values],
+                 "ordinal" if scale else "nominal", {i: str(v) for v, i in number.items()})
+
+
+def _scale_positions(distinct: list[Any]) -> dict[Any, int] | None:
+    """Each value's point on the smallest scale of :data:`SCALES` holding them all, one value a
+    point; ``None`` when no scale holds them (two spellings of one point, say)."""
+    for scale in SCALES:
+        point = {spelling: i for i, spellings in enumerate(scale, start=1) for spelling in spellings}
+        positions = {v: point.get(" ".join(str(v).casefold().split())) for v in distinct}
+        numbers = list(positions.values())
+        if None not in numbers and len(set(numbers)) == len(numbers):
+            return positions  # type: ignore[return-value]
+    return None
