@@ -125,6 +125,28 @@ def test_an_agreement_scale_is_numbered_in_its_own_order(sav: tuple[Path, str], 
         assert meta.variable_measure["agree"] == "ordinal"
 
 
+def test_spss_strings_fit_the_longest_spss_reads(sav: tuple[Path, str]) -> None:
+    """A 40,000-character answer was written as an A40000 string, wider than SPSS's 32,767 bytes:
+    PSPP called the width invalid and read 255 characters of it. Text is cut to fit, at a
+    character boundary, and the summary says how many cells."""
+    out, summary = sav
+    frame, meta = read(out)
+    widths = {name: int(kind[1:]) for name, kind in meta.original_variable_types.items()
+              if kind.startswith("A")}
+    assert widths["response"] == SPSS_LONGEST
+    assert frame["response"][0] == LONG[:SPSS_LONGEST]
+    cut = WIDE.encode("utf-8")[:SPSS_LONGEST].decode("utf-8", errors="ignore")
+    assert frame["response"][1] == cut and WIDE.startswith(cut)
+    assert frame["response"][2] == "Answer 2: images help them understand."
+    assert ("2 cells are longer than the 32,767 bytes an SPSS string holds: they were cut to fit "
+            "(CSV, Parquet and Stata keep the whole text)") in " ".join(summary.split())
+
+
+def test_stata_keeps_the_whole_long_answer(dta: Path) -> None:
+    frame, _ = read(dta)
+    assert frame["response"][0] == LONG and frame["response"][1] == WIDE
+
+
 def test_spss_code_columns_say_what_they_are(sav: tuple[Path, str]) -> None:
     """Code columns were F8.2 ('1.00', '.00') with no measurement level: SPSS asks for one before
     a chart, and shows a 0/1 code as a decimal."""

@@ -59,6 +59,7 @@ class ExportReport:
     codebook_version: int | None = None
     too_long_for_excel: int = 0
     controls_in_xlsx: int = 0
+    cut_for_spss: int = 0
 
     def summary(self) -> str:
         who = ", ".join(self.coders) if self.coders else "no coder"
@@ -82,6 +83,11 @@ class ExportReport:
             parts.append(f"{n} cell{'s' * (n != 1)} held control characters a workbook cannot store: "
                          "vertical tabs and form feeds became line breaks, any others were left out "
                          "(CSV and Parquet keep them as they are)")
+        if self.cut_for_spss:
+            n = self.cut_for_spss
+            parts.append(f"{n} cell{'s are' if n != 1 else ' is'} longer than the 32,767 bytes an SPSS string "
+                         f"holds: {'they were' if n != 1 else 'it was'} cut to fit (CSV, Parquet and Stata keep "
+                         "the whole text)")
         return "; ".join(parts)
 
 
@@ -135,13 +141,14 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
     neutralised = 0 if raw or format != "csv" else neutralise_columns(columns)
     sidecar = None
     notes = None
+    cut = 0
     if format == "csv":
         sidecar = sidecar_path(out)
         write_csv_pair(columns, out, sidecar, raw)
     elif format in ("sav", "dta"):
         from codewell.io.stats_files import write_stats_file
 
-        write_stats_file(columns, out, format)
+        cut = write_stats_file(columns, out, format)
     else:
         with atomic_output(out) as partial:
             if format == "xlsx":
@@ -151,5 +158,5 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
     rows = len(columns[0].values) if columns else 0
     return ExportReport(out, format, layout, rows, len(columns), coders, neutralised,
                         masker.count if masker else 0, sidecar, ds.codebook_version,
-                        notes.too_long if notes else 0, notes.controls if notes else 0)
+                        notes.too_long if notes else 0, notes.controls if notes else 0, cut)
 

@@ -11,7 +11,8 @@ What an analyst opening the file gets without any cleaning:
   numbers, a stray ``n/a`` among them as a labelled missing value, few distinct answers as a
   labelled categorical variable (a rating scale in its own order), free text as strings;
 * in SPSS, a measurement level for every variable (nominal codes, ordinal scales, scale numbers),
-  and whole-number formats for 0/1 codes.
+  whole-number formats for 0/1 codes, and strings cut to the 32,767 bytes SPSS reads (the count
+  is returned, for the summary; Stata keeps any length).
 
 Column names come from :mod:`codewell.io.variable_names`, which already fit both formats (and
 leave room for the counter pyreadstat appends to a Stata variable's value-label name).
@@ -34,12 +35,14 @@ NOT_FINISHED = "not finished by the coder"
 SPSS_MISSING = -1
 STATA_MISSING = "a"
 STATA_NAME = 32  # Stata's limit on variable and value-label names
+SPSS_STRING = 32_767  # bytes: the widest string SPSS (and PSPP) reads
 _LABEL_LIMIT = {"sav": 256, "dta": 80}  # variable labels, in UTF-8 bytes
 _VALUE_LABEL_LIMIT = {"sav": 120, "dta": 32_000}
 
 
-def write_stats_file(columns: list[Column], out: Path, format: str) -> None:
-    """Write ``columns`` to ``out`` as ``sav`` or ``dta``, privately and atomically."""
+def write_stats_file(columns: list[Column], out: Path, format: str) -> int:
+    """Write ``columns`` to ``out`` as ``sav`` or ``dta``, privately and atomically; returns how
+    many text cells were cut to fit an SPSS string (always 0 for Stata)."""
     import pandas as pd
     import pyreadstat
 
@@ -49,6 +52,7 @@ def write_stats_file(columns: list[Column], out: Path, format: str) -> None:
     missing: dict[str, list[Any]] = {}
     measures: dict[str, str] = {}
     formats: dict[str, str] = {}
+    cut = 0
     limit = _LABEL_LIMIT[format]
     for column in columns:
         name = column.name
@@ -76,6 +80,12 @@ def write_stats_file(columns: list[Column], out: Path, format: str) -> None:
             formats[name] = _number_format(typed.values, typed.decimals)
         else:
             texts = ["" if v is None else str(v) for v in column.values]
+            if format == "sav":
+                wide = [i for i, text in enumerate(texts)
+                        if len(text) > SPSS_STRING // 4 and len(text.encode("utf-8")) > SPSS_STRING]
+                for i in wide:
+                    texts[i] = _cut(texts[i], SPSS_STRING)
+                cut += len(wide)
             # object, not pandas' Arrow-backed "str": pyreadstat walks every cell in Python,
             # and an Arrow string array is several times slower to walk.
             frame[name] = pd.Series(texts, dtype=object)
@@ -95,6 +105,7 @@ def write_stats_file(columns: list[Column], out: Path, format: str) -> None:
         except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
             raise OutputError(f"cannot write {out}: {exc}",
                               hint="check the disk has space, or export to CSV or Parquet") from None
+    return cut
 
 
 def _number_format(values: list[Any], decimals: int) -> str:
