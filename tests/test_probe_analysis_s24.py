@@ -159,6 +159,22 @@ def test_evaluate_warns_when_test_is_a_copy_of_train(tmp_path: Path) -> None:
         "the model was trained on, not held out (--cv K holds out part of one file)"]
 
 
+def test_evaluate_warns_when_some_of_test_is_in_train(tmp_path: Path) -> None:
+    """Two responses of TEST copied into TRAIN: their scores were reported as held out."""
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    train.write_text(LABELLED, encoding="utf-8")
+    test.write_text("id,response,understanding,anxiety\n"
+                    "u0,Seeing the scan helps them understand case 0.,1,0\n"
+                    "a1,They may worry  and panic at home about case 1.,0,1\n"
+                    "u1,Seeing the scan helped me understand my own knee.,1,0\n"
+                    "n1,The car park was full.,0,0\n", encoding="utf-8")
+    result = run("evaluate", train, test, "--codebook", CODEBOOK, "--codes", "understanding,anxiety", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["warnings"] == [
+        f"2 of the 4 responses of {test} are also in {train} (same id and text: u0, a1): their scores are "
+        "not held out, so the figures read better than they are; remove them from one file"]
+
+
 # -- sample ------------------------------------------------------------------------------------
 def test_sample_on_an_empty_project_without_size(tmp_path: Path) -> None:
     """It said 'Error: --size must be at least 1, not 0' to a user who gave no --size."""

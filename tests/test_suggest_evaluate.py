@@ -21,12 +21,13 @@ from test_suggest_model import BOOK, make_data
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def write_labelled(path: Path, n: int, seed: int) -> Path:
+def write_labelled(path: Path, n: int, seed: int, prefix: str = "R") -> Path:
+    """Ids start with ``prefix``: TRAIN and TEST must not share a response (same id and text)."""
     texts, labels = make_data(n, seed)
     lines = ["id,response,waiting,food,anxiety"]
     for i, (text, ls) in enumerate(zip(texts, labels, strict=True)):
         flags = ",".join("1" if c in ls else "0" for c in ("waiting", "food", "anxiety"))
-        lines.append(f'R{i},"{text}",{flags}')
+        lines.append(f'{prefix}{i},"{text}",{flags}')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -40,7 +41,7 @@ def files(tmp_path):
         "  - {id: food, label: Food, keywords: [meal, food]}\n"
         "  - {id: anxiety, label: Anxiety, keywords: [anxiety, worried, scared]}\n",
         encoding="utf-8")
-    return book, write_labelled(tmp_path / "train.csv", 60, 1), write_labelled(tmp_path / "test.csv", 40, 2)
+    return book, write_labelled(tmp_path / "train.csv", 60, 1), write_labelled(tmp_path / "test.csv", 40, 2, "T")
 
 
 def test_scores_agree_with_scikit_learn():

@@ -65,17 +65,24 @@ def run_evaluate(train: Path, test: Path | None, codebook: Path, codes: list[str
 
 
 def _not_held_out(train: Any, test: Any) -> list[str]:
-    """TEST given as TRAIN, or a TEST whose every response (same id and text) is in TRAIN, is
-    scored by a model that learnt its labels: the figures would read as held out when they are not."""
+    """TEST given as TRAIN, or a TEST whose responses (same id and text), all or some, are in
+    TRAIN, is scored by a model that learnt their labels: the figures would read as held out when
+    they are not."""
     if test is None:
         return []
     if Path(test.path).resolve() == Path(train.path).resolve():
         return [f"{test.path} is both TRAIN and TEST: every score is on responses the model was trained "
                 "on, not held out (--cv K holds out part of one file)"]
     seen = {(rid, " ".join(text.split())) for rid, text in zip(train.ids, train.texts)}
-    if len(test) and all((rid, " ".join(text.split())) in seen for rid, text in zip(test.ids, test.texts)):
+    shared = [rid for rid, text in zip(test.ids, test.texts) if (rid, " ".join(text.split())) in seen]
+    if len(test) and len(shared) == len(test):
         return [f"every response of {test.path} is also in {train.path} (same id and text): every score is "
                 "on responses the model was trained on, not held out (--cv K holds out part of one file)"]
+    if shared:
+        listed = ", ".join(shared[:5]) + (", ..." if len(shared) > 5 else "")
+        return [f"{len(shared)} of the {len(test)} responses of {test.path} are also in {train.path} (same "
+                f"id and text: {listed}): their scores are not held out, so the figures read better than "
+                "they are; remove them from one file"]
     return []
 
 
