@@ -174,3 +174,22 @@ def test_what_counts_as_a_number_or_a_scale() -> None:
     seven = typed_attribute(["Somewhat agree", "Strongly agree", "Disagree"] * 2, "dta")
     assert seven.measure == "ordinal" and seven.labels == {2: "Disagree", 5: "Somewhat agree",
                                                            7: "Strongly agree"}
+
+
+def test_a_retired_code_leaves_the_segments_file_and_the_qdpx_count(study_template: Path,
+                                                                       tmp_path: Path) -> None:
+    """The README says a retired code leaves the exports: the wide file lost its column, but the
+    segments file kept every row of it (a code in no codebook sheet), and the REFI-QDA summary
+    counted codings the file does not hold. A response whose only code was retired now reads as
+    finished with no code, as its 0s in the wide file say."""
+    from conftest import copy_project
+
+    project = copy_project(study_template, tmp_path / "study.cw")
+    assert run("codebook", "retire", project, "understanding", "--reason", "folded into others").exit_code == 0
+    result = run("export", project, "--layout", "segments", "-o", tmp_path / "segments.csv")
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "segments.csv").open(encoding="utf-8", newline="") as handle:
+        found = [(row["id"], row["code"]) for row in csv.DictReader(handle)]
+    assert found == [(f"r{i:03d}", "") for i in range(10)]
+    result = run("export", project, "-o", tmp_path / "study.qdpx")
+    assert result.output.startswith("Wrote 20 sources and 0 codings by ana to ")

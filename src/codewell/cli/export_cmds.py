@@ -132,7 +132,8 @@ def run_export(ds: CodedDataset, out: Path, format: str | None = None, layout: s
         if redact:
             ds, masked = redact_dataset(ds, names)
         write_project_qdpx(ds, out)
-        codings = sum(len(codes) for c in coders for codes in ds.codings[c].values())
+        known = set(ds.codebook.ids)  # the file leaves out retired codes' codings
+        codings = sum(len(codes & known) for c in coders for codes in ds.codings[c].values())
         tail = f"; {masked} identifier{'s' * (masked != 1)} redacted" if masked else ""
         return (f"Wrote {len(ds.responses)} sources and {codings} codings by "
                 f"{', '.join(coders) or 'no coder'} to {out} as REFI-QDA{tail}")

@@ -157,13 +157,15 @@ def long_columns(ds: CodedDataset, coders: Sequence[str], include_uncoded: bool 
 def segment_columns(ds: CodedDataset, coders: Sequence[str],
                     masker: Callable[[str], str] | None = None) -> list[Column]:
     """The segments layout: one row per whole or segment coding a coder holds, in response order,
-    and one row with an empty code per response finished with none (see the module docstring)."""
+    and one row with an empty code per response finished with none, or only with retired codes
+    (see the module docstring)."""
     texts = {r.id: r.text for r in ds.responses}
     order = {r.id: i for i, r in enumerate(ds.responses)}
+    known = set(ds.codebook.ids)  # a retired code has left the exports, as it left the wide columns
     rows: list[tuple[str, str, str, int | None, int | None, str, str | None]] = []
     for coder in coders:
         memos = ds.memos.get(coder, {})
-        held = list(ds.segments.get(coder, ()))
+        held = [s for s in ds.segments.get(coder, ()) if s.code in known]
         coded = {s.response_id for s in held}
         done_empty = [rid for rid, status in ds.statuses.get(coder, {}).items()
                       if status is Status.DONE and rid not in coded and rid in order]
