@@ -193,3 +193,21 @@ def test_a_retired_code_leaves_the_segments_file_and_the_qdpx_count(study_templa
     assert found == [(f"r{i:03d}", "") for i in range(10)]
     result = run("export", project, "-o", tmp_path / "study.qdpx")
     assert result.output.startswith("Wrote 20 sources and 0 codings by ana to ")
+
+
+def test_a_stats_or_parquet_file_says_whose_coding_it_holds(study_template: Path, sav: tuple[Path, str],
+                                                             dta: Path, tmp_path: Path) -> None:
+    """One coder's wide file names its code columns 'understanding' ..., with no coder in any
+    name or label: ana's file and the consensus file could not be told apart once saved. The
+    file label (SPSS, Stata) and the Parquet schema metadata now say who and which codebook."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    said = "codewell: coded by ana, codebook version 1"
+    assert read(sav[0])[1].file_label == said and read(dta)[1].file_label == said
+    for layout in ("wide", "long", "segments"):
+        out = tmp_path / f"{layout}.parquet"
+        assert run("export", study_template, "--layout", layout, "-o", out).exit_code == 0
+        about = json.loads(pq.read_schema(out).metadata[b"codewell"])
+        assert about == {"coders": ["ana"], "codebook_version": 1, "layout": layout}

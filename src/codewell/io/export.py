@@ -25,6 +25,7 @@ from typing import Literal
 from codewell.errors import CodewellError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.io.atomic_file import atomic_output, check_writable
+from codewell.io.export_columns import provenance
 from codewell.io.export_csv import neutralise_columns, sidecar_path, write_csv_pair
 from codewell.io.export_layouts import long_columns, segment_columns, wide_columns
 from codewell.io.export_parquet import write_parquet
@@ -148,13 +149,14 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
     elif format in ("sav", "dta"):
         from codewell.io.stats_files import write_stats_file
 
-        cut = write_stats_file(columns, out, format)
+        cut = write_stats_file(columns, out, format, provenance(coders, ds.codebook_version))
     else:
         with atomic_output(out) as partial:
             if format == "xlsx":
                 notes = write_dataset_xlsx(ds, coders, columns, partial, non_answer)
             else:
-                write_parquet(columns, partial)
+                write_parquet(columns, partial, {"coders": list(coders),
+                                                 "codebook_version": ds.codebook_version, "layout": layout})
     rows = len(columns[0].values) if columns else 0
     return ExportReport(out, format, layout, rows, len(columns), coders, neutralised,
                         masker.count if masker else 0, sidecar, ds.codebook_version,

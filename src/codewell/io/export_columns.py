@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from collections.abc import Sequence
 from typing import Any, Literal
 
 ColumnKind = Literal["text", "flag", "bool", "int", "float", "timestamp"]
@@ -39,3 +40,10 @@ class Column:
 def utc(value: datetime) -> datetime:
     """``value`` in UTC; a time without a zone is taken to be UTC already."""
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def provenance(coders: Sequence[str], codebook_version: int | None) -> str:
+    """Whose coding a file holds, for its label: a one-coder wide file names its code columns
+    ``understanding`` ..., so without this ana's file and the consensus file look the same."""
+    version = f", codebook version {codebook_version}" if codebook_version is not None else ""
+    return f"codewell: coded by {', '.join(coders) or 'no coder'}{version}"

@@ -8,23 +8,27 @@ block. pyarrow and pandas are imported only when a Parquet file is written.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from codewell.io.export_columns import Column, ColumnKind, utc
 
 
-def write_parquet(columns: list[Column], out: Path) -> None:
+def write_parquet(columns: list[Column], out: Path, about: Mapping[str, Any] | None = None) -> None:
     """Nullable types (a missing code is null, not 0), labels as field metadata, and pandas
     metadata so ``pandas.read_parquet`` gives nullable ``Int8``/``boolean`` columns."""
     import pyarrow.parquet as pq
 
-    pq.write_table(parquet_table(columns, parquet_schema(columns)), out)
+    pq.write_table(parquet_table(columns, parquet_schema(columns, about)), out)
 
 
-def parquet_schema(columns: list[Column]) -> Any:
+def parquet_schema(columns: list[Column], about: Mapping[str, Any] | None = None) -> Any:
     """The Parquet schema of ``columns`` (a ``pyarrow.Schema``), for a file written whole or a
-    block at a time."""
+    block at a time; ``about`` (whose coding, which codebook version, which layout) goes into
+    the schema metadata as JSON under ``codewell``."""
+    import json
+
     import pandas as pd
     import pyarrow as pa
 
@@ -32,8 +36,10 @@ def parquet_schema(columns: list[Column]) -> Any:
               "timestamp": "datetime64[us, UTC]"}
     fields = [pa.field(c.name, _arrow_type(c.kind), metadata={"label": c.label or c.name}) for c in columns]
     empty = pd.DataFrame({c.name: pd.Series([], dtype=dtypes[c.kind]) for c in columns})
-    pandas_meta = pa.Table.from_pandas(empty, preserve_index=False).schema.metadata
-    return pa.schema(fields, metadata=pandas_meta)
+    metadata = dict(pa.Table.from_pandas(empty, preserve_index=False).schema.metadata)
+    if about is not None:
+        metadata[b"codewell"] = json.dumps(about).encode("utf-8")
+    return pa.schema(fields, metadata=metadata)
 
 
 def parquet_table(columns: list[Column], schema: Any) -> Any:

@@ -67,7 +67,8 @@ def export_blocks(blocks: Callable[[str | None], Iterable[CodedDataset]], attrib
     elif format == "parquet":
         import pyarrow.parquet as pq
 
-        schema = parquet_schema(header)
+        schema = parquet_schema(header, {"coders": list(state.coders),
+                                         "codebook_version": state.base.codebook_version, "layout": layout})
         with atomic_output(out) as partial, pq.ParquetWriter(partial, schema) as writer:
             for columns in state.all():
                 writer.write_table(parquet_table(columns, schema))

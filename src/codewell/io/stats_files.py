@@ -40,9 +40,10 @@ _LABEL_LIMIT = {"sav": 256, "dta": 80}  # variable labels, in UTF-8 bytes
 _VALUE_LABEL_LIMIT = {"sav": 120, "dta": 32_000}
 
 
-def write_stats_file(columns: list[Column], out: Path, format: str) -> int:
-    """Write ``columns`` to ``out`` as ``sav`` or ``dta``, privately and atomically; returns how
-    many text cells were cut to fit an SPSS string (always 0 for Stata)."""
+def write_stats_file(columns: list[Column], out: Path, format: str, file_label: str = "") -> int:
+    """Write ``columns`` to ``out`` as ``sav`` or ``dta``, privately and atomically, with
+    ``file_label`` (whose coding it is) as the file's label; returns how many text cells were
+    cut to fit an SPSS string (always 0 for Stata)."""
     import pandas as pd
     import pyreadstat
 
@@ -95,12 +96,13 @@ def write_stats_file(columns: list[Column], out: Path, format: str) -> int:
     with atomic_output(out) as partial:
         try:
             if format == "sav":
-                pyreadstat.write_sav(data, str(partial), column_labels=labels,
-                                     variable_value_labels=value_labels, missing_ranges=missing,
-                                     variable_measure=measures, variable_format=formats)
+                pyreadstat.write_sav(data, str(partial), file_label=_cut(file_label, 64),
+                                     column_labels=labels, variable_value_labels=value_labels,
+                                     missing_ranges=missing, variable_measure=measures,
+                                     variable_format=formats)
             else:
-                pyreadstat.write_dta(data, str(partial), column_labels=labels,
-                                     variable_value_labels=value_labels,
+                pyreadstat.write_dta(data, str(partial), file_label=file_label[:80],
+                                     column_labels=labels, variable_value_labels=value_labels,
                                      missing_user_values=missing)
         except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
             raise OutputError(f"cannot write {out}: {exc}",
