@@ -84,11 +84,24 @@ def _run_app(location: str, coder: str, **options: object) -> None:
 
 
 def run_screen(app: App[object]) -> None:
-    """Run a screen; if it ended on an error (Textual has printed the traceback), exit with
-    its non-zero code, so a script or a wrapper never reads a crash as a clean finish."""
+    """Run a screen; if it ended on an error (Textual has printed it), exit with a non-zero
+    code, so a script or a wrapper never reads a crash as a clean finish."""
     app.run()
-    if app.return_code:
-        raise typer.Exit(app.return_code)
+    code = exit_code_of(app)
+    if code:
+        raise typer.Exit(code)
+
+
+def exit_code_of(app: App[object]) -> int:
+    """The code a finished screen exits with: codewell's own code for a CodewellError that
+    stopped it (3 for a damaged project, as the command line gives), else Textual's (1 for any
+    other error). Textual keeps the error that ended the app in ``_exception``."""
+    from codewell.errors import CodewellError
+
+    error = getattr(app, "_exception", None)
+    if isinstance(error, CodewellError):
+        return error.exit_code
+    return app.return_code or 0
 
 
 def demo(
