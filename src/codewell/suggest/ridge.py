@@ -20,8 +20,12 @@ if TYPE_CHECKING:
 
 # Ridge penalty (chosen by cross-validation across writers on both sample studies).
 ALPHA = 1.0
-# Up to this many examples the kernel (dual) form is solved, with exact held-out scores.
-DUAL_LIMIT = 4000
+# Up to this many examples the kernel (dual) form is solved, with exact held-out scores. Its
+# cost grows as n^3 and its memory as n^2, the primal's about as n: on the sample (4,300 rows)
+# the dual fit took 6.9 s and 580 MB against the primal's 13.2 s and 365 MB; at 6,000 rows
+# 16.8 s and 874 MB against 18.4 s and 408 MB. So the dual up to about the sample and a study's
+# first few hundred decisions beside it as a reference.
+DUAL_LIMIT = 5000
 # The held-out scores that calibrate and threshold each code leave a response out together with
 # its NEIGHBOURS most alike training responses (by the kernel): a stand-in, needing no writer ids,
 # for meeting a new voice, since a response's near twins (same writer, same turn of phrase)
@@ -112,7 +116,7 @@ def _ridge_rows(features: sparse.csr_matrix, kernel: np.ndarray | None, targets:
     leaving out the set S (response i and its ``NEIGHBOURS``) gives ``y_S - (G_SS)^-1 (G y)_S``
     (:func:`_neighbours_out`). Beyond it the n x n kernel is too big, so the primal is solved
     iteratively and the held-out scores come from K-fold cross-validation. ``kernel`` is
-    overwritten: at 4,000 responses each n x n copy is 128 MB.
+    overwritten: at 5,000 responses each n x n copy is 200 MB.
     """
     import numpy as np
 
