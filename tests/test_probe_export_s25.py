@@ -176,6 +176,21 @@ def test_what_counts_as_a_number_or_a_scale() -> None:
                                                            7: "Strongly agree"}
 
 
+def test_numeric_bands_are_numbered_where_they_start() -> None:
+    """The sample's years of experience (<2, 2-5, 6-10, 11-20, >20) were numbered alphabetically:
+    11-20 = 1, 2-5 = 2, 6-10 = 3, <2 = 4, >20 = 5, so a mean or an ordinal model read them
+    scrambled. Bands that overlap or share a start stay alphabetical."""
+    from codewell.io.stats_attributes import typed_attribute
+
+    years = typed_attribute(["11-20", "2-5", "6-10", "<2", ">20"] * 2, "sav")
+    assert years.measure == "ordinal" and years.values == [4.0, 2.0, 3.0, 1.0, 5.0] * 2
+    assert years.labels == {1: "<2", 2: "2-5", 3: "6-10", 4: "11-20", 5: ">20"}
+    ages = typed_attribute(["65+", "18-24 years", "under 18", "35 to 64", "25–34 years"] * 2, "dta")
+    assert ages.labels == {1: "under 18", 2: "18-24 years", 3: "25–34 years", 4: "35 to 64", 5: "65+"}
+    overlapping = typed_attribute(["1-5", "1-10", "6-10"] * 2, "sav")
+    assert overlapping.measure == "nominal" and overlapping.labels == {1: "1-10", 2: "1-5", 3: "6-10"}
+
+
 def test_a_retired_code_leaves_the_segments_file_and_the_qdpx_count(study_template: Path,
                                                                        tmp_path: Path) -> None:
     """The README says a retired code leaves the exports: the wide file lost its column, but the

@@ -11,8 +11,8 @@ and its rating scales to be in scale order. So an attribute is written as:
   it and nothing the respondent wrote is lost;
 * **a labelled categorical** when it holds few distinct words (see :func:`is_categorical`),
   numbered in the order of a rating scale it matches (``Strongly disagree`` = 1 ...
-  ``Strongly agree`` = 5 of a five-point agreement scale: an ordinal variable), else
-  alphabetically (a nominal one);
+  ``Strongly agree`` = 5 of a five-point agreement scale: an ordinal variable) or of numeric
+  bands (``<2``, ``2-5``, ``6-10``, ``>20`` years), else alphabetically (a nominal one);
 * **text** otherwise, including any mix of numbers and words that fits none of the above, since
   numbering it would give its numbers other values than their own.
 """
@@ -114,11 +114,39 @@ def _numeric(values: list[Any], numbers: dict[Any, float | None], words: dict[An
 
 
 def _categorical(values: list[Any], distinct: list[Any]) -> Typed:
-    """Words numbered 1..k in the order of a rating scale they fit (ordinal), else alphabetically."""
-    scale = _scale_positions(distinct)
+    """Words numbered 1..k in the order of a rating scale or of numeric bands they fit (ordinal),
+    else alphabetically."""
+    scale = _scale_positions(distinct) or _band_positions(distinct)
     number = scale or {value: i for i, value in enumerate(distinct, start=1)}
     return Typed([math.nan if v in (None, "") else float(number[v]) for v in values],
                  "ordinal" if scale else "nominal", {i: str(v) for v, i in number.items()})
+
+
+_BAND = re.compile(r"(?:(?P<below>[<≤]=?|under|less than|up to|below)\s*(?P<top>\d+(?:\.\d+)?)"
+                   r"|(?P<low>\d+(?:\.\d+)?)\s*(?:[-–—]|to)\s*(?P<high>\d+(?:\.\d+)?)"
+                   r"|(?:[>≥]=?|over|more than|above)\s*(?P<over>\d+(?:\.\d+)?)"
+                   r"|(?P<plus>\d+(?:\.\d+)?)\s*(?:\+|or more|and over|and above))"
+                   r"(?:\s*[a-z]+)?")
+
+
+def _band_positions(distinct: list[Any]) -> dict[Any, int] | None:
+    """Numeric bands (``<2``, ``2-5``, ``6-10``, ``>20``, ``65+``, ``under 18``, with or without a
+    unit such as ``years``) numbered by where they start, as an age or years-of-experience item
+    is read; ``None`` unless every value is such a band and no two start at the same place."""
+    starts: dict[Any, tuple[float, float]] = {}
+    for value in distinct:
+        found = _BAND.fullmatch(" ".join(str(value).casefold().split()))
+        if found is None:
+            return None
+        if found["top"] is not None:
+            starts[value] = (-math.inf, float(found["top"]))
+        elif found["low"] is not None:
+            starts[value] = (float(found["low"]), float(found["high"]))
+        else:
+            starts[value] = (float(found["over"] or found["plus"]), math.inf)
+    if len(set(starts.values())) < len(starts) or len({low for low, _ in starts.values()}) < len(starts):
+        return None
+    return {value: i for i, value in enumerate(sorted(starts, key=starts.__getitem__), start=1)}
 
 
 def _scale_positions(distinct: list[Any]) -> dict[Any, int] | None:
