@@ -107,6 +107,10 @@ CREATE OR REPLACE FUNCTION codewell_sees_all(asking name) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
   SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'team.role.' || asking AND value = 'consensus')
 $$;
+CREATE OR REPLACE FUNCTION codewell_decision_coder(decision integer) RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT coder_id FROM decisions WHERE id = decision
+$$;
 CREATE OR REPLACE FUNCTION codewell_blind() RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
   SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'team.blind' AND value = 'on')
@@ -122,6 +126,9 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
 $$;
 """
 OWN = "coder_id = (SELECT codewell_coder_of(current_user))"
+#: An undo reverses one of the coder's own decisions, never another coder's (which ana's own undo
+#: could then not reverse, a decision being reversed once).
+OWN_UNDO = "undoes IS NULL OR (SELECT codewell_decision_coder(undoes)) = coder_id"
 VISIBLE = (f"{OWN} OR (SELECT codewell_sees_all(current_user)) OR (NOT (SELECT codewell_blind()) "
            "AND response_pk NOT IN (SELECT codewell_open_set_responses()))")
 
@@ -140,7 +147,8 @@ def install_policies(conn: Connection) -> None:
     for table in COVERED:
         conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         for policy, clause in (("read", f"FOR SELECT USING ({VISIBLE})"),
-                               ("add", f"FOR INSERT WITH CHECK ({OWN})"),
+                               ("add", f"FOR INSERT WITH CHECK ({OWN}"
+                                       + (f" AND ({OWN_UNDO}))" if table == "decisions" else ")")),
                                ("remove", f"FOR DELETE USING ({OWN})")):
             if policy == "remove" and table not in CODER_DELETES:
                 continue

@@ -1,0 +1,102 @@
+"""Probe s25: a lab on a PostgreSQL server with several coders, each with a login of their own.
+
+What a coder's login could do that it should not (reverse another coder's decisions by hand-written
+SQL, retire or rename the team's codes, take a copy that silently lacks the others' work), and what
+the owner and coders were told when something went wrong (a password half shown, a coder told to
+restore a backup, another application's database called an SQLite file). Real server, real roles,
+real CLI (Typer's runner, in process); skipped only when no server is configured for the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from typer.testing import CliRunner
+
+from codewell.cli.app import app
+from codewell.project import Project
+from codewell.values import Code, Response, Status
+from pg_support import admin_sql, fresh_database, server_base
+from tui_fixtures import CODEBOOK
+
+runner = CliRunner()
+PASSWORDS = {"ana": "ana's pass:word@/%", "ben": "ben's pass:word@/%"}
+
+
+def run(*args: object, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, [str(a) for a in args], env=env)
+
+
+@pytest.fixture
+def lab(tmp_path) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """A project with an open set of three and work outside it: ana has coded it all, ben one;
+    ana and ben log in with roles of their own (made by ``team add``)."""
+    url = fresh_database()
+    with Project.create(url, CODEBOOK) as project:
+        project.add_responses([Response(f"R{i}", f"answer {i}", i) for i in range(1, 7)], "t")
+        members = list(project.draw_set(3, name="irr", seed=3).ids)
+        outside = [f"R{i}" for i in range(1, 7) if f"R{i}" not in members]
+        for coder in ("ana", "ben"):
+            project.join_set("irr", coder)
+        for rid in members:
+            project.record("ana", rid, "anxiety", "apply")
+            project.set_status("ana", rid, Status.DONE)
+        project.record("ana", outside[0], "adherence", "apply")
+        project.record("ben", members[0], "understanding", "apply")
+    roles = {}
+    for coder, password in PASSWORDS.items():
+        secret = tmp_path / f"{coder}.pw"
+        secret.write_text(password + "\n", encoding="utf-8")
+        added = run("team", "add", url, "--coder", coder, "--password-file", secret, "--json")
+        assert added.exit_code == 0, added.output
+        roles[coder] = json.loads(added.output)["role"]
+    host, database = server_base().rsplit("@", 1)[1], url.rsplit("/", 1)[1]
+    logins = {coder: f"postgresql://{role}@{host}/{database}" for coder, role in roles.items()}
+    return {"url": url, "members": members, "outside": outside, "logins": logins, "database": database}
+
+
+def as_coder(lab, coder: str) -> psycopg.Connection:  # type: ignore[no-untyped-def]
+    return psycopg.connect(lab["logins"][coder], password=PASSWORDS[coder], autocommit=True)
+
+
+@pytest.fixture
+def password_of() -> Iterator[None]:
+    """PGPASSWORD set for the test's duration (libpq reads it, as a coder's machine would)."""
+    before = os.environ.get("PGPASSWORD")
+    yield None
+    if before is None:
+        os.environ.pop("PGPASSWORD", None)
+    else:
+        os.environ["PGPASSWORD"] = before
+
+
+def decision_id(lab, coder: str, rid: str, code: str) -> int:  # type: ignore[no-untyped-def]
+    return admin_sql("SELECT d.id FROM decisions d JOIN coders c ON c.id = d.coder_id JOIN responses r "
+                     f"ON r.pk = d.response_pk WHERE c.name = '{coder}' AND r.source_id = '{rid}' "
+                     f"AND d.code_id = '{code}'", database=lab["database"])[0][0]
+
+
+# -- a coder's login cannot reverse another coder's decision ---------------------------------------
+def test_ben_cannot_undo_anas_decision_by_hand_and_her_own_undo_still_works(lab) -> None:
+    """An undo naming ana's decision, inserted over ben's login, used to be stored: ana's coding
+    outside the set was reversed in the log's eyes, ``codewell check`` then called the project
+    damaged, and ana's own undo of it failed (a decision is reversed once)."""
+    rid = lab["outside"][0]
+    anas = decision_id(lab, "ana", rid, "adherence")
+    with as_coder(lab, "ben") as ben:
+        ben_id, pk = ben.execute("SELECT c.id, r.pk FROM coders c, responses r WHERE c.name = 'ben' "
+                                 "AND r.source_id = %s", (rid,)).fetchone()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            ben.execute("INSERT INTO decisions (coder_id, response_pk, code_id, action, at, codebook_version, "
+                        "from_suggestion, suggestions_on, note, uid, undoes) VALUES "
+                        "(%s, %s, 'adherence', 'remove', now(), 1, false, false, '', 'ben-undoes-ana', %s)",
+                        (ben_id, pk, anas))
+    checked = run("check", lab["url"])
+    assert checked.exit_code == 0, checked.output
+    with Project.open(lab["url"]) as project:
+        undone = project.undo("ana")
+        assert undone is not None and undone.response_id == rid
