@@ -100,3 +100,32 @@ def test_ben_cannot_undo_anas_decision_by_hand_and_her_own_undo_still_works(lab)
     with Project.open(lab["url"]) as project:
         undone = project.undo("ana")
         assert undone is not None and undone.response_id == rid
+
+
+# -- a coder's login adds codes; only the owner renames, edits, merges or retires them ------------
+def test_ben_adds_a_code_but_cannot_retire_rename_or_merge_the_teams_codes(lab, password_of) -> None:
+    """README: a coder's role "adds codes"; the owner changes everything. Ben's login retired and
+    renamed codes for the whole team mid-set (his merge failed half-way on a raw policy error)."""
+    os.environ["PGPASSWORD"] = PASSWORDS["ben"]
+    ben = lab["logins"]["ben"]
+    for args in (("retire", ben, "adherence", "--reason", "ben's call"),
+                 ("rename", ben, "anxiety", "--label", "Worry"),
+                 ("rename", ben, "anxiety", "worry"),
+                 ("edit", ben, "anxiety", "--definition", "Any worry at all."),
+                 ("merge", ben, "adherence", "communication")):
+        refused = run("codebook", *args)
+        assert refused.exit_code == 3, (args, refused.output)
+        assert refused.output.splitlines()[-1] == (
+            f"Error: {ben}: this login may add codes but not rename, edit, merge or retire them "
+            "(ask the project's owner to change the codebook)"), (args, refused.output)
+        assert "Traceback" not in refused.output and "error ignored" not in refused.output
+    with Project.open(ben, viewer="ben") as project:
+        version = project.add_code(Code(id="cost", label="Cost", group="risk"))
+        assert "cost" in project.codebook.ids
+    with Project.open(lab["url"]) as project:
+        assert [note for *_, note in project.codebook_history()] == ["created", "added cost"]
+        assert project.codebook.ids == (*CODEBOOK.ids, "cost")
+    with as_coder(lab, "ben") as conn:  # nor by hand: a code row the version's codebook does not list
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            conn.execute("INSERT INTO codes (version, position, code_id, label, code_group) "
+                         "VALUES (%s, 99, 'sneaky', 'Sneaky', 'risk')", (version,))

@@ -79,6 +79,12 @@ def _server_problem(message: str, location: str) -> ProjectError | None:
     if "service" in lowered and ("definition" in lowered or "file" in lowered):
         return ProjectError(f"{location}: {message.splitlines()[0].strip()}",
                             hint="check the service name and the service file (PGSERVICEFILE or ~/.pg_service.conf)")
+    if "row-level security" in lowered:  # a coder's login writing what only the owner may
+        if "codebook_versions" in lowered or '"codes"' in lowered:
+            return ProjectError(f"{location}: this login may add codes but not rename, edit, merge or retire them",
+                                hint="ask the project's owner to change the codebook")
+        return ProjectError(f"{location}: this login writes only its own coder's work",
+                            hint="code as the coder this login belongs to; changes to others' work are the owner's")
     if "permission denied" in lowered:
         return ProjectError(f"{location}: the server refused this user: {message.splitlines()[0].strip()}",
                             hint="ask the project owner for access (codewell team add)")

@@ -111,6 +111,18 @@ CREATE OR REPLACE FUNCTION codewell_decision_coder(decision integer) RETURNS int
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
   SELECT coder_id FROM decisions WHERE id = decision
 $$;
+CREATE OR REPLACE FUNCTION codewell_adds_codes_only(added integer, new_body text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT coalesce((SELECT (p.body::jsonb - 'codes') = (new_body::jsonb - 'codes') AND NOT EXISTS (
+           SELECT 1 FROM jsonb_array_elements(p.body::jsonb -> 'codes') o WHERE NOT EXISTS (
+             SELECT 1 FROM jsonb_array_elements(new_body::jsonb -> 'codes') n WHERE n = o))
+         FROM codebook_versions p WHERE p.version < added ORDER BY p.version DESC LIMIT 1), false)
+$$;
+CREATE OR REPLACE FUNCTION codewell_lists_code(listed integer, code text, named text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT EXISTS (SELECT 1 FROM codebook_versions v, jsonb_array_elements(v.body::jsonb -> 'codes') c
+                 WHERE v.version = listed AND c ->> 'id' = code AND c ->> 'label' = named)
+$$;
 CREATE OR REPLACE FUNCTION codewell_blind() RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
   SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'team.blind' AND value = 'on')
@@ -133,6 +145,14 @@ VISIBLE = (f"{OWN} OR (SELECT codewell_sees_all(current_user)) OR (NOT (SELECT c
            "AND response_pk NOT IN (SELECT codewell_open_set_responses()))")
 
 
+#: The codebook is the team's: a coder's role may add codes (a new version that keeps every code
+#: and everything else as it was), never rename, edit, merge or retire one; the owner may.
+CODEBOOK_POLICIES = {
+    "codebook_versions": "(SELECT codewell_adds_codes_only(version, body))",
+    "codes": "(SELECT codewell_lists_code(version, code_id, label))",
+}
+
+
 def require_server(conn: Connection, location: str) -> None:
     if conn.dialect.name != "postgresql":
         raise ProjectError(f"{location}: a project file has no database roles; team works on a "
@@ -152,6 +172,11 @@ def install_policies(conn: Connection) -> None:
                                ("remove", f"FOR DELETE USING ({OWN})")):
             if policy == "remove" and table not in CODER_DELETES:
                 continue
+            conn.exec_driver_sql(f"DROP POLICY IF EXISTS codewell_{policy} ON {table}")
+            conn.exec_driver_sql(f"CREATE POLICY codewell_{policy} ON {table} {clause}")
+    for table, check in CODEBOOK_POLICIES.items():
+        conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        for policy, clause in (("read", "FOR SELECT USING (true)"), ("add", f"FOR INSERT WITH CHECK ({check})")):
             conn.exec_driver_sql(f"DROP POLICY IF EXISTS codewell_{policy} ON {table}")
             conn.exec_driver_sql(f"CREATE POLICY codewell_{policy} ON {table} {clause}")
 
