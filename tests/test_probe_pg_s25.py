@@ -129,3 +129,23 @@ def test_ben_adds_a_code_but_cannot_retire_rename_or_merge_the_teams_codes(lab, 
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
             conn.execute("INSERT INTO codes (version, position, code_id, label, code_group) "
                          "VALUES (%s, 99, 'sneaky', 'Sneaky', 'risk')", (version,))
+
+
+# -- a copy is whole or not made ------------------------------------------------------------------
+def test_migrate_over_a_coders_login_is_refused_rather_than_a_copy_missing_the_others_work(
+        lab, tmp_path, password_of) -> None:
+    """Ben's login reads only part of the project, so its "copy" held his work and none of ana's
+    on the set, and was announced as copied; README offers migrate as the way to back up."""
+    os.environ["PGPASSWORD"] = PASSWORDS["ben"]
+    target = tmp_path / "copy.cw"
+    refused = run("migrate", lab["logins"]["ben"], target)
+    assert refused.exit_code == 3, refused.output
+    assert refused.output.strip() == (
+        f"Error: {lab['logins']['ben']}: this login reads only part of the project (row-level security "
+        "hides other coders' work from it), so a copy would not be whole; nothing was copied "
+        "(migrate with the owner's login, the role that ran init or migrate)")
+    assert not target.exists()
+    copied = run("migrate", lab["url"], target)
+    assert copied.exit_code == 0, copied.output
+    with Project.open(target) as project:
+        assert set(project.codings("ana")) == {*lab["members"], lab["outside"][0]}

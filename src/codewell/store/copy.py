@@ -37,6 +37,7 @@ def migrate(source: str | Path, target: str | Path) -> dict[str, int]:
         counts: dict[str, int] = {}
 
         def copy_from(snapshot: Connection) -> None:
+            _refuse_partial_view(snapshot, opened.location)
             def fill(unit) -> None:  # type: ignore[no-untyped-def]
                 counts.update(copy_project(snapshot, unit.conn))
 
@@ -46,6 +47,16 @@ def migrate(source: str | Path, target: str | Path) -> dict[str, int]:
         return counts
     finally:
         opened.close()
+
+
+def _refuse_partial_view(source: Connection, location: str) -> None:
+    """A coder's login reads the project through row-level security: a copy of what it sees
+    would lack the other coders' work while claiming to be the project."""
+    if source.dialect.name == "postgresql" and source.exec_driver_sql(
+            "SELECT row_security_active('decisions')").scalar():
+        raise ProjectError(f"{location}: this login reads only part of the project (row-level security hides "
+                           "other coders' work from it), so a copy would not be whole; nothing was copied",
+                           hint="migrate with the owner's login, the role that ran init or migrate")
 
 
 def _is_integer(kind: object) -> bool:
