@@ -149,3 +149,26 @@ def test_migrate_over_a_coders_login_is_refused_rather_than_a_copy_missing_the_o
     assert copied.exit_code == 0, copied.output
     with Project.open(target) as project:
         assert set(project.codings("ana")) == {*lab["members"], lab["outside"][0]}
+
+
+# -- a password is never shown, even written into the URL raw ------------------------------------
+@pytest.mark.parametrize("written, shown", [
+    ("postgresql://ben:s3cr@t/pw@db.lab.example:5432/study",
+     "postgresql://ben:***@db.lab.example:5432/study"),
+    ("postgresql://ben:a@b@db.lab.example/study?sslmode=require",
+     "postgresql://ben:***@db.lab.example/study?sslmode=require"),
+    ("postgresql://ben@db.lab.example/study?sslpassword=keyphrase&password=pw",
+     "postgresql://ben@db.lab.example/study?sslpassword=***&password=***"),
+])
+def test_a_password_holding_at_or_slash_is_masked_whole(written: str, shown: str) -> None:
+    """``s3cr@t/pw`` typed raw (not percent-encoded) was shown as ``ben:***@t/pw@…``: half of it."""
+    from codewell.store.postgres import mask
+
+    assert mask(written) == shown
+
+
+def test_a_raw_password_in_a_url_is_not_in_the_error(lab) -> None:
+    host = server_base().rsplit("@", 1)[1]
+    failed = run("status", f"postgresql://nobody_here:s3cr@t/pw@{host}/{lab['database']}")
+    assert failed.exit_code == 3
+    assert "s3cr" not in failed.output and "t/pw" not in failed.output, failed.output

@@ -36,9 +36,11 @@ def is_url(location: object) -> bool:
 
 
 def mask(location: str) -> str:
-    """``location`` with any password replaced by ``***`` (in the authority or the query)."""
-    text = re.sub(r"(://[^/@:]*:)[^@/]*@", r"\1***@", str(location))
-    return re.sub(r"(?i)([?&]password=)[^&]*", r"\1***", text)
+    """``location`` with any password replaced by ``***`` (in the authority or the query). A
+    password typed raw may hold ``@`` or ``/``: everything up to the last ``@`` before the query
+    is hidden, since showing too little of a URL is better than showing part of a password."""
+    text = re.sub(r"(://[^/@:?]*:)[^?]*@", r"\1***@", str(location))
+    return re.sub(r"(?i)([?&](?:ssl)?password=)[^&]*", r"\1***", text)
 
 
 def server_url(location: str) -> URL:
