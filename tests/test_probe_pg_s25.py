@@ -172,3 +172,24 @@ def test_a_raw_password_in_a_url_is_not_in_the_error(lab) -> None:
     failed = run("status", f"postgresql://nobody_here:s3cr@t/pw@{host}/{lab['database']}")
     assert failed.exit_code == 3
     assert "s3cr" not in failed.output and "t/pw" not in failed.output, failed.output
+
+
+# -- an older project opened first by a coder -----------------------------------------------------
+def test_a_coder_opening_an_older_project_first_is_sent_to_the_owner_not_to_a_backup(lab, password_of) -> None:
+    """A coder's role cannot change the schema; it was told the project was damaged and to restore
+    its latest backup. README: the owner opens it first (codewell status URL upgrades it)."""
+    from codewell.store.schema import SCHEMA_VERSION
+
+    older = str(SCHEMA_VERSION - 1)
+    admin_sql(f"UPDATE meta SET value = '{older}' WHERE key = 'schema_version'", database=lab["database"])
+    os.environ["PGPASSWORD"] = PASSWORDS["ben"]
+    refused = run("status", lab["logins"]["ben"])
+    assert refused.exit_code == 3
+    assert refused.output.strip() == (
+        f"Error: {lab['logins']['ben']}: written by an older codewell (project schema {older}), which only "
+        "the project's owner can upgrade; nothing was changed (ask the owner to run codewell status "
+        "with the owner's login once, then codewell team add URL --coder NAME --role ROLE for each coder)")
+    assert admin_sql("SELECT value FROM meta WHERE key = 'schema_version'",
+                     database=lab["database"]) == [(older,)]
+    assert run("status", lab["url"]).exit_code == 0
+    assert run("status", lab["logins"]["ben"]).exit_code == 0

@@ -333,6 +333,12 @@ def open_database(location: str | Path, *, check: bool = True, upgrade: bool = T
             except BaseException as error:  # rolled back: the project is as it was, so is its copy
                 for copy in kept:
                     copy.unlink(missing_ok=True)
+                if isinstance(error, ProjectError) and is_url(location) and "permission denied" in error.message:
+                    raise ProjectError(  # a coder's login: the schema is the owner's
+                        f"{db.location}: written by an older codewell (project schema {version}), which only "
+                        "the project's owner can upgrade; nothing was changed",
+                        hint="ask the owner to run codewell status with the owner's login once, then codewell "
+                             "team add URL --coder NAME --role ROLE for each coder") from None
                 if type(error) is ProjectError:  # rows an upgrade step cannot take (a hand edit)
                     raise DamagedProjectError(
                         f"{db.location}: cannot upgrade the project from schema {version} to "
