@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -193,3 +194,30 @@ def test_a_coder_opening_an_older_project_first_is_sent_to_the_owner_not_to_a_ba
                      database=lab["database"]) == [(older,)]
     assert run("status", lab["url"]).exit_code == 0
     assert run("status", lab["logins"]["ben"]).exit_code == 0
+
+
+# -- a database that is not a codewell project ----------------------------------------------------
+def test_another_applications_database_is_named_as_such_and_left_as_it_was(tmp_path) -> None:
+    """Its meta table made status say "an SQLite file of something else"; init and migrate into a
+    database holding other tables failed on a raw foreign-key error."""
+    url = fresh_database()
+    database = url.rsplit("/", 1)[1]
+    admin_sql("CREATE TABLE responses (id integer PRIMARY KEY, body text)",
+              "INSERT INTO responses VALUES (1, 'keep me')", database=database)
+    study = tmp_path / "study.cw"
+    Project.create(study, CODEBOOK).close()
+    codebook = Path(__file__).resolve().parents[1] / "codebooks" / "image-sharing.yaml"
+    for args in (("init", url, "--codebook", codebook), ("migrate", study, url)):
+        refused = run(*args)
+        assert refused.exit_code == 3, refused.output
+        assert refused.output.strip() == (
+            f"Error: {url}: the database is not empty (it holds tables: responses); a project needs a "
+            "database of its own (create an empty one: createdb NAME)"), refused.output
+    assert admin_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", database=database) == [
+        ("responses",)]
+    assert admin_sql("SELECT body FROM responses", database=database) == [("keep me",)]
+    admin_sql("CREATE TABLE meta (key text, value text)", "INSERT INTO meta VALUES ('application', 'wiki')",
+              database=database)
+    other = run("status", url)
+    assert other.exit_code == 3
+    assert other.output.strip() == f"Error: {url}: not a codewell project (another application's database)"

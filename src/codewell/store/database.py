@@ -259,7 +259,9 @@ def _stored_version(db: Database) -> int:
                                    f"{db.location}: not a codewell project (no codewell tables)")
         rows = unit.meta()
         if rows.get("application") != schema.APPLICATION:
-            raise NotAProjectError(f"{db.location}: not a codewell project (an SQLite file of something else)")
+            raise NotAProjectError(f"{db.location}: not a codewell project (an SQLite file of something else)"
+                                   if not is_url(db.location) else
+                                   f"{db.location}: not a codewell project (another application's database)")
         if "schema_version" not in rows and "responses" in tables:
             # create_database writes the tables and the version in one transaction, so a project
             # with tables but no version was edited by hand; migrating "from 0" would fail anyway.
@@ -369,6 +371,21 @@ def _upgrade(unit: Unit, location: str, kept: list[Path]) -> None:
         migrations.migrate(unit.conn, version)
 
 
+def _refuse_used_database(unit: Unit, location: str) -> None:
+    """A server project is a database of its own: a codewell project there already, or another
+    application's tables (whose names could clash with ours), is left as it is."""
+    found = inspect(unit.conn)
+    tables = sorted(found.get_table_names())
+    if "meta" in tables and {"key", "value"} <= {c["name"] for c in found.get_columns("meta")} \
+            and unit.meta().get("application") == schema.APPLICATION:
+        raise ProjectError(f"{location}: already holds a project",
+                           hint="a server project is one database; create an empty one for it (createdb NAME)")
+    if tables:
+        shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
+        raise ProjectError(f"{location}: the database is not empty (it holds tables: {shown}); a project "
+                           "needs a database of its own", hint="create an empty one: createdb NAME")
+
+
 def create_database(location: str | Path, initial: Callable[[Unit], None] | None = None) -> Database:
     """A new project, with ``initial`` (e.g. its first codebook) written in the same transaction.
 
@@ -392,9 +409,8 @@ def create_database(location: str | Path, initial: Callable[[Unit], None] | None
     db = Database(engine, str(location))
 
     def initialise(unit: Unit) -> None:
-        if is_url(location) and inspect(unit.conn).has_table("meta"):
-            raise ProjectError(f"{mask(location)}: already holds a project",
-                               hint="a server project is one database; create an empty one for it (createdb NAME)")
+        if is_url(location):
+            _refuse_used_database(unit, mask(location))
         migrations.migrate(unit.conn, 0)
         unit.conn.execute(schema.meta.insert().values(key="created_at", value=now().isoformat()))
         if initial is not None:
