@@ -221,3 +221,18 @@ def test_another_applications_database_is_named_as_such_and_left_as_it_was(tmp_p
     other = run("status", url)
     assert other.exit_code == 3
     assert other.output.strip() == f"Error: {url}: not a codewell project (another application's database)"
+
+
+# -- a coder whose login was switched off ---------------------------------------------------------
+def test_a_switched_off_login_is_said_in_words(lab, password_of) -> None:
+    """ALTER ROLE … NOLOGIN (a coder who left) gave "database error: connection failed: …"."""
+    role = lab["logins"]["ben"].split("://", 1)[1].split("@", 1)[0]
+    admin_sql(f"ALTER ROLE {role} NOLOGIN")
+    os.environ["PGPASSWORD"] = PASSWORDS["ben"]
+    refused = run("status", lab["logins"]["ben"])
+    assert refused.exit_code == 3
+    assert refused.output.strip() == (
+        f"Error: {lab['logins']['ben']}: the server does not let {role} log in (the login is switched off) "
+        "(ask the project's owner: it is theirs to switch back on, ALTER ROLE NAME LOGIN)")
+    listed = json.loads(run("team", "list", lab["url"], "--json").output)
+    assert [(m["coder"], m["can_login"]) for m in listed["members"]][1:] == [("ana", True), ("ben", False)]

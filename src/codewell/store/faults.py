@@ -62,6 +62,11 @@ def _server_problem(message: str, location: str) -> ProjectError | None:
         return ProjectError(f"{location}: no database {name!r} on the server" if name else
                             f"{location}: the database does not exist on the server",
                             hint="check the database name, or create it (createdb NAME) and run codewell init")
+    if "is not permitted to log in" in lowered:  # ALTER ROLE … NOLOGIN: a coder who left
+        named = re.search(r'role "([^"]*)" is not permitted', message)
+        return ProjectError(f"{location}: the server does not let {named.group(1) if named else 'this user'} log in "
+                            "(the login is switched off)",
+                            hint="ask the project's owner: it is theirs to switch back on, ALTER ROLE NAME LOGIN")
     if "role" in lowered and "does not exist" in lowered:
         named = re.search(r'role "([^"]*)" does not exist', message)
         return ProjectError(f"{location}: the server has no user {named.group(1)!r}" if named else
