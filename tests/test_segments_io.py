@@ -75,6 +75,22 @@ def test_segments_csv_lists_each_passage_with_its_code_point_offsets(study: Path
     assert (report.rows, report.layout) == (6, "segments")
 
 
+def test_a_passage_on_a_response_not_finished_is_left_out(study: Path, tmp_path: Path) -> None:
+    """A skipped response's passages were listed as codings, while the wide file left the response
+    empty (not finished); read back with import --codings, the file marked it done."""
+    with Project.open(study) as project:
+        project.set_status("ana", "r2", Status.SKIPPED)
+    out = tmp_path / "segments.csv"
+    export_dataset(_dataset(study), out, layout="segments")
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = [(r["id"], r["code"]) for r in csv.DictReader(handle)]
+    assert rows == [(rid, code) for rid, code, *_ in EXPECTED if rid != "r2"]
+    result = runner.invoke(app, ["import", str(study), str(out), "--codings"])
+    assert result.exit_code == 0, result.output
+    with Project.open(study) as project:
+        assert project.statuses("ana")["r2"] is Status.SKIPPED
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "parquet", "sav", "dta"])
 def test_segments_layout_in_every_other_tabular_format(study: Path, tmp_path: Path, fmt: str) -> None:
     import pandas as pd

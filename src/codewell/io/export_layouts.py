@@ -156,18 +156,22 @@ def long_columns(ds: CodedDataset, coders: Sequence[str], include_uncoded: bool 
 
 def segment_columns(ds: CodedDataset, coders: Sequence[str],
                     masker: Callable[[str], str] | None = None) -> list[Column]:
-    """The segments layout: one row per whole or segment coding a coder holds, in response order,
-    and one row with an empty code per response finished with none, or only with retired codes
-    (see the module docstring)."""
+    """The segments layout: one row per whole or segment coding a coder holds on a response they
+    finished, in response order, and one row with an empty code per response finished with none,
+    or only with retired codes (see the module docstring)."""
     texts = {r.id: r.text for r in ds.responses}
     order = {r.id: i for i, r in enumerate(ds.responses)}
     known = set(ds.codebook.ids)  # a retired code has left the exports, as it left the wide columns
     rows: list[tuple[str, str, str, int | None, int | None, str, str | None]] = []
     for coder in coders:
         memos = ds.memos.get(coder, {})
-        held = [s for s in ds.segments.get(coder, ()) if s.code in known]
+        statuses = ds.statuses.get(coder, {})
+        # a passage on a response the coder skipped or flagged is not yet a decision (the wide
+        # and long files leave it empty), and reading the file back would mark it done
+        held = [s for s in ds.segments.get(coder, ())
+                if s.code in known and statuses.get(s.response_id) is Status.DONE]
         coded = {s.response_id for s in held}
-        done_empty = [rid for rid, status in ds.statuses.get(coder, {}).items()
+        done_empty = [rid for rid, status in statuses.items()
                       if status is Status.DONE and rid not in coded and rid in order]
         entries = [(order.get(s.response_id, -1), s.response_id, s.code, s.start, s.end) for s in held]
         entries += [(order[rid], rid, "", None, None) for rid in done_empty]
