@@ -10,12 +10,14 @@ from codewell.cli.output import emit_json
 
 
 def migrate(
-    source: Annotated[str, typer.Argument(help="The project to copy: a file or a postgresql:// URL.")],
+    source: Annotated[str, typer.Argument(help="The project to copy: a file, or a postgresql:// URL with the owner's login.")],
     target: Annotated[str, typer.Argument(help="A new file, or an empty PostgreSQL database's URL.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
-    """Copy a project SQLite -> PostgreSQL or back: the decision log (ids and uids), codebook
-    versions, statuses, memos, shown suggestions and reliability sets, all or nothing."""
+    """Copy a project SQLite -> PostgreSQL or back: the decision log (ids and uids, segments),
+    codebook versions, statuses, flags, memos, shown suggestions, reliability sets and the
+    reference set, all or nothing. A server's coder logins and blind mode are not copied: add the
+    coders again on a new server database (codewell team add)."""
     from codewell.project.team import migrate_project
     from codewell.project.team import mask
 
