@@ -173,6 +173,9 @@ def test_report_quotes_prints_each_passage_with_its_respondent(study: Path, tmp_
     with Project.open(study) as project:
         project.add_responses([Response("r4", "We worry less now.", 5, {"profession": "sonographer"})], "t2")
         project.record("ana", "r4", "anxiety", "apply")
+        project.add_responses([Response("r5", "Still deciding; they worry.", 6)], "t3")
+        project.record("ana", "r5", "anxiety", "apply")  # not finished: no quote yet, as it is no n
+        project.set_status("ana", "r4", Status.DONE)
     result = runner.invoke(app, ["report", str(study), "--quotes", "anxiety"])
     assert result.exit_code == 0, result.output
     assert result.output == ("Anxiety (anxiety): 2 quotes, coded by ana\n\n"

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from codewell.errors import UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.io.safety import neutralise
-from codewell.values import CodedDataset
+from codewell.values import CodedDataset, Status
 
 FORMATS = ("table", "md", "csv", "json")
 ELLIPSIS = "…"
@@ -53,14 +53,16 @@ class Quote:
 
 
 def quotes_for(ds: CodedDataset, coder: str, code: str) -> list[Quote]:
-    """Every passage ``coder`` coded with ``code``, in response order then by position."""
+    """Every passage ``coder`` coded with ``code`` on a response they finished, in response order
+    then by position: as in the frequencies, a skipped or flagged response is not yet a decision."""
     if code not in ds.codebook.ids:
         raise UnknownNameError(f"no code '{code}' in the codebook", did_you_mean(code, ds.codebook.ids))
     by_id = {r.id: r for r in ds.responses}
+    statuses = ds.statuses.get(coder, {})
     quotes = []
     for segment in ds.segments.get(coder, ()):
         response = by_id.get(segment.response_id)
-        if segment.code != code or response is None:
+        if segment.code != code or response is None or statuses.get(segment.response_id) is not Status.DONE:
             continue
         text = response.text if segment.start is None else response.text[segment.start:segment.end]
         quotes.append(Quote(response.id, text, segment.start, segment.end, len(response.text),
