@@ -236,3 +236,22 @@ def test_a_switched_off_login_is_said_in_words(lab, password_of) -> None:
         "(ask the project's owner: it is theirs to switch back on, ALTER ROLE NAME LOGIN)")
     listed = json.loads(run("team", "list", lab["url"], "--json").output)
     assert [(m["coder"], m["can_login"]) for m in listed["members"]][1:] == [("ana", True), ("ben", False)]
+
+
+# -- a coder joins sets as themselves only ---------------------------------------------------------
+def test_ben_joins_a_set_himself_but_cannot_sign_ana_up_for_one(lab, password_of) -> None:
+    """Joining ana to a set she never opened kept it open (and her work on it hidden from everyone's
+    logins) until she finished it: a write as another coder, which a coder's role may not do."""
+    with Project.open(lab["url"]) as project:
+        project.draw_set(2, name="second", seed=9)
+    with as_coder(lab, "ben") as conn:
+        ana = conn.execute("SELECT id FROM coders WHERE name = 'ana'").fetchone()[0]
+        second = conn.execute("SELECT id FROM reliability_sets WHERE name = 'second'").fetchone()[0]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            conn.execute("INSERT INTO set_coders (set_id, coder_id, joined_at) VALUES (%s, %s, now())",
+                         (second, ana))
+    os.environ["PGPASSWORD"] = PASSWORDS["ben"]
+    with Project.open(lab["logins"]["ben"], viewer="ben") as project:
+        project.join_set("second", "ben")
+    assert admin_sql("SELECT c.name FROM set_coders s JOIN coders c ON c.id = s.coder_id "
+                     f"WHERE s.set_id = {second}", database=lab["database"]) == [("ben",)]

@@ -147,11 +147,14 @@ VISIBLE = (f"{OWN} OR (SELECT codewell_sees_all(current_user)) OR (NOT (SELECT c
            "AND response_pk NOT IN (SELECT codewell_open_set_responses()))")
 
 
-#: The codebook is the team's: a coder's role may add codes (a new version that keeps every code
-#: and everything else as it was), never rename, edit, merge or retire one; the owner may.
-CODEBOOK_POLICIES = {
+#: Shared tables a coder's role adds rows to, readable by all, under a rule for adding. The
+#: codebook is the team's: a coder's role may add codes (a new version that keeps every code and
+#: everything else as it was), never rename, edit, merge or retire one; the owner may. A coder
+#: joins sets as themselves only.
+SHARED_POLICIES = {
     "codebook_versions": "(SELECT codewell_adds_codes_only(version, body))",
     "codes": "(SELECT codewell_lists_code(version, code_id, label))",
+    "set_coders": OWN,
 }
 
 
@@ -176,7 +179,7 @@ def install_policies(conn: Connection) -> None:
                 continue
             conn.exec_driver_sql(f"DROP POLICY IF EXISTS codewell_{policy} ON {table}")
             conn.exec_driver_sql(f"CREATE POLICY codewell_{policy} ON {table} {clause}")
-    for table, check in CODEBOOK_POLICIES.items():
+    for table, check in SHARED_POLICIES.items():
         conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         for policy, clause in (("read", "FOR SELECT USING (true)"), ("add", f"FOR INSERT WITH CHECK ({check})")):
             conn.exec_driver_sql(f"DROP POLICY IF EXISTS codewell_{policy} ON {table}")
