@@ -133,7 +133,11 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
 
     @property
     def codebook_version(self) -> int:
-        return self._db.read(self._codebook_in)[0]
+        return self._db.read(lambda unit: unit.latest_codebook_version())
+
+    def versioned_codebook(self) -> tuple[int, Codebook]:
+        """The newest codebook and its version, read together (another session may add one)."""
+        return self._db.read(self._codebook_in)
 
     @staticmethod
     def _codebook_in(unit: Unit) -> tuple[int, Codebook]:

@@ -58,6 +58,12 @@ class RecordOps:
             raise decode.damaged("no codebook stored")
         return int(row[0]), str(row[1])
 
+    def latest_codebook_version(self) -> int:
+        """The newest codebook version's number alone: what a screen asks as it moves on, to
+        learn whether another session changed the codebook."""
+        t = schema.codebook_versions
+        return int(self.conn.execute(select(func.max(t.c.version))).scalar() or 0)
+
     def codebook_history(self) -> list[tuple[int, datetime, str, str]]:
         """(version, created_at, hash, note) of every version, oldest first."""
         t = schema.codebook_versions

@@ -134,6 +134,17 @@ class CodewellApp(ModelLink):
 
         self.push_screen(AddCodeScreen(self.session.codebook.ids), save)
 
+    def catch_up_codebook(self) -> None:
+        """Show the codebook another session changed, with this coder's codings read again,
+        and retrain on it (see :meth:`CodingSession.catch_up_codebook`)."""
+        change = self.session.catch_up_codebook()
+        if change is None:
+            return
+        self.coding.codebook_changed()
+        self.notify(f"{change}. The codes shown are now version {self.session.codebook_version}'s.",
+                    title="The codebook changed in another session", severity="warning", timeout=10)
+        self.retrain()
+
     def change_codebook(self, kind: str, code) -> None:
         """Rename, edit, merge or retire ``code`` from the palette (a dialog asks the details)."""
         from codewell.tui.screens.codebook_change import CodebookChangeScreen

@@ -72,7 +72,7 @@ class CodingSession(SessionList):
         self._whole = self._pages is not None
         self.index_of: Mapping[str, int] = every.positions() if isinstance(every, ResponsePages) \
             else {response.id: i for i, response in enumerate(every)}
-        self.codebook = project.codebook
+        self.codebook_version, self.codebook = project.versioned_codebook()
         # Every (code, start, end) the coder holds per response (None, None: the whole response);
         # ``codings`` is derived from it (a code held whole or on any segment).
         self.spans: dict[str, frozenset[SpanKey]] = {}
@@ -333,11 +333,26 @@ class CodingSession(SessionList):
             version = self.project.retire_code(code, reason=reason)
         else:
             raise ValueError(f"kind must be rename, edit, merge or retire, not {kind!r}")
-        self.codebook = self.project.codebook
+        self.codebook_version, self.codebook = self.project.versioned_codebook()
         self._load_spans()
         return version
 
     def add_code(self, code: Code) -> int:
         version = self.project.add_code(code)
-        self.codebook = self.project.codebook
+        self.codebook_version, self.codebook = self.project.versioned_codebook()
         return version
+
+    def catch_up_codebook(self) -> str | None:
+        """Another session (the owner at the command line, a second coder's screen) may have
+        changed the codebook since this one read it. Read the newest version, and this coder's
+        codings again (a rename or merge moved them); returns what changed, in the history's
+        words, or None when nothing did. Without this a renamed code's key said "no code" and
+        a code added elsewhere never appeared."""
+        if self.project.codebook_version == self.codebook_version:
+            return None
+        seen = self.codebook_version
+        self.codebook_version, self.codebook = self.project.versioned_codebook()
+        self._load_spans()
+        notes = [note for version, _, _, note in self.project.codebook_history()
+                 if seen < version <= self.codebook_version and note]
+        return "; ".join(notes) or "a new version"

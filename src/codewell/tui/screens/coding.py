@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
+from codewell.errors import CodewellError
 from codewell.tui.keys import screen_bindings
 from codewell.tui.screens.storing import StoringScreen
 from codewell.tui.session import CodingSession
@@ -156,6 +157,9 @@ class CodingScreen(StoringScreen):
     def waiting_changed(self) -> None:
         self.query_one(CodingHeader).show(waiting=len(self.outbox))
 
+    def refused(self, error: CodewellError) -> None:
+        self.app.catch_up_codebook()
+
     def reconnecting_changed(self, reconnecting: bool) -> None:
         self.query_one(CodingHeader).show(reconnecting=reconnecting)
 
@@ -225,6 +229,7 @@ class CodingScreen(StoringScreen):
         self.moved()
 
     def moved(self) -> None:
+        self.app.catch_up_codebook()
         self.redraw()
         # After the screen has the new response: the suggestion worker then never delays the key.
         self.call_after_refresh(self.app.prefetch_suggestions)

@@ -59,6 +59,7 @@ class StoringScreen(Screen):
             return "queued"
         except CodewellError as error:
             self.notify(str(error), title="Not saved", severity="error")
+            self.refused(error)
             return "failed"
         self._applied(write, after, result)
         return "saved"
@@ -100,6 +101,7 @@ class StoringScreen(Screen):
                                 title="Project busy", severity="warning", timeout=10)
             except CodewellError as error:
                 self.app.call_from_thread(self.notify, str(error), title="Not saved", severity="error")
+                self.app.call_from_thread(self.refused, error)
             else:
                 if write is None:
                     self.app.call_from_thread(after, None)
@@ -115,6 +117,10 @@ class StoringScreen(Screen):
             self._start_flushing()
         self.waiting_changed()
         self.redraw()
+
+    def refused(self, error: CodewellError) -> None:
+        """The store refused a change (already shown as "Not saved"); a screen may look for the
+        cause, such as a codebook changed by another session."""
 
     def waiting_changed(self) -> None:
         """Show how many changes wait (``len(self.outbox)``); the screen knows where."""
