@@ -38,15 +38,24 @@ async def test_a_key_refused_for_a_code_renamed_elsewhere_shows_the_new_codebook
     assert stored(study)[3]["R001"] == frozenset({"worry"})
 
 
-async def test_moving_on_shows_a_code_added_elsewhere_and_codings_moved_by_a_merge(tmp_path) -> None:
+async def test_moving_on_shows_a_code_added_elsewhere_and_codings_moved_by_a_merge(tmp_path, monkeypatch) -> None:
+    """Moving on looks every CODEBOOK_LOOK_EVERY seconds at most, so a fast coder's keys pay for
+    no read; the look then finds what changed."""
+    from codewell.tui import session
+
     study = make_project(tmp_path)
     app = make_app(str(study), "ana", suggestions=False)
     async with app.run_test(size=SIZE) as pilot:
+        monkeypatch.setattr(session, "CODEBOOK_LOOK_EVERY", 3600.0)
         await pilot.press("4")  # interpretation_difficulty on R001
         await pilot.pause()
         with Project.open(study) as owner:
             owner.add_code(Code("cost", "Cost", "risk", "Money spent on sharing images."))
             owner.merge_codes("interpretation_difficulty", "understanding", reason="one theme")
+        await pilot.press("n", "p")
+        await pilot.pause()
+        assert app.session.codebook_version == 1  # not looked yet
+        monkeypatch.setattr(session, "CODEBOOK_LOOK_EVERY", 0.0)
         await pilot.press("n")
         await pilot.pause()
         ids = [code.id for code in app.session.codebook.codes]

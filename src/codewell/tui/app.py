@@ -134,10 +134,10 @@ class CodewellApp(ModelLink):
 
         self.push_screen(AddCodeScreen(self.session.codebook.ids), save)
 
-    def catch_up_codebook(self) -> None:
+    def catch_up_codebook(self, *, now: bool = False) -> None:
         """Show the codebook another session changed, with this coder's codings read again,
         and retrain on it (see :meth:`CodingSession.catch_up_codebook`)."""
-        change = self.session.catch_up_codebook()
+        change = self.session.catch_up_codebook(now=now)
         if change is None:
             return
         self.coding.codebook_changed()

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from codewell.errors import ProjectBusyError
 from codewell.values import Code, CodeSuggestion, Decision, Response, Status
 from codewell.project.rows import RowView
 from codewell.tui.session_list import SessionList
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 #: How long a key waits for the project before its change is queued (a keypress must stay quick).
 QUICK_WAIT = 0.3
+#: How often moving on looks for a codebook another session changed.
+CODEBOOK_LOOK_EVERY = 2.0
 #: (code, start, end) of a coding; start and end None for the whole response
 SpanKey = tuple[str, "int | None", "int | None"]
 
@@ -73,6 +76,7 @@ class CodingSession(SessionList):
         self.index_of: Mapping[str, int] = every.positions() if isinstance(every, ResponsePages) \
             else {response.id: i for i, response in enumerate(every)}
         self.codebook_version, self.codebook = project.versioned_codebook()
+        self._codebook_looked = time.monotonic()
         # Every (code, start, end) the coder holds per response (None, None: the whole response);
         # ``codings`` is derived from it (a code held whole or on any segment).
         self.spans: dict[str, frozenset[SpanKey]] = {}
@@ -342,13 +346,21 @@ class CodingSession(SessionList):
         self.codebook_version, self.codebook = self.project.versioned_codebook()
         return version
 
-    def catch_up_codebook(self) -> str | None:
+    def catch_up_codebook(self, *, now: bool = False) -> str | None:
         """Another session (the owner at the command line, a second coder's screen) may have
         changed the codebook since this one read it. Read the newest version, and this coder's
         codings again (a rename or merge moved them); returns what changed, in the history's
         words, or None when nothing did. Without this a renamed code's key said "no code" and
-        a code added elsewhere never appeared."""
-        if self.project.codebook_version == self.codebook_version:
+        a code added elsewhere never appeared. Asked as the coder moves on, it looks at most
+        every ``CODEBOOK_LOOK_EVERY`` seconds (a fast coder's keys pay for no read), and at
+        once when ``now`` (a change was refused)."""
+        if not now and time.monotonic() - self._codebook_looked < CODEBOOK_LOOK_EVERY:
+            return None
+        self._codebook_looked = time.monotonic()
+        try:
+            if self.project.codebook_version == self.codebook_version:
+                return None
+        except ProjectBusyError:  # a server restarting: the next move looks again
             return None
         seen = self.codebook_version
         self.codebook_version, self.codebook = self.project.versioned_codebook()
