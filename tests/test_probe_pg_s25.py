@@ -255,3 +255,19 @@ def test_ben_joins_a_set_himself_but_cannot_sign_ana_up_for_one(lab, password_of
         project.join_set("second", "ben")
     assert admin_sql("SELECT c.name FROM set_coders s JOIN coders c ON c.id = s.coder_id "
                      f"WHERE s.set_id = {second}", database=lab["database"]) == [("ben",)]
+
+
+def test_the_coding_screen_is_refused_as_another_coder_over_a_coders_login(lab, password_of) -> None:
+    """`code URL --coder ana` over ben's login opened a screen that showed what ben may see and
+    refused every key; it is refused before the screen. Ben's own coder, and the owner's login
+    as anyone, pass that check (the screen itself needs a terminal, so no screen opens here)."""
+    os.environ["PGPASSWORD"] = PASSWORDS["ben"]
+    refused = run("code", lab["logins"]["ben"], "--coder", "ana")
+    assert refused.exit_code == 2
+    assert refused.output.strip().splitlines()[-1] == (
+        "Error: this login codes as 'ben', not 'ana' (use --coder ben, or ana's own login "
+        "(codewell team list))")
+    with Project.open(lab["logins"]["ben"]) as project:
+        project.refuse_another_login("ben")
+    with Project.open(lab["url"]) as project:
+        project.refuse_another_login("ana")

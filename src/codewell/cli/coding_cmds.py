@@ -45,6 +45,7 @@ def code(
                                did_you_mean(order, ("file", "uncertain", "random")))
     with Project.open(project) as opened:  # fail here, before the screen, on a bad file
         opened.refuse_if_damaged()
+        opened.refuse_another_login(coder)
         if not opened.response_count():
             from codewell.errors import DataFileError
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from codewell.coders import MAX_CODER_NAME, coder_name_problem
-from codewell.errors import UnknownNameError
+from codewell.errors import CodewellError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.project.segments import check_span
 from codewell.values import Decision, Status
@@ -132,6 +132,14 @@ class Coding:
     # -- reading back ------------------------------------------------------------------------
     def coders(self: Project) -> tuple[str, ...]:
         return tuple(self._db.read(lambda unit: unit.coder_names()))
+
+    def refuse_another_login(self: Project, coder: str) -> None:
+        """On a server a coder's login writes only as its own coder: opened as another coder,
+        the screen showed what the login may see and refused every key. Refused here, first."""
+        own = self._db.read(lambda unit: unit.login_coder())
+        if own is not None and own != coder:
+            raise CodewellError(f"this login codes as '{own}', not '{coder}'",
+                                hint=f"use --coder {own}, or {coder}'s own login (codewell team list)")
 
     def refuse_case_twin(self: Project, coder: str) -> None:
         """Refuse ``coder`` when it is new but differs from a known coder only in case, before a

@@ -30,3 +30,15 @@ class Unit(RecordOps, EventOps, SetOps, ChangeOps, FlagOps, SearchOps, PageOps, 
 
     def meta(self) -> dict[str, str]:
         return {k: v for k, v in self.conn.execute(select(schema.meta.c.key, schema.meta.c.value))}
+
+    def login_coder(self) -> str | None:
+        """The coder a server login codes as (``codewell team add``), or None: a project file,
+        or the owner's login, which may code as anyone."""
+        if self.conn.dialect.name != "postgresql":
+            return None
+        from sqlalchemy import func
+
+        from codewell.store.postgres import ROLE_KEY
+
+        return self.conn.execute(select(schema.meta.c.value).where(
+            schema.meta.c.key == ROLE_KEY + func.current_user())).scalar()
