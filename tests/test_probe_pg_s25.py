@@ -21,9 +21,11 @@ from typer.testing import CliRunner
 from codewell.cli.app import app
 from codewell.project import Project
 from codewell.values import Code, Response, Status
-from pg_support import admin_sql, fresh_database, server_base
+from pg_support import admin_sql, fresh_database, project_database, server_base
 from tui_fixtures import CODEBOOK
 
+# With the other server tests, one after another: some of those restart the server.
+pytestmark = pytest.mark.postgresql
 runner = CliRunner()
 PASSWORDS = {"ana": "ana's pass:word@/%", "ben": "ben's pass:word@/%"}
 
@@ -36,8 +38,8 @@ def run(*args: object, env: dict[str, str] | None = None):  # type: ignore[no-un
 def lab(tmp_path) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """A project with an open set of three and work outside it: ana has coded it all, ben one;
     ana and ben log in with roles of their own (made by ``team add``)."""
-    url = fresh_database()
-    with Project.create(url, CODEBOOK) as project:
+    url = project_database(CODEBOOK)
+    with Project.open(url) as project:
         project.add_responses([Response(f"R{i}", f"answer {i}", i) for i in range(1, 7)], "t")
         members = list(project.draw_set(3, name="irr", seed=3).ids)
         outside = [f"R{i}" for i in range(1, 7) if f"R{i}" not in members]
