@@ -273,3 +273,34 @@ def test_the_coding_screen_is_refused_as_another_coder_over_a_coders_login(lab, 
         project.refuse_another_login("ben")
     with Project.open(lab["url"]) as project:
         project.refuse_another_login("ana")
+
+
+def test_team_remove_takes_a_coders_login_away_and_keeps_their_decisions(lab, tmp_path, password_of) -> None:
+    """A coder who left the team kept their login: nothing but hand-written SQL took it away."""
+    from codewell.errors import CodewellError
+
+    url = lab["url"]
+    os.environ["PGPASSWORD"] = PASSWORDS["ben"]
+    open_screen = Project.open(lab["logins"]["ben"])  # a session ben has open, as a screen would
+    open_screen.record("ben", lab["outside"][1], "adherence", "apply")
+    removed = run("team", "remove", url, "--coder", "ben")
+    assert removed.exit_code == 0, removed.output
+    with pytest.raises(CodewellError, match="refused"):
+        open_screen.record("ben", lab["outside"][1], "anxiety", "apply")
+    open_screen.close()
+    assert removed.output.splitlines()[0].startswith("Took away ben's access: role cw_")
+    listed = json.loads(run("team", "list", url, "--json").output)
+    assert [m["coder"] for m in listed["members"]] == [None, "ana"]
+    os.environ["PGPASSWORD"] = PASSWORDS["ben"]
+    refused = run("status", lab["logins"]["ben"])
+    assert refused.exit_code == 3 and "refused" in refused.output, refused.output
+    with Project.open(url) as project:  # the owner still has ben's decision
+        assert project.codings("ben") == {lab["members"][0]: frozenset({"understanding"}),
+                                          lab["outside"][1]: frozenset({"adherence"})}
+    again = run("team", "remove", url, "--coder", "ben")
+    assert again.exit_code == 2
+    assert again.output.strip() == "Error: coder 'ben' has no login to this project (coders with a login: ana)"
+    secret = tmp_path / "ben.pw"
+    secret.write_text(PASSWORDS["ben"] + "\n", encoding="utf-8")
+    assert run("team", "add", url, "--coder", "ben", "--password-file", secret).exit_code == 0
+    assert run("status", lab["logins"]["ben"]).exit_code == 0

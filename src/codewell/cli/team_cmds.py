@@ -38,6 +38,27 @@ def add(
     typer.echo("The password goes in PGPASSWORD, ~/.pgpass or a service file, never in the URL.")
 
 
+@team_app.command("remove")
+def remove(
+    project: UrlArg,
+    coder: Annotated[str, typer.Option("--coder", help="The coder whose login to take away, e.g. ben.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Take away a coder's login (someone who left the team): their decisions stay in the project.
+
+    The login role stays on the server without any right to this project; DROP ROLE removes it
+    for good, and team add gives the coder access again."""
+    from codewell.project.team import remove_member
+
+    roles = remove_member(project, coder)
+    if as_json:
+        emit_json({"coder": coder, "roles": roles})
+        return
+    typer.echo(f"Took away {coder}'s access: role{'s' if len(roles) > 1 else ''} {', '.join(roles)} "
+               "may no longer read or write this project. Their decisions stay.")
+    typer.echo("The role stays on the server (DROP ROLE removes it); codewell team add gives access again.")
+
+
 @team_app.command("list")
 def list_(project: UrlArg, as_json: JsonOpt = False) -> None:
     """Who may log in to the project, and what each may read."""

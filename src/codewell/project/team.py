@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from codewell.adjudication import CONSENSUS
-from codewell.errors import DataFileError, ProjectError
+from codewell.errors import DataFileError, ProjectError, UnknownNameError
+from codewell.fuzzy import did_you_mean
 from codewell.project.coding import check_coder_name
 from codewell.store import open_database
 from codewell.store import postgres
@@ -81,6 +82,27 @@ def add_member(location: str, coder: str, *, password_file: Path | None = None,
     finally:
         db.close()
     return Added(coder=coder, role=chosen, created=created, connect=_as_role(db.location, chosen))
+
+
+def remove_member(location: str, coder: str) -> list[str]:
+    """Take away ``coder``'s login to the project (their decisions stay); the login roles that
+    lost their access, which stay on the server."""
+    db = open_database(location)
+    try:
+        def work(unit) -> list[str]:  # type: ignore[no-untyped-def]
+            postgres.require_server(unit.conn, db.location)
+            roles = postgres.remove_member(unit.conn, coder)
+            if not roles:
+                known = sorted({c for _, c, _ in postgres.members(unit.conn)[2]})
+                raise UnknownNameError(f"coder '{coder}' has no login to this project",
+                                       did_you_mean(coder, known) or
+                                       (f"coders with a login: {', '.join(known)}" if known else
+                                        "nobody has a login yet (codewell team add)"))
+            return roles
+
+        return db.write(work)
+    finally:
+        db.close()
 
 
 def set_blind(location: str, on: bool) -> None:

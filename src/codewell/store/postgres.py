@@ -242,6 +242,27 @@ def add_member(conn: Connection, coder: str, role: str, password: str | None, *,
     return created
 
 
+def remove_member(conn: Connection, coder: str) -> list[str]:
+    """Take this project's rights from every login role mapped to ``coder`` and unmap it; the
+    roles stay on the server (roles are server-wide, and ``--role`` may have mapped one in use
+    elsewhere) and the coder's decisions stay in the project. Returns the roles."""
+    roles = [str(role) for role, in conn.execute(
+        text("SELECT substr(key, :n) FROM meta WHERE key LIKE :p AND value = :c ORDER BY key"),
+        {"n": len(ROLE_KEY) + 1, "p": ROLE_KEY + "%", "c": coder})]
+    database = conn.exec_driver_sql("SELECT current_database()").scalar()
+    for role in roles:
+        if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first():
+            role_sql = _quote(role)
+            conn.exec_driver_sql(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON TABLES FROM {role_sql}")
+            conn.exec_driver_sql(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON SEQUENCES FROM {role_sql}")
+            conn.exec_driver_sql(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role_sql}")
+            conn.exec_driver_sql(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role_sql}")
+            conn.exec_driver_sql(f"REVOKE ALL ON SCHEMA public FROM {role_sql}")
+            conn.exec_driver_sql(f"REVOKE ALL ON DATABASE {_quote(str(database))} FROM {role_sql}")
+        conn.execute(text("DELETE FROM meta WHERE key = :k"), {"k": ROLE_KEY + role})
+    return roles
+
+
 def keep_policies(conn: Connection) -> None:
     """After a schema upgrade, cover the tables it added before any coder can read them: coders
     read new tables by default (``add_member`` grants it), so their policies must exist first."""
