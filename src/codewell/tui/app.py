@@ -134,16 +134,21 @@ class CodewellApp(ModelLink):
 
         self.push_screen(AddCodeScreen(self.session.codebook.ids), save)
 
-    def catch_up_codebook(self, *, now: bool = False) -> None:
-        """Show the codebook another session changed, with this coder's codings read again,
-        and retrain on it (see :meth:`CodingSession.catch_up_codebook`)."""
-        change = self.session.catch_up_codebook(now=now)
-        if change is None:
+    def catch_up(self, *, now: bool = False) -> None:
+        """Show the codebook or the sets another session changed: codes, this coder's codings
+        and other coders' work read again, and a retrain on a new codebook (see
+        :meth:`CodingSession.catch_up`)."""
+        codebook, sets = self.session.catch_up(now=now)
+        if codebook is None and sets is None:
             return
         self.coding.codebook_changed()
-        self.notify(f"{change}. The codes shown are now version {self.session.codebook_version}'s.",
-                    title="The codebook changed in another session", severity="warning", timeout=10)
-        self.retrain()
+        if codebook is not None:
+            self.notify(f"{codebook}. The codes shown are now version {self.session.codebook_version}'s.",
+                        title="The codebook changed in another session", severity="warning", timeout=10)
+            self.retrain()
+        if sets is not None:
+            self.notify(f"{sets[0].upper()}{sets[1:]}.", title="The sets changed in another session",
+                        severity="warning", timeout=10)
 
     def change_codebook(self, kind: str, code) -> None:
         """Rename, edit, merge or retire ``code`` from the palette (a dialog asks the details)."""

@@ -63,9 +63,7 @@ class CodingSession(SessionList):
         else:  # the whole project: read from the store a window at a time (issue 15)
             every = (project.sample_responses(sample, seed) if sample is not None
                      else project.response_pages(coder))
-        # Responses of open sets that forbid suggestions: a model could carry earlier decisions.
-        self.no_suggestions: frozenset[str] = frozenset(
-            rid for s in project.sets() if s.is_open and not s.allow_suggestions for rid in s.ids)
+        self.open_sets, self.no_suggestions = self._read_sets()
         self.suggestions_on = suggestions_on and (set_name is None or self.set_allows_suggestions)
         from codewell.project.browse import ResponsePages
 
@@ -88,11 +86,7 @@ class CodingSession(SessionList):
         # Other coders' work as the project lets this coder see it (never on an open set).
         self.others: dict[str, tuple[dict[str, frozenset[str]], dict[str, str]]] = {}
         self.others_statuses: dict[str, dict[str, Status]] = {}
-        if not blind:
-            for other in project.coders():
-                if other != coder:
-                    self.others[other] = (project.codings(other), project.memos(other))
-                    self.others_statuses[other] = project.statuses(other)
+        self._load_others()
         self.suggestions: dict[str, tuple[CodeSuggestion, ...]] = {}
         self.done = sum(1 for rid, s in self.statuses.items()
                         if s is Status.DONE and (self._whole or rid in self.index_of))
@@ -126,6 +120,23 @@ class CodingSession(SessionList):
         """The coder's segment codings of a response, by position: (code, start, end)."""
         found = [(code, start, end) for code, start, end in self.spans.get(response_id, ()) if start is not None]
         return tuple(sorted(found, key=lambda key: (key[1], key[2], key[0])))  # type: ignore[arg-type,return-value]
+
+    def _read_sets(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The project's sets now: (the open ones' names, the responses suggestions must stay
+        off on: those of open sets that forbid them, since a model could carry earlier decisions)."""
+        sets = self.project.sets()
+        return (frozenset(s.name for s in sets if s.is_open),
+                frozenset(rid for s in sets if s.is_open and not s.allow_suggestions for rid in s.ids))
+
+    def _load_others(self) -> None:
+        """Other coders' work as the project lets this coder see it now (never on an open set)."""
+        self.others, self.others_statuses = {}, {}
+        if self.blind:
+            return
+        for other in self.project.coders():
+            if other != self.coder:
+                self.others[other] = (self.project.codings(other), self.project.memos(other))
+                self.others_statuses[other] = self.project.statuses(other)
 
     def _load_spans(self) -> None:
         self.spans = {rid: frozenset((s.code, s.start, s.end) for s in held)
@@ -346,21 +357,28 @@ class CodingSession(SessionList):
         self.codebook_version, self.codebook = self.project.versioned_codebook()
         return version
 
-    def catch_up_codebook(self, *, now: bool = False) -> str | None:
+    def catch_up(self, *, now: bool = False) -> tuple[str | None, str | None]:
         """Another session (the owner at the command line, a second coder's screen) may have
-        changed the codebook since this one read it. Read the newest version, and this coder's
-        codings again (a rename or merge moved them); returns what changed, in the history's
-        words, or None when nothing did. Without this a renamed code's key said "no code" and
-        a code added elsewhere never appeared. Asked as the coder moves on, it looks at most
-        every ``CODEBOOK_LOOK_EVERY`` seconds (a fast coder's keys pay for no read), and at
-        once when ``now`` (a change was refused)."""
+        changed the codebook or the reliability sets since this one read them. Returns what
+        changed, (codebook, sets), each None when nothing did. Asked as the coder moves on, it
+        looks at most every ``CODEBOOK_LOOK_EVERY`` seconds (a fast coder's keys pay for no
+        read), and at once when ``now`` (a change was refused)."""
         if not now and time.monotonic() - self._codebook_looked < CODEBOOK_LOOK_EVERY:
-            return None
+            return None, None
         self._codebook_looked = time.monotonic()
-        try:
-            if self.project.codebook_version == self.codebook_version:
-                return None
-        except ProjectBusyError:  # a server restarting: the next move looks again
+        found: list[str | None] = []
+        for look in (self._catch_up_codebook, self._catch_up_sets):
+            try:
+                found.append(look())
+            except ProjectBusyError:  # a server restarting: the next move looks again
+                found.append(None)
+        return found[0], found[1]
+
+    def _catch_up_codebook(self) -> str | None:
+        """Read the newest codebook version, and this coder's codings again (a rename or merge
+        moved them); returns what changed, in the history's words. Without this a renamed
+        code's key said "no code" and a code added elsewhere never appeared."""
+        if self.project.codebook_version == self.codebook_version:
             return None
         seen = self.codebook_version
         self.codebook_version, self.codebook = self.project.versioned_codebook()
@@ -368,3 +386,23 @@ class CodingSession(SessionList):
         notes = [note for version, _, _, note in self.project.codebook_history()
                  if seen < version <= self.codebook_version and note]
         return "; ".join(notes) or "a new version"
+
+    def _catch_up_sets(self) -> str | None:
+        """A set drawn elsewhere (``codewell sample``) is open at once: other coders' work on
+        its responses, read when the screen opened, must leave the screen, and suggestions go
+        off there; a set the last coder finished elsewhere closes and shows that work again.
+        Without this an open screen kept showing ben's codes and memos on a fresh set."""
+        before = self.open_sets
+        open_sets, no_suggestions = self._read_sets()
+        if open_sets == before:
+            return None
+        self._load_others()  # first: if it fails, the next look finds the change again
+        self.open_sets, self.no_suggestions = open_sets, no_suggestions
+        opened, closed = sorted(open_sets - before), sorted(before - open_sets)
+        said = []
+        if opened:
+            said.append(f"set {', '.join(repr(n) for n in opened)} is open: other coders' work on its "
+                        "responses is hidden, and suggestions are off there, until it closes")
+        if closed:
+            said.append(f"set {', '.join(repr(n) for n in closed)} is closed: other coders' work on it shows")
+        return "; ".join(said)

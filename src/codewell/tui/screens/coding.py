@@ -158,7 +158,7 @@ class CodingScreen(StoringScreen):
         self.query_one(CodingHeader).show(waiting=len(self.outbox))
 
     def refused(self, error: CodewellError) -> None:
-        self.app.catch_up_codebook(now=True)
+        self.app.catch_up(now=True)
 
     def reconnecting_changed(self, reconnecting: bool) -> None:
         self.query_one(CodingHeader).show(reconnecting=reconnecting)
@@ -230,7 +230,7 @@ class CodingScreen(StoringScreen):
 
     def moved(self) -> None:
         if not self.outbox:  # changes waiting mean the project is busy or away: look next time
-            self.app.catch_up_codebook()
+            self.app.catch_up()
         self.redraw()
         # After the screen has the new response: the suggestion worker then never delays the key.
         self.call_after_refresh(self.app.prefetch_suggestions)

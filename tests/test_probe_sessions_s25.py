@@ -1,0 +1,54 @@
+"""Long-lived screens meeting changes another process made to the same project file (probe s25).
+
+Two coders in two terminals on one file, the owner running commands meanwhile: each test opens
+a real screen, changes the project through a second ``Project.open`` handle (the other process),
+then presses real keys and reads back what the screen shows and what the store holds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codewell.project import Project
+from codewell.tui import session
+from codewell.tui.adjudicate_app import make_adjudicate_app
+from codewell.tui.app import make_app
+from codewell.tui.screens.adjudicate import ConsensusList
+from codewell.values import Status
+from tui_fixtures import code_as, make_project, screen_text, stored
+
+SIZE = (100, 40)
+
+
+def visible(app) -> str:  # type: ignore[no-untyped-def]
+    """What the coder reads: the screen, and any notification shown over it."""
+    return screen_text(app) + "\n" + "\n".join(n.message for n in app._notifications)
+
+
+@pytest.fixture
+def look_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Moving on looks for changes elsewhere every time (the screen rate-limits it to 2 s)."""
+    monkeypatch.setattr(session, "CODEBOOK_LOOK_EVERY", 0.0)
+
+
+async def test_a_set_drawn_elsewhere_hides_the_other_coder_s_work_on_an_open_screen(
+        tmp_path: Path, look_at_once: None) -> None:
+    """`codewell sample` run while ana's screen shows ben's codes and memo on R001: once R001 is
+    in an open set, moving back to it must not show them (blinding is a rule of the data)."""
+    study = make_project(tmp_path)
+    code_as(study, "ben", {"R001": ("anxiety",)}, memos={"R001": "ben-thinks-worry"})
+    app = make_app(str(study), "ana", suggestions=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "ben-thinks-worry" in visible(app)  # no set yet: ben's work shows
+        with Project.open(study) as owner:
+            ids = owner.draw_set(19, seed=1).ids  # every non-empty response
+        assert "R001" in ids
+        await pilot.press("n", "p")
+        await pilot.pause()
+        assert app.session.response.id == "R001"
+        assert "ben:" not in visible(app) and "ben-thinks-worry" not in visible(app)
+        assert app.session.others_on("R001") == {}
+        assert "R001" in app.session.no_suggestions  # suggestions off on an open set's responses
