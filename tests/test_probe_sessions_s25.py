@@ -52,3 +52,17 @@ async def test_a_set_drawn_elsewhere_hides_the_other_coder_s_work_on_an_open_scr
         assert "ben:" not in visible(app) and "ben-thinks-worry" not in visible(app)
         assert app.session.others_on("R001") == {}
         assert "R001" in app.session.no_suggestions  # suggestions off on an open set's responses
+
+
+async def test_a_memo_written_in_another_terminal_is_not_overwritten_by_this_one(tmp_path: Path) -> None:
+    """ana in two terminals: the memo she wrote in the other one is what this one's dialog
+    starts from, so adding to it keeps it."""
+    study = make_project(tmp_path)
+    app = make_app(str(study), "ana", suggestions=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        with Project.open(study) as other:
+            other.set_memo("ana", "R001", "first thought")
+        await pilot.press("m", *" and more", "enter")
+        await pilot.pause()
+    assert stored(study)[2]["R001"] == "first thought and more"

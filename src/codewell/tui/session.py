@@ -314,6 +314,20 @@ class CodingSession(SessionList):
 
         return Write(lambda wait: self.project.set_memo(self.coder, rid, text, wait=wait), apply)
 
+    def stored_memo(self, response_id: str) -> str:
+        """The coder's memo on a response as stored now, kept here too: the same coder in
+        another terminal may have written one since this session read them. Read when a memo
+        is opened or saved, never on a coding key."""
+        try:
+            text = self.project.memos(self.coder).get(response_id, "")
+        except ProjectBusyError:  # a server restarting: what this session knows
+            return self.memos.get(response_id, "")
+        if text:
+            self.memos[response_id] = text
+        else:
+            self.memos.pop(response_id, None)
+        return text
+
     # The direct forms, for tests and the benchmark: plan and perform in one call.
     def toggle(self, code: str) -> Decision:
         return self.perform(self.plan_toggle(code))[0]  # type: ignore[index]

@@ -335,12 +335,26 @@ class CodingScreen(StoringScreen):
 
         response_id = self.session.response.id
 
-        def save(text: str | None) -> None:
-            if text is None or response_id != self.session.response.id:
-                return
-            self.store(lambda: self.session.plan_memo(text, response_id), lambda _: self.redraw())
+        def open_memo(started: str, draft: str | None = None) -> None:
+            def save(text: str | None) -> None:
+                if text is None or response_id != self.session.response.id:
+                    return
+                now = self.session.stored_memo(response_id)
+                if now != started and text != now:  # the same coder's other terminal wrote meanwhile
+                    self.redraw()
+                    self.notify(f"Your memo on {response_id} was changed in another session while you wrote; "
+                                f"it now reads: {now or '(no memo)'}. Yours is still in the box: enter saves it "
+                                "in place of that one, escape keeps that one.", title="Memo not saved",
+                                severity="warning", timeout=15)
+                    open_memo(now, text)
+                    return
+                self.store(lambda: self.session.plan_memo(text, response_id), lambda _: self.redraw())
 
-        self.app.push_screen(MemoScreen(response_id, self.session.memos.get(response_id, "")), save)
+            self.app.push_screen(MemoScreen(response_id, started, draft=draft), save)
+
+        # As stored now, not as read when the screen opened: the same coder in another terminal
+        # may have written one since, and adding to the old text would have replaced it.
+        open_memo(self.session.stored_memo(response_id))
 
     def jump(self, position: int | None) -> None:
         if position is not None:

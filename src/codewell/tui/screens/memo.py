@@ -17,10 +17,13 @@ class MemoScreen(TypeaheadField[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="memo.cancel")]
 
-    def __init__(self, response_id: str, text: str) -> None:
+    def __init__(self, response_id: str, text: str, *, draft: str | None = None) -> None:
+        """``text``: the memo as stored; ``draft``: what the box starts with, when not that
+        (a memo the coder typed that is not saved yet)."""
         super().__init__()
         self.response_id = response_id
         self.text = text
+        self.draft = text if draft is None else draft
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -28,7 +31,7 @@ class MemoScreen(TypeaheadField[str | None]):
                         classes="dialog-title", markup=False)
             # The cursor after the memo, nothing selected: the first key typed adds to a memo
             # opened again instead of replacing all of it (an earlier thought lost to one key).
-            yield Input(self.text, placeholder="a note for yourself or the team", id="memo-text",
+            yield Input(self.draft, placeholder="a note for yourself or the team", id="memo-text",
                         select_on_focus=False)
 
     @property
