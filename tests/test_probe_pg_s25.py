@@ -238,6 +238,13 @@ def test_a_switched_off_login_is_said_in_words(lab, password_of) -> None:
         "(ask the project's owner: it is theirs to switch back on, ALTER ROLE NAME LOGIN)")
     listed = json.loads(run("team", "list", lab["url"], "--json").output)
     assert [(m["coder"], m["can_login"]) for m in listed["members"]][1:] == [("ana", True), ("ben", False)]
+    admin_sql(f"DROP OWNED BY {role}", database=lab["database"])
+    admin_sql(f"DROP ROLE {role}")  # dropped on the server: team list said only "login: no"
+    listed = run("team", "list", lab["url"])
+    ben_row = next(line for line in listed.output.splitlines() if line.split()[1:2] == ["ben"])
+    assert ben_row.rstrip().endswith("role dropped on the server")
+    members = json.loads(run("team", "list", lab["url"], "--json").output)["members"]
+    assert [(m["coder"], m["role_exists"]) for m in members][1:] == [("ana", True), ("ben", False)]
 
 
 # -- a coder joins sets as themselves only ---------------------------------------------------------

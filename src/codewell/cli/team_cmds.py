@@ -69,7 +69,9 @@ def list_(project: UrlArg, as_json: JsonOpt = False) -> None:
         emit_json({"blind": blind, "members": [m.to_dict() for m in found]})
         return
     typer.echo(table(("role", "coder", "rights", "login"),
-                     [(m.role, m.coder or "-", m.rights, "yes" if m.can_login else "no") for m in found]))
+                     [(m.role, m.coder or "-", m.rights,
+                       "yes" if m.can_login else "no" if m.role_exists else "role dropped on the server")
+                      for m in found]))
     typer.echo(f"Blind mode: {'on' if blind else 'off'} (codewell team blind PROJECT_URL [--off])")
 
 

@@ -23,7 +23,7 @@ from codewell.store import postgres
 from codewell.store.postgres import mask
 from codewell.store.copy import migrate as copy_between
 
-__all__ = ["Added", "Member", "add_member", "mask", "members", "migrate_project", "set_blind"]
+__all__ = ["Added", "Member", "add_member", "mask", "members", "migrate_project", "remove_member", "set_blind"]
 PASSWORD_HINT = "put ben's password on the first line of a file only you can read, and pass --password-file FILE"
 
 
@@ -35,6 +35,8 @@ class Member:
     coder: str | None
     rights: str
     can_login: bool = True
+    #: False when the role was dropped on the server after it was mapped (DROP ROLE)
+    role_exists: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,7 +95,7 @@ def remove_member(location: str, coder: str) -> list[str]:
             postgres.require_server(unit.conn, db.location)
             roles = postgres.remove_member(unit.conn, coder)
             if not roles:
-                known = sorted({c for _, c, _ in postgres.members(unit.conn)[2]})
+                known = sorted({row[1] for row in postgres.members(unit.conn)[2]})
                 raise UnknownNameError(f"coder '{coder}' has no login to this project",
                                        did_you_mean(coder, known) or
                                        (f"coders with a login: {', '.join(known)}" if known else
@@ -131,9 +133,9 @@ def members(location: str) -> tuple[bool, list[Member]]:
         db.close()
     own = "their own work only" if blind else "their own work; others' on open reliability sets hidden"
     found = [Member(owner, None, "owner: reads and changes everything, adds coders")]
-    for role, coder, login in rows:
+    for role, coder, login, exists in rows:
         rights = "consensus: reads everything, writes as consensus" if coder == CONSENSUS else f"coder: reads {own}"
-        found.append(Member(role, coder, rights, login))
+        found.append(Member(role, coder, rights, login, exists))
     return blind, found
 
 

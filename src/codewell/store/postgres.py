@@ -279,13 +279,14 @@ def set_blind(conn: Connection, on: bool) -> None:
     install_policies(conn)
 
 
-def members(conn: Connection) -> tuple[str, bool, list[tuple[str, str, bool]]]:
-    """(the owner role, blind mode, [(role, coder, can log in)]) of this project."""
+def members(conn: Connection) -> tuple[str, bool, list[tuple[str, str, bool, bool]]]:
+    """(the owner role, blind mode, [(role, coder, can log in, the role exists)]) of this project."""
     owner = conn.exec_driver_sql("SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
                                  "AND tablename = 'decisions'").scalar()
     blind = conn.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": BLIND_KEY}).scalar() == "on"
     rows = conn.execute(text(
-        "SELECT substr(m.key, :n), m.value, coalesce(r.rolcanlogin, false) FROM meta m "
+        "SELECT substr(m.key, :n), m.value, coalesce(r.rolcanlogin, false), r.rolname IS NOT NULL FROM meta m "
         "LEFT JOIN pg_roles r ON r.rolname = substr(m.key, :n) WHERE m.key LIKE :p ORDER BY m.value"),
         {"n": len(ROLE_KEY) + 1, "p": ROLE_KEY + "%"}).all()
-    return str(owner), blind, [(str(role), str(coder), bool(login)) for role, coder, login in rows]
+    return str(owner), blind, [(str(role), str(coder), bool(login), bool(exists))
+                               for role, coder, login, exists in rows]
