@@ -66,3 +66,50 @@ async def test_a_memo_written_in_another_terminal_is_not_overwritten_by_this_one
         await pilot.press("m", *" and more", "enter")
         await pilot.pause()
     assert stored(study)[2]["R001"] == "first thought and more"
+
+
+def adjudication_study(tmp_path: Path) -> Path:
+    study = make_project(tmp_path)
+    code_as(study, "ana", {"R001": ("understanding",), "R002": ("anxiety",)})
+    code_as(study, "ben", {"R001": ("understanding", "anxiety"), "R002": ("anxiety", "communication")})
+    return study
+
+
+async def test_adjudication_saves_after_a_code_renamed_elsewhere(tmp_path: Path) -> None:
+    """The owner renames a disputed code while the adjudicator works: the save is refused once
+    (the code is gone), the screen then shows the new codebook and the next save lands."""
+    study = adjudication_study(tmp_path)
+    app = make_adjudicate_app(str(study), ["ana", "ben"])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        with Project.open(study) as owner:
+            owner.rename_code("anxiety", "worry", label="Worry", reason="broader")
+        await pilot.press("2", "enter")
+        await pilot.pause()
+        assert "Worry" in screen_text(app)
+        assert "worry" in {row.code.id for row in app.screen.query_one(ConsensusList).query("ConsensusRow")}
+        await pilot.press("2", "enter")
+        await pilot.pause()
+    with Project.open(study) as project:
+        assert project.codings("consensus")["R001"] == {"understanding", "worry"}
+        assert project.statuses("consensus")["R001"] is Status.DONE
+
+
+async def test_adjudication_does_not_save_a_coder_s_set_they_changed_meanwhile(tmp_path: Path) -> None:
+    """ben adds a code to R001 while the adjudicator looks at his old set: taking 'ben's
+    codes' must not save the set he no longer holds without the screen showing it first."""
+    study = adjudication_study(tmp_path)
+    app = make_adjudicate_app(str(study), ["ana", "ben"])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        with Project.open(study) as ben:
+            ben.record("ben", "R001", "communication", "apply")
+        await pilot.press("2", "enter")
+        await pilot.pause()
+        with Project.open(study) as project:
+            assert "R001" not in project.statuses("consensus")  # not saved on a stale column
+        assert "Communication" in screen_text(app)
+        await pilot.press("2", "enter")
+        await pilot.pause()
+    with Project.open(study) as project:
+        assert project.codings("consensus")["R001"] == {"understanding", "anxiety", "communication"}
