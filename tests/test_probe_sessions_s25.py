@@ -68,6 +68,28 @@ async def test_a_memo_written_in_another_terminal_is_not_overwritten_by_this_one
     assert stored(study)[2]["R001"] == "first thought and more"
 
 
+async def test_a_memo_saved_over_one_written_meanwhile_asks_first(tmp_path: Path) -> None:
+    """Both of ana's memo boxes open at once: the second save finds the first one's memo, says
+    what it reads and keeps the typed text in the box; enter again replaces it knowingly."""
+    from codewell.tui.screens.memo import MemoScreen
+
+    study = make_project(tmp_path)
+    app = make_app(str(study), "ana", suggestions=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        with Project.open(study) as other:
+            other.set_memo("ana", "R001", "from the other terminal")
+        await pilot.press(*"mine", "enter")
+        await pilot.pause()
+        assert stored(study)[2]["R001"] == "from the other terminal"
+        assert isinstance(app.screen, MemoScreen) and app.screen.unsaved
+        assert "it now reads: from the other terminal" in visible(app)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert stored(study)[2]["R001"] == "mine"
+
+
 def adjudication_study(tmp_path: Path) -> Path:
     study = make_project(tmp_path)
     code_as(study, "ana", {"R001": ("understanding",), "R002": ("anxiety",)})
@@ -113,3 +135,44 @@ async def test_adjudication_does_not_save_a_coder_s_set_they_changed_meanwhile(t
         await pilot.pause()
     with Project.open(study) as project:
         assert project.codings("consensus")["R001"] == {"understanding", "anxiety", "communication"}
+
+
+@pytest.mark.xfail(strict=True, reason="left (probe s25): the store has no cheap sign that a coder's own "
+                   "codings or statuses changed in another session; see the probe's report")
+async def test_codings_imported_for_the_same_coder_show_when_the_screen_gets_there(
+        tmp_path: Path, look_at_once: None) -> None:
+    """`import --codings` for ana while her screen is open: R003 arrives done with a code;
+    moving there shows both, and the progress counts it."""
+    study = make_project(tmp_path)
+    app = make_app(str(study), "ana", suggestions=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        with Project.open(study) as other:
+            other.apply_codings({"ana": {"R003": frozenset({"anxiety"})}}, "codings.csv")
+        await pilot.press("n", "n")
+        await pilot.pause()
+        assert app.session.response.id == "R003"
+        assert app.session.codes_of("R003") == {"anxiety"}
+        assert app.session.status_of("R003") is Status.DONE
+        assert app.session.done == 1
+
+
+async def test_responses_imported_elsewhere_are_reached_at_the_end_of_the_list(tmp_path: Path) -> None:
+    """Another process imports two responses while ana codes: at the end of her list the
+    screen finds them instead of saying it was the last response."""
+    study = make_project(tmp_path)
+    app = make_app(str(study), "ana", suggestions=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        from codewell.values import Response
+
+        with Project.open(study) as other:
+            other.add_responses([Response("R021", "A late answer about trust.", 21, {}),
+                                 Response("R022", "Another late one about worry.", 22, {})], "late.csv")
+        app.session.go_to(app.session.index_of["R020"])
+        app.coding.moved()
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.session.total == 22
+        assert app.session.response.id == "R021"
+        assert "/22" in screen_text(app)

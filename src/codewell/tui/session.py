@@ -314,6 +314,22 @@ class CodingSession(SessionList):
 
         return Write(lambda wait: self.project.set_memo(self.coder, rid, text, wait=wait), apply)
 
+    def look_for_more(self) -> int:
+        """At the end of the list: how many responses another process imported since the list
+        was read (now in it). Only the whole project grows; a set or a sample is fixed. Without
+        this the screen said "the last response" and counted 20/20 done over 22."""
+        if self._pages is None:
+            return 0
+        before = len(self._pages)
+        try:
+            self._pages.refresh()
+        except ProjectBusyError:
+            return 0
+        if len(self._pages) == before:
+            return 0
+        self._rebuild_rows()
+        return len(self._pages) - before
+
     def stored_memo(self, response_id: str) -> str:
         """The coder's memo on a response as stored now, kept here too: the same coder in
         another terminal may have written one since this session read them. Read when a memo

@@ -224,9 +224,18 @@ class CodingScreen(StoringScreen):
 
         if self.store(lambda: self.session.plan_mark(status, rid), after) == "failed":
             return
-        if not self.session.move(1):
+        if not self.session.move(1) and not (self.found_more() and self.session.move(1)):
             self.notify("That was the last response in the list.", timeout=3)
         self.moved()
+
+    def found_more(self) -> bool:
+        """At the end of the list, take in responses another process imported meanwhile."""
+        added = self.session.look_for_more()
+        if added:
+            self.query_one(ResponseList).reload()
+            self.notify(f"{added} response(s) were imported in another session; the list now holds "
+                        f"{self.session.total}.", timeout=5)
+        return bool(added)
 
     def moved(self) -> None:
         if not self.outbox:  # changes waiting mean the project is busy or away: look next time
@@ -299,7 +308,7 @@ class CodingScreen(StoringScreen):
 
     def _move(self, step: int, at_the_end: str) -> None:
         """Move along the list; at either end say so once (a silent key read as a lost one)."""
-        if self.session.move(step):
+        if self.session.move(step) or (step > 0 and self.found_more() and self.session.move(step)):
             self._end_said = None
             self.moved()
         elif self._end_said != (self.session.current, step):
