@@ -137,8 +137,6 @@ async def test_adjudication_does_not_save_a_coder_s_set_they_changed_meanwhile(t
         assert project.codings("consensus")["R001"] == {"understanding", "anxiety", "communication"}
 
 
-@pytest.mark.xfail(strict=True, reason="left (probe s25): the store has no cheap sign that a coder's own "
-                   "codings or statuses changed in another session; see the probe's report")
 async def test_codings_imported_for_the_same_coder_show_when_the_screen_gets_there(
         tmp_path: Path, look_at_once: None) -> None:
     """`import --codings` for ana while her screen is open: R003 arrives done with a code;
@@ -155,6 +153,28 @@ async def test_codings_imported_for_the_same_coder_show_when_the_screen_gets_the
         assert app.session.codes_of("R003") == {"anxiety"}
         assert app.session.status_of("R003") is Status.DONE
         assert app.session.done == 1
+
+
+async def test_an_undo_in_the_coder_s_other_terminal_shows_when_this_one_moves_on(
+        tmp_path: Path, look_at_once: None) -> None:
+    """ana applies a code here, then presses u in her other terminal (which reverses it):
+    coming back to the response shows it without the code, not the code she no longer holds;
+    her own keys here alone never say that her work changed elsewhere."""
+    study = make_project(tmp_path)
+    app = make_app(str(study), "ana", suggestions=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3", "n", "1", "p")
+        await pilot.pause()
+        assert not any("Your work" in (n.title or "") for n in app._notifications)
+        with Project.open(study) as other_terminal:
+            other_terminal.undo("ana")  # reverses code 1 on R002, her latest decision
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.session.response.id == "R002"
+        assert app.session.codes_of("R002") == frozenset()
+        assert "[x]" not in screen_text(app)
+        assert any("recorded in another session" in n.message for n in app._notifications)
+    assert stored(study)[3] == {"R001": frozenset({"adherence"})}
 
 
 async def test_responses_imported_elsewhere_are_reached_at_the_end_of_the_list(tmp_path: Path) -> None:

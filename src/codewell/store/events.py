@@ -179,6 +179,15 @@ class EventOps:
             select(c.c.name, func.count()).select_from(d).join(c, c.c.id == d.c.coder_id)
             .group_by(c.c.name))}
 
+    def events_after(self, coder: str, after: int) -> tuple[int, list[int]]:
+        """(the newest event id, ids of ``coder``'s events after ``after``): a screen learning
+        whether another session recorded for its coder reads the new rows only, by key."""
+        d, c = schema.decisions, schema.coders
+        newest = int(self.conn.execute(select(func.max(d.c.id))).scalar() or 0)
+        found = self.conn.execute(select(d.c.id, c.c.name).join(c, c.c.id == d.c.coder_id)
+                                  .where(d.c.id > after).order_by(d.c.id))
+        return newest, [int(event_id) for event_id, name in found if name == coder]
+
     def latest_events(self, coder: str) -> dict[tuple[str, str], Decision]:
         """The latest event per (response id, code) of a coder: what export's long layout shows."""
         d, c = schema.decisions, schema.coders

@@ -135,20 +135,22 @@ class CodewellApp(ModelLink):
         self.push_screen(AddCodeScreen(self.session.codebook.ids), save)
 
     def catch_up(self, *, now: bool = False) -> None:
-        """Show the codebook or the sets another session changed: codes, this coder's codings
-        and other coders' work read again, and a retrain on a new codebook (see
-        :meth:`CodingSession.catch_up`)."""
-        codebook, sets = self.session.catch_up(now=now)
-        if codebook is None and sets is None:
+        """Show what another session changed: the codebook, the sets (other coders' work read
+        again) or this coder's own work, and retrain on it (see :meth:`CodingSession.catch_up`)."""
+        changes = self.session.catch_up(now=now)
+        if not changes:
             return
         self.coding.codebook_changed()
-        if codebook is not None:
-            self.notify(f"{codebook}. The codes shown are now version {self.session.codebook_version}'s.",
+        if "codebook" in changes:
+            self.notify(f"{changes['codebook']}. The codes shown are now version {self.session.codebook_version}'s.",
                         title="The codebook changed in another session", severity="warning", timeout=10)
+        for kind, title in (("sets", "The sets changed in another session"),
+                            ("own", "Your work changed in another session")):
+            if kind in changes:
+                said = changes[kind]
+                self.notify(f"{said[0].upper()}{said[1:]}.", title=title, severity="warning", timeout=10)
+        if "codebook" in changes or "own" in changes:
             self.retrain()
-        if sets is not None:
-            self.notify(f"{sets[0].upper()}{sets[1:]}.", title="The sets changed in another session",
-                        severity="warning", timeout=10)
 
     def change_codebook(self, kind: str, code) -> None:
         """Rename, edit, merge or retire ``code`` from the palette (a dialog asks the details)."""

@@ -75,6 +75,10 @@ class CodingSession(SessionList):
             else {response.id: i for i, response in enumerate(every)}
         self.codebook_version, self.codebook = project.versioned_codebook()
         self._codebook_looked = time.monotonic()
+        # The newest decision when this session read the coder's work, and the ones it has
+        # written since: any other of the coder's decisions after it was made in another session.
+        self._events_seen, _ = project.events_after(coder, 2**62)
+        self._own_events: set[int] = set()
         # Every (code, start, end) the coder holds per response (None, None: the whole response);
         # ``codings`` is derived from it (a code held whole or on any segment).
         self.spans: dict[str, frozenset[SpanKey]] = {}
@@ -88,8 +92,7 @@ class CodingSession(SessionList):
         self.others_statuses: dict[str, dict[str, Status]] = {}
         self._load_others()
         self.suggestions: dict[str, tuple[CodeSuggestion, ...]] = {}
-        self.done = sum(1 for rid, s in self.statuses.items()
-                        if s is Status.DONE and (self._whole or rid in self.index_of))
+        self.done = self._count_done()
         self.started = time.monotonic()
         self.done_this_session = 0
         self.order_name = "file"
@@ -120,6 +123,10 @@ class CodingSession(SessionList):
         """The coder's segment codings of a response, by position: (code, start, end)."""
         found = [(code, start, end) for code, start, end in self.spans.get(response_id, ()) if start is not None]
         return tuple(sorted(found, key=lambda key: (key[1], key[2], key[0])))  # type: ignore[arg-type,return-value]
+
+    def _count_done(self) -> int:
+        return sum(1 for rid, s in self.statuses.items()
+                   if s is Status.DONE and (self._whole or rid in self.index_of))
 
     def _read_sets(self) -> tuple[frozenset[str], frozenset[str]]:
         """The project's sets now: (the open ones' names, the responses suggestions must stay
@@ -196,6 +203,7 @@ class CodingSession(SessionList):
         return result
 
     def _apply(self, decision: Decision) -> None:
+        self._own_events.add(decision.id)
         rid, key = decision.response_id, (decision.code, decision.start, decision.end)
         held = self.spans.get(rid, frozenset())
         held = held | {key} if decision.action == "apply" else held - {key}
@@ -387,22 +395,46 @@ class CodingSession(SessionList):
         self.codebook_version, self.codebook = self.project.versioned_codebook()
         return version
 
-    def catch_up(self, *, now: bool = False) -> tuple[str | None, str | None]:
-        """Another session (the owner at the command line, a second coder's screen) may have
-        changed the codebook or the reliability sets since this one read them. Returns what
-        changed, (codebook, sets), each None when nothing did. Asked as the coder moves on, it
-        looks at most every ``CODEBOOK_LOOK_EVERY`` seconds (a fast coder's keys pay for no
-        read), and at once when ``now`` (a change was refused)."""
+    def catch_up_own(self) -> str | None:
+        """Read this coder's work again if another session recorded for them (their other
+        terminal, ``import --codings``, an undo there), reading only the decisions since the
+        last look. Without this the screen kept showing a code undone elsewhere, or not showing
+        one imported, and Enter finished the response as it was stored, not as shown. (A status
+        alone set elsewhere, with no decision, is not seen: statuses carry no sequence.)"""
+        newest, mine = self.project.events_after(self.coder, self._events_seen)
+        foreign = [event for event in mine if event not in self._own_events]
+        self._events_seen = max(self._events_seen, newest)
+        self._own_events = {event for event in self._own_events if event > self._events_seen}
+        if not foreign:
+            return None
+        self._load_spans()
+        self.statuses = dict(self.project.statuses(self.coder))
+        self.memos = dict(self.project.memos(self.coder))
+        self.flagged = self.project.flags(self.coder)
+        self.done = self._count_done()
+        return (f"{len(foreign)} of your decisions were recorded in another session (another screen of "
+                "yours, or an import); your codes shown are as stored now")
+
+    def catch_up(self, *, now: bool = False) -> dict[str, str]:
+        """Another session (the owner at the command line, a second coder's screen, this coder's
+        other terminal) may have changed the codebook, the reliability sets or this coder's work
+        since this one read them. Returns what changed ("codebook", "sets", "own" -> what, in
+        words); empty when nothing did. Asked as the coder moves on, it looks at most every
+        ``CODEBOOK_LOOK_EVERY`` seconds (a fast coder's keys pay for no read), and at once when
+        ``now`` (a change was refused)."""
         if not now and time.monotonic() - self._codebook_looked < CODEBOOK_LOOK_EVERY:
-            return None, None
+            return {}
         self._codebook_looked = time.monotonic()
-        found: list[str | None] = []
-        for look in (self._catch_up_codebook, self._catch_up_sets):
+        found: dict[str, str] = {}
+        for kind, look in (("codebook", self._catch_up_codebook), ("sets", self._catch_up_sets),
+                           ("own", self.catch_up_own)):
             try:
-                found.append(look())
+                change = look()
             except ProjectBusyError:  # a server restarting: the next move looks again
-                found.append(None)
-        return found[0], found[1]
+                continue
+            if change is not None:
+                found[kind] = change
+        return found
 
     def _catch_up_codebook(self) -> str | None:
         """Read the newest codebook version, and this coder's codings again (a rename or merge
