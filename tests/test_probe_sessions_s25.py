@@ -177,6 +177,25 @@ async def test_an_undo_in_the_coder_s_other_terminal_shows_when_this_one_moves_o
     assert stored(study)[3] == {"R001": frozenset({"adherence"})}
 
 
+async def test_a_merge_that_moves_the_coder_s_decisions_is_named_as_a_codebook_change(
+        tmp_path: Path, look_at_once: None) -> None:
+    """A merge elsewhere moves ana's decisions as new events: the screen says the codebook
+    changed, not that her work was recorded in another session."""
+    study = make_project(tmp_path)
+    app = make_app(str(study), "ana", suggestions=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4", "n")
+        await pilot.pause()
+        with Project.open(study) as owner:
+            owner.merge_codes("interpretation_difficulty", "understanding", reason="one theme")
+        await pilot.press("p")
+        await pilot.pause()
+        titles = [n.title for n in app._notifications]
+        assert "The codebook changed in another session" in titles
+        assert "Your work changed in another session" not in titles
+        assert app.session.codes_of("R001") == {"understanding"}
+
+
 async def test_responses_imported_elsewhere_are_reached_at_the_end_of_the_list(tmp_path: Path) -> None:
     """Another process imports two responses while ana codes: at the end of her list the
     screen finds them instead of saying it was the last response."""

@@ -387,6 +387,7 @@ class CodingSession(SessionList):
         else:
             raise ValueError(f"kind must be rename, edit, merge or retire, not {kind!r}")
         self.codebook_version, self.codebook = self.project.versioned_codebook()
+        self._events_seen, _ = self.project.events_after(self.coder, 2**62)  # the moves were ours
         self._load_spans()
         return version
 
@@ -434,6 +435,8 @@ class CodingSession(SessionList):
                 continue
             if change is not None:
                 found[kind] = change
+        if "codebook" in found:  # a rename or merge moved the coder's decisions: that is what changed
+            found.pop("own", None)
         return found
 
     def _catch_up_codebook(self) -> str | None:
