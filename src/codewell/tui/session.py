@@ -413,8 +413,8 @@ class CodingSession(SessionList):
         self.memos = dict(self.project.memos(self.coder))
         self.flagged = self.project.flags(self.coder)
         self.done = self._count_done()
-        return (f"{len(foreign)} of your decisions were recorded in another session (another screen of "
-                "yours, or an import); your codes shown are as stored now")
+        return (f"{len(foreign)} decision(s) of yours were recorded in another session (another screen "
+                "of yours, or an import); your codes shown are as stored now")
 
     def catch_up(self, *, now: bool = False) -> dict[str, str]:
         """Another session (the owner at the command line, a second coder's screen, this coder's
