@@ -137,6 +137,28 @@ async def test_adjudication_does_not_save_a_coder_s_set_they_changed_meanwhile(t
         assert project.codings("consensus")["R001"] == {"understanding", "anxiety", "communication"}
 
 
+async def test_adjudication_after_a_code_retired_elsewhere_takes_the_rest(tmp_path: Path) -> None:
+    """The owner retires a code ben applied while the adjudicator works: taking ben's set takes
+    the codes still in the codebook and says so, instead of a save refused on every try."""
+    study = adjudication_study(tmp_path)
+    app = make_adjudicate_app(str(study), ["ana", "ben"])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        with Project.open(study) as owner:
+            owner.retire_code("anxiety", reason="too broad")
+        await pilot.press("2", "enter")  # the first save finds the new codebook
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        assert "anxiety: no longer in the codebook" in visible(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not any(n.title == "Not saved" for n in app._notifications)
+    with Project.open(study) as project:
+        assert project.codings("consensus")["R001"] == {"understanding"}
+        assert project.statuses("consensus")["R001"] is Status.DONE
+
+
 async def test_codings_imported_for_the_same_coder_show_when_the_screen_gets_there(
         tmp_path: Path, look_at_once: None) -> None:
     """`import --codings` for ana while her screen is open: R003 arrives done with a code;

@@ -349,7 +349,14 @@ class AdjudicateScreen(Screen):
         return True
 
     def _take(self, codes: frozenset[str]) -> None:
-        self.walk.set_working(codes)
+        """Make ``codes`` the working consensus, less any code no longer in the codebook (a coder's
+        codings keep a retired code, but consensus cannot take it: every save was refused with
+        "no code", and the checklist, which lists current codes only, could not untick it)."""
+        gone = codes - set(self.codebook.ids)
+        if gone:
+            self.notify(f"{', '.join(sorted(gone))}: no longer in the codebook (retired), so not taken into "
+                        "consensus.", timeout=6)
+        self.walk.set_working(codes - gone)
         self.redraw_consensus()
 
     def action_take(self, n: int) -> None:
