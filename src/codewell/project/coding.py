@@ -170,8 +170,9 @@ class Coding:
         return self._db.read(lambda unit: {(d.response_id, d.code): d for d in self._visible_decisions(
             unit, coder, list(unit.latest_events(coder).values()))})
 
-    def events_after(self: Project, coder: str, after: int) -> tuple[int, list[int]]:
-        """(the newest decision id, ids of ``coder``'s decisions after ``after``): how a coding
+    def events_after(self: Project, coder: str, after: int | None) -> tuple[int, list[int]]:
+        """(the newest decision id, ids of ``coder``'s decisions after ``after``, none when it is
+        None): how a coding
         screen learns, reading only the rows since it last looked, that another session (the
         coder's other terminal, ``import --codings``) recorded for its coder."""
         return self._db.read(lambda unit: unit.events_after(coder, after))

@@ -179,11 +179,14 @@ class EventOps:
             select(c.c.name, func.count()).select_from(d).join(c, c.c.id == d.c.coder_id)
             .group_by(c.c.name))}
 
-    def events_after(self, coder: str, after: int) -> tuple[int, list[int]]:
-        """(the newest event id, ids of ``coder``'s events after ``after``): a screen learning
-        whether another session recorded for its coder reads the new rows only, by key."""
+    def events_after(self, coder: str, after: int | None) -> tuple[int, list[int]]:
+        """(the newest event id, ids of ``coder``'s events after ``after``; none when ``after`` is
+        None): a screen learning whether another session recorded for its coder reads the new
+        rows only, by key."""
         d, c = schema.decisions, schema.coders
         newest = int(self.conn.execute(select(func.max(d.c.id))).scalar() or 0)
+        if after is None:
+            return newest, []
         found = self.conn.execute(select(d.c.id, c.c.name).join(c, c.c.id == d.c.coder_id)
                                   .where(d.c.id > after).order_by(d.c.id))
         return newest, [int(event_id) for event_id, name in found if name == coder]

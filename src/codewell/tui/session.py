@@ -77,7 +77,7 @@ class CodingSession(SessionList):
         self._codebook_looked = time.monotonic()
         # The newest decision when this session read the coder's work, and the ones it has
         # written since: any other of the coder's decisions after it was made in another session.
-        self._events_seen, _ = project.events_after(coder, 2**62)
+        self._events_seen, _ = project.events_after(coder, None)
         self._own_events: set[int] = set()
         # Every (code, start, end) the coder holds per response (None, None: the whole response);
         # ``codings`` is derived from it (a code held whole or on any segment).
@@ -387,7 +387,7 @@ class CodingSession(SessionList):
         else:
             raise ValueError(f"kind must be rename, edit, merge or retire, not {kind!r}")
         self.codebook_version, self.codebook = self.project.versioned_codebook()
-        self._events_seen, _ = self.project.events_after(self.coder, 2**62)  # the moves were ours
+        self._events_seen, _ = self.project.events_after(self.coder, None)  # the moves were ours
         self._load_spans()
         return version
 
