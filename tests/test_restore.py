@@ -197,7 +197,7 @@ def test_a_backup_of_another_project_is_restored_with_a_note(study: Path, tmp_pa
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    other = make_project(elsewhere)
+    other = make_project(elsewhere, fresh=True)  # another project: a creation time of its own
     ours, theirs = created_at(study), created_at(other)
     assert ours and theirs and ours != theirs
     result = codewell("restore", str(other), str(study))

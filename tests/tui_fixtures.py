@@ -61,11 +61,25 @@ def write_responses(path: Path, rows: list[tuple[str, str, str]] = RESPONSES) ->
     return path
 
 
-def make_project(folder: Path, rows: list[tuple[str, str, str]] = RESPONSES) -> Path:
-    """A project file holding the codebook and ``rows``; returns its path (closed)."""
+_TEMPLATES: dict[tuple[tuple[str, str, str], ...], bytes] = {}
+
+
+def make_project(folder: Path, rows: list[tuple[str, str, str]] = RESPONSES, *, fresh: bool = False) -> Path:
+    """A project file holding the codebook and ``rows``; returns its path (closed).
+
+    Made once per test process for each ``rows`` and copied after (a closed project is one
+    file), which spares the many screen tests a project build each; ``fresh`` builds a new one,
+    for a test that needs another project's identity (its creation time)."""
     location = folder / "study.cw"
+    key = tuple(rows)
+    if not fresh and key in _TEMPLATES:
+        location.write_bytes(_TEMPLATES[key])
+        write_responses(folder / "responses.csv", rows)
+        return location
     with Project.create(location, CODEBOOK) as project:
         project.import_responses(write_responses(folder / "responses.csv", rows))
+    if not fresh and not any(location.with_name(location.name + end).exists() for end in ("-wal", "-shm")):
+        _TEMPLATES[key] = location.read_bytes()
     return location
 
 
