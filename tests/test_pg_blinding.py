@@ -18,7 +18,7 @@ from codewell.store.migrations import migrate
 from codewell.store.postgres import add_member, role_for
 from codewell.store.schema import SCHEMA_VERSION
 from codewell.values import Response, Status
-from pg_support import fresh_database, server_base
+from pg_support import project_database, server_base
 from tui_fixtures import CODEBOOK
 
 runner = CliRunner()
@@ -33,8 +33,8 @@ def run(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyp
 def team(tmp_path):  # type: ignore[no-untyped-def]
     """A project with an open set of three: ana has coded all of it, ben one; ben and consensus
     have logins of their own."""
-    url = fresh_database()
-    with Project.create(url, CODEBOOK) as project:
+    url = project_database(CODEBOOK)  # cloned from the per-process template: no schema build
+    with Project.open(url) as project:
         project.add_responses([Response(f"R{i}", f"answer {i}", i) for i in range(1, 7)], "t")
         members = list(project.draw_set(3, name="irr", seed=3).ids)
         for coder in ("ana", "ben"):
