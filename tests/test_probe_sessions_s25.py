@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from codewell.project import Project
-from codewell.tui import session
+from codewell.tui import session_elsewhere as session
 from codewell.tui.adjudicate_app import make_adjudicate_app
 from codewell.tui.app import make_app
 from codewell.tui.screens.adjudicate import ConsensusList
@@ -30,7 +30,7 @@ def visible(app) -> str:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def look_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Moving on looks for changes elsewhere every time (the screen rate-limits it to 2 s)."""
-    monkeypatch.setattr(session, "CODEBOOK_LOOK_EVERY", 0.0)
+    monkeypatch.setattr(session, "LOOK_EVERY", 0.0)
 
 
 async def test_a_set_drawn_elsewhere_hides_the_other_coder_s_work_on_an_open_screen(

@@ -39,14 +39,14 @@ async def test_a_key_refused_for_a_code_renamed_elsewhere_shows_the_new_codebook
 
 
 async def test_moving_on_shows_a_code_added_elsewhere_and_codings_moved_by_a_merge(tmp_path, monkeypatch) -> None:
-    """Moving on looks every CODEBOOK_LOOK_EVERY seconds at most, so a fast coder's keys pay for
+    """Moving on looks every LOOK_EVERY seconds at most, so a fast coder's keys pay for
     no read; the look then finds what changed."""
-    from codewell.tui import session
+    from codewell.tui import session_elsewhere as session
 
     study = make_project(tmp_path)
     app = make_app(str(study), "ana", suggestions=False)
     async with app.run_test(size=SIZE) as pilot:
-        monkeypatch.setattr(session, "CODEBOOK_LOOK_EVERY", 3600.0)
+        monkeypatch.setattr(session, "LOOK_EVERY", 3600.0)
         await pilot.press("4")  # interpretation_difficulty on R001
         await pilot.pause()
         with Project.open(study) as owner:
@@ -55,7 +55,7 @@ async def test_moving_on_shows_a_code_added_elsewhere_and_codings_moved_by_a_mer
         await pilot.press("n", "p")
         await pilot.pause()
         assert app.session.codebook_version == 1  # not looked yet
-        monkeypatch.setattr(session, "CODEBOOK_LOOK_EVERY", 0.0)
+        monkeypatch.setattr(session, "LOOK_EVERY", 0.0)
         await pilot.press("n")
         await pilot.pause()
         ids = [code.id for code in app.session.codebook.codes]
