@@ -158,7 +158,9 @@ class Coding:
         return self._db.read(lambda unit: self._visible(unit, coder, unit.current_codings(coder)))
 
     def codes_for(self: Project, coder: str, response_id: str) -> frozenset[str]:
-        return self.codings(coder).get(response_id, frozenset())
+        """``coder``'s codes on one response as the viewer may see them, reading that response alone."""
+        return self._db.read(lambda unit: self._visible(
+            unit, coder, unit.current_codings(coder, response_id))).get(response_id, frozenset())
 
     def decisions(self: Project, coder: str | None = None) -> tuple[Decision, ...]:
         if coder is None and self.viewer is not None:

@@ -107,7 +107,7 @@ class Reliability:
             if unknown:
                 raise UnknownNameError(f"no code '{unknown[0]}' in the codebook",
                                        did_you_mean(unknown[0], codebook.ids))
-            had = unit.current_codings(CONSENSUS).get(response_id, frozenset())
+            had = unit.current_codings(CONSENSUS, response_id).get(response_id, frozenset())
             pk = self._pks_in(unit, [response_id])[response_id]
             rows = [(pk, c, "apply", None, False, new_uid()) for c in sorted(codes - had)]
             rows += [(pk, c, "remove", None, False, new_uid()) for c in sorted(had - codes)]

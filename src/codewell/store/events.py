@@ -121,17 +121,22 @@ class EventOps:
                 bucket.add(code)
         return {k: frozenset(v) for k, v in shown.items()}
 
-    def _held_ids(self, coder: str):  # type: ignore[no-untyped-def]
-        """Ids of the latest event of each (response, code, span) key of ``coder``: a subquery."""
-        d, c = schema.decisions, schema.coders
-        return (select(func.max(d.c.id).label("id")).select_from(d).join(c, c.c.id == d.c.coder_id)
-                .where(c.c.name == coder)
+    def _held_ids(self, coder: str, response_id: str | None = None):  # type: ignore[no-untyped-def]
+        """Ids of the latest event of each (response, code, span) key of ``coder`` (on the one
+        response ``response_id`` when given): a subquery."""
+        d, c, r = schema.decisions, schema.coders, schema.responses
+        held = select(func.max(d.c.id).label("id")).select_from(d).join(c, c.c.id == d.c.coder_id)
+        if response_id is not None:
+            held = held.join(r, r.c.pk == d.c.response_pk).where(r.c.source_id == response_id)
+        return (held.where(c.c.name == coder)
                 .group_by(d.c.response_pk, d.c.code_id, d.c.seg_start, d.c.seg_end).subquery())
 
-    def current_codings(self, coder: str) -> dict[str, frozenset[str]]:
-        """The response-level view: a response carries a code held whole or on any segment."""
+    def current_codings(self, coder: str, response_id: str | None = None) -> dict[str, frozenset[str]]:
+        """The response-level view: a response carries a code held whole or on any segment.
+        ``response_id`` reads that one response alone (its entry, or nothing): a save that
+        checks one response must not read a whole study's codings, inside the write lock too."""
         d, r = schema.decisions, schema.responses
-        latest = self._held_ids(coder)
+        latest = self._held_ids(coder, response_id)
         codings: dict[str, set[str]] = {}
         for source_id, code in self.conn.execute(
                 select(r.c.source_id, d.c.code_id).join(latest, latest.c.id == d.c.id)
