@@ -151,6 +151,18 @@ class Coding:
     def statuses(self: Project, coder: str) -> dict[str, Status]:
         return self._db.read(lambda unit: self._visible(unit, coder, unit.statuses(coder)))
 
+    def marks_count(self: Project, coder: str) -> tuple[int, int]:
+        """How many responses ``coder`` has marked (done, skipped or flagged as a status), and
+        how many they flagged: counts only, so a screen can ask every few seconds whether its
+        coder's marks changed in another session without reading them all."""
+        def read(unit: Unit) -> tuple[int, int]:
+            if self._hidden_in(unit, coder):  # another coder's work on an open set: count what is seen
+                return (len(self._visible(unit, coder, unit.statuses(coder))),
+                        len(self._visible(unit, coder, dict.fromkeys(unit.flags(coder)))))
+            return unit.status_count(coder), unit.flag_count(coder)
+
+        return self._db.read(read)
+
     def memos(self: Project, coder: str) -> dict[str, str]:
         return self._db.read(lambda unit: self._visible(unit, coder, unit.memos(coder)))
 

@@ -17,6 +17,7 @@ from codewell.store.records import now
 class FlagOps:
     conn: Connection
     coder_id: Callable[..., int | None]  # provided by RecordOps, mixed in beside this class
+    _count_of: Callable[..., int]  # so is this
 
     def set_flag(self, coder: str, response_pk: int, on: bool) -> None:
         t = schema.flags
@@ -33,6 +34,10 @@ class FlagOps:
         return set(self.conn.execute(
             select(r.c.source_id).join(t, t.c.response_pk == r.c.pk).join(c, c.c.id == t.c.coder_id)
             .where(c.c.name == coder)).scalars())
+
+    def flag_count(self, coder: str) -> int:
+        """How many responses ``coder`` flagged (the primary key's index alone answers it)."""
+        return self._count_of(schema.flags, coder)
 
     def flag_counts(self) -> dict[str, int]:
         t, c = schema.flags, schema.coders

@@ -81,14 +81,14 @@ class ChangesElsewhere:
         """Read this coder's work again if another session recorded for them (their other
         terminal, ``import --codings``, an undo there), reading only the decisions since the
         last look. Without this the screen kept showing a code undone elsewhere, or not showing
-        one imported, and Enter finished the response as it was stored, not as shown. (A status
-        alone set elsewhere, with no decision, is not seen: statuses carry no sequence.)"""
+        one imported, and Enter finished the response as it was stored, not as shown. Marks
+        set elsewhere without a decision are looked for next (:meth:`_catch_up_marks`)."""
         newest, mine = self.project.events_after(self.coder, self._events_seen)
         foreign = [event for event in mine if event not in self._own_events]
         self._events_seen = max(self._events_seen, newest)
         self._own_events = {event for event in self._own_events if event > self._events_seen}
         if not foreign:
-            return None
+            return self._catch_up_marks()
         self._load_spans()
         self.statuses = dict(self.project.statuses(self.coder))
         self.memos = dict(self.project.memos(self.coder))
@@ -96,6 +96,23 @@ class ChangesElsewhere:
         self.done = self._count_done()
         return (f"{len(foreign)} decision(s) of yours were recorded in another session (another screen "
                 "of yours, or an import); your codes shown are as stored now")
+
+    def _catch_up_marks(self) -> str | None:
+        """Read the coder's statuses and flags again if another session of theirs added some.
+
+        Finishing a response left without codes, skipping or flagging it records no decision,
+        so the decisions since the last look do not show it, and statuses carry no sequence. The
+        store's count of marked and of flagged responses does: two counts from an index,
+        compared with this screen's own, so a look reads no rows unless one changed. (A response
+        moved from one mark to another elsewhere, skipped to done, keeps both counts and goes
+        unseen until the screen is opened again.)"""
+        if self.project.marks_count(self.coder) == (len(self.statuses), len(self.flagged)):
+            return None
+        self.statuses = dict(self.project.statuses(self.coder))
+        self.flagged = self.project.flags(self.coder)
+        self.done = self._count_done()
+        return ("responses of yours were marked done, skipped or flagged in another session (another "
+                "screen of yours); the marks shown are as stored now")
 
     def catch_up(self, *, now: bool = False) -> dict[str, str]:
         """Another session (the owner at the command line, a second coder's screen, this coder's
