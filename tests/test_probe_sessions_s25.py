@@ -15,7 +15,7 @@ from codewell.project import Project
 from codewell.tui import session_elsewhere as session
 from codewell.tui.adjudicate_app import make_adjudicate_app
 from codewell.tui.app import make_app
-from codewell.tui.screens.adjudicate import ConsensusList
+from codewell.tui.widgets.consensus_list import ConsensusList
 from codewell.values import Status
 from tui_fixtures import code_as, make_project, screen_text, stored
 

@@ -15,8 +15,9 @@ from codewell.errors import UnknownNameError
 from codewell.values import Status
 from codewell.project import Project
 from codewell.tui.adjudicate_app import AdjudicateHelp, adjudicate_commands, make_adjudicate_app
-from codewell.tui.screens.adjudicate import AdjudicateScreen, ConsensusList, ConsensusRow
+from codewell.tui.screens.adjudicate import AdjudicateScreen
 from codewell.tui.screens.agreement_view import AgreementScreen
+from codewell.tui.widgets.consensus_list import ConsensusList, ConsensusRow
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = ROOT / "codebooks" / "image-sharing.yaml"

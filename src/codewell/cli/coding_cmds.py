@@ -71,8 +71,9 @@ def code(
 def user_keymap() -> dict[str, str]:
     """The keymap of the settings file, checked against every binding id of both apps."""
     from codewell.settings import load_settings
-    from codewell.tui.screens.adjudicate import ADJUDICATE_BINDINGS, ConsensusList
+    from codewell.tui.screens.adjudicate import ADJUDICATE_BINDINGS
     from codewell.tui.screens.coding import CODING_BINDINGS
+    from codewell.tui.widgets.consensus_list import ConsensusList
 
     bindings = [*CODING_BINDINGS, *ADJUDICATE_BINDINGS, *ConsensusList.BINDINGS]
     return load_settings(binding_ids={b.id for b in bindings if b.id}).keymap  # type: ignore[union-attr]

@@ -2,7 +2,9 @@
 
 The app's :class:`~codewell.tui.adjudicate_app.Walk` keeps the place among the disagreements and
 the unsaved working sets; the screen draws it. Saving goes through ``project.settle`` (a committed
-transaction) before anything on screen says "saved".
+transaction) before anything on screen says "saved". The consensus checklist is
+:mod:`codewell.tui.widgets.consensus_list`; the look, before each save, at what other sessions
+changed is :mod:`codewell.tui.screens.adjudicate_elsewhere`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -23,7 +24,8 @@ from codewell.tui.keys import screen_bindings
 from codewell.tui.literal import printable
 from codewell.adjudication import Disagreement
 from codewell.errors import CodewellError, ProjectBusyError
-from codewell.values import Code
+from codewell.tui.screens.adjudicate_elsewhere import LookBeforeSave
+from codewell.tui.widgets.consensus_list import ConsensusList
 from codewell.tui.widgets.header import progress_bar
 
 if TYPE_CHECKING:
@@ -57,114 +59,6 @@ NEEDS_ITEM = {"take", "union", "agreed", "edit", "save"}
 #: How long saving a settlement waits for another process's lock before asking to try again.
 SAVE_WAIT = 2.0
 
-class ConsensusRow(Static):
-    """One code of the working consensus; a click toggles it."""
-
-    class Clicked(Message):
-        def __init__(self, code: str) -> None:
-            super().__init__()
-            self.code = code
-
-    def __init__(self, code: Code, position: int) -> None:
-        super().__init__(classes="consensus-row")
-        self.code = code
-        self.position = position
-
-    def show(self, checked: bool, note: str, disputed: bool, cursor: bool) -> None:
-        self.set_class(checked, "-checked")
-        self.set_class(disputed, "-disputed")
-        self.set_class(cursor, "-cursor")
-        key = str(self.position + 1) if self.position < 9 else " "
-        line = Text(no_wrap=True, overflow="ellipsis")
-        line.append("›" if cursor else " ", style="bold")
-        line.append(f"{key} ", style="bold")
-        line.append("[x] " if checked else "[ ] ", style="bold" if checked else "")
-        line.append(printable(self.code.label), style="bold" if checked else "")
-        if note:
-            line.append(f"  {note}", style="bold" if disputed else "dim")
-        self.update(line)
-
-    def on_click(self) -> None:
-        self.post_message(self.Clicked(self.code.id))
-
-
-class ConsensusList(VerticalScroll, can_focus=True):
-    """The working consensus as a checklist. Focused (key ``e``), its own keys win: up/down move,
-    space toggles the highlighted code, a number toggles that code, escape hands keys back."""
-
-    BINDINGS = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("space", "toggle_cursor", "Toggle", id="consensus.toggle",
-                tooltip="Add or remove the highlighted code"),
-        *(Binding(str(n), f"toggle_number({n})", f"Toggle {n}", id=f"consensus.toggle_{n}",
-                  group=Binding.Group("Toggle code", compact=True), tooltip=f"Add or remove code {n}")
-          for n in range(1, 10)),
-        Binding("escape", "leave", "Done editing", id="consensus.leave"),
-    ]
-
-    class Changed(Message):
-        def __init__(self, codes: frozenset[str]) -> None:
-            super().__init__()
-            self.codes = codes
-
-    def __init__(self, codes: Sequence[Code], **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.codes = tuple(codes)
-        self.selected: frozenset[str] = frozenset()
-        self.cursor = 0
-        self.notes: dict[str, tuple[str, bool]] = {}
-
-    def compose(self) -> ComposeResult:
-        for i, code in enumerate(self.codes):
-            yield ConsensusRow(code, i)
-
-    def show(self, selected: frozenset[str], notes: dict[str, tuple[str, bool]]) -> None:
-        """Draw ``selected`` as checked; ``notes``: code -> (who applied it, disputed?)."""
-        self.selected = selected
-        self.notes = notes
-        self._draw()
-
-    def _draw(self) -> None:
-        for row in self.query(ConsensusRow):
-            note, disputed = self.notes.get(row.code.id, ("", False))
-            row.show(row.code.id in self.selected, note, disputed, self.has_focus and row.position == self.cursor)
-
-    def toggle(self, code: str) -> None:
-        self.selected = self.selected ^ {code}
-        self._draw()
-        self.post_message(self.Changed(self.selected))
-
-    def on_focus(self) -> None:
-        self._draw()
-
-    def on_blur(self) -> None:
-        self._draw()
-
-    def action_cursor(self, step: int) -> None:
-        if not self.codes:
-            return
-        self.cursor = max(0, min(len(self.codes) - 1, self.cursor + step))
-        self._draw()
-        self.scroll_to_widget(self.query(ConsensusRow)[self.cursor], animate=False)
-
-    def action_toggle_cursor(self) -> None:
-        if self.codes:
-            self.toggle(self.codes[self.cursor].id)
-
-    def action_toggle_number(self, n: int) -> None:
-        if 0 < n <= len(self.codes):
-            self.cursor = n - 1
-            self.toggle(self.codes[n - 1].id)
-
-    def action_leave(self) -> None:
-        self.screen.set_focus(None)
-
-    def on_consensus_row_clicked(self, event: ConsensusRow.Clicked) -> None:
-        event.stop()
-        self.cursor = self.codes.index(next(c for c in self.codes if c.id == event.code))
-        self.toggle(event.code)
-
 
 def coder_column(coder: str, number: int, d: Disagreement, labels: dict[str, str],
                  order: dict[str, int]) -> Group:
@@ -189,7 +83,7 @@ def coder_column(coder: str, number: int, d: Disagreement, labels: dict[str, str
     return Group(*lines)
 
 
-class AdjudicateScreen(Screen):
+class AdjudicateScreen(LookBeforeSave, Screen):
     """Progress line, the response, one column per coder plus the consensus, and the footer."""
 
     BINDINGS = ADJUDICATE_BINDINGS
@@ -202,54 +96,6 @@ class AdjudicateScreen(Screen):
         self.walk = walk
         self._quit_warned = False
         self._read_codebook()
-
-    def _read_codebook(self) -> None:
-        self.codebook_version, self.codebook = self.project.versioned_codebook()
-        self.labels = {code.id: printable(code.label) for code in self.codebook.codes}
-        self.order = {code.id: i for i, code in enumerate(self.codebook.codes)}
-
-    async def _caught_up(self, d: Disagreement) -> bool:
-        """Before a save: has another session changed the codebook, or a coder's codes on ``d``,
-        since this screen read them? Then read everything again and say so instead of saving (a
-        renamed code's save was refused on every try, and a set taken from a stale column put
-        codes into consensus that the coder no longer held). Read once per save."""
-        if self.project.codebook_version != self.codebook_version:
-            await self.reload()
-            self.notify(f"The codebook changed in another session: the codes shown are now version "
-                        f"{self.codebook_version}'s. Nothing was saved: choose again, then save.",
-                        title="Not saved: the codebook changed", severity="warning", timeout=10)
-            return True
-        changed = [coder for coder in self.coders
-                   if self.project.codings(coder).get(d.response.id, frozenset()) != d.codes[coder]]
-        if not changed:
-            return False
-        await self.reload()
-        self.notify(f"{' and '.join(changed)} changed their codes on {d.response.id} in another session: "
-                    "the columns now show what each coder holds. Nothing was saved: look again, then save.",
-                    title="Not saved: the coders' codes changed", severity="warning", timeout=10)
-        return True
-
-    async def reload(self) -> None:
-        """Read the disagreements and the codebook again, staying on the same response when it
-        is still one; unsaved choices whose codes all still exist are kept."""
-        from codewell.tui.adjudicate_app import Walk
-
-        old = self.walk
-        here = None if old.current is None else old.current.response.id
-        self._read_codebook()
-        walk = Walk(self.project.adjudication(self.coders), old.carried)
-        walk.revisit = old.revisit
-        walk.drafts = {rid: codes for rid, codes in old.drafts.items() if codes <= set(self.codebook.ids)}
-        found = next((i for i, d in enumerate(walk.items) if d.response.id == here), None)
-        if found is not None:
-            walk.position = found
-        self.walk = walk
-        checklist = self.query_one(ConsensusList)
-        if checklist.codes != self.codebook.codes:
-            checklist.codes = tuple(self.codebook.codes)
-            checklist.cursor = min(checklist.cursor, max(len(checklist.codes) - 1, 0))
-            await checklist.recompose()
-        self.redraw()
 
     def compose(self) -> ComposeResult:
         yield Static(id="adj-progress")

@@ -3,12 +3,13 @@
 Each action commits through the session (and so the project) first, then redraws and posts
 :class:`DecisionSaved`; nothing is shown as saved before the store has it. When another process
 holds the project's write lock, the key is not lost: its change waits in an outbox, shown in the
-header, and a worker stores it (same uids, so exactly once) as soon as the lock is free.
+header, and a worker stores it (same uids, so exactly once) as soon as the lock is free. The
+keys that open a dialog for typing (add a code, go to, search, the code picker, a memo) and
+those dialogs are :mod:`codewell.tui.screens.coding_dialogs`.
 """
 
 from __future__ import annotations
 
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -16,6 +17,7 @@ from textual.widgets import Footer
 
 from codewell.errors import CodewellError
 from codewell.tui.keys import screen_bindings
+from codewell.tui.screens.coding_dialogs import CodingDialogs
 from codewell.tui.screens.storing import StoringScreen
 from codewell.tui.session import CodingSession
 from codewell.values import Code, Decision, Status
@@ -64,11 +66,7 @@ CODING_BINDINGS = [
 ]
 
 
-# The keys whose dialog takes what is typed next (``gIS002⏎``): opened as the key is read.
-TYPED_INTO = frozenset({"add_code", "goto", "search", "picker", "memo"})
-
-
-class CodingScreen(StoringScreen):
+class CodingScreen(CodingDialogs, StoringScreen):
     """Header, sidebar list, response, codes, footer."""
 
     BINDINGS = CODING_BINDINGS
@@ -274,9 +272,6 @@ class CodingScreen(StoringScreen):
 
         self.app.push_screen(CodeKeyScreen(codes), chosen)
 
-    def action_add_code(self) -> None:
-        self.app.add_code()
-
     def action_code_cursor(self, step: int) -> None:
         self.query_one(CodeList).move_cursor(step)
         self.show_code_details()
@@ -329,60 +324,10 @@ class CodingScreen(StoringScreen):
 
         self.store(self.session.plan_undo, after)
 
-    def action_picker(self) -> None:
-        from codewell.tui.widgets.code_picker import CodePicker
-
-        def chosen(code: str | None) -> None:
-            if code is not None:
-                self.toggle_code(code)
-
-        applied = self.session.codes_of(self.session.response.id)
-        self.app.push_screen(CodePicker(self.session.codebook.codes, applied), chosen)
-
-    def action_memo(self) -> None:
-        from codewell.tui.screens.memo import MemoScreen
-
-        response_id = self.session.response.id
-
-        def open_memo(started: str, draft: str | None = None) -> None:
-            def save(text: str | None) -> None:
-                if text is None or response_id != self.session.response.id:
-                    return
-                now = self.session.stored_memo(response_id)
-                if now != started and text != now:  # the same coder's other terminal wrote meanwhile
-                    self.redraw()
-                    self.notify(f"Your memo on {response_id} was changed in another session while you wrote; "
-                                f"it now reads: {now or '(no memo)'}. Yours is still in the box: enter saves it "
-                                "in place of that one, escape keeps that one.", title="Memo not saved",
-                                severity="warning", timeout=15)
-                    open_memo(now, text)
-                    return
-                self.store(lambda: self.session.plan_memo(text, response_id), lambda _: self.redraw())
-
-            self.app.push_screen(MemoScreen(response_id, started, draft=draft), save)
-
-        # As stored now, not as read when the screen opened: the same coder in another terminal
-        # may have written one since, and adding to the old text would have replaced it.
-        open_memo(self.session.stored_memo(response_id))
-
     def jump(self, position: int | None) -> None:
         if position is not None:
             self.session.go_to(position)
             self.moved()
-
-    def action_search(self) -> None:
-        from codewell.tui.screens.search import SearchScreen
-
-        session = self.session
-        self.app.push_screen(SearchScreen(session.responses, session.index_of, session.project.search), self.jump)
-
-    def action_goto(self) -> None:
-        from codewell.tui.screens.goto import GotoScreen
-
-        def go(response_id: str | None) -> None:
-            self.jump(None if response_id is None else self.session.index_of[response_id])
-
-        self.app.push_screen(GotoScreen(self.session.index_of), go)
 
     def action_help(self) -> None:
         from codewell.tui.screens.help import HelpScreen
@@ -423,26 +368,6 @@ class CodingScreen(StoringScreen):
                             severity="warning", timeout=8)
             return
         self.app.exit()
-
-    def on_key(self, event: events.Key) -> None:
-        """Keys typed ahead of a dialog belong to it, in the order typed.
-
-        A fast typist's next keys are already on their way to this screen's widgets when the key
-        that opens a dialog (add a code, go to, search, the code picker, a memo) is read; bindings run only once a key has bubbled to the
-        app, too late for them. So that key opens its dialog here, at once, and the keys after
-        it, arriving here while the dialog is on top, are handed to it.
-        """
-        active = self.app.screen
-        if active is not self and getattr(active, "TAKES_TYPEAHEAD", False):
-            event.stop()
-            event.prevent_default()
-            active.post_message(events.Key(event.key, event.character))
-            return
-        found = self.active_bindings.get(event.key)
-        if active is self and found is not None and found.binding.action in TYPED_INTO:
-            event.stop()
-            event.prevent_default()
-            getattr(self, f"action_{found.binding.action}")()
 
     # -- mouse and messages ---------------------------------------------------------------------
     def on_code_row_clicked(self, event: CodeRow.Clicked) -> None:
