@@ -237,3 +237,23 @@ async def test_responses_imported_elsewhere_are_reached_at_the_end_of_the_list(t
         assert app.session.total == 22
         assert app.session.response.id == "R021"
         assert "/22" in screen_text(app)
+
+
+async def test_an_unsaved_choice_on_a_response_no_longer_in_dispute_does_not_hold_up_quitting(
+        tmp_path: Path) -> None:
+    """ben's set is taken on R001 and not saved yet when ben comes round to ana's codes
+    elsewhere: the save reads again and R001 leaves the disagreements, so q quits at once
+    instead of warning about a choice the adjudicator can no longer reach to save."""
+    study = adjudication_study(tmp_path)
+    app = make_adjudicate_app(str(study), ["ana", "ben"])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2")  # take ben's set on R001: unsaved
+        with Project.open(study) as ben:
+            ben.record("ben", "R001", "anxiety", "remove")  # now as ana: no longer a disagreement
+        await pilot.press("enter")  # the save reads the change first, and does not save
+        await pilot.pause()
+        assert [d.response.id for d in app.screen.walk.items] == ["R002"]
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running

@@ -46,7 +46,8 @@ class LookBeforeSave:
         """Before a save: has another session changed the codebook, or a coder's codes on ``d``,
         since this screen read them? Then read everything again and say so instead of saving (a
         renamed code's save was refused on every try, and a set taken from a stale column put
-        codes into consensus that the coder no longer held). Read once per save."""
+        codes into consensus that the coder no longer held). Read once per save, for the one
+        response: reading every coder's codings took 0.7-0.9 s each at 100,000 coded responses."""
         if self.project.codebook_version != self.codebook_version:
             await self.reload()
             self.notify(f"The codebook changed in another session: the codes shown are now version "
@@ -54,7 +55,7 @@ class LookBeforeSave:
                         title="Not saved: the codebook changed", severity="warning", timeout=10)
             return True
         changed = [coder for coder in self.coders
-                   if self.project.codings(coder).get(d.response.id, frozenset()) != d.codes[coder]]
+                   if self.project.codes_for(coder, d.response.id) != d.codes[coder]]
         if not changed:
             return False
         await self.reload()
@@ -65,7 +66,8 @@ class LookBeforeSave:
 
     async def reload(self) -> None:
         """Read the disagreements and the codebook again, staying on the same response when it
-        is still one; unsaved choices whose codes all still exist are kept."""
+        is still one; unsaved choices on responses still in dispute, whose codes all still
+        exist, are kept."""
         from codewell.tui.adjudicate_app import Walk
 
         old = self.walk
@@ -73,7 +75,11 @@ class LookBeforeSave:
         self._read_codebook()
         walk = Walk(self.project.adjudication(self.coders), old.carried)
         walk.revisit = old.revisit
-        walk.drafts = {rid: codes for rid, codes in old.drafts.items() if codes <= set(self.codebook.ids)}
+        # a response no longer in dispute (its coders now agree) cannot be reached to save: its
+        # unsaved choice goes, or quitting would warn about a choice nobody can save
+        still = {d.response.id for d in walk.items}
+        walk.drafts = {rid: codes for rid, codes in old.drafts.items()
+                       if rid in still and codes <= set(self.codebook.ids)}
         found = next((i for i, d in enumerate(walk.items) if d.response.id == here), None)
         if found is not None:
             walk.position = found
