@@ -8,6 +8,9 @@ missing values are described), and hands them to the format's writer:
 or :mod:`~codewell.io.stats_files`. :mod:`codewell.io.export_stream` writes the same files a
 block of responses at a time.
 
+A survey column of numbers (``age``, a rating coded 1-5) is a number column in XLSX and Parquet,
+so Excel sums it and R reads it as numbers; CSV writes every cell as it was imported.
+
 Safety is on by default. Only CSV cells that a spreadsheet would run as formulas are
 neutralised, unless ``raw`` (see :mod:`codewell.io.safety`); XLSX cells are typed text, and
 Parquet, SPSS and Stata never hold formulas, so none of those is altered. ``redact`` masks
@@ -42,6 +45,9 @@ Layout = Literal["wide", "long", "segments"]
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "parquet", "sav", "dta")
 LAYOUTS: tuple[str, ...] = ("wide", "long", "segments")
 CONSENSUS = "consensus"
+#: Formats whose survey columns of numbers are written as numbers (see
+#: :mod:`codewell.io.attribute_kinds`): CSV has no types, SPSS and Stata type them their own way.
+NUMBER_FORMATS = frozenset({"parquet", "xlsx"})
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,7 @@ def export_dataset(ds: CodedDataset, out: str | Path, *, format: ExportFormat = 
     non_answer = non_answer or NonAnswers()
     masker = Masker(redact_names) if redact else None
     if layout == "wide":
-        columns = wide_columns(ds, coders, masker, non_answer)
+        columns = wide_columns(ds, coders, masker, non_answer, numbers=format in NUMBER_FORMATS)
     elif layout == "segments":
         columns = segment_columns(ds, coders, masker)
     else:

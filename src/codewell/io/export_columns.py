@@ -27,7 +27,9 @@ class Column:
     ``role`` says what the column is to the formats that can say more than CSV: a ``code``
     column gets the value labels 0 = not applied, 1 = applied; an ``attribute`` column (a survey
     column, text as imported) is typed by the SPSS and Stata writers: numbers, or a labelled
-    categorical variable (:mod:`codewell.io.stats_attributes`).
+    categorical variable (:mod:`codewell.io.stats_attributes`). For Parquet and XLSX the layout
+    hands over an attribute column of numbers already as ``int`` or ``float``
+    (:mod:`codewell.io.attribute_kinds`).
     """
 
     name: str

@@ -5,7 +5,10 @@ once, and a CSV, a workbook and a Stata file of one layout always agree.
 
 **Wide** has one row per response: ``id``, ``response``, one column per code in codebook order
 (``<coder>_<code>`` for every coder with ``coder="all"``), ``non_answer``, then the survey's other
-columns (attributes), then ``memo`` and ``status``. With one coder the first columns are exactly
+columns (attributes), then ``memo`` and ``status``. An attribute is text as imported; for a
+format with number columns (Parquet, XLSX) a column of numbers is numbers
+(:mod:`codewell.io.attribute_kinds`); CSV has no types, and SPSS and Stata type it by their own
+fuller rule (:mod:`codewell.io.stats_attributes`). With one coder the first columns are exactly
 the labelled-CSV layout (``id,response,<codes>``), so a wide CSV reads back into ``evaluate`` and
 ``import``.
 
@@ -41,7 +44,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from codewell.io.export_columns import Column
+from codewell.io.attribute_kinds import as_numbers, column_kind
+from codewell.io.export_columns import Column, ColumnKind
 from codewell.io.variable_names import NameSet
 from codewell.report.non_answers import NonAnswers
 from codewell.values import CodedDataset, Decision, Status
@@ -50,9 +54,12 @@ from codewell.values import CodedDataset, Decision, Status
 def wide_columns(ds: CodedDataset, coders: Sequence[str],
                  masker: Callable[[str], str] | None = None,
                  non_answer: NonAnswers | None = None,
-                 attributes: Sequence[str] | None = None) -> list[Column]:
+                 attributes: Mapping[str, ColumnKind] | None = None,
+                 numbers: bool = False) -> list[Column]:
     """The wide layout as columns (also used by the benchmarks and the tests); ``attributes``:
-    the attribute columns, when ``ds`` holds one block of a larger project's responses."""
+    the attribute columns and their kinds over the whole project, when ``ds`` holds one block
+    of its responses (a block alone cannot tell: its numbers may meet an ``n/a`` in the next).
+    With ``numbers`` an attribute column of numbers holds numbers, else every one is text."""
     responses = ds.responses
     rids = [r.id for r in responses]
     single = len(coders) == 1
@@ -85,9 +92,13 @@ def wide_columns(ds: CodedDataset, coders: Sequence[str],
     closing_names = [(coder, names.add(prefixed(coder, "memo")), names.add(prefixed(coder, "status")))
                      for coder in coders]
     for attribute in _attribute_names(ds) if attributes is None else attributes:
-        columns.append(Column(names.add(attribute), "text",
-                              [r.attributes.get(attribute) for r in responses], attribute,
-                              "attribute"))
+        values = [r.attributes.get(attribute) for r in responses]
+        kind: ColumnKind = "text"
+        if numbers:
+            kind = column_kind(values) if attributes is None else attributes[attribute]
+            if kind != "text":
+                values = as_numbers(values, kind)
+        columns.append(Column(names.add(attribute), kind, values, attribute, "attribute"))
     for coder, memo_name, status_name in closing_names:
         memos = ds.memos.get(coder, {})
         statuses = ds.statuses.get(coder, {})

@@ -3,21 +3,23 @@
 
 The same files as :func:`codewell.io.export.export_dataset` writes (CSV byte for byte; Parquet
 the same table in row groups of a block; XLSX the same sheets), but memory follows one block:
-the header comes from the project's attribute names (asked for up front), and each block's rows
-are built, neutralised and written before the next block is read. The data file and its
-``variables`` sidecar are replaced together, as before.
+the header comes from the project's attribute names and kinds (asked for up front: a Parquet
+schema is fixed before the first block, so whether ``age`` is a column of numbers must be known
+over every response first; see :meth:`codewell.project.streaming.Streaming.export_stream`),
+and each block's rows are built, neutralised and written before the next block is read. The
+data file and its ``variables`` sidecar are replaced together, as before.
 """
 
 from __future__ import annotations
 
 import csv
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from codewell.io.atomic_file import atomic_output, check_writable
-from codewell.io.export import ExportReport, choose_coders
-from codewell.io.export_columns import Column
+from codewell.io.export import NUMBER_FORMATS, ExportReport, choose_coders
+from codewell.io.export_columns import Column, ColumnKind
 from codewell.io.export_csv import csv_header, csv_rows, neutralise_columns, sidecar_path, write_sidecar
 from codewell.io.export_layouts import decisions_by_response, long_columns, wide_columns
 from codewell.io.export_parquet import parquet_schema, parquet_table
@@ -32,13 +34,15 @@ STREAMED = {("wide", "csv"), ("long", "csv"), ("wide", "parquet"), ("long", "par
             ("wide", "xlsx"), ("long", "xlsx")}
 
 
-def export_blocks(blocks: Callable[[str | None], Iterable[CodedDataset]], attributes: Sequence[str],
-                  out: str | Path, *, format: str = "csv", layout: str = "wide", coder: str | None = None,
+def export_blocks(blocks: Callable[[str | None], Iterable[CodedDataset]],
+                  attributes: Mapping[str, ColumnKind], out: str | Path, *, format: str = "csv",
+                  layout: str = "wide", coder: str | None = None,
                   raw: bool = False, redact: bool = False, redact_names: Sequence[str] = (),
                   include_uncoded: bool = False, non_answer: NonAnswers | None = None) -> ExportReport:
     """Write what :func:`codewell.io.export.export_dataset` writes from the whole dataset, a
     block of responses at a time: the same CSV bytes, the same XLSX sheets, the same Parquet
-    table (in row groups of a block). Memory follows a block.
+    table (in row groups of a block). Memory follows a block. ``attributes``: each attribute
+    column's kind over the whole project (:class:`codewell.io.attribute_kinds.AttributeKinds`).
 
     ``blocks(None)`` yields every response in import order, in blocks (at least one, each with
     the whole codings, statuses, memos and, for the long layout, decision log);
@@ -86,11 +90,12 @@ class _Blocks:
     frequencies sheet, each coder's frequency table as it goes."""
 
     def __init__(self, blocks: Callable[[str | None], Iterable[CodedDataset]], coder: str | None,
-                 layout: str, format: str, attributes: Sequence[str], masker: Masker | None,
+                 layout: str, format: str, attributes: Mapping[str, ColumnKind], masker: Masker | None,
                  non_answer: NonAnswers, include_uncoded: bool, neutral: bool) -> None:
         from dataclasses import replace
 
         self._blocks, self._layout, self._attributes = blocks, layout, attributes
+        self._numbers = format in NUMBER_FORMATS
         self._masker, self._non_answer, self._uncoded, self._neutral = masker, non_answer, include_uncoded, neutral
         self._finished_only = layout == "long" and not include_uncoded and format != "xlsx"
         self._counting = format == "xlsx"  # the frequencies sheet
@@ -105,7 +110,7 @@ class _Blocks:
 
     def _build(self, ds: CodedDataset, coders: tuple[str, ...]) -> list[Column]:
         if self._layout == "wide":
-            return wide_columns(ds, coders, self._masker, self._non_answer, self._attributes)
+            return wide_columns(ds, coders, self._masker, self._non_answer, self._attributes, self._numbers)
         return long_columns(ds, coders, self._uncoded, self._non_answer, self._decided)
 
     def _passes(self) -> Iterator[tuple[tuple[str, ...], Iterable[CodedDataset]]]:

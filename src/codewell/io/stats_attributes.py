@@ -4,7 +4,8 @@ A survey export is text, but an analyst opening the ``.sav`` expects its numbers
 and its rating scales to be in scale order. So an attribute is written as:
 
 * **numbers** when every answer is a number (``34``, ``3.5``, ``-2``; a leading zero, as in an
-  id ``007``, keeps it text), with its own values: a Likert item coded 0-4 keeps 0-4;
+  id ``007``, keeps it text: the rule of :func:`codewell.io.attribute_kinds.plain_number`, which
+  the Parquet and XLSX exports share), with its own values: a Likert item coded 0-4 keeps 0-4;
 * **numbers with labelled missing words** when at most three distinct words (without digits)
   stand among mostly numbers (``n/a``, ``unknown``): each word becomes a declared missing value labelled with the
   word (SPSS: -1, -2, -3 below the smallest number; Stata: ``.a``, ``.b``, ``.c``), so means skip
@@ -24,12 +25,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from codewell.io.attribute_kinds import plain_number
+
 MAX_CATEGORIES = 30
 MAX_MISSING_WORDS = 3  # SPSS declares at most three discrete missing values
 STATA_LETTERS = "abc"
 Measure = Literal["nominal", "ordinal", "scale"]
 
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 _NEUTRAL = ("neutral", "neither agree nor disagree", "neither")
 #: Rating scales a survey column may hold, each from its low end; a tuple holds one point's
 #: spellings. The smallest scale holding every answer numbers them.
@@ -70,7 +72,7 @@ def typed_attribute(values: list[Any], format: str) -> Typed:
     present = [v for v in values if v not in (None, "")]
     if not present:
         return Typed(None)
-    numbers = {v: _number(str(v)) for v in set(present)}
+    numbers = {v: plain_number(str(v)) for v in set(present)}
     words = sorted((v for v, n in numbers.items() if n is None), key=lambda v: (str(v).casefold(), v))
     counted = sum(1 for v in present if numbers[v] is not None)
     if counted == len(present):
@@ -87,15 +89,6 @@ def is_categorical(present: list[Any]) -> bool:
     """Few distinct values, each used on average at least twice: a category, not free text."""
     distinct = set(present)
     return len(distinct) <= MAX_CATEGORIES and len(distinct) * 2 <= len(present)
-
-
-def _number(text: str) -> float | None:
-    """The number ``text`` spells, written plainly (no leading zero, plus sign, spaces or
-    exponent) and exactly (at most 15 digits: a longer one, such as an 18-digit respondent
-    number, would not survive as a double)."""
-    if not _NUMBER.fullmatch(text) or sum(c.isdigit() for c in text) > 15:
-        return None
-    return float(text)
 
 
 def _numeric(values: list[Any], numbers: dict[Any, float | None], words: dict[Any, int],

@@ -5,7 +5,9 @@ the store and inserted before the next is read. All blocks are one write, so an 
 leaves the project as it was. A file the block reader does not take as it comes is read whole
 instead, as before (same result or same error). Export: the responses come a block at a time
 from one read snapshot, beside the coders' codings, which follow the coded rows; a file of
-finished rows only (the long layout) reads those rows alone.
+finished rows only (the long layout) reads those rows alone. Before the first block, one pass
+over the distinct stored attribute sets names the attribute columns and tells which hold only
+numbers, since a Parquet or XLSX file's column types are fixed before its first row.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from codewell.io.readers import CHUNK_ROWS
 from codewell.project.reimport import AttributeChanges, changed_texts
 
 if TYPE_CHECKING:
+    from codewell.io.export_columns import ColumnKind
     from codewell.io.readers import SurveyStream, SurveyTable
     from codewell.project import Project
     from codewell.store import Database, Unit
@@ -53,9 +56,13 @@ class Streaming:
         return stream.table(), added, unchanged, attributes
 
     def export_stream(self: Project, coders: Sequence[str] | None,
-                      write: Callable[[list[str], Callable[[str | None], Iterator[CodedDataset]]], T],
+                      write: Callable[[dict[str, ColumnKind], Callable[[str | None], Iterator[CodedDataset]]], T],
                       block: int = CHUNK_ROWS, *, with_log: bool = False) -> T:
-        """``write(attribute names, blocks)`` inside one read snapshot. ``blocks(None)`` yields
+        """``write(attributes, blocks)`` inside one read snapshot. ``attributes``: each attribute
+        name, in the order the responses first carry them, with its kind over every response
+        (``int``, ``float`` or ``text``; :mod:`codewell.io.attribute_kinds`), learnt first from
+        each distinct stored attribute set once, since a file's columns are fixed before its
+        first block. ``blocks(None)`` yields
         datasets of ``coders`` (default: all; with the decision log when ``with_log``) holding
         ``block`` responses each in import order (at least one block, empty for a project
         without responses); ``blocks(coder)`` the same over only the responses ``coder``
@@ -87,7 +94,7 @@ class Streaming:
                     found = unit.responses_by_pk(keys[start:start + block])
                     yield replace(base, responses=tuple(found[pk] for pk in keys[start:start + block] if pk in found))
 
-            return write(unit.attribute_names(), lambda coder: every() if coder is None else finished(coder))
+            return write(_attribute_columns(unit), lambda coder: every() if coder is None else finished(coder))
 
         return self._db.read(read)
 
@@ -127,3 +134,14 @@ class Streaming:
             unit.restore_order_index()
         return added, unchanged, attributes
 
+
+def _attribute_columns(unit: Unit) -> dict[str, ColumnKind]:
+    """Each attribute's name and kind over the whole project, from one pass over the distinct
+    stored attribute sets that keeps a state per column: memory holds one set at a time, and
+    the responses' text is not read."""
+    from codewell.io.attribute_kinds import AttributeKinds
+
+    kinds = AttributeKinds()
+    for attributes in unit.attribute_sets():
+        kinds.add(attributes)
+    return kinds.kinds()

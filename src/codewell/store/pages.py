@@ -18,7 +18,7 @@ with the project in memory.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -365,17 +365,25 @@ class PageOps:
 
     def attribute_names(self) -> list[str]:
         """Every attribute name, in the order the responses first carry them (as export names
-        its columns), from each distinct attribute set once."""
+        its columns)."""
+        seen: dict[str, None] = {}
+        for attributes in self.attribute_sets():
+            seen.update(dict.fromkeys(attributes))
+        return list(seen)
+
+    def attribute_sets(self) -> Iterator[dict[str, str]]:
+        """Each distinct set of attributes the responses carry, once, in the order the
+        responses first carry them: what export learns its attribute columns from (their names,
+        and whether each holds only numbers) without reading every response. Streamed from the
+        server, so memory holds one set at a time."""
         r = schema.responses
         first = func.min(r.c.pk).label("first")
-        seen: dict[str, None] = {}
-        for attributes, first_pk in self.conn.execute(select(r.c.attributes, first)
-                                                      .group_by(r.c.attributes).order_by(first)):
+        query = select(r.c.attributes, first).group_by(r.c.attributes).order_by(first)
+        for attributes, first_pk in self.conn.execute(query, execution_options={"stream_results": True}):
             try:
-                names = decode.attributes(attributes)
+                found = decode.attributes(attributes)
             except DamagedProjectError:  # name the first response holding them, then refuse
                 holder = self.conn.execute(select(r.c.source_id).where(r.c.pk == first_pk)).scalar()
                 decode.attributes(attributes, holder)
                 raise
-            seen.update(dict.fromkeys(names))
-        return list(seen)
+            yield found
