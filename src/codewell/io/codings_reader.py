@@ -12,7 +12,7 @@ import and leave the project as it was.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,11 +151,14 @@ _FLAGS = {"1": True, "0": False, "true": True, "false": False, "yes": True, "no"
 
 
 def check_codings(
-    table: CodingsTable, response_ids: Collection[str], code_ids: Collection[str]
+    table: CodingsTable, response_ids: Collection[str], code_ids: Collection[str],
+    case_twins: Mapping[str, str] | None = None,
 ) -> None:
     """Raise one :class:`DataFileError` listing every unknown response id and every unknown code.
 
-    Unknown codes get a "did you mean" each, since they are usually typos of codebook ids.
+    Unknown codes get a "did you mean" each, since they are usually typos of codebook ids; an
+    unknown response id gets one when ``case_twins`` (case-folded id -> stored id) holds the
+    stored id it differs from only in case, as after a tool lower-cased the file.
     """
     known_responses = set(response_ids)
     known_codes = set(code_ids)
@@ -169,7 +172,9 @@ def check_codings(
         return
     problems = []
     if unknown_responses:
-        listed = ", ".join(f"'{response_id}'" for response_id in sorted(unknown_responses))
+        twins = case_twins or {}
+        listed = ", ".join(f"'{rid}' (did you mean '{twins[rid.casefold()]}'?)" if rid.casefold() in twins
+                           else f"'{rid}'" for rid in sorted(unknown_responses))
         problems.append(f"{len(unknown_responses)} response id(s) not in the project: {listed}")
     if unknown_codes:
         described = []

@@ -28,7 +28,7 @@ from codewell.project.reference import References
 from codewell.project.reliability import Reliability
 from codewell.project.segments import Segments
 from codewell.project.sets import Sets
-from codewell.project.reimport import AttributeChanges, changed_texts
+from codewell.project.reimport import AttributeChanges, changed_texts, listed_ids, refuse_case_twins
 from codewell.project.streaming import CHUNK_ROWS, Streaming
 from codewell.project.suggesting import Suggesting
 from codewell.store import Database, create_database, default_backup_path, open_database
@@ -246,6 +246,7 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
                           update_attributes: bool) -> tuple[int, int, AttributeChanges]:
         incoming = {r.id: r.text for r in responses}
         stored = unit.stored_responses(list(incoming))
+        refuse_case_twins(unit, responses, stored, source)
         changed = sorted(rid for rid, known in stored.items() if known.text != incoming[rid])
         if changed:
             raise changed_texts(source, changed)
@@ -268,7 +269,8 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
 
         table = read_codings(Path(path))
         listed = sorted({rid for by_id in table.codings.values() for rid in by_id})
-        check_codings(table, self._db.read(lambda unit: unit.response_pks(listed)), self.codebook.ids)
+        known, twins = self._db.read(lambda unit: listed_ids(unit, listed))
+        check_codings(table, known, self.codebook.ids, twins)
         recorded = self._write(lambda unit: self._apply_keys_in(unit, table.keys(), table.span_rows, str(path)))
         return ImportReport(source=str(path), added=recorded, unchanged=0,
                             details={"coders": sorted(table.codings),

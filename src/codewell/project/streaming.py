@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from codewell.values import Status
 from codewell.io.readers import CHUNK_ROWS
-from codewell.project.reimport import AttributeChanges, changed_texts
+from codewell.project.reimport import AttributeChanges, CaseTwins, changed_texts
 
 if TYPE_CHECKING:
     from codewell.io.export_columns import ColumnKind
@@ -104,7 +104,10 @@ class Streaming:
         """Each block: ids already stored are compared, the rest inserted. A changed text is
         collected and refused at the end, listed as the whole-file import lists it; an id that
         an earlier block of this import stored is a repeated id, which the whole-file reader
-        names (:class:`~codewell.io.sources.NotStreamable`, and the write rolls back)."""
+        names (:class:`~codewell.io.sources.NotStreamable`, and the write rolls back). An id
+        differing only in case from a stored one or an earlier one of the file is found by the
+        case-folded ids alone and handed over the same way: the whole-file import names the row
+        and its twin, and is the only place that words that refusal."""
         from codewell.io.sources import NotStreamable
 
         attributes = AttributeChanges()
@@ -112,6 +115,7 @@ class Streaming:
         changed: list[str] = []
         before = unit.last_response_key()
         suspended = False
+        twins = CaseTwins(unit)
         for number, block in enumerate(stream.chunks()):
             if number == 1:  # a long import: the order's index is built once at the end
                 suspended = unit.suspend_order_index()
@@ -119,6 +123,8 @@ class Streaming:
             stored = unit.stored_responses(list(incoming))
             if any(known.pk > before for known in stored.values()):
                 raise NotStreamable  # stored by an earlier block: the file repeats an id
+            if twins.found(block, stored):
+                raise NotStreamable  # an id differing only in case: the whole-file import names it
             changed += [rid for rid, known in stored.items() if known.text != incoming[rid]]
             new = [r for r in block if r.id not in stored]
             updates = attributes.add(block, {rid: known.attributes for rid, known in stored.items()})

@@ -8,7 +8,7 @@ and nothing read here outlives the transaction it was read in.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timezone
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select
@@ -124,6 +124,29 @@ class RecordOps:
                     value = decoded[row[1]] = decode.attributes(row[1], row[0]).get(attribute, "")
                 values.append(value)
         return ids, values
+
+    def folded_response_ids(self) -> set[str]:
+        """Every stored id, case-folded: what an import checks its ids against, so that "is001"
+        is not stored beside "IS001". Ids only, one row at a time, and only the set is kept."""
+        t = schema.responses
+        try:
+            return {rid.casefold() for rid in self.conn.execute(select(t.c.source_id)).scalars()}
+        except AttributeError:  # an id that is not text (a hand edit): name its row
+            for pk, rid in self.conn.execute(select(t.c.pk, t.c.source_id)):
+                decode.response_text(rid, "", pk)
+            raise
+
+    def case_twins(self, folded: Collection[str]) -> dict[str, str]:
+        """For each of the case-folded ``folded``, the first stored id (in import order) that
+        folds to it, if any: the "did you mean" of an id that differs from it only in case.
+        Reads every id, so it is for an error's message, not for every import."""
+        wanted = set(folded)
+        t = schema.responses
+        found: dict[str, str] = {}
+        for rid in self.conn.execute(select(t.c.source_id).order_by(t.c.pk)).scalars():
+            if type(rid) is str and rid.casefold() in wanted:
+                found.setdefault(rid.casefold(), rid)
+        return found
 
     def existing_texts(self, ids: Sequence[str]) -> dict[str, str]:
         """Texts of those ``ids`` already stored."""
