@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from codewell.adjudication import CONSENSUS
 from codewell.codebook import check_code_id, codebook_from_json, codebook_to_json
-from codewell.errors import DamagedProjectError, DataFileError, OutputError, UnknownNameError
+from codewell.errors import DamagedProjectError, OutputError, UnknownNameError
 from codewell.fuzzy import did_you_mean
 from codewell.project.browse import Browse
 from codewell.project.changes import CodebookChanges
@@ -32,11 +32,10 @@ from codewell.project.reimport import AttributeChanges, changed_texts, listed_id
 from codewell.project.streaming import CHUNK_ROWS, Streaming
 from codewell.project.suggesting import Suggesting
 from codewell.store import Database, create_database, default_backup_path, open_database
-from codewell.values import Code, Codebook, CodedDataset, CodeSuggestion, Response, Status
+from codewell.values import Code, Codebook, CodedDataset, Response
 
 if TYPE_CHECKING:
     from codewell.store import Unit
-    from codewell.suggest.model import FittedModel
 
 T = TypeVar("T")
 
@@ -296,48 +295,6 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
             return CONSENSUS
         return coders[0] if len(coders) == 1 else None
 
-    def suggest(self, coder: str | None = None, *, limit: int | None = None,
-                include_coded: bool = False) -> list[tuple[Response, tuple[CodeSuggestion, ...]]]:
-        """Suggestions for the responses ``coder`` has not finished, from a model trained on
-        the responses they have (the codebook alone when there are none). The model is built by
-        the suggestion service, in its training process, as the coding screen's is."""
-        model, todo = self.suggestion_plan(coder, limit=limit, include_coded=include_coded)
-        return list(zip(todo, model.suggest_many([r.text for r in todo])))
-
-    def suggestion_plan(self, coder: str | None = None, *, limit: int | None = None,
-                        include_coded: bool = False) -> tuple[FittedModel, list[Response]]:
-        """The model :meth:`suggest` uses and the responses it covers, held in memory (``suggest
-        -o`` streams them instead: :meth:`batch_suggestions`)."""
-        from codewell.suggest.service import shared_service, training_request
-
-        if coder is not None:
-            self.require_coder(coder)
-        request = training_request(self, coder)
-        finished = self.finished(coder) if coder is not None and not include_coded else set()
-        todo = self._db.read(lambda unit: _first_to_suggest(unit, finished, limit))
-        return shared_service().build(request).model, todo
-
-    # -- reading it all back ---------------------------------------------------------------
-    def training_examples(self, coder: str) -> tuple[list[str], list[frozenset[str]]]:
-        """Texts and codes of the responses ``coder`` finished (done), non-answers left out; then
-        each passage the coder coded as a segment, labelled with the codes of every segment that
-        covers it (a passage says which sentence carried the code: see
-        :func:`codewell.project.segments.passage_examples`)."""
-        from codewell.project.segments import passage_examples
-
-        done = {rid for rid, s in self.statuses(coder).items() if s is Status.DONE}
-        codings = self.codings(coder)
-        known = frozenset(self.codebook.ids)
-        texts, labels = [], []
-        # only the finished rows are read: training costs what was coded, not the project's size
-        for _, response in self._db.read(lambda unit: unit.responses_by_ids(sorted(done))):
-            if not response.is_empty:
-                texts.append(response.text)
-                labels.append(codings.get(response.id, frozenset()) & known)
-        passages = passage_examples(self, self.segments(coder), done, known)
-        return texts + [text for text, _ in passages], labels + [codes for _, codes in passages]
-
-
     def require_coder(self, coder: str) -> None:
         """Fail with a hint when ``coder`` has never coded anything here."""
         known = self.coders()
@@ -391,16 +348,3 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
 
         return self._db.read(read)
 
-
-def _first_to_suggest(unit: Unit, finished: set[str], limit: int | None) -> list[Response]:
-    """The first ``limit`` (else every) non-empty responses not in ``finished``, in import order,
-    read a page at a time so that ``--limit 10`` reads ten, not the project."""
-    todo: list[Response] = []
-    after = 0
-    while limit is None or len(todo) < limit:
-        page = unit.response_page(after, CHUNK_ROWS)
-        if not page:
-            break
-        after = page[-1][0]
-        todo += [r for _, r in page if r.id not in finished and not r.is_empty]
-    return todo if limit is None else todo[:limit]

@@ -1,6 +1,8 @@
-"""Suggestions for every response a coder has not finished, streamed (``codewell suggest -o``).
+"""Suggestions in the project facade: what a coder's model learns from, and its suggestions for
+the responses they have not finished.
 
-The model learns from the finished responses only; the rest come from the store a page at a
+The model learns from the finished responses only. ``codewell suggest`` holds its few
+responses in memory; ``suggest -o`` streams them: the rest come from the store a page at a
 time inside one read snapshot and are scored a chunk at a time on every core
 (:mod:`codewell.suggest.batch`), so memory follows the chunk, not the project: a million
 responses are never all in memory at once, as texts, analyses or rows of output.
@@ -11,16 +13,59 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+from codewell.io.readers import CHUNK_ROWS
+from codewell.values import CodeSuggestion, Response, Status
+
 if TYPE_CHECKING:
     from codewell.project import Project
     from codewell.store import Unit
     from codewell.suggest.batch import ScoredChunk
-    from codewell.values import Response
+    from codewell.suggest.model import FittedModel
 
 T = TypeVar("T")
 
 
 class Suggesting:
+    def suggest(self: Project, coder: str | None = None, *, limit: int | None = None,
+                include_coded: bool = False) -> list[tuple[Response, tuple[CodeSuggestion, ...]]]:
+        """Suggestions for the responses ``coder`` has not finished, from a model trained on
+        the responses they have (the codebook alone when there are none). The model is built by
+        the suggestion service, in its training process, as the coding screen's is."""
+        model, todo = self.suggestion_plan(coder, limit=limit, include_coded=include_coded)
+        return list(zip(todo, model.suggest_many([r.text for r in todo])))
+
+    def suggestion_plan(self: Project, coder: str | None = None, *, limit: int | None = None,
+                        include_coded: bool = False) -> tuple[FittedModel, list[Response]]:
+        """The model :meth:`suggest` uses and the responses it covers, held in memory (``suggest
+        -o`` streams them instead: :meth:`batch_suggestions`)."""
+        from codewell.suggest.service import shared_service, training_request
+
+        if coder is not None:
+            self.require_coder(coder)
+        request = training_request(self, coder)
+        finished = self.finished(coder) if coder is not None and not include_coded else set()
+        todo = self._db.read(lambda unit: _first_to_suggest(unit, finished, limit))
+        return shared_service().build(request).model, todo
+
+    def training_examples(self: Project, coder: str) -> tuple[list[str], list[frozenset[str]]]:
+        """Texts and codes of the responses ``coder`` finished (done), non-answers left out; then
+        each passage the coder coded as a segment, labelled with the codes of every segment that
+        covers it (a passage says which sentence carried the code: see
+        :func:`codewell.project.segments.passage_examples`)."""
+        from codewell.project.segments import passage_examples
+
+        done = {rid for rid, s in self.statuses(coder).items() if s is Status.DONE}
+        codings = self.codings(coder)
+        known = frozenset(self.codebook.ids)
+        texts, labels = [], []
+        # only the finished rows are read: training costs what was coded, not the project's size
+        for _, response in self._db.read(lambda unit: unit.responses_by_ids(sorted(done))):
+            if not response.is_empty:
+                texts.append(response.text)
+                labels.append(codings.get(response.id, frozenset()) & known)
+        passages = passage_examples(self, self.segments(coder), done, known)
+        return texts + [text for text, _ in passages], labels + [codes for _, codes in passages]
+
     def batch_suggestions(self: Project, coder: str | None,
                           write: Callable[[tuple[str, ...], int, Iterator[ScoredChunk]], T], *,
                           limit: int | None = None, workers: int | None = None) -> T:
@@ -75,3 +120,17 @@ def _unfinished(unit: Unit, finished: set[str], count: int, block: int) -> Itera
         left -= len(todo)
         if todo:
             yield todo
+
+
+def _first_to_suggest(unit: Unit, finished: set[str], limit: int | None) -> list[Response]:
+    """The first ``limit`` (else every) non-empty responses not in ``finished``, in import order,
+    read a page at a time so that ``--limit 10`` reads ten, not the project."""
+    todo: list[Response] = []
+    after = 0
+    while limit is None or len(todo) < limit:
+        page = unit.response_page(after, CHUNK_ROWS)
+        if not page:
+            break
+        after = page[-1][0]
+        todo += [r for _, r in page if r.id not in finished and not r.is_empty]
+    return todo if limit is None else todo[:limit]
