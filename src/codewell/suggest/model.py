@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from codewell.values import Codebook, CodeSuggestion, ReferenceSet
 from codewell.suggest.evidence import evidence_weights, suggestions
-from codewell.suggest.ridge import Cancelled, checkpoint, fit_ridge
+from codewell.suggest.ridge import checkpoint, fit_ridge
 from codewell.suggest.thresholds import (
     DEFAULT_THRESHOLD, Calibration, choose_threshold, fit_calibration,
 )

@@ -189,7 +189,6 @@ def _solve_kernel(kernel: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, 
     :mod:`codewell.suggest.service`, and the one :func:`~codewell.suggest.service.run_alone`
     starts for ``codewell evaluate``.
     """
-    import numpy as np
     from scipy.linalg import lapack
 
     kernel.flat[::len(kernel) + 1] += ALPHA
