@@ -36,7 +36,6 @@ from bench_suggest import FIVE, IS_BOOK, by_writer, development, only  # noqa: E
 
 from codewell.codebook import load_codebook  # noqa: E402
 from codewell.suggest.evaluate import simulate, train_test  # noqa: E402
-from codewell.suggest.labelled import read_labelled  # noqa: E402
 
 SHORT = {"understanding": "U", "communication": "C", "adherence": "A",
          "interpretation_difficulty": "ID", "anxiety": "Anx"}

@@ -158,4 +158,4 @@ def test_the_next_command_after_sample_can_be_pasted(project_file: Path, small_c
     run("import", project_file, small_csv)
     drawn = run("sample", project_file, "--name", "pilot one", "--size", "2")
     assert drawn.exit_code == 0, drawn.output
-    assert f"--coder NAME --set 'pilot one'" in drawn.stdout
+    assert "--coder NAME --set 'pilot one'" in drawn.stdout

@@ -113,7 +113,7 @@ def test_the_password_comes_from_pgpass(url: str, tmp_path, monkeypatch: pytest.
     admin_sql("DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'cw_stranger') THEN "
               "CREATE ROLE cw_stranger LOGIN PASSWORD 'right'; END IF; END$$")
     database = url.rsplit("/", 1)[1]
-    admin_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO cw_stranger", database=database)
+    admin_sql("GRANT SELECT ON ALL TABLES IN SCHEMA public TO cw_stranger", database=database)
     host_port = server_base().rsplit("@", 1)[1]
     pgpass = tmp_path / "pgpass"
     pgpass.write_text(f"{host_port.replace(':', ':', 1)}:*:cw_stranger:right\n", encoding="utf-8")

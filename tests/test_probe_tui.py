@@ -12,7 +12,7 @@ from codewell.project import Project
 from codewell.tui.app import make_app
 from codewell.tui.literal import printable
 from codewell.values import Code, Codebook
-from tui_fixtures import RESPONSES, make_project, screen_text, stored, write_responses
+from tui_fixtures import make_project, screen_text, stored, write_responses
 
 SIZE = (100, 30)
 

@@ -16,7 +16,7 @@ from codewell.values import CodeSuggestion, Evidence, Response
 from codewell.suggest.evaluate import kappa, retrain_due, score, shown_precision
 from codewell.suggest.model import TENTATIVE_SHARE
 
-from test_suggest_model import BOOK, make_data
+from test_suggest_model import make_data
 
 ROOT = Path(__file__).resolve().parent.parent
 
