@@ -12,7 +12,10 @@ keeps the column ``text``, so nothing the respondent wrote is lost.
 
 The streamed export fixes a file's columns before its first block, so it learns the kinds from
 one pass over the stored attributes first; :class:`AttributeKinds` keeps one state per column
-for that pass, whatever the number of responses.
+for that pass, whatever the number of responses. A rating scale (``Disagree`` ... ``Strongly
+agree``) is an ordered category in Parquet, decided by the SPSS rule
+(:func:`codewell.io.stats_attributes.ordinal_categories`) from each column's distinct answers and
+their counts, which the pass keeps too while a column has at most :data:`MAX_CATEGORIES` of them.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from codewell.io.export_columns import ColumnKind
 
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 MAX_DIGITS = 15  # what a double holds exactly
+#: The most distinct answers a labelled categorical column holds (the SPSS and Stata rule, kept
+#: here so the streamed export's pass can stop counting a column's answers past it).
+MAX_CATEGORIES = 30
 
 
 def plain_number(text: str) -> float | None:
@@ -63,23 +69,38 @@ def as_numbers(values: Iterable[str | None], kind: ColumnKind) -> list[Any]:
 
 class AttributeKinds:
     """The kind of each attribute column, learnt a response (or a distinct attribute set) at a
-    time: per column only whether it is still all numbers, and whether all whole ones."""
+    time: per column whether it is still all numbers, and whether all whole ones; and, while it
+    has at most :data:`MAX_CATEGORIES` distinct answers, how many responses gave each (a column
+    with more is no rating scale, so its memory stays bounded)."""
 
     def __init__(self) -> None:
         self._state: dict[str, ColumnKind | None] = {}  # None: nothing but blanks so far
+        self._answers: dict[str, dict[str, int] | None] = {}  # None: too many to be a scale
 
-    def add(self, attributes: Mapping[str, str]) -> None:
-        """Take one response's attributes into account (a million times in a large export, so
-        a column already known to be text costs one look-up)."""
-        state = self._state
+    def add(self, attributes: Mapping[str, str], count: int = 1) -> None:
+        """Take into account ``count`` responses carrying ``attributes`` (a million times in a
+        large export, so a column of many answers known to be text costs two look-ups)."""
+        state, answers = self._state, self._answers
         for name, value in attributes.items():
             now = state.setdefault(name, None)
-            if now != "text" and value != "":
+            if value == "":
+                continue
+            if now != "text":
                 state[name] = _next(now, value)
+            counts = answers.setdefault(name, {})
+            if counts is not None:
+                counts[value] = counts.get(value, 0) + count
+                if len(counts) > MAX_CATEGORIES:
+                    answers[name] = None
 
     def kinds(self) -> dict[str, ColumnKind]:
         """Each attribute's kind, the attributes in the order they were first seen."""
         return {name: kind or "text" for name, kind in self._state.items()}
+
+    def answers(self, name: str) -> dict[str, int]:
+        """Each distinct non-blank answer of column ``name`` and how many responses gave it;
+        empty when the column has none or more than :data:`MAX_CATEGORIES`."""
+        return self._answers.get(name) or {}
 
 
 def _next(state: ColumnKind | None, value: str) -> ColumnKind:

@@ -5,7 +5,10 @@ each writer then says in its own format what a column is. Keeping that shared vo
 lets the writers stay independent of one another and of how the layouts are built.
 
 Missing is ``None`` in every kind; a ``flag`` is 0/1 (a code cell, ``non_answer``); times are
-kept as given and read as UTC (:func:`utc`), since a spreadsheet cell has no time zone.
+kept as given and read as UTC (:func:`utc`), since a spreadsheet cell has no time zone. An
+``ordinal`` column (a survey column holding a rating scale) keeps its answers as written, blank
+as ``""`` or ``None``, beside its ``categories`` lowest first: Parquet writes it as an ordered
+category, the other formats as the text it is.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from datetime import datetime, timezone
 from collections.abc import Sequence
 from typing import Any, Literal
 
-ColumnKind = Literal["text", "flag", "bool", "int", "float", "timestamp"]
+ColumnKind = Literal["text", "flag", "bool", "int", "float", "timestamp", "ordinal"]
 Role = Literal["", "code", "attribute"]
 CODE_VALUES = "0 = not applied; 1 = applied; empty = not finished by the coder"
 
@@ -29,7 +32,8 @@ class Column:
     column, text as imported) is typed by the SPSS and Stata writers: numbers, or a labelled
     categorical variable (:mod:`codewell.io.stats_attributes`). For Parquet and XLSX the layout
     hands over an attribute column of numbers already as ``int`` or ``float``
-    (:mod:`codewell.io.attribute_kinds`).
+    (:mod:`codewell.io.attribute_kinds`), and one the SPSS file would hold as an ordinal scale as
+    ``ordinal`` with its ``categories`` in scale order.
     """
 
     name: str
@@ -37,6 +41,18 @@ class Column:
     values: list[Any]
     label: str = ""
     role: Role = ""
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AttributeType:
+    """What a survey column is over the whole project, for the formats that type it (Parquet,
+    XLSX): its kind and, for an ``ordinal`` one, its answers lowest first. Learnt before the
+    streamed export's first block, since a block alone cannot tell (its ``Agree`` answers may
+    meet a ``Maybe`` in the next)."""
+
+    kind: ColumnKind
+    categories: tuple[str, ...] = ()
 
 
 def utc(value: datetime) -> datetime:

@@ -7,10 +7,11 @@ once, and a CSV, a workbook and a Stata file of one layout always agree.
 (``<coder>_<code>`` for every coder with ``coder="all"``), ``non_answer``, then the survey's other
 columns (attributes), then ``memo`` and ``status``. An attribute is text as imported; for a
 format with number columns (Parquet, XLSX) a column of numbers is numbers
-(:mod:`codewell.io.attribute_kinds`); CSV has no types, and SPSS and Stata type it by their own
-fuller rule (:mod:`codewell.io.stats_attributes`). With one coder the first columns are exactly
-the labelled-CSV layout (``id,response,<codes>``), so a wide CSV reads back into ``evaluate`` and
-``import``.
+(:mod:`codewell.io.attribute_kinds`), and a rating scale the SPSS file numbers in scale order is
+``ordinal`` (an ordered category in Parquet, text in XLSX); CSV has no types, and SPSS and Stata
+type it by their own fuller rule (:mod:`codewell.io.stats_attributes`). With one coder the
+first columns are exactly the labelled-CSV layout (``id,response,<codes>``), so a wide CSV reads
+back into ``evaluate`` and ``import``.
 
 **Missing is missing.** A code cell is 1 where the coder applied the code, 0 where the coder
 finished the response (status ``done``) without it, and empty (NA) where the coder has not
@@ -41,11 +42,13 @@ sidecar beside a CSV.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from codewell.io.attribute_kinds import as_numbers, column_kind
-from codewell.io.export_columns import Column, ColumnKind
+from codewell.io.attribute_kinds import AttributeKinds, as_numbers, column_kind
+from codewell.io.export_columns import AttributeType, Column, ColumnKind
+from codewell.io.stats_attributes import ordinal_categories
 from codewell.io.variable_names import NameSet
 from codewell.report.non_answers import NonAnswers
 from codewell.values import CodedDataset, Decision, Status
@@ -54,12 +57,13 @@ from codewell.values import CodedDataset, Decision, Status
 def wide_columns(ds: CodedDataset, coders: Sequence[str],
                  masker: Callable[[str], str] | None = None,
                  non_answer: NonAnswers | None = None,
-                 attributes: Mapping[str, ColumnKind] | None = None,
+                 attributes: Mapping[str, AttributeType] | None = None,
                  numbers: bool = False) -> list[Column]:
     """The wide layout as columns (also used by the benchmarks and the tests); ``attributes``:
-    the attribute columns and their kinds over the whole project, when ``ds`` holds one block
-    of its responses (a block alone cannot tell: its numbers may meet an ``n/a`` in the next).
-    With ``numbers`` an attribute column of numbers holds numbers, else every one is text."""
+    the attribute columns and their types over the whole project (:func:`attribute_types`), when
+    ``ds`` holds one block of its responses (a block alone cannot tell: its numbers may meet an
+    ``n/a`` in the next). With ``numbers`` an attribute column of numbers holds numbers and a
+    rating scale is ``ordinal``, else every one is text."""
     responses = ds.responses
     rids = [r.id for r in responses]
     single = len(coders) == 1
@@ -93,12 +97,13 @@ def wide_columns(ds: CodedDataset, coders: Sequence[str],
                      for coder in coders]
     for attribute in _attribute_names(ds) if attributes is None else attributes:
         values = [r.attributes.get(attribute) for r in responses]
-        kind: ColumnKind = "text"
+        typed = AttributeType("text")
         if numbers:
-            kind = column_kind(values) if attributes is None else attributes[attribute]
-            if kind != "text":
-                values = as_numbers(values, kind)
-        columns.append(Column(names.add(attribute), kind, values, attribute, "attribute"))
+            typed = _attribute_type(values) if attributes is None else attributes[attribute]
+            if typed.kind in ("int", "float"):
+                values = as_numbers(values, typed.kind)
+        columns.append(Column(names.add(attribute), typed.kind, values, attribute, "attribute",
+                              typed.categories))
     for coder, memo_name, status_name in closing_names:
         memos = ds.memos.get(coder, {})
         statuses = ds.statuses.get(coder, {})
@@ -110,6 +115,25 @@ def wide_columns(ds: CodedDataset, coders: Sequence[str],
                               [statuses.get(rid, Status.UNCODED).value for rid in rids],
                               described(coder, "Coding status (done, skipped, flagged, uncoded)")))
     return columns
+
+
+def attribute_types(learnt: AttributeKinds) -> dict[str, AttributeType]:
+    """Each attribute column's type from the streamed export's pass over the stored attribute
+    sets: what :func:`wide_columns` finds over a whole dataset's values, by the same rule."""
+    return {name: _typed(kind, learnt.answers(name)) for name, kind in learnt.kinds().items()}
+
+
+def _attribute_type(values: Sequence[str | None]) -> AttributeType:
+    """A whole column's type: numbers, an ordinal scale, or text."""
+    kind = column_kind(values)
+    return _typed(kind, Counter(v for v in values if v) if kind == "text" else {})
+
+
+def _typed(kind: ColumnKind, answers: Mapping[str, int]) -> AttributeType:
+    """``kind`` (numbers or text), made ``ordinal`` when the answers (each distinct one and how
+    many gave it) are a scale the SPSS and Stata files number in order."""
+    categories = ordinal_categories(answers) if kind == "text" else None
+    return AttributeType("ordinal", categories) if categories else AttributeType(kind)
 
 
 def long_columns(ds: CodedDataset, coders: Sequence[str], include_uncoded: bool = False,

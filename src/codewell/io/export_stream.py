@@ -3,11 +3,12 @@
 
 The same files as :func:`codewell.io.export.export_dataset` writes (CSV byte for byte; Parquet
 the same table in row groups of a block; XLSX the same sheets), but memory follows one block:
-the header comes from the project's attribute names and kinds (asked for up front: a Parquet
-schema is fixed before the first block, so whether ``age`` is a column of numbers must be known
-over every response first; see :meth:`codewell.project.streaming.Streaming.export_stream`),
-and each block's rows are built, neutralised and written before the next block is read. The
-data file and its ``variables`` sidecar are replaced together, as before.
+the header comes from the project's attribute names and types (asked for up front: a Parquet
+schema is fixed before the first block, so whether ``age`` is a column of numbers, or
+``agreement`` a rating scale, must be known over every response first; see
+:meth:`codewell.project.streaming.Streaming.export_stream`), and each block's rows are built,
+neutralised and written before the next block is read. The data file and its ``variables``
+sidecar are replaced together, as before.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from codewell.io.atomic_file import atomic_output, check_writable
 from codewell.io.export import NUMBER_FORMATS, ExportReport, choose_coders
-from codewell.io.export_columns import Column, ColumnKind
+from codewell.io.export_columns import AttributeType, Column
 from codewell.io.export_csv import csv_header, csv_rows, neutralise_columns, sidecar_path, write_sidecar
 from codewell.io.export_layouts import decisions_by_response, long_columns, wide_columns
 from codewell.io.export_parquet import parquet_schema, parquet_table
@@ -35,14 +36,14 @@ STREAMED = {("wide", "csv"), ("long", "csv"), ("wide", "parquet"), ("long", "par
 
 
 def export_blocks(blocks: Callable[[str | None], Iterable[CodedDataset]],
-                  attributes: Mapping[str, ColumnKind], out: str | Path, *, format: str = "csv",
+                  attributes: Mapping[str, AttributeType], out: str | Path, *, format: str = "csv",
                   layout: str = "wide", coder: str | None = None,
                   raw: bool = False, redact: bool = False, redact_names: Sequence[str] = (),
                   include_uncoded: bool = False, non_answer: NonAnswers | None = None) -> ExportReport:
     """Write what :func:`codewell.io.export.export_dataset` writes from the whole dataset, a
     block of responses at a time: the same CSV bytes, the same XLSX sheets, the same Parquet
     table (in row groups of a block). Memory follows a block. ``attributes``: each attribute
-    column's kind over the whole project (:class:`codewell.io.attribute_kinds.AttributeKinds`).
+    column's type over the whole project (:func:`codewell.io.export_layouts.attribute_types`).
 
     ``blocks(None)`` yields every response in import order, in blocks (at least one, each with
     the whole codings, statuses, memos and, for the long layout, decision log);
@@ -90,7 +91,7 @@ class _Blocks:
     frequencies sheet, each coder's frequency table as it goes."""
 
     def __init__(self, blocks: Callable[[str | None], Iterable[CodedDataset]], coder: str | None,
-                 layout: str, format: str, attributes: Mapping[str, ColumnKind], masker: Masker | None,
+                 layout: str, format: str, attributes: Mapping[str, AttributeType], masker: Masker | None,
                  non_answer: NonAnswers, include_uncoded: bool, neutral: bool) -> None:
         from dataclasses import replace
 

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from codewell.io.attribute_kinds import plain_number
+from codewell.io.attribute_kinds import MAX_CATEGORIES, plain_number
 
-MAX_CATEGORIES = 30
 MAX_MISSING_WORDS = 3  # SPSS declares at most three discrete missing values
 STATA_LETTERS = "abc"
 Measure = Literal["nominal", "ordinal", "scale"]
@@ -87,8 +87,30 @@ def typed_attribute(values: list[Any], format: str) -> Typed:
 
 def is_categorical(present: list[Any]) -> bool:
     """Few distinct values, each used on average at least twice: a category, not free text."""
-    distinct = set(present)
-    return len(distinct) <= MAX_CATEGORIES and len(distinct) * 2 <= len(present)
+    return _few(len(set(present)), len(present))
+
+
+def ordinal_categories(answers: Mapping[Any, int]) -> tuple[Any, ...] | None:
+    """The answers of a survey column, lowest first, when :func:`typed_attribute` writes it as
+    an ordinal variable (a rating scale or numeric bands); else ``None``.
+
+    ``answers`` maps each distinct non-blank answer to how many responses gave it: all this
+    decision needs, so the Parquet export can learn it from the stored attribute sets before
+    its first block (:class:`codewell.io.attribute_kinds.AttributeKinds`) and agree with the
+    SPSS and Stata files. The answers are the ones used, as written, as the ``.sav`` labels them;
+    two spellings of one point (``Agree`` beside ``agree``) are no scale there, so none here.
+    """
+    if any(plain_number(str(answer)) is not None for answer in answers):
+        return None  # numbers, numbers with missing words, or text: never a categorical
+    if not answers or not _few(len(answers), sum(answers.values())):
+        return None
+    positions = _ordinal_positions(list(answers))
+    return tuple(sorted(positions, key=positions.__getitem__)) if positions else None
+
+
+def _few(distinct: int, present: int) -> bool:
+    """:func:`is_categorical` from the number of distinct values and of non-blank ones."""
+    return distinct <= MAX_CATEGORIES and distinct * 2 <= present
 
 
 def _numeric(values: list[Any], numbers: dict[Any, float | None], words: dict[Any, int],
@@ -109,10 +131,15 @@ def _numeric(values: list[Any], numbers: dict[Any, float | None], words: dict[An
 def _categorical(values: list[Any], distinct: list[Any]) -> Typed:
     """Words numbered 1..k in the order of a rating scale or of numeric bands they fit (ordinal),
     else alphabetically."""
-    scale = _scale_positions(distinct) or _band_positions(distinct)
+    scale = _ordinal_positions(distinct)
     number = scale or {value: i for i, value in enumerate(distinct, start=1)}
     return Typed([math.nan if v in (None, "") else float(number[v]) for v in values],
                  "ordinal" if scale else "nominal", {i: str(v) for v, i in number.items()})
+
+
+def _ordinal_positions(distinct: list[Any]) -> dict[Any, int] | None:
+    """Each value's number on the rating scale or in the numeric bands it fits, or ``None``."""
+    return _scale_positions(distinct) or _band_positions(distinct)
 
 
 _BAND = re.compile(r"(?:(?P<below>[<≤]=?|under|less than|up to|below)\s*(?P<top>\d+(?:\.\d+)?)"

@@ -7,7 +7,8 @@ instead, as before (same result or same error). Export: the responses come a blo
 from one read snapshot, beside the coders' codings, which follow the coded rows; a file of
 finished rows only (the long layout) reads those rows alone. Before the first block, one pass
 over the distinct stored attribute sets names the attribute columns and tells which hold only
-numbers, since a Parquet or XLSX file's column types are fixed before its first row.
+numbers and which a rating scale, since a Parquet or XLSX file's column types are fixed before
+its first row.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from codewell.io.readers import CHUNK_ROWS
 from codewell.project.reimport import AttributeChanges, CaseTwins, changed_texts
 
 if TYPE_CHECKING:
-    from codewell.io.export_columns import ColumnKind
+    from codewell.io.export_columns import AttributeType
     from codewell.io.readers import SurveyStream, SurveyTable
     from codewell.project import Project
     from codewell.store import Database, Unit
@@ -56,13 +57,14 @@ class Streaming:
         return stream.table(), added, unchanged, attributes
 
     def export_stream(self: Project, coders: Sequence[str] | None,
-                      write: Callable[[dict[str, ColumnKind], Callable[[str | None], Iterator[CodedDataset]]], T],
+                      write: Callable[[dict[str, AttributeType], Callable[[str | None], Iterator[CodedDataset]]], T],
                       block: int = CHUNK_ROWS, *, with_log: bool = False) -> T:
         """``write(attributes, blocks)`` inside one read snapshot. ``attributes``: each attribute
-        name, in the order the responses first carry them, with its kind over every response
-        (``int``, ``float`` or ``text``; :mod:`codewell.io.attribute_kinds`), learnt first from
-        each distinct stored attribute set once, since a file's columns are fixed before its
-        first block. ``blocks(None)`` yields
+        name, in the order the responses first carry them, with its type over every response
+        (``int``, ``float``, ``ordinal`` with its scale or ``text``;
+        :func:`codewell.io.export_layouts.attribute_types`), learnt first from each distinct
+        stored attribute set once, since a file's columns are fixed before its first block.
+        ``blocks(None)`` yields
         datasets of ``coders`` (default: all; with the decision log when ``with_log``) holding
         ``block`` responses each in import order (at least one block, empty for a project
         without responses); ``blocks(coder)`` the same over only the responses ``coder``
@@ -141,13 +143,15 @@ class Streaming:
         return added, unchanged, attributes
 
 
-def _attribute_columns(unit: Unit) -> dict[str, ColumnKind]:
-    """Each attribute's name and kind over the whole project, from one pass over the distinct
-    stored attribute sets that keeps a state per column: memory holds one set at a time, and
-    the responses' text is not read."""
+def _attribute_columns(unit: Unit) -> dict[str, AttributeType]:
+    """Each attribute's name and type over the whole project, from one pass over the distinct
+    stored attribute sets, each counted as often as responses carry it, that keeps a state per
+    column (and at most a scale's worth of answers): memory holds one set at a time, and the
+    responses' text is not read."""
     from codewell.io.attribute_kinds import AttributeKinds
+    from codewell.io.export_layouts import attribute_types
 
     kinds = AttributeKinds()
-    for attributes in unit.attribute_sets():
-        kinds.add(attributes)
-    return kinds.kinds()
+    for attributes, count in unit.attribute_sets():
+        kinds.add(attributes, count)
+    return attribute_types(kinds)

@@ -367,23 +367,24 @@ class PageOps:
         """Every attribute name, in the order the responses first carry them (as export names
         its columns)."""
         seen: dict[str, None] = {}
-        for attributes in self.attribute_sets():
+        for attributes, _ in self.attribute_sets():
             seen.update(dict.fromkeys(attributes))
         return list(seen)
 
-    def attribute_sets(self) -> Iterator[dict[str, str]]:
-        """Each distinct set of attributes the responses carry, once, in the order the
-        responses first carry them: what export learns its attribute columns from (their names,
-        and whether each holds only numbers) without reading every response. Streamed from the
-        server, so memory holds one set at a time."""
+    def attribute_sets(self) -> Iterator[tuple[dict[str, str], int]]:
+        """Each distinct set of attributes the responses carry, once, with how many responses
+        carry it, in the order the responses first carry them: what export learns its attribute
+        columns from (their names, whether each holds only numbers, and whether it is a rating
+        scale, which takes each answer's count) without reading every response. Streamed from
+        the server, so memory holds one set at a time."""
         r = schema.responses
         first = func.min(r.c.pk).label("first")
-        query = select(r.c.attributes, first).group_by(r.c.attributes).order_by(first)
-        for attributes, first_pk in self.conn.execute(query, execution_options={"stream_results": True}):
+        query = select(r.c.attributes, first, func.count()).group_by(r.c.attributes).order_by(first)
+        for attributes, first_pk, count in self.conn.execute(query, execution_options={"stream_results": True}):
             try:
                 found = decode.attributes(attributes)
             except DamagedProjectError:  # name the first response holding them, then refuse
                 holder = self.conn.execute(select(r.c.source_id).where(r.c.pk == first_pk)).scalar()
                 decode.attributes(attributes, holder)
                 raise
-            yield found
+            yield found, count
