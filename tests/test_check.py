@@ -121,7 +121,7 @@ def test_each_kind_of_damage_is_one_exact_finding_and_the_file_is_unchanged(
     assert result.exit_code == 3, result.output
     lines = result.output.splitlines()
     assert title in lines and line in lines, result.output
-    assert lines[-1].startswith(f"{study} is damaged: restore it from a backup (codewell backup), or ")
+    assert lines[-1].startswith(f"{study} is damaged: ")
     assert file_bytes(study) == before
     with Project.open_to_check(study) as project:
         report = project.check()

@@ -231,7 +231,8 @@ def test_a_schema_2_project_gains_sets_on_upgrade(tmp_path: Path) -> None:
     (("--set", "ir"), "Error: no set 'ir' in this project (did you mean 'irr'?)"),
     (("--set", "irr", "--suggestions"),
      "Error: suggestions are off in set 'irr': they could carry earlier decisions into the second coding "
-     "(the set's owner can draw it with: codewell sample {study} --allow-suggestions)"),
+     "(leave out --suggestions; a drawn set never changes, so only a new set allows them: "
+     "codewell sample {study} --name NEW_NAME --allow-suggestions)"),
     (("--set", "irr", "--order", "random"),
      "Error: set 'irr' is coded in its own order, the same for every coder (leave out --order)"),
 ])

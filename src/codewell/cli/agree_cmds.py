@@ -182,11 +182,17 @@ def adjudicate(
     """Settle disagreements into the coder 'consensus' (a screen that walks through them only).
 
     Codes both coders applied are carried into consensus without asking; only responses every
-    coder finished are compared. Keys: 1/2 take a coder's set, u union, i agreed only, enter save.
+    coder finished are compared. Keys: 1/2 take a coder's set, u union, i agreed only, e edit,
+    enter save, v the agreement table, ? all keys.
     """
+    from codewell.adjudication import CONSENSUS
     from codewell.project import Project
 
     names = split_coders(coders)
+    if CONSENSUS in names:
+        # the screen would settle 'consensus' against a coder and write the choice back into it
+        raise DataFileError(f"--coders names '{CONSENSUS}', the coder adjudication writes into",
+                            hint="name the coders whose disagreements to settle, e.g. --coders ana,ben")
     with Project.open(project) as opened:
         opened.refuse_if_damaged()
         opened.adjudication(names)  # fail here, before the screen, on unknown coders or nothing to compare

@@ -100,7 +100,8 @@ def report(
     out: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report to this file instead of printing it.")] = None,
     non_answers: Annotated[Optional[str], typer.Option(
         "--non-answers", help="Comma-separated answers that say nothing, replacing the default list "
-                              "(n/a, na, none, nil, nothing, nothing to add, no comment(s), -, ?, x).")] = None,
+                              "(n/a, na, n.a, none, nil, nothing, nothing to add, no comment(s), -, --, ---, "
+                              "?, x).")] = None,
     quotes: Annotated[Optional[str], typer.Option(
         "--quotes", metavar="CODE", help="Instead of the table: every passage coded CODE (the segment, or "
                                          "the whole response), with the respondent id and attributes, "

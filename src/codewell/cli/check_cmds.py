@@ -74,13 +74,18 @@ def _group_lines(group: FindingGroup) -> list[str]:
 
 
 def _verdict(report: CheckReport) -> str:
+    """The last line says what to run. A backup is put back with ``restore`` (``backup`` only
+    writes one); when --repair can rebuild everything listed, it comes first, since it loses
+    nothing while a backup loses the work done after it."""
     where = report.location
     if all(group.repairable for group in report.groups):
-        return (f"\n{where} is damaged: restore it from a backup (codewell backup), or rebuild what is "
-                f"listed above from its responses: codewell check {where} --repair")
+        return (f"\n{where} is damaged: codewell check {where} --repair rebuilds what is listed above "
+                "from the project's own rows, changing nothing any coder decided")
     rebuild = f" (codewell check {where} --repair rebuilds the indexes)" if report.repairable else ""
-    return (f"\n{where} is damaged: restore it from a backup (codewell backup), or undo the hand edits "
-            f"that made the rows above{rebuild}.")
+    how = ("the server's own, e.g. pg_restore" if where.startswith(("postgresql:", "postgres:"))
+           else f"codewell restore BACKUP {where}")
+    return (f"\n{where} is damaged: restore your latest backup ({how}), or undo the hand edits that "
+            f"made the rows above{rebuild}.")
 
 
 def _as_json(report: CheckReport) -> dict[str, Any]:

@@ -96,8 +96,8 @@ def edit(project: ProjectArg, code: CodeArg,
 
 @codebook_app.command("merge")
 def merge(project: ProjectArg,
-          source: Annotated[str, typer.Argument(help="The code that goes away.")],
-          into: Annotated[str, typer.Argument(help="The code it becomes.")],
+          source: Annotated[str, typer.Argument(metavar="FROM", help="The code that goes away.")],
+          into: Annotated[str, typer.Argument(metavar="INTO", help="The code it becomes.")],
           reason: ReasonOpt = "") -> None:
     """Merge code FROM into INTO: FROM's decisions become INTO's (events, undoable)."""
     from codewell.project import Project

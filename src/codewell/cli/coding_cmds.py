@@ -57,8 +57,9 @@ def code(
 
                 raise CodewellError(f"suggestions are off in set '{set_name}': they could carry earlier "
                                     "decisions into the second coding",
-                                    hint=f"the set's owner can draw it with: codewell sample {project} "
-                                         "--allow-suggestions")
+                                    hint="leave out --suggestions; a drawn set never changes, so only a "
+                                         "new set allows them: codewell sample "
+                                         f"{project} --name NEW_NAME --allow-suggestions")
             if order != "file":
                 from codewell.errors import CodewellError
 

@@ -25,6 +25,11 @@ def migrate(
     if as_json:
         emit_json({"source": mask(source), "target": mask(target), "rows": counts})
         return
-    typer.echo(f"Copied {mask(source)} to {mask(target)}: {counts['responses']} responses, "
-               f"{counts['decisions']} decisions, {counts['codebook_versions']} codebook versions, "
-               f"{counts['memos']} memos, {counts['reliability_sets']} reliability sets.")
+    copied = ", ".join(_count(counts[key], noun) for key, noun in (
+        ("responses", "response"), ("decisions", "decision"), ("codebook_versions", "codebook version"),
+        ("memos", "memo"), ("reliability_sets", "reliability set")))
+    typer.echo(f"Copied {mask(source)} to {mask(target)}: {copied}.")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

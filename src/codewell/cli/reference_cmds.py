@@ -61,7 +61,18 @@ def reference(
         return
     verb = "Added" if file is not None else "Reference:"
     typer.echo(f"{verb} {found.source}: {len(found)} coded responses"
-               + (f" (added {found.added_at})" if file is None else "") + ", codes applied:")
+               + (f" (added {_when(found.added_at)})" if file is None else "") + ", codes applied:")
     width = max(len(code) for code in found.codes)
     for code in found.codes:
         typer.echo(f"  {code:<{width}}  {counts.get(code, 0):>6}")
+
+
+def _when(stamp: str) -> str:
+    """A stored ISO time as a person writes it ("2026-12-01 05:39 UTC"); --json keeps the ISO form."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return moment.strftime("%Y-%m-%d %H:%M %Z").rstrip()
