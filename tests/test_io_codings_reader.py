@@ -125,3 +125,19 @@ def test_a_header_cell_holding_a_line_break_is_named_on_one_line(tmp_path) -> No
         read_codings(path)
     assert "\n" not in caught.value.message
     assert "'a\\nb'" in caught.value.message
+
+
+def test_a_file_of_another_survey_is_counted_past_ten_and_sent_to_import_the_survey_first() -> None:
+    """A codings file imported before its survey named all 190 ids on one line and said only to
+    fix the file; the survey is what is missing."""
+    table = CodingsTable({"ana": {f"IS{i:03}": frozenset({"anxiety"}) for i in range(1, 191)}},
+                         path=Path("codings.csv"))
+    with pytest.raises(DataFileError) as caught:
+        check_codings(table, [], CODES)
+    assert caught.value.message == (
+        "codings.csv: 190 response id(s) not in the project: "
+        + ", ".join(f"'IS{i:03}'" for i in range(1, 11)) + " and 180 more")
+    assert "import the survey these codings belong to first" in caught.value.hint
+    with pytest.raises(DataFileError) as partly:  # some rows match: the file is what needs fixing
+        check_codings(table, ["IS001"], CODES)
+    assert "import the survey" not in partly.value.hint

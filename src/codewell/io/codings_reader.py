@@ -147,6 +147,9 @@ def _applied_flags(path: Path, grid, header: Sequence[str], rows: Sequence[int])
     return [_FLAGS.get(cell, True) for cell in cells]
 
 
+#: Unknown response ids named in the error (the rest are counted: a file of a whole other survey
+#: would otherwise print hundreds of ids on one line).
+LISTED = 10
 _FLAGS = {"1": True, "0": False, "true": True, "false": False, "yes": True, "no": False, "": True}
 
 
@@ -171,11 +174,18 @@ def check_codings(
     if not unknown_responses and not unknown_codes:
         return
     problems = []
+    advice = "nothing was imported; fix the file and import it again"
     if unknown_responses:
         twins = case_twins or {}
+        named = sorted(unknown_responses)
         listed = ", ".join(f"'{rid}' (did you mean '{twins[rid.casefold()]}'?)" if rid.casefold() in twins
-                           else f"'{rid}'" for rid in sorted(unknown_responses))
-        problems.append(f"{len(unknown_responses)} response id(s) not in the project: {listed}")
+                           else f"'{rid}'" for rid in named[:LISTED])
+        more = f" and {len(named) - LISTED} more" if len(named) > LISTED else ""
+        problems.append(f"{len(unknown_responses)} response id(s) not in the project: {listed}{more}")
+        if unknown_responses == {rid for by_id in table.codings.values() for rid in by_id}:
+            # not one row matches: the survey was not imported, or another survey was
+            advice = ("nothing was imported; none of the file's response ids is in the project: import the "
+                      "survey these codings belong to first (codewell import PROJECT SURVEY.csv), then this file")
     if unknown_codes:
         described = []
         for code in sorted(unknown_codes):
@@ -183,9 +193,7 @@ def check_codings(
             described.append(f"'{code}' ({hint})" if hint else f"'{code}'")
         problems.append(f"{len(unknown_codes)} code(s) not in the codebook: {', '.join(described)}")
     source = f"{table.path}: " if table.path is not None else ""
-    raise DataFileError(
-        source + "; ".join(problems), "nothing was imported; fix the file and import it again"
-    )
+    raise DataFileError(source + "; ".join(problems), advice)
 
 
 def _hint_for_missing(missing: Sequence[str], header: Sequence[str]) -> str | None:
