@@ -198,3 +198,18 @@ def test_every_option_of_a_command_is_in_its_readme_row(path: tuple[str, ...], c
                if opt.startswith("--") and opt != "--help" and not named(opt)
                and not any(named(short) for short in param.opts if not short.startswith("--"))]
     assert not missing, f"codewell {name}: {missing} not in its README row"
+
+
+def test_importing_codings_counts_done_per_coder_not_a_sum_over_coders(tmp_path: Path) -> None:
+    """Three responses coded by ana and ben and one by consensus said "7 responses marked done"
+    in a project of three."""
+    project, data, codings = tmp_path / "s.cw", tmp_path / "data.csv", tmp_path / "codings.csv"
+    data.write_text("id,response\nr1,Worried\nr2,Understand\nr3,Questions\n", encoding="utf-8")
+    codings.write_text("id,coder,code\nr1,ana,anxiety\nr2,ana,understanding\nr3,ana,\n"
+                       "r1,ben,anxiety\nr2,ben,communication\nr3,ben,\nr1,consensus,anxiety\n", encoding="utf-8")
+    assert run("init", project, "--codebook", CODEBOOK).exit_code == 0
+    assert run("import", project, data).exit_code == 0
+    result = run("import", project, codings, "--codings")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == ("Recorded 5 decision(s); responses marked done: 3 for ana, 3 for ben, "
+                                     "1 for consensus.")

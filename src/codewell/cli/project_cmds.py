@@ -77,8 +77,9 @@ def import_(
     for note in report.notes:
         typer.echo(note)
     if codings:
-        typer.echo(f"Recorded {report.added} decisions; {report.details['responses_done']} responses marked "
-                   f"done for {', '.join(report.details['coders'])}.")
+        # per coder: a sum over coders read as responses, more than the project held
+        done = ", ".join(f"{n} for {coder}" for coder, n in report.details["done_by_coder"].items())
+        typer.echo(f"Recorded {report.added} decision(s); responses marked done: {done}.")
         return
     typer.echo(f"Imported {report.added} new responses from {data} ({report.unchanged} already present).")
     if report.empty_ids:

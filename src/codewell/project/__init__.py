@@ -273,7 +273,8 @@ class Project(Coding, Segments, Reliability, Sets, CodebookChanges, Flags, Strea
         recorded = self._write(lambda unit: self._apply_keys_in(unit, table.keys(), table.span_rows, str(path)))
         return ImportReport(source=str(path), added=recorded, unchanged=0,
                             details={"coders": sorted(table.codings),
-                                     "responses_done": sum(len(v) for v in table.codings.values())})
+                                     "responses_done": sum(len(v) for v in table.codings.values()),
+                                     "done_by_coder": {c: len(table.codings[c]) for c in sorted(table.codings)}})
 
     def apply_codings(self, codings: dict[str, dict[str, frozenset[str]]], source: str) -> ImportReport:
         recorded = self._write(lambda unit: self._apply_codings_in(unit, codings))
