@@ -213,3 +213,10 @@ def test_importing_codings_counts_done_per_coder_not_a_sum_over_coders(tmp_path:
     assert result.exit_code == 0, result.output
     assert result.output.strip() == ("Recorded 5 decision(s); responses marked done: 3 for ana, 3 for ben, "
                                      "1 for consensus.")
+
+
+def test_team_add_on_a_project_file_says_team_needs_a_server_before_asking_for_a_password(study: Path) -> None:
+    result = run("team", "add", study, "--coder", "ben")
+    assert result.exit_code != 0
+    assert "team works on a PostgreSQL project" in result.output
+    assert "needs a password" not in result.output

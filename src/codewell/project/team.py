@@ -66,12 +66,14 @@ def add_member(location: str, coder: str, *, password_file: Path | None = None,
                role: str | None = None) -> Added:
     """Give ``coder`` a login role of their own on the project's server (or map ``role``)."""
     check_coder_name(coder)
-    if role is None and password_file is None:
-        raise DataFileError(f"a new role for {coder} needs a password", hint=PASSWORD_HINT
-                            + ", or map an existing role with --role NAME")
-    password = read_password(password_file) if password_file is not None else None
     db = open_database(location)
     try:
+        # a project file first says that team is for a server, not that the coder needs a password
+        db.read(lambda unit: postgres.require_server(unit.conn, db.location))
+        if role is None and password_file is None:
+            raise DataFileError(f"a new role for {coder} needs a password", hint=PASSWORD_HINT
+                                + ", or map an existing role with --role NAME")
+        password = read_password(password_file) if password_file is not None else None
         database = db.url.split("?", 1)[0].rsplit("/", 1)[-1]
         chosen = role or postgres.role_for(database, coder)
 
