@@ -181,8 +181,8 @@ def test_a_coder_differing_only_in_case_is_refused_not_made_a_second_coder(study
     before = file_bytes(study)
     result = run("import", study, codings, "--codings")
     assert result.exit_code == 2
-    assert result.stderr.strip() == ("Error: there is no coder 'Ana', but there is 'ana' (coder names are matched "
-                                     "exactly) (did you mean 'ana'? A separate coder needs a name that differs by "
+    assert result.stderr.strip() == ("Error: there is no coder 'Ana', but there is 'ana': coder names are matched "
+                                     "exactly (did you mean 'ana'? A separate coder needs a name that differs by "
                                      "more than upper and lower case)")
     with pytest.raises(UnknownNameError, match="there is no coder 'ANA', but there is 'ana'"):
         make_app(str(study), "ANA")

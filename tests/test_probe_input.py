@@ -427,4 +427,5 @@ def test_an_export_option_the_output_does_not_use_is_refused(coded: Path, tmp_pa
     result = run("export", coded, "-o", tmp_path / name, *options)
     assert result.exit_code == 2, result.output
     assert named in result.stderr and "codewell export --help" in result.stderr
+    assert result.stderr.count("(") == result.stderr.count(")") == named.count("(") + 1  # one hint, not nested
     assert not (tmp_path / name).exists()

@@ -93,8 +93,8 @@ def refuse_unused(fmt: str, layout: str, raw: bool, redact: bool, names: Path | 
     if given:
         what = _FORMAT_NAMES.get(fmt, f"a {layout} {fmt} file")
         raise DataFileError(f"{', '.join(given)}: {'does' if len(given) == 1 else 'do'} not apply to {what}",
-                            hint="leave it out (codewell export --help says what each option is for)"
-                            if len(given) == 1 else "leave them out (codewell export --help says what each option is for)")
+                            hint=f"leave {'it' if len(given) == 1 else 'them'} out; codewell export --help "
+                                 "says what each option is for")
 
 
 def run_export(ds: CodedDataset, out: Path, format: str | None = None, layout: str = "wide",

@@ -282,6 +282,6 @@ def refuse_case_twin(name: str, known: Iterable[str]) -> None:
 
     twin = next((other for other in known if other != name and other.casefold() == name.casefold()), None)
     if twin is not None:
-        raise UnknownNameError(f"there is no coder '{name}', but there is '{twin}' (coder names are matched exactly)",
+        raise UnknownNameError(f"there is no coder '{name}', but there is '{twin}': coder names are matched exactly",
                                hint=f"did you mean '{twin}'? A separate coder needs a name that differs by more "
                                     "than upper and lower case")
