@@ -88,8 +88,8 @@ def test_a_dropped_column_is_found_at_open_and_by_check(study: Path, tmp_path: P
     assert result.stdout.splitlines()[:6] == [
         "", "Columns missing from the file's tables: 2", "  - no column responses.text", "  - no column decisions.note",
         "  Expected: every column of a codewell project's tables.",
-        "  To do: restore the project from your latest backup (codewell backup makes them); if you dropped or "
-        "renamed a column by hand, undo that edit."]
+        "  To do: restore the project from your latest backup (codewell restore BACKUP PROJECT; on a server, "
+        "its own restore); if you dropped or renamed a column by hand, undo that edit."]
     result = cw("check", study, "--repair")
     assert result.exit_code == 3
     assert result.stdout.splitlines()[0] == "Not repaired: the file itself is damaged, so nothing was written to it."
@@ -183,8 +183,8 @@ def test_a_table_rebuilt_without_its_unique_rule_is_found_by_check(study: Path) 
         "", "Rows that must be unique but are not (a table rebuilt by hand without its rule): 1",
         "  - coders: 2 rows share name=ana, which must be one row",
         "  Expected: one row per key (one coder per name, one response per id, one status per coder and response).",
-        "  To do: restore the project from your latest backup (codewell backup makes them); if you edited the file "
-        "by hand, undo that edit."]
+        "  To do: restore the project from your latest backup (codewell restore BACKUP PROJECT; on a server, "
+        "its own restore); if you edited the file by hand, undo that edit."]
     assert file_bytes(study) == before
 
 

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 #: How many rows of each kind a report holds (the rest are counted).
 SHOWN = 20
-_BACKUP = "restore the project from your latest backup (codewell backup makes them)"
+_BACKUP = ("restore the project from your latest backup (codewell restore BACKUP PROJECT; on a server, "
+           "its own restore)")
 _ROWS = _BACKUP + "; if you edited the file by hand, undo that edit"
 #: kind -> (what the rows are, what codewell expected there, what to do)
 KINDS: dict[str, tuple[str, str, str]] = {
