@@ -220,3 +220,20 @@ def test_team_add_on_a_project_file_says_team_needs_a_server_before_asking_for_a
     assert result.exit_code != 0
     assert "team works on a PostgreSQL project" in result.output
     assert "needs a password" not in result.output
+
+
+def test_an_empty_project_is_sent_to_import_before_coding(tmp_path: Path) -> None:
+    """status and report on a project without responses said to code, which cannot start yet."""
+    project = tmp_path / "s.cw"
+    assert run("init", project, "--codebook", CODEBOOK).exit_code == 0
+    status = run("status", project)
+    assert status.output.splitlines()[-1] == (
+        f"No responses yet: codewell import {project} SURVEY.csv (CSV, XLSX, Qualtrics, SurveyMonkey)")
+    report = run("report", project)
+    assert report.exit_code != 0
+    assert "import the survey first, then code it: codewell import PROJECT SURVEY.csv" in report.output
+    data = tmp_path / "data.csv"
+    data.write_text("id,response\nr1,Worried\n", encoding="utf-8")
+    assert run("import", project, data).exit_code == 0
+    assert run("status", project).output.splitlines()[-1] == f"Nobody has coded yet: codewell code {project} --coder NAME"
+    assert "code some responses first: codewell code PROJECT --coder NAME" in run("report", project).output

@@ -111,8 +111,12 @@ def status(project: ProjectArg, as_json: JsonOpt = False,
                    f"(added {ref['added_at']}; codewell reference)")
     rows = [(name, c["done"], c["remaining"], c["skipped"], c["flagged"], c["decisions"])
             for name, c in summary["coders"].items()]
-    typer.echo(table(("coder", "done", "remaining", "skipped", "flagged", "decisions"), rows) if rows
-               else "Nobody has coded yet: codewell code PROJECT --coder NAME")
+    if rows:
+        typer.echo(table(("coder", "done", "remaining", "skipped", "flagged", "decisions"), rows))
+    elif summary["responses"]:
+        typer.echo(f"Nobody has coded yet: codewell code {project} --coder NAME")
+    else:  # coding comes after the survey is in
+        typer.echo(f"No responses yet: codewell import {project} SURVEY.csv (CSV, XLSX, Qualtrics, SurveyMonkey)")
     for name, item in summary.get("sets", {}).items():
         progress = ", ".join(f"{c} {v['done']}/{item['size']}" for c, v in item["coders"].items()) or "nobody yet"
         typer.echo(f"Set '{name}': {item['size']} responses, {'open' if item['open'] else 'closed'} ({progress})")

@@ -106,7 +106,9 @@ def choose_coders(ds: CodedDataset, coder: str | None) -> tuple[str, ...]:
     the other's work.
     """
     if not ds.coders:
-        raise CodewellError("nothing has been coded yet", hint="code some responses first")
+        raise CodewellError("nothing has been coded yet", hint="code some responses first: codewell code PROJECT "
+                            "--coder NAME" if ds.responses else "import the survey first, then code it: "
+                            "codewell import PROJECT SURVEY.csv")
     if coder == "all":
         return ds.coders
     if coder is None:
