@@ -175,8 +175,7 @@ def _leaf_commands() -> list[tuple[tuple[str, ...], object]]:
     return found
 
 
-#: import's and export's rows belong to the README's import and export documentation.
-OWN_ROWS = [(path, command) for path, command in _leaf_commands() if path[0] not in ("import", "export")]
+OWN_ROWS = _leaf_commands()
 
 
 @pytest.mark.parametrize(("path", "command"), OWN_ROWS, ids=[" ".join(p) for p, _ in OWN_ROWS])
