@@ -34,13 +34,20 @@ class CodewellApp(ModelLink):
 
         if order not in ORDERS:
             raise CodewellError(f"unknown order '{order}'", f"choose one of {', '.join(ORDERS)}")
+        suggestions_on = (not blind) if suggestions is None else suggestions
+        if order == "uncertain" and set_name is None and not suggestions_on:
+            # The suggestion model ranks the responses and runs only with suggestions on: left to
+            # wait for it, the list stayed in file order with nothing on screen to say why.
+            off = "--blind" if suggestions is None else "--no-suggestions"
+            raise CodewellError(f"--order uncertain needs suggestions, which {off} turns off: the "
+                                "suggestion model is what finds the uncertain responses",
+                                "add --suggestions, or leave out --order")
         self.project_location = str(project_location)
         self.coder = coder
         self.seed = seed
         self.requested_order = order
         # Opened for this coder: the project itself keeps other coders' work on open sets away.
         self.project = Project.open(project_location, viewer=coder)
-        suggestions_on = (not blind) if suggestions is None else suggestions
         try:
             self.project.refuse_case_twin(coder)
             if set_name is not None:
@@ -77,6 +84,10 @@ class CodewellApp(ModelLink):
                         "any; ctrl+p filters the list.", timeout=8)
         if self.session.suggestions_on:
             self.retrain()
+        if self.requested_order == "uncertain" and self.session.set_name is None:
+            # The model takes seconds to arrive; the list then changes under the coder's eyes.
+            self.notify("File order until the model is ready (a few seconds), then most uncertain first.",
+                        timeout=5)
 
     async def action_quit(self) -> None:
         """Textual's ctrl+q (and the palette's quit) asks first, as the coding screen's q does."""
@@ -92,6 +103,11 @@ class CodewellApp(ModelLink):
         if self.session.set_name is not None:
             self.notify(f"Set '{self.session.set_name}' keeps its own order, the same for every coder.",
                         timeout=3)
+            return
+        if name == "uncertain" and not self.session.suggestions_on:
+            self.notify("Most uncertain first needs suggestions on (the suggestion model ranks the "
+                        "responses): choose 'Turn suggestions on' first. The order is unchanged.",
+                        timeout=5)
             return
         self.requested_order = name
         if name == "uncertain":

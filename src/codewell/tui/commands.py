@@ -14,6 +14,7 @@ from textual.fuzzy import Matcher
 
 from codewell.tui.keys import screen_bindings
 from codewell.tui.literal import printable
+from codewell.tui.session_list import ORDER_WORDS
 
 Command = tuple[str, str, Callable[[], object]]
 
@@ -37,8 +38,7 @@ def coding_commands(app, screen) -> Iterator[Command]:
     on = session.suggestions_on
     yield (f"Turn suggestions {'off' if on else 'on'}",
            "Decisions record whether suggestions were on", partial(app.set_suggestions, not on))
-    orders = (("file", "file order"), ("uncertain", "most uncertain first"), ("random", "random order (seeded)"))
-    for name, words in orders if session.set_name is None else ():
+    for name, words in ORDER_WORDS.items() if session.set_name is None else ():
         yield (f"Order: {words}", "Change the order of the response list",
                partial(app.change_order, name))
     for name, words in (("all", "all responses"), ("uncoded", "uncoded only"), ("coded", "done only"),

@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from codewell.errors import CodewellError
 from codewell.tui.messages import ModelTrained, OrderReady, SuggestionsReady
+from codewell.tui.session_list import ORDER_WORDS
 from codewell.tui.typeahead import PaletteTypeahead
 
 if TYPE_CHECKING:
@@ -337,4 +338,4 @@ class ModelLink(PaletteTypeahead):
             self._resumed_at = self.session.current
         self.coding.rows_changed()
         self.prefetch_suggestions()  # the response now first shows its suggestions at once
-        self.notify(f"Order: {message.name}", timeout=2)
+        self.notify(f"Order: {ORDER_WORDS.get(message.name, message.name)}", timeout=2)

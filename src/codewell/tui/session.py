@@ -152,7 +152,8 @@ class CodingSession(SessionList, ChangesElsewhere):
         """Why ``a`` cannot accept anything here, in the coder's words."""
         if self.set_name is not None and not self.set_allows_suggestions:
             return (f"Suggestions are off in reliability set '{self.set_name}' (they could carry "
-                    "earlier decisions); its owner can allow them with sample --allow-suggestions.")
+                    "earlier decisions). A drawn set never changes; only a new set allows them: "
+                    f"codewell sample {self.project.location} --name NEW_NAME --allow-suggestions")
         if response_id in self.no_suggestions:
             return "Suggestions are off on this response: it belongs to an open reliability set."
         if not self.suggestions_on:

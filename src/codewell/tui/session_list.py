@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from codewell.project.browse import ResponsePages
 
 ORDERS = ("file", "uncertain", "random")
+#: How the screen names each order to the coder (the palette, and the note when one arrives).
+ORDER_WORDS = {"file": "file order", "uncertain": "most uncertain first", "random": "random order (seeded)"}
 BASIC_FILTERS = ("all", "uncoded", "coded", "flagged", "memo")
 SUGGESTED_PREFIX = "suggested:"
 CODE_PREFIX = "code:"

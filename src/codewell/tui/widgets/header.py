@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from rich.style import Style
@@ -22,10 +23,19 @@ def progress_bar(done: int, total: int, cells: int = BAR_CELLS) -> str:
 
 
 def duration(seconds: float) -> str:
-    minutes = int(seconds // 60)
+    """The time left as the header says it: "~5m", "~1h05m", "under a minute", or "0m" when none is.
+
+    Minutes are rounded to the nearest, and anything under one says so: rounded down, 51
+    responses to go at a fast coder's pace read "~0m left", as though the work were over.
+    """
+    if seconds <= 0:
+        return "0m"
+    if seconds < 60:
+        return "under a minute"
+    minutes = math.floor(seconds / 60 + 0.5)
     if minutes < 60:
-        return f"{minutes}m"
-    return f"{minutes // 60}h{minutes % 60:02d}m"
+        return f"~{minutes}m"
+    return f"~{minutes // 60}h{minutes % 60:02d}m"
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,7 @@ def header_lines(state: HeaderState) -> tuple[Text, Text]:
     if state.rate is not None:
         progress.append(f"  {state.rate:.0f}/h")
     if state.eta is not None:
-        progress.append(f"  ~{duration(state.eta)} left")
+        progress.append(f"  {duration(state.eta)} left")
     return line, progress
 
 
