@@ -17,7 +17,7 @@ from codewell.project import Project
 from codewell.tui import session_elsewhere
 from codewell.tui.app import make_app
 from codewell.values import Status
-from tui_fixtures import make_project
+from tui_fixtures import make_project, screen_text
 
 SIZE = (100, 40)
 TITLE = "Your work changed in another session"
@@ -61,6 +61,10 @@ async def test_a_skip_and_a_flag_elsewhere_show_here(tmp_path: Path) -> None:
         await pilot.pause()
         assert app.session.status_of("R003") is Status.SKIPPED
         assert app.session.is_flagged("R004")
+        await pilot.pause()
+        listed = {line.split()[1]: line.split()[0] for line in screen_text(app).splitlines()
+                  if len(line.split()) > 1 and line.split()[1] in ("R003", "R004")}
+        assert listed == {"R003": "»", "R004": "⚑"}  # the list's marks too, before either is visited
 
 
 async def test_this_screen_s_own_marks_never_say_work_changed_elsewhere(tmp_path: Path) -> None:

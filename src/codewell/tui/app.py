@@ -157,6 +157,8 @@ class CodewellApp(ModelLink):
         if not changes:
             return
         self.coding.codebook_changed()
+        if "own" in changes:  # the list's marks (done, skipped, flagged) of rows not visited since
+            self.coding.rows_changed()
         if "codebook" in changes:
             self.notify(f"{changes['codebook']}. The codes shown are now version {self.session.codebook_version}'s.",
                         title="The codebook changed in another session", severity="warning", timeout=10)
