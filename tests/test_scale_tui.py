@@ -19,8 +19,14 @@ def study(tmp_path):
 
 
 async def search(app, pilot, query: str) -> list[str]:
+    """The results shown for ``query``: typed, its search worker run, and shown (the field's
+    change is a message, so under load the worker may not exist yet when first waited for)."""
     app.screen.query_one("#search-query").value = query
-    await app.workers.wait_for_complete()
+    for _ in range(100):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        if app.screen._shown_for == query:
+            break
     await pilot.pause()
     options = app.screen.query_one("#search-results")
     return [str(options.get_option_at_index(i).prompt).split()[0] for i in range(options.option_count)]
