@@ -36,6 +36,22 @@ def codewell(*args: str, file_limit: int | None = None, env: dict[str, str] | No
                           timeout=timeout, preexec_fn=limit, env={**os.environ, **(env or {})})
 
 
+def codewell_refusing_a_screen(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run a ``codewell`` command that must refuse before its screen opens: with no terminal the
+    screen would wait for ever, so on a timeout the process and everything it started are ended
+    and the timeout is raised."""
+    process = subprocess.Popen([sys.executable, "-m", "codewell", *args], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
 def run_python(script: str, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(script), *args], capture_output=True,
                           text=True, timeout=timeout)

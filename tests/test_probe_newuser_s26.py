@@ -4,12 +4,8 @@ that a refused command leaves the project as it was."""
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 from codewell.cli.app import app
-from faults import file_bytes
+from faults import codewell_refusing_a_screen, file_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = ROOT / "codebooks" / "image-sharing.yaml"
@@ -101,16 +97,9 @@ def test_adjudicate_refuses_consensus_as_one_of_the_coders(study: Path) -> None:
     """'--coders ana,consensus' opened the screen and settled consensus against ana, writing the
     choices back into consensus itself. A real process: the screen must never open."""
     before = file_bytes(study)
-    process = subprocess.Popen([sys.executable, "-m", "codewell", "adjudicate", str(study), "--coders",
-                                "ana,consensus"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        stdout, stderr = process.communicate(timeout=60)
-    except subprocess.TimeoutExpired:  # the screen opened: end it and everything it started
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        raise
-    assert process.returncode == 2
+    result = codewell_refusing_a_screen("adjudicate", str(study), "--coders", "ana,consensus")
+    stdout, stderr = result.stdout, result.stderr
+    assert result.returncode == 2
     assert stderr.strip() == ("Error: --coders names 'consensus', the coder adjudication writes into "
                               "(name the coders whose disagreements to settle, e.g. --coders ana,ben)")
     assert stdout == ""

@@ -5,11 +5,7 @@ suggestions are off."""
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +18,7 @@ from codewell.errors import CodewellError
 from codewell.project import Project
 from codewell.tui.app import make_app
 from codewell.tui.widgets.header import duration
-from faults import file_bytes
+from faults import codewell_refusing_a_screen, file_bytes
 from test_sets import make_study
 from tui_fixtures import make_project, screen_text
 
@@ -111,16 +107,10 @@ def test_order_uncertain_without_suggestions_is_refused_in_one_line(tmp_path: Pa
     process: the screen must never open."""
     study = make_project(tmp_path)
     before = file_bytes(study)
-    process = subprocess.Popen([sys.executable, "-m", "codewell", "code", str(study), "--coder", "ana",
-                                *options, "--order", "uncertain"], stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        stdout, stderr = process.communicate(timeout=20)
-    except subprocess.TimeoutExpired:  # the screen opened: end it and everything it started
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        raise
-    assert process.returncode == 2
+    result = codewell_refusing_a_screen("code", str(study), "--coder", "ana", *options, "--order", "uncertain",
+                                        timeout=20)
+    stdout, stderr = result.stdout, result.stderr
+    assert result.returncode == 2
     assert stderr.strip() == (
         f"Error: --order uncertain needs suggestions, which {off} turns off: the suggestion model is "
         "what finds the uncertain responses (add --suggestions, or leave out --order)")
